@@ -1,0 +1,109 @@
+package io.distlock;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The engine's record of one acquisition: shared by every handle of a reentrant hold. State moves
+ * HELD to RELEASED or HELD to LOST once, under this object's monitor.
+ */
+final class LeaseState {
+    static final int HELD = 0;
+    static final int RELEASED = 1;
+    static final int LOST = 2;
+
+    final LockEngine engine;
+    final String name;
+    final String ownerId;
+    final long token;
+    final LockLostListener onLost;
+    /** The acquiring thread in reentrant mode, else null. */
+    final Thread reentrantThread;
+    final Handle primary;
+
+    private int state = HELD;
+    private int holds = 1;
+    private volatile long validUntilNanos;
+    private volatile Instant expiresAt;
+    private volatile Duration length;
+    volatile ScheduledFuture<?> renewal;
+
+    LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
+               LockLostListener onLost, Thread reentrantThread) {
+        this.engine = engine;
+        this.name = name;
+        this.ownerId = ownerId;
+        this.token = token;
+        this.onLost = onLost;
+        this.reentrantThread = reentrantThread;
+        renewed(sentAtNanos, length);
+        this.primary = new Handle(this);
+    }
+
+    /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
+    void renewed(long sentAtNanos, Duration newLength) {
+        long lengthNanos = newLength.toNanos();
+        long drift = lengthNanos / 100 + 2_000_000L;
+        this.length = newLength;
+        this.validUntilNanos = sentAtNanos + lengthNanos - drift;
+        this.expiresAt = Instant.now().plusNanos(lengthNanos - drift - (engine.ticker.read() - sentAtNanos));
+    }
+
+    boolean isValid() {
+        return isState(HELD) && engine.ticker.read() - validUntilNanos < 0;
+    }
+
+    Duration length() {
+        return length;
+    }
+
+    Instant expiresAt() {
+        return expiresAt;
+    }
+
+    synchronized boolean isState(int expected) {
+        return state == expected;
+    }
+
+    synchronized String stateName() {
+        return state == HELD ? "held" : state == RELEASED ? "released" : "lost";
+    }
+
+    /** HELD to {@code target}; true if this call made the transition. */
+    synchronized boolean finish(int target) {
+        if (state != HELD) {
+            return false;
+        }
+        state = target;
+        return true;
+    }
+
+    /** Moves to {@code target} unless already there; returns the state before. */
+    synchronized int stateBeforeFinishing(int target) {
+        int before = state;
+        if (before != RELEASED) {
+            state = target;
+        }
+        return before;
+    }
+
+    /** A reentrant acquisition joins this lease if it is still validly held. */
+    synchronized boolean addHold() {
+        if (state != HELD || engine.ticker.read() - validUntilNanos >= 0) {
+            return false;
+        }
+        holds++;
+        return true;
+    }
+
+    /** True while other holds remain after this one ends. */
+    synchronized boolean dropHold() {
+        if (state == HELD && holds > 1) {
+            holds--;
+            return true;
+        }
+        holds = 0;
+        return false;
+    }
+}

@@ -1,0 +1,12 @@
+package io.distlock;
+
+/** The backend could not answer: down, unreachable, misconfigured, out of space, or too slow. */
+public class LockBackendException extends LockException {
+    public LockBackendException(String message) {
+        super(message);
+    }
+
+    public LockBackendException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,64 @@
+package io.distlock;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.spi.LockBackendProvider;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/** Opens a backend from a URI, through the providers on the class or module path. */
+public final class LockBackends {
+    private LockBackends() {
+    }
+
+    /**
+     * Opens the backend a URI names: {@code memory:}, {@code file:/path}, and whatever backend
+     * modules are present ({@code redis://...}, ...).
+     *
+     * @throws IllegalArgumentException naming the URI when it is malformed or no provider knows its scheme
+     */
+    public static LockBackend open(String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("backend URI must not be empty");
+        }
+        URI parsed;
+        try {
+            parsed = new URI(uri.trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("backend URI '" + mask(uri) + "' is malformed: " + e.getReason(), e);
+        }
+        String scheme = parsed.getScheme();
+        if (scheme == null) {
+            throw new IllegalArgumentException("backend URI '" + mask(uri) + "' has no scheme; expected one of "
+                    + knownSchemes());
+        }
+        scheme = scheme.toLowerCase(Locale.ROOT);
+        for (LockBackendProvider provider : ServiceLoader.load(LockBackendProvider.class, LockBackends.class.getClassLoader())) {
+            if (provider.schemes().contains(scheme)) {
+                return provider.open(parsed);
+            }
+        }
+        throw new IllegalArgumentException("no distlock backend for scheme '" + scheme + "' in '" + mask(uri)
+                + "'; known schemes: " + knownSchemes() + " (add the backend's module to the class path)");
+    }
+
+    /** The schemes of every provider present, sorted. */
+    public static java.util.SortedSet<String> knownSchemes() {
+        TreeSet<String> schemes = new TreeSet<>();
+        for (LockBackendProvider provider : ServiceLoader.load(LockBackendProvider.class, LockBackends.class.getClassLoader())) {
+            schemes.addAll(provider.schemes());
+        }
+        return schemes;
+    }
+
+    /** Replaces the password in a URI's user info with {@code ***}. */
+    public static String mask(String uri) {
+        if (uri == null) {
+            return null;
+        }
+        return uri.replaceAll("(?<=://)([^:/@]*):[^@/]*@", "$1:***@");
+    }
+}

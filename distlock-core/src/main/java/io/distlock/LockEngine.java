@@ -1,0 +1,589 @@
+package io.distlock;
+
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.BackendEvents;
+import io.distlock.spi.LockBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The engine behind every {@link LockManager}: everything a backend would otherwise get subtly
+ * wrong, written once.
+ *
+ * <h2>Concurrency design</h2>
+ *
+ * <p><b>The backend is the only source of truth.</b> A backend does single, atomic attempts
+ * (take-if-free, release-if-owner, extend-if-owner); it never waits. The engine never believes it
+ * holds a lock unless the backend returned a token for this exact attempt's owner id, and owner ids
+ * are unique per attempt, so release and extend are exact compare-and-set operations, and an
+ * attempt whose answer was lost (timeout, interrupt) can be cleaned up by releasing its owner id
+ * without any risk to another holder.
+ *
+ * <p><b>Waiting is coalesced per name.</b> Threads of this JVM that wait for one name queue on
+ * that name's {@link NameWaiters}: a fair semaphore of one permit, the <i>turn</i>, decides which of
+ * them asks the backend; the others park without any round trip. The thread holding the turn tries,
+ * then parks on the name's release counter for a jittered retry interval, or until a release is
+ * signalled, whichever is first. Signals come from releases in this JVM and from the backend's
+ * own notification ({@link BackendEvents#released}); polling is the safety net for expiry and
+ * lost messages. Snapshotting the counter before each attempt closes the lost-wake-up race: a
+ * release that lands between the attempt and the park changes the counter and the park returns at
+ * once. A {@code NameWaiters} exists only while someone waits (reference-counted inside
+ * {@link ConcurrentHashMap#compute}), so nothing is retained per name after use.
+ *
+ * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
+ * before the request was sent; the lease is believed valid until that instant plus the lease
+ * minus a drift allowance (1 % plus 2 ms). {@code isHeld()} is therefore a field read, never a
+ * round trip, and never optimistic.
+ *
+ * <p><b>State transitions are one-way and guarded by the lease.</b> A lease goes HELD to RELEASED
+ * or HELD to LOST exactly once (synchronized on the lease); whoever wins the transition does the
+ * side effects (cancel renewal, forget reentrant holds, notify listeners). Renewal, explicit extend,
+ * release from another thread and a connection-loss event may race freely: the losers see a
+ * non-HELD state and do nothing.
+ *
+ * <p><b>Renewal shares one scheduler thread</b> per manager (not a thread per lock). Each renewal
+ * reschedules itself at a third of the current lease; a refused or failed renewal marks the lock
+ * lost and calls its listener.
+ *
+ * <p><b>Listeners cannot hurt locking:</b> every callback is wrapped; what it throws is logged.
+ */
+final class LockEngine implements LockManager, BackendEvents {
+    private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
+    private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final String OWN_PACKAGE = LockEngine.class.getPackageName();
+
+    final LockBackend backend;
+    final Ticker ticker;
+    private final Settings defaults;
+    private final LockListener listener;
+    private final ConcurrentHashMap<String, NameWaiters> waiters = new ConcurrentHashMap<>();
+    private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    LockEngine(LockManager.Builder builder) {
+        this.backend = builder.backend;
+        this.ticker = builder.ticker;
+        this.listener = builder.listener;
+        this.defaults = new Settings(builder.lease, builder.timeout, builder.retryInterval,
+                builder.reentrant, builder.autoRenew, null, null);
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "distlock-renewal");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = executor;
+        backend.start(this);
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    @Override
+    public Lock acquire() {
+        return acquire(callingClassName(), LockOptions.defaults());
+    }
+
+    @Override
+    public Lock acquire(String name) {
+        return acquire(name, LockOptions.defaults());
+    }
+
+    @Override
+    public Lock acquire(String name, LockOptions options) {
+        Settings settings = resolve(name, options);
+        long start = ticker.read();
+        Lock lock = obtain(name, settings, start, settings.timeout);
+        if (lock != null) {
+            return lock;
+        }
+        if (settings.onConflict != null) {
+            RuntimeException conflict = settings.onConflict.apply(name);
+            if (conflict == null) {
+                throw new LockTimeoutException("Lock '" + name + "' is busy, and the onConflict function "
+                        + "returned null instead of an exception", name, Duration.ZERO, null);
+            }
+            throw conflict;
+        }
+        throw timeout(name, start);
+    }
+
+    @Override
+    public Optional<Lock> tryAcquire(String name) {
+        return tryAcquire(name, LockOptions.defaults());
+    }
+
+    @Override
+    public Optional<Lock> tryAcquire(String name, LockOptions options) {
+        Settings settings = resolve(name, options);
+        return Optional.ofNullable(obtain(name, settings, ticker.read(), Duration.ZERO));
+    }
+
+    private Settings resolve(String name, LockOptions options) {
+        Validation.name(name);
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null (use LockOptions.defaults())");
+        }
+        ensureOpen();
+        return defaults.with(options);
+    }
+
+    /** Returns the lock, or null when it stayed busy until the deadline. */
+    private Lock obtain(String name, Settings settings, long start, Duration timeout) {
+        if (settings.reentrant) {
+            Lock again = reenter(name);
+            if (again != null) {
+                return again;
+            }
+        }
+        Handle handle;
+        if (timeout.isZero() || settings.onConflict != null) {
+            handle = attempt(name, settings);
+        } else {
+            handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+        }
+        if (handle != null) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.acquired(handle, waited));
+        }
+        return handle;
+    }
+
+    private Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
+        boolean forever = timeoutNanos < 0;
+        long deadline = start + timeoutNanos;
+        NameWaiters waiting = join(name);
+        try {
+            if (forever) {
+                waiting.turn.acquire();
+            } else if (!waiting.turn.tryAcquire(deadline - ticker.read(), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+            try {
+                while (true) {
+                    ensureOpen();
+                    long seen = waiting.releases();
+                    Handle handle = attempt(name, settings);
+                    if (handle != null) {
+                        return handle;
+                    }
+                    long pause = jittered(settings.retryInterval.toNanos());
+                    if (!forever) {
+                        long remaining = deadline - ticker.read();
+                        if (remaining <= 0) {
+                            return null;
+                        }
+                        pause = Math.min(pause, remaining);
+                    }
+                    waiting.awaitRelease(seen, pause);
+                }
+            } finally {
+                waiting.turn.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("Interrupted while waiting for lock '" + name + "' after "
+                    + seconds(ticker.read() - start) + "; no lock was taken", e);
+        } finally {
+            leave(name, waiting);
+        }
+    }
+
+    /** One round trip. Null when busy. */
+    private Handle attempt(String name, Settings settings) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
+        }
+        String ownerId = Owner.newId();
+        long sentAt = ticker.read();
+        AcquireRequest request = new AcquireRequest(name, ownerId, settings.lease, Owner.HOST, Owner.PID,
+                Thread.currentThread().getName(), Instant.now());
+        OptionalLong token;
+        try {
+            token = backend.tryAcquire(request);
+        } catch (RuntimeException failure) {
+            // The request may have taken the lock before its answer was lost: undo it by owner id.
+            boolean interrupted = Thread.interrupted() || causedByInterrupt(failure);
+            quietlyRelease(name, ownerId);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new LockInterruptedException("Interrupted while asking for lock '" + name
+                        + "'; no lock was taken", failure);
+            }
+            throw backendFailure("acquire", name, failure);
+        }
+        if (token.isEmpty()) {
+            return null;
+        }
+        LeaseState lease = new LeaseState(this, name, ownerId, token.getAsLong(), settings.lease, sentAt,
+                settings.onLost, settings.reentrant ? Thread.currentThread() : null);
+        held.add(lease);
+        if (closed) {
+            releaseLease(lease);
+            throw new LockException("LockManager on " + backend.describe() + " was closed while acquiring '" + name + "'");
+        }
+        if (lease.reentrantThread != null) {
+            reentrantHolds.put(new ReentrantKey(lease.reentrantThread, name), lease);
+        }
+        if (settings.autoRenew) {
+            scheduleRenewal(lease);
+        }
+        return lease.primary;
+    }
+
+    private Lock reenter(String name) {
+        LeaseState lease = reentrantHolds.get(new ReentrantKey(Thread.currentThread(), name));
+        if (lease != null && lease.addHold()) {
+            return new Handle(lease);
+        }
+        return null;
+    }
+
+    private LockTimeoutException timeout(String name, long start) {
+        Duration waited = Duration.ofNanos(ticker.read() - start);
+        LockInfo holder = null;
+        String holderText;
+        try {
+            holder = backend.inspect(name).orElse(null);
+            holderText = holder == null ? "it was free again at the last look (released just now or expired)"
+                    : "held by " + holder.describeHolder();
+        } catch (RuntimeException e) {
+            holderText = "the holder is unknown (inspect failed: " + e.getMessage() + ")";
+        }
+        NameWaiters stillWaiting = waiters.get(name);
+        int others = stillWaiting == null ? 0 : stillWaiting.users;
+        notifyListener(() -> listener.timedOut(name, waited));
+        return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " was busy for the whole "
+                + "wait of " + seconds(waited.toNanos()) + ": " + holderText
+                + (others > 0 ? "; " + others + " other thread(s) of this JVM are waiting for it too" : ""),
+                name, waited, holder);
+    }
+
+    // ---------------------------------------------------------------- holding
+
+    void extend(LeaseState lease, Duration length) {
+        Validation.positive("lease", length);
+        if (!lease.isState(LeaseState.HELD)) {
+            throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token + "): it was "
+                    + lease.stateName() + " before");
+        }
+        long sentAt = ticker.read();
+        boolean renewed;
+        try {
+            renewed = backend.extend(lease.name, lease.ownerId, length);
+        } catch (RuntimeException failure) {
+            throw backendFailure("extend", lease.name, failure);
+        }
+        if (!renewed) {
+            LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
+                    + ") could not be extended: its lease had expired or it was taken over or force-released");
+            markLost(lease, lost);
+            throw lost;
+        }
+        lease.renewed(sentAt, length);
+    }
+
+    boolean verify(LeaseState lease) {
+        if (!lease.isState(LeaseState.HELD)) {
+            return false;
+        }
+        Optional<LockInfo> holder;
+        try {
+            holder = backend.inspect(lease.name);
+        } catch (RuntimeException failure) {
+            throw backendFailure("verify", lease.name, failure);
+        }
+        if (holder.isPresent() && holder.get().ownerId().equals(lease.ownerId)) {
+            return true;
+        }
+        markLost(lease, new LockLostException("verify found lock '" + lease.name + "' "
+                + holder.map(h -> "held by another owner: " + h.describeHolder()).orElse("free")));
+        return false;
+    }
+
+    private void scheduleRenewal(LeaseState lease) {
+        long delay = Math.max(1, lease.length().toNanos() / 3);
+        try {
+            lease.renewal = scheduler.schedule(() -> renew(lease), delay, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The manager is closing; close() releases this lease.
+        }
+    }
+
+    private void renew(LeaseState lease) {
+        if (!lease.isState(LeaseState.HELD)) {
+            return;
+        }
+        try {
+            extend(lease, lease.length());
+            if (lease.isState(LeaseState.HELD)) {
+                scheduleRenewal(lease);
+            }
+        } catch (LockLostException alreadyMarked) {
+            // extend() marked it lost and told the listeners.
+        } catch (RuntimeException failure) {
+            markLost(lease, new LockLostException("Renewal of lock '" + lease.name + "' (token " + lease.token
+                    + ") failed, so the lock may be lost: " + failure.getMessage(), failure));
+        }
+    }
+
+    void markLost(LeaseState lease, Throwable cause) {
+        if (!lease.finish(LeaseState.LOST)) {
+            return;
+        }
+        forget(lease);
+        log.warn("Lock '{}' (token {}) is lost: {}", lease.name, lease.token, cause.getMessage());
+        notifyListener(() -> listener.lost(lease.name, lease.token, cause));
+        if (lease.onLost != null) {
+            notifyListener(() -> lease.onLost.lockLost(lease.primary, cause));
+        }
+    }
+
+    // ---------------------------------------------------------------- releasing
+
+    /** One hold of a lease ends; the lock goes when the last hold does. */
+    boolean releaseHold(LeaseState lease) {
+        if (lease.dropHold()) {
+            return true;
+        }
+        return releaseLease(lease);
+    }
+
+    private boolean releaseLease(LeaseState lease) {
+        int before = lease.stateBeforeFinishing(LeaseState.RELEASED);
+        if (before == LeaseState.RELEASED) {
+            return false;
+        }
+        boolean wasHeld = before == LeaseState.HELD;
+        if (wasHeld) {
+            forget(lease);
+        }
+        // Even a lost lock may still be ours on the server (a dropped connection): deleting by
+        // owner id is always safe and frees it sooner.
+        boolean removed = quietlyRelease(lease.name, lease.ownerId);
+        signalReleased(lease.name);
+        if (!wasHeld) {
+            log.warn("Lock '{}' (token {}) was already lost when it was released", lease.name, lease.token);
+        } else if (!removed) {
+            log.warn("Lock '{}' (token {}) had expired or been taken over before it was released; "
+                    + "its lease was {}", lease.name, lease.token, lease.length());
+        }
+        boolean result = wasHeld && removed;
+        notifyListener(() -> listener.released(lease.name, lease.token, result));
+        return result;
+    }
+
+    /** Release by owner id, from any thread, interrupted or not. False if not removed or on failure. */
+    private boolean quietlyRelease(String name, String ownerId) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return backend.release(name, ownerId);
+        } catch (RuntimeException failure) {
+            log.warn("Could not release lock '{}' on {}; it stays until its lease ends: {}", name,
+                    backend.describe(), failure.toString());
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void forget(LeaseState lease) {
+        held.remove(lease);
+        if (lease.renewal != null) {
+            lease.renewal.cancel(false);
+        }
+        if (lease.reentrantThread != null) {
+            reentrantHolds.remove(new ReentrantKey(lease.reentrantThread, lease.name), lease);
+        }
+    }
+
+    // ---------------------------------------------------------------- seeing and repairing
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        Validation.name(name);
+        return callBackend("inspect", name, () -> backend.inspect(name));
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("prefix must not be null (use \"\" for all locks)");
+        }
+        return callBackend("list", prefix, () -> backend.list(prefix));
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        Validation.name(name);
+        boolean removed = callBackend("forceRelease", name, () -> backend.forceRelease(name));
+        signalReleased(name);
+        return removed;
+    }
+
+    @Override
+    public String describe() {
+        return backend.describe();
+    }
+
+    // ---------------------------------------------------------------- backend events
+
+    @Override
+    public void released(String name) {
+        signalReleased(name);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+        for (LeaseState lease : new ArrayList<>(held)) {
+            markLost(lease, new LockLostException("The connection to " + backend.describe()
+                    + " dropped while lock '" + lease.name + "' was held, so it may be lost", cause));
+        }
+    }
+
+    private void signalReleased(String name) {
+        NameWaiters waiting = waiters.get(name);
+        if (waiting != null) {
+            waiting.signalReleased();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LeaseState lease : new ArrayList<>(held)) {
+            releaseLease(lease);
+        }
+        waiters.values().forEach(NameWaiters::signalReleased);
+        scheduler.shutdownNow();
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            log.warn("Closing {} failed: {}", backend.describe(), e.toString());
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new LockException("This LockManager on " + backend.describe() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LockManager{" + backend.describe() + ", held=" + held.size() + "}";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private NameWaiters join(String name) {
+        return waiters.compute(name, (key, existing) -> {
+            NameWaiters waiting = existing == null ? new NameWaiters() : existing;
+            waiting.users++;
+            return waiting;
+        });
+    }
+
+    private void leave(String name, NameWaiters waiting) {
+        waiters.computeIfPresent(name, (key, existing) -> --existing.users == 0 ? null : existing);
+    }
+
+    private <T> T callBackend(String operation, String name, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (UnsupportedOperationException | LockException e) {
+            throw e;
+        } catch (RuntimeException failure) {
+            throw backendFailure(operation, name, failure);
+        }
+    }
+
+    private LockException backendFailure(String operation, String name, RuntimeException failure) {
+        LockBackendException wrapped = failure instanceof LockBackendException lbe ? lbe
+                : new LockBackendException(operation + " of lock '" + name + "' on " + backend.describe()
+                + " failed: " + failure, failure);
+        notifyListener(() -> listener.backendFailed(operation, name, wrapped));
+        return wrapped;
+    }
+
+    private static boolean causedByInterrupt(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void notifyListener(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            log.warn("A distlock listener threw; ignored", e);
+        }
+    }
+
+    private static long jittered(long intervalNanos) {
+        return intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos + 1);
+    }
+
+    static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f s", nanos / 1e9);
+    }
+
+    /** Contract 2.3: the fully qualified name of the first caller outside distlock's own package. */
+    static String callingClassName() {
+        return STACK.walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(type -> !type.getPackageName().equals(OWN_PACKAGE))
+                .findFirst()
+                .map(Class::getName)
+                .orElseThrow(() -> new IllegalStateException("no caller outside io.distlock")));
+    }
+
+    private record ReentrantKey(Thread thread, String name) {
+    }
+
+    /** The effective options of one call. */
+    record Settings(Duration lease, Duration timeout, Duration retryInterval, boolean reentrant,
+                    boolean autoRenew, LockLostListener onLost,
+                    Function<String, ? extends RuntimeException> onConflict) {
+        Settings with(LockOptions o) {
+            return new Settings(
+                    o.lease != null ? o.lease : lease,
+                    o.timeout != null ? o.timeout : timeout,
+                    o.retryInterval != null ? o.retryInterval : retryInterval,
+                    o.reentrant != null ? o.reentrant : reentrant,
+                    o.autoRenew != null ? o.autoRenew : autoRenew,
+                    o.onLost,
+                    o.onConflict);
+        }
+    }
+}

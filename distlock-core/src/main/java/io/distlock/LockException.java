@@ -1,0 +1,12 @@
+package io.distlock;
+
+/** The root of every exception distlock throws on purpose. Unchecked, like the JDK's own lock errors. */
+public class LockException extends RuntimeException {
+    public LockException(String message) {
+        super(message);
+    }
+
+    public LockException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

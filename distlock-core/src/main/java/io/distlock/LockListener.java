@@ -1,0 +1,24 @@
+package io.distlock;
+
+import java.time.Duration;
+
+/**
+ * Observes one manager's locks, for metrics and logs. Every method has a no-op default, so an
+ * implementation overrides only what it needs. Methods are called on the thread that caused the
+ * event (or a distlock thread for renewals) and must be quick; anything they throw is logged and
+ * swallowed so a listener can never break locking.
+ */
+public interface LockListener {
+    LockListener NONE = new LockListener() { };
+
+    default void acquired(Lock lock, Duration waited) { }
+
+    default void timedOut(String name, Duration waited) { }
+
+    /** {@code wasHeld} is false when the lock had been lost before this release. */
+    default void released(String name, long token, boolean wasHeld) { }
+
+    default void lost(String name, long token, Throwable cause) { }
+
+    default void backendFailed(String operation, String name, LockBackendException failure) { }
+}

@@ -1,0 +1,143 @@
+package io.distlock;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Per-call options. Anything not set here falls back to the manager's default (which falls back to
+ * the contract's: lease 20 s, wait 10 s, retry 50 ms with jitter, not reentrant, no auto-renewal).
+ * Immutable; build one with {@link #builder()} and reuse it freely.
+ */
+public final class LockOptions {
+    private static final LockOptions DEFAULTS = new Builder().build();
+
+    final Duration lease;
+    final Duration timeout;
+    final Duration retryInterval;
+    final Boolean reentrant;
+    final Boolean autoRenew;
+    final LockLostListener onLost;
+    final Function<String, ? extends RuntimeException> onConflict;
+
+    private LockOptions(Builder b) {
+        this.lease = b.lease;
+        this.timeout = b.timeout;
+        this.retryInterval = b.retryInterval;
+        this.reentrant = b.reentrant;
+        this.autoRenew = b.autoRenew;
+        this.onLost = b.onLost;
+        this.onConflict = b.onConflict;
+    }
+
+    /** Options that set nothing: every value comes from the manager. */
+    public static LockOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Shorthand for options that try exactly once. */
+    public static LockOptions tryOnce() {
+        return builder().tryOnce().build();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.lease = lease;
+        b.timeout = timeout;
+        b.retryInterval = retryInterval;
+        b.reentrant = reentrant;
+        b.autoRenew = autoRenew;
+        b.onLost = onLost;
+        b.onConflict = onConflict;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "LockOptions{lease=" + lease + ", timeout=" + timeout + ", retryInterval=" + retryInterval
+                + ", reentrant=" + reentrant + ", autoRenew=" + autoRenew
+                + ", onConflict=" + (onConflict != null) + "}";
+    }
+
+    public static final class Builder {
+        private Duration lease;
+        private Duration timeout;
+        private Duration retryInterval;
+        private Boolean reentrant;
+        private Boolean autoRenew;
+        private LockLostListener onLost;
+        private Function<String, ? extends RuntimeException> onConflict;
+
+        private Builder() {
+        }
+
+        /** How long the backend keeps the lock if it is never released. Must be positive. */
+        public Builder lease(Duration lease) {
+            this.lease = Validation.positive("lease", lease);
+            return this;
+        }
+
+        /**
+         * How long to wait for a busy lock: {@link Duration#ZERO} tries exactly once, a negative
+         * duration waits without limit.
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout must not be null");
+            return this;
+        }
+
+        public Builder tryOnce() {
+            return timeout(Duration.ZERO);
+        }
+
+        public Builder waitForever() {
+            return timeout(Validation.FOREVER);
+        }
+
+        /** The pause between polls of a busy lock; each pause is jittered by +-50 %. */
+        public Builder retryInterval(Duration retryInterval) {
+            this.retryInterval = Validation.positive("retryInterval", retryInterval);
+            return this;
+        }
+
+        /** The same thread may acquire a name it holds; released when the last hold is released. */
+        public Builder reentrant(boolean reentrant) {
+            this.reentrant = reentrant;
+            return this;
+        }
+
+        /** Renew the lease at a third of its length until release. */
+        public Builder autoRenew(boolean autoRenew) {
+            this.autoRenew = autoRenew;
+            return this;
+        }
+
+        public Builder onLost(LockLostListener onLost) {
+            this.onLost = Objects.requireNonNull(onLost, "onLost must not be null");
+            return this;
+        }
+
+        /**
+         * Conflict mode: when the lock is busy, do not wait; throw the exception this function makes
+         * from the lock's name (for example a JPA {@code OptimisticLockException}, so the caller's
+         * retry loop reruns the whole unit of work). Implies trying once.
+         */
+        public Builder onConflict(Function<String, ? extends RuntimeException> exceptionForName) {
+            this.onConflict = Objects.requireNonNull(exceptionForName, "onConflict must not be null");
+            return this;
+        }
+
+        public LockOptions build() {
+            if (onConflict != null && timeout != null && !timeout.isZero()) {
+                throw new IllegalArgumentException("onConflict fails at once on a busy lock, so it cannot be "
+                        + "combined with a timeout of " + timeout + "; leave the timeout unset or zero");
+            }
+            return new LockOptions(this);
+        }
+    }
+}

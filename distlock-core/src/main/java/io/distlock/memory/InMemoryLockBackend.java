@@ -1,0 +1,136 @@
+package io.distlock.memory;
+
+import io.distlock.LockInfo;
+import io.distlock.Ticker;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.LockBackend;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Locks that live in this JVM only: for tests and single-process applications. It keeps the whole
+ * contract honestly: leases expire (by the given {@link Ticker}), tokens strictly increase (one
+ * counter for all names, so nothing is kept per released name), release and extend check the owner.
+ */
+public final class InMemoryLockBackend implements LockBackend {
+    private final Ticker ticker;
+    private final ConcurrentHashMap<String, Entry> locks = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong();
+
+    private InMemoryLockBackend(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    public static InMemoryLockBackend create() {
+        return new InMemoryLockBackend(Ticker.system());
+    }
+
+    /** With a ticker the test drives, so leases can expire without sleeping. */
+    public static InMemoryLockBackend create(Ticker ticker) {
+        if (ticker == null) {
+            throw new IllegalArgumentException("ticker must not be null");
+        }
+        return new InMemoryLockBackend(ticker);
+    }
+
+    @Override
+    public OptionalLong tryAcquire(AcquireRequest request) {
+        long now = ticker.read();
+        long[] granted = {0};
+        locks.compute(request.name(), (name, current) -> {
+            if (current != null && current.liveAt(now)) {
+                return current;
+            }
+            long token = tokens.incrementAndGet();
+            granted[0] = token;
+            return new Entry(request, token, now + request.lease().toNanos(),
+                    request.acquiredAt().plus(request.lease()));
+        });
+        return granted[0] == 0 ? OptionalLong.empty() : OptionalLong.of(granted[0]);
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        long now = ticker.read();
+        boolean[] released = {false};
+        locks.computeIfPresent(name, (key, current) -> {
+            if (!current.request.ownerId().equals(ownerId)) {
+                return current;
+            }
+            released[0] = current.liveAt(now);
+            return null;
+        });
+        return released[0];
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        long now = ticker.read();
+        boolean[] extended = {false};
+        locks.computeIfPresent(name, (key, current) -> {
+            if (!current.request.ownerId().equals(ownerId) || !current.liveAt(now)) {
+                return current;
+            }
+            extended[0] = true;
+            return new Entry(current.request, current.token, now + lease.toNanos(), Instant.now().plus(lease));
+        });
+        return extended[0];
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        Entry entry = locks.get(name);
+        return entry != null && entry.liveAt(ticker.read()) ? Optional.of(entry.info()) : Optional.empty();
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        long now = ticker.read();
+        List<LockInfo> result = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : locks.entrySet()) {
+            if (!e.getValue().liveAt(now)) {
+                locks.remove(e.getKey(), e.getValue());
+            } else if (e.getKey().startsWith(prefix)) {
+                result.add(e.getValue().info());
+            }
+        }
+        result.sort(Comparator.comparing(LockInfo::name));
+        return result;
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        Entry removed = locks.remove(name);
+        return removed != null && removed.liveAt(ticker.read());
+    }
+
+    @Override
+    public String describe() {
+        return "memory:";
+    }
+
+    @Override
+    public void close() {
+        locks.clear();
+    }
+
+    private record Entry(AcquireRequest request, long token, long expiresAtNanos, Instant expiresAt) {
+        boolean liveAt(long now) {
+            return now - expiresAtNanos < 0;
+        }
+
+        LockInfo info() {
+            return new LockInfo(request.name(), request.ownerId(), request.host(), request.pid(), request.thread(),
+                    request.acquiredAt(), expiresAt, token);
+        }
+    }
+}

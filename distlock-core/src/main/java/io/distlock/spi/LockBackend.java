@@ -1,0 +1,65 @@
+package io.distlock.spi;
+
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What a backend must do: a few atomic, single-attempt operations on one lock name. Waiting,
+ * retries, jitter, reentrancy, renewal, local validity and listeners all live in the engine
+ * behind {@code LockManager}, written once for every backend.
+ *
+ * <p>Every method either answers or throws {@link LockBackendException} within the backend's
+ * configured timeout; it never blocks indefinitely. Names arrive validated (non-empty, at most 1024
+ * UTF-8 bytes, any characters); mapping them to the server's keys, inside the backend's namespace,
+ * is the backend's job and must be injective and deterministic.
+ *
+ * <p>Owner ids are unique per acquisition attempt, so "release if owner" is always exact.
+ */
+public interface LockBackend extends AutoCloseable {
+
+    /**
+     * Takes the lock if it is free (or its lease has lapsed), atomically, recording the holder and
+     * the lease; returns the new fencing token, strictly greater than every token this backend
+     * issued before for the name. Returns empty when the lock is busy.
+     */
+    OptionalLong tryAcquire(AcquireRequest request);
+
+    /** Removes the lock only if {@code ownerId} still owns it. False when it did not. */
+    boolean release(String name, String ownerId);
+
+    /** Sets the lease to {@code lease} from now only if {@code ownerId} still owns it. */
+    boolean extend(String name, String ownerId, Duration lease);
+
+    /** The current holder, if the lock is held and its lease has not lapsed. */
+    Optional<LockInfo> inspect(String name);
+
+    /**
+     * Held locks whose names start with {@code prefix} (empty: all of this namespace).
+     *
+     * @throws UnsupportedOperationException if the backend cannot enumerate its keys
+     */
+    List<LockInfo> list(String prefix);
+
+    /** Removes the lock whoever holds it. An administrative act; true if something was removed. */
+    boolean forceRelease(String name);
+
+    /**
+     * Called once by the engine before any other method. A backend that learns of releases from its
+     * server (pub/sub, LISTEN/NOTIFY, watches, file events) or of a dropped connection tells the
+     * engine through {@code events}, from any thread.
+     */
+    default void start(BackendEvents events) {
+    }
+
+    /** For messages and logs: the backend kind and where it points, with any secret masked. */
+    String describe();
+
+    /** Frees connections and threads. Locks still held stay on the server until their lease ends. */
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package io.distlock.spi;
+
+import java.net.URI;
+
+/**
+ * Opens a backend from a URI such as {@code file:/var/lib/distlock} or {@code redis://host:6379}.
+ * Each backend module registers one with {@link java.util.ServiceLoader} (a
+ * {@code META-INF/services/io.distlock.spi.LockBackendProvider} entry and a {@code provides} clause),
+ * so the command line and child processes can name a backend with a string.
+ */
+public interface LockBackendProvider {
+
+    /** The URI schemes this provider opens, lower case, for example {@code "redis", "rediss"}. */
+    java.util.Set<String> schemes();
+
+    /**
+     * Opens a backend. Secrets may come from the URI's user info or from environment variables the
+     * provider documents; the provider must mask them in {@link LockBackend#describe()}.
+     *
+     * @throws IllegalArgumentException if the URI is malformed for this scheme, naming the bad part
+     */
+    LockBackend open(URI uri);
+}
