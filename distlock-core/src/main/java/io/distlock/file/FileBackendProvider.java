@@ -3,7 +3,8 @@ package io.distlock.file;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
 
-import java.net.URI;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,33 +30,37 @@ public final class FileBackendProvider implements LockBackendProvider {
     }
 
     @Override
-    public LockBackend open(URI uri) {
+    public LockBackend open(String uri) {
         return builderFor(uri).build();
     }
 
-    static FileLockBackend.Builder builderFor(URI uri) {
-        String path;
-        String query;
-        if (uri.isOpaque()) {
-            String rest = uri.getSchemeSpecificPart();
-            int mark = rest.indexOf('?');
-            path = mark < 0 ? rest : rest.substring(0, mark);
-            query = mark < 0 ? null : rest.substring(mark + 1);
-        } else {
-            String host = uri.getAuthority();
-            if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+    static FileLockBackend.Builder builderFor(String uri) {
+        if (uri == null || !uri.regionMatches(true, 0, "file:", 0, 5)) {
+            throw new IllegalArgumentException("file backend URI must start with 'file:' but was '" + uri + "'");
+        }
+        String rest = uri.substring(5);
+        if (rest.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("file backend URI '" + uri + "' has a fragment '"
+                    + rest.substring(rest.indexOf('#')) + "', which means nothing here");
+        }
+        int mark = rest.indexOf('?');
+        String path = mark < 0 ? rest : rest.substring(0, mark);
+        String query = mark < 0 ? "" : rest.substring(mark + 1);
+        if (path.startsWith("//")) {
+            int slash = path.indexOf('/', 2);
+            String host = slash < 0 ? path.substring(2) : path.substring(2, slash);
+            if (!host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
                 throw new IllegalArgumentException("file backend URI '" + uri + "' names host '" + host
                         + "'; a file backend is a directory of this host: use file:/path");
             }
-            path = uri.getPath();
-            query = uri.getQuery();
+            path = slash < 0 ? "" : path.substring(slash);
         }
-        if (uri.getFragment() != null) {
-            throw new IllegalArgumentException("file backend URI '" + uri + "' has a fragment '#" + uri.getFragment()
-                    + "', which means nothing here");
+        path = decode(uri, path);
+        if (File.separatorChar == '\\' && path.matches("/[A-Za-z]:.*")) {
+            path = path.substring(1);
         }
         FileLockBackend.Builder builder = FileLockBackend.builder();
-        if (path != null && !path.isEmpty()) {
+        if (!path.isEmpty()) {
             try {
                 builder.directory(Path.of(path));
             } catch (InvalidPathException e) {
@@ -63,15 +68,43 @@ public final class FileBackendProvider implements LockBackendProvider {
                         + "': " + e.getReason(), e);
             }
         }
-        if (query != null && !query.isEmpty()) {
+        if (!query.isEmpty()) {
             for (String parameter : query.split("&")) {
-                applyParameter(uri, builder, parameter);
+                applyParameter(uri, builder, decode(uri, parameter));
             }
         }
         return builder;
     }
 
-    private static void applyParameter(URI uri, FileLockBackend.Builder builder, String parameter) {
+    /** Undoes %XX escapes (UTF-8), as in any URI; a literal '%' is written %25. */
+    private static String decode(String uri, String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length() || Character.digit(text.charAt(i + 1), 16) < 0
+                        || Character.digit(text.charAt(i + 2), 16) < 0) {
+                    throw new IllegalArgumentException("file backend URI '" + uri + "' has a malformed escape at '"
+                            + text.substring(i, Math.min(text.length(), i + 3)) + "' (write a literal % as %25)");
+                }
+                bytes.write(Integer.parseInt(text, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()) {
+                    encoded = text.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                    i++;
+                }
+                bytes.writeBytes(encoded);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void applyParameter(String uri, FileLockBackend.Builder builder, String parameter) {
         int equals = parameter.indexOf('=');
         String key = equals < 0 ? parameter : parameter.substring(0, equals);
         String value = equals < 0 ? "" : parameter.substring(equals + 1);
@@ -85,7 +118,7 @@ public final class FileBackendProvider implements LockBackendProvider {
         }
     }
 
-    private static boolean bool(URI uri, String key, String value) {
+    private static boolean bool(String uri, String key, String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
@@ -94,7 +127,7 @@ public final class FileBackendProvider implements LockBackendProvider {
         };
     }
 
-    private static Duration duration(URI uri, String key, String value) {
+    private static Duration duration(String uri, String key, String value) {
         try {
             if (value.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));

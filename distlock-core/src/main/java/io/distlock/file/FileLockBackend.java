@@ -5,14 +5,11 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.LockBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Locks in a directory of the local file system: exact across the threads of one JVM and the
@@ -38,16 +35,18 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Each operation locks one of 64 stripe files briefly (this JVM's lock for the stripe, then the
- * OS lock on the file), reads or replaces the name's small record file, and lets go; no OS lock is
- * held for the length of a lease. Records carry the lease end (wall clock), the holder (host, pid,
- * thread, and a process identity for stale-holder detection) and the fencing token. See
+ * OS lock on the file), reads and rewrites in place the records of that stripe's held locks, and
+ * lets go; no OS lock is held for the length of a lease, and no file is created or deleted per
+ * lock. A record carries the lease end (wall clock), the holder (host, pid, thread, and a process
+ * identity for stale-holder detection) and the fencing token. See
  * {@code README-file-backend.md} in distlock-core for the guarantees, failure modes and figures.
  */
 public final class FileLockBackend implements LockBackend {
     public static final String DEFAULT_NAMESPACE = "distlock";
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
-    /** How many names waited for (busy at the last attempt) are remembered to map file events back to names. */
-    static final int WATCHED_NAMES = 4096;
+    /** How many names found busy are remembered, to map a stripe's release event back to names. */
+    static final int WAITED_NAMES = 1024;
+    private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
     private final Path directory;
     private final String namespace;
@@ -55,13 +54,14 @@ public final class FileLockBackend implements LockBackend {
     private final boolean releaseNotifications;
     private final long operationTimeoutNanos;
     private final LockDirectory store;
-    private final Map<String, String> watchedNames = new LinkedHashMap<>(64, 0.75f, true) {
+    /** Name to stripe of the names found busy and not acquired since, eldest first. */
+    private final Map<String, Integer> waiting = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > WATCHED_NAMES;
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > WAITED_NAMES;
         }
     };
-    private volatile Consumer<String> deletionListener;
+    private volatile IntConsumer releaseListener;
     private volatile boolean closed;
 
     private FileLockBackend(Builder builder) {
@@ -92,7 +92,7 @@ public final class FileLockBackend implements LockBackend {
         StringBuilder safe = new StringBuilder();
         for (int i = 0; i < user.length() && safe.length() < 64; i++) {
             char c = user.charAt(i);
-            safe.append(LockFileName.isSafe(c) ? c : '_');
+            safe.append(Names.isSafe(c) ? c : '_');
         }
         return Path.of(System.getProperty("java.io.tmpdir"), "distlock-" + (safe.length() == 0 ? "user" : safe));
     }
@@ -107,131 +107,135 @@ public final class FileLockBackend implements LockBackend {
     }
 
     /**
-     * The record file that exists while {@code name} is held. The mapping is documented and the
-     * same in every process and on every host: {@code locks/n_<readable prefix>.<sha256 hex>.lock}
-     * under {@code <directory>/<namespace>}.
+     * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
+     * {@code <directory>/<namespace>}, where {@code NN} is the first byte of the SHA-256 of the
+     * name's UTF-8 bytes, modulo 64, in two digits. The same in every process and on every host.
      */
     public Path lockFile(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
         }
-        return store.records.resolve(LockFileName.of(name).fileName());
+        return store.stripesDirectory.resolve(String.format("%02d", Names.stripeOf(name)));
     }
 
     // ---------------------------------------------------------------- SPI
 
     @Override
     public OptionalLong tryAcquire(AcquireRequest request) {
-        LockFileName key = LockFileName.of(request.name());
-        return inStripe("acquire", key, stripe -> {
-            Path file = store.records.resolve(key.fileName());
-            LockRecord current = read(file, key);
+        String name = request.name();
+        int stripeIndex = Names.stripeOf(name);
+        return inStripe("acquire", name, stripeIndex, stripe -> {
+            StripeContent content = read(stripe);
             Instant now = Instant.now();
+            LockRecord current = content.find(name);
             if (current != null && holds(current, now)) {
-                watch(key);
+                if (!current.waited()) {
+                    List<LockRecord> records = liveOthers(content, name, now);
+                    records.add(current.waitedFor());
+                    stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
+                }
+                watch(stripeIndex, name);
                 return OptionalLong.empty();
             }
             // The wall clock in microseconds is a floor under the counter, so tokens keep growing
-            // even if a crash of the host lost the counter's last write (it is not fsynced).
-            long token = Math.max(stripe.readCounter() + 1, epochMicros(now));
-            stripe.writeCounter(token);
+            // even if the host crashed before the counter's last write reached the disk.
+            long token = Math.max(content.token() + 1, epochMicros(now));
             String process = request.pid() == ProcessHandle.current().pid() ? HolderProcess.SELF : "";
-            LockRecord record = LockRecord.of(request.name(), request.ownerId(), request.host(), request.pid(),
+            LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
                     request.thread(), request.acquiredAt(), now.plus(request.lease()), token, process);
-            store.replaceAtomically(stripe, file, record.encode());
+            List<LockRecord> records = liveOthers(content, name, now);
+            records.add(record);
+            stripe.write(new StripeContent(content.seq() + 1, token, records));
+            unwatch(stripeIndex, name);
             return OptionalLong.of(token);
         });
     }
 
     @Override
     public boolean release(String name, String ownerId) {
-        LockFileName key = LockFileName.of(name);
-        return inStripe("release", key, stripe -> {
-            Path file = store.records.resolve(key.fileName());
-            LockRecord current = read(file, key);
+        return inStripe("release", name, Names.stripeOf(name), stripe -> {
+            StripeContent content = read(stripe);
+            LockRecord current = content.find(name);
             if (current == null || !current.ownerId().equals(ownerId)) {
                 return false;
             }
-            Files.delete(file);
-            return !current.expiredAt(Instant.now());
+            Instant now = Instant.now();
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            if (current.waited()) {
+                stripe.signalRelease();
+            }
+            return !current.expiredAt(now);
         });
     }
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        LockFileName key = LockFileName.of(name);
-        return inStripe("extend", key, stripe -> {
-            Path file = store.records.resolve(key.fileName());
-            LockRecord current = read(file, key);
+        return inStripe("extend", name, Names.stripeOf(name), stripe -> {
+            StripeContent content = read(stripe);
+            LockRecord current = content.find(name);
             Instant now = Instant.now();
             if (current == null || !current.ownerId().equals(ownerId) || current.expiredAt(now)) {
                 return false;
             }
-            store.replaceAtomically(stripe, file, current.withExpiry(now.plus(lease)).encode());
+            List<LockRecord> records = liveOthers(content, name, now);
+            records.add(current.withExpiry(now.plus(lease)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
             return true;
         });
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        LockFileName key = LockFileName.of(name);
-        return inStripe("inspect", key, stripe -> {
-            LockRecord current = read(store.records.resolve(key.fileName()), key);
+        return inStripe("inspect", name, Names.stripeOf(name), stripe -> {
+            LockRecord current = read(stripe).find(name);
             return current != null && holds(current, Instant.now()) ? Optional.of(current.info()) : Optional.empty();
         });
     }
 
-    /** Also deletes the lock files of expired leases and of holders proven gone, which it passes by. */
     @Override
     public List<LockInfo> list(String prefix) {
-        List<String> fileNames = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(store.records, "n_*" + LockFileName.SUFFIX)) {
-            for (Path file : files) {
-                fileNames.add(file.getFileName().toString());
-            }
-        } catch (IOException e) {
-            throw new LockBackendException("list in " + describe() + " failed: " + LockDirectory.describe(e), e);
-        }
         List<LockInfo> held = new ArrayList<>();
-        for (String fileName : fileNames) {
-            int stripeIndex = LockFileName.stripeOfFileName(fileName);
-            if (stripeIndex < 0) {
-                continue;
-            }
-            Path file = store.records.resolve(fileName);
-            LockRecord current = inStripe("list", fileName, stripeIndex, stripe -> {
-                LockRecord found = read(file, null);
-                if (found != null && !holds(found, Instant.now())) {
-                    Files.delete(file);
-                    return null;
+        for (int i = 0; i < Names.STRIPES; i++) {
+            inStripe("list", prefix, i, stripe -> {
+                Instant now = Instant.now();
+                for (LockRecord record : read(stripe).records()) {
+                    if (record.name().startsWith(prefix) && holds(record, now)) {
+                        held.add(record.info());
+                    }
                 }
-                return found;
+                return null;
             });
-            if (current != null && current.name().startsWith(prefix)) {
-                held.add(current.info());
-            }
         }
         held.sort(Comparator.comparing(LockInfo::name));
         return held;
     }
 
-    /** Deletes the name's lock file whatever it holds, even content that is not a valid record. */
+    /**
+     * Removes the name's record whoever holds it. If its stripe file is corrupt, this resets the
+     * stripe, which frees every lock recorded in it (they were unusable anyway); the token counter
+     * continues from the wall clock.
+     */
     @Override
     public boolean forceRelease(String name) {
-        LockFileName key = LockFileName.of(name);
-        return inStripe("forceRelease", key, stripe -> {
-            Path file = store.records.resolve(key.fileName());
-            if (!new File(file.toString()).exists()) {
+        return inStripe("forceRelease", name, Names.stripeOf(name), stripe -> {
+            StripeContent content;
+            try {
+                content = stripe.read();
+            } catch (CorruptStripeException e) {
+                log.warn("Force-release of '{}' resets the corrupt stripe file {} ({}); every lock recorded in it "
+                        + "is released", name, stripe.path, e.getMessage());
+                stripe.write(new StripeContent(1, 0, List.of()));
+                stripe.signalRelease();
+                return true;
+            }
+            Instant now = Instant.now();
+            LockRecord current = content.find(name);
+            if (current == null) {
                 return false;
             }
-            boolean held;
-            try {
-                LockRecord current = read(file, key);
-                held = current != null && holds(current, Instant.now());
-            } catch (BadRecordException garbage) {
-                held = true;
-            }
-            return Files.deleteIfExists(file) && held;
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.signalRelease();
+            return holds(current, now);
         });
     }
 
@@ -240,25 +244,13 @@ public final class FileLockBackend implements LockBackend {
         if (!releaseNotifications || events == null) {
             return;
         }
-        Consumer<String> listener = fileName -> {
-            if (fileName == null) {
-                List<String> all;
-                synchronized (watchedNames) {
-                    all = new ArrayList<>(watchedNames.values());
-                }
-                all.forEach(events::released);
-                return;
-            }
-            String name;
-            synchronized (watchedNames) {
-                name = watchedNames.get(fileName);
-            }
-            if (name != null) {
+        IntConsumer listener = stripe -> {
+            for (String name : waitedFor(stripe)) {
                 events.released(name);
             }
         };
-        if (store.addDeletionListener(listener)) {
-            deletionListener = listener;
+        if (store.addReleaseListener(listener)) {
+            releaseListener = listener;
         }
     }
 
@@ -276,9 +268,9 @@ public final class FileLockBackend implements LockBackend {
             }
             closed = true;
         }
-        Consumer<String> listener = deletionListener;
+        IntConsumer listener = releaseListener;
         if (listener != null) {
-            store.removeDeletionListener(listener);
+            store.removeReleaseListener(listener);
         }
         store.release();
     }
@@ -290,27 +282,19 @@ public final class FileLockBackend implements LockBackend {
 
     // ---------------------------------------------------------------- internals
 
-    private interface RecordWork<T> {
-        T run(Stripe stripe) throws IOException;
-    }
-
-    private <T> T inStripe(String operation, LockFileName key, RecordWork<T> work) {
-        return inStripe(operation, key.name(), key.stripe(), work);
-    }
-
     /**
      * Runs {@code work} under the stripe's locks, within the operation timeout. The interrupt
      * status is set aside meanwhile: an interrupted thread would close the shared stripe channel
      * at its first file operation (FileChannel is interruptible), and release must work from an
      * interrupted thread. An interrupt that arrives while waiting for the stripe still ends the wait.
      */
-    private <T> T inStripe(String operation, String name, int stripe, RecordWork<T> work) {
+    private <T> T inStripe(String operation, String name, int stripe, LockDirectory.StripeWork<T> work) {
         if (closed) {
             throw new LockBackendException(operation + " of lock '" + name + "': " + describe() + " is closed");
         }
         boolean interrupted = Thread.interrupted();
         try {
-            return store.withStripe(stripe, System.nanoTime() + operationTimeoutNanos, work::run);
+            return store.withStripe(stripe, System.nanoTime() + operationTimeoutNanos, work);
         } catch (IOException e) {
             throw new LockBackendException(operation + " of lock '" + name + "' in " + describe() + " failed: "
                     + LockDirectory.describe(e), e);
@@ -324,50 +308,24 @@ public final class FileLockBackend implements LockBackend {
         }
     }
 
-    /**
-     * The record in {@code file}, or null if there is none.
-     *
-     * @param key the name the caller looked up (checked against the record), or null to accept any
-     * @throws BadRecordException naming the file if it holds anything but a record for {@code key}
-     */
-    private static LockRecord read(Path file, LockFileName key) throws IOException {
-        // java.io.File answers "no such file" without building an exception, which NIO does not.
-        if (!new File(file.toString()).exists()) {
-            return null;
-        }
-        byte[] bytes;
-        try (SeekableByteChannel channel = Files.newByteChannel(file)) {
-            long size = channel.size();
-            if (size > LockRecord.MAX_BYTES) {
-                throw new BadRecordException(file, "it is " + size + " bytes long, more than any lock record");
-            }
-            ByteBuffer buffer = ByteBuffer.allocate((int) size);
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // read to the end
-            }
-            bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
-        } catch (NoSuchFileException vanished) {
-            return null;
-        }
-        LockRecord record;
+    private static StripeContent read(Stripe stripe) throws IOException {
         try {
-            record = LockRecord.parse(bytes);
-        } catch (LockRecord.CorruptRecordException e) {
-            throw new BadRecordException(file, e.getMessage());
+            return stripe.read();
+        } catch (CorruptStripeException e) {
+            throw new CorruptStripeException("stripe file " + stripe.path + " is not valid distlock data ("
+                    + e.getMessage() + "); nothing was changed. Force-releasing any lock of this stripe resets it");
         }
-        if (key != null && !record.name().equals(key.name())) {
-            throw new BadRecordException(file, "it holds lock '" + record.name() + "' instead (a copied file, "
-                    + "or a SHA-256 collision)");
-        }
-        return record;
     }
 
-    /** A lock file whose content is not a record for the name it was read for. */
-    static final class BadRecordException extends IOException {
-        BadRecordException(Path file, String problem) {
-            super("lock file " + file + " is not a valid distlock record: " + problem + ". Nothing was changed; "
-                    + "if no process holds this lock, delete the file or force-release the lock");
+    /** The stripe's other records, without those whose lease has lapsed (cheap to judge: no stale check). */
+    private static List<LockRecord> liveOthers(StripeContent content, String name, Instant now) {
+        List<LockRecord> kept = new ArrayList<>(content.records().size() + 1);
+        for (LockRecord record : content.records()) {
+            if (!record.name().equals(name) && !record.expiredAt(now)) {
+                kept.add(record);
+            }
         }
+        return kept;
     }
 
     private boolean holds(LockRecord record, Instant now) {
@@ -377,12 +335,33 @@ public final class FileLockBackend implements LockBackend {
         return !staleHolderDetection || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
     }
 
-    private void watch(LockFileName key) {
-        if (deletionListener != null) {
-            synchronized (watchedNames) {
-                watchedNames.put(key.fileName(), key.name());
+    private void watch(int stripe, String name) {
+        if (releaseListener != null) {
+            synchronized (waiting) {
+                waiting.put(name, stripe);
             }
         }
+    }
+
+    private void unwatch(int stripe, String name) {
+        if (releaseListener != null) {
+            synchronized (waiting) {
+                waiting.remove(name);
+            }
+        }
+    }
+
+    /** The names of {@code stripe} (all, for -1) that this backend found busy and not acquired since. */
+    private List<String> waitedFor(int stripe) {
+        List<String> names = new ArrayList<>();
+        synchronized (waiting) {
+            for (Map.Entry<String, Integer> entry : waiting.entrySet()) {
+                if (stripe < 0 || entry.getValue() == stripe) {
+                    names.add(entry.getKey());
+                }
+            }
+        }
+        return names;
     }
 
     private static long epochMicros(Instant now) {
@@ -415,7 +394,7 @@ public final class FileLockBackend implements LockBackend {
          */
         public Builder namespace(String namespace) {
             if (namespace == null || namespace.isEmpty() || namespace.length() > 64 || namespace.equals(".")
-                    || namespace.equals("..") || !namespace.chars().allMatch(c -> LockFileName.isSafe((char) c))) {
+                    || namespace.equals("..") || !namespace.chars().allMatch(c -> Names.isSafe((char) c))) {
                 throw new IllegalArgumentException("namespace must be 1 to 64 characters of [A-Za-z0-9._-] "
                         + "and not '.' or '..', but was " + (namespace == null ? "null" : "'" + namespace + "'"));
             }

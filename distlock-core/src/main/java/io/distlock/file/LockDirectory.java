@@ -35,12 +35,12 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * One namespace directory as this JVM sees it: its layout on disk, its stripes, and the watch on
  * its lock files. There is exactly one instance per directory per JVM (a static registry keyed by
- * the directory's device and inode), however many backends use it and by whatever path, so the
+ * the directory's real path), however many backends use it and by whatever symbolic link, so the
  * threads of this JVM always meet on the same in-JVM stripe locks and the same open stripe files.
  * That is what keeps {@code OverlappingFileLockException} impossible, and it matters for another
  * reason: POSIX drops all of a process's locks on a file when <i>any</i> descriptor of that file
@@ -48,53 +48,53 @@ import java.util.function.Consumer;
  *
  * <pre>
  * &lt;directory&gt;/&lt;namespace&gt;/
- *     layout          "distlock-file-layout 1 stripes=64": every process must agree on the layout
- *     stripes/00..63  stripe files: OS-locked briefly per operation, hold the token counter, never deleted
- *     locks/*.lock    one record per held name (LockFileName), created and deleted under its stripe's lock
- *     tmp/00..63.tmp  one scratch file per stripe, renamed onto a record to replace it atomically
+ *     layout           "distlock-file-layout 2 stripes=64 slot=1048576": processes must agree on it
+ *     stripes/00..63   the stripe files: OS-locked briefly per operation; hold the token counter and
+ *                      the records of the stripe's held locks (Stripe); created once, never deleted
+ *     released/00..63  rewritten on every release in the stripe, so that waiters get a change event
  * </pre>
+ *
+ * <p>Nothing is created or deleted per lock: file creation and deletion are the expensive
+ * operations of most file systems (journaled metadata), and the unlink-while-another-waits race
+ * of per-name lock files cannot happen when there is nothing to unlink.
  */
 final class LockDirectory {
     private static final Logger log = LoggerFactory.getLogger(LockDirectory.class);
-    static final String LAYOUT = "distlock-file-layout 1 stripes=" + LockFileName.STRIPES + "\n";
+    static final String LAYOUT = "distlock-file-layout 2 stripes=" + Names.STRIPES + " slot=" + Stripe.SLOT_SIZE
+            + "\n";
     private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<OpenOption> STRIPE_OPEN = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
             StandardOpenOption.CREATE);
-    private static final Set<OpenOption> SCRATCH_OPEN = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING);
+    private static final Set<OpenOption> SIGNAL_OPEN = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE);
 
     /** Guards the registry and every instance's {@code users} and watch state. */
-    private static final Map<Object, LockDirectory> OPEN = new HashMap<>();
+    private static final Map<Path, LockDirectory> OPEN = new HashMap<>();
 
     final Path root;
-    final Path records;
     final Path stripesDirectory;
-    final Path temps;
+    final Path signals;
     private final boolean posix;
     private final FileAttribute<?>[] directoryAttributes;
     private final FileAttribute<?>[] fileAttributes;
-    private final Object registryKey;
-    private final Stripe[] stripes = new Stripe[LockFileName.STRIPES];
-    private final CopyOnWriteArrayList<Consumer<String>> deletionListeners = new CopyOnWriteArrayList<>();
+    private final Stripe[] stripes = new Stripe[Names.STRIPES];
+    private final CopyOnWriteArrayList<IntConsumer> releaseListeners = new CopyOnWriteArrayList<>();
     private int users;
     private WatchService watchService;
     private Thread watchThread;
 
-    private LockDirectory(Path root, boolean posix, Object registryKey) {
+    private LockDirectory(Path root, boolean posix) {
         this.root = root;
-        this.records = root.resolve("locks");
         this.stripesDirectory = root.resolve("stripes");
-        this.temps = root.resolve("tmp");
+        this.signals = root.resolve("released");
         this.posix = posix;
         this.directoryAttributes = posix ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(OWNER_DIRECTORY)}
                 : new FileAttribute<?>[0];
         this.fileAttributes = posix ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(OWNER_FILE)}
                 : new FileAttribute<?>[0];
-        this.registryKey = registryKey;
         for (int i = 0; i < stripes.length; i++) {
             String number = String.format("%02d", i);
-            stripes[i] = new Stripe(i, stripesDirectory.resolve(number), temps.resolve(number + ".tmp"));
+            stripes[i] = new Stripe(i, stripesDirectory.resolve(number), signals.resolve(number));
         }
     }
 
@@ -108,22 +108,17 @@ final class LockDirectory {
     static LockDirectory acquire(Path root) {
         root = root.toAbsolutePath().normalize();
         boolean posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");
-        LockDirectory fresh = new LockDirectory(root, posix, null);
-        Object key;
+        Path realRoot;
         try {
+            LockDirectory fresh = new LockDirectory(root, posix);
             fresh.createLayout();
             fresh.checkOwnership();
-            Object fileKey = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
-            key = fileKey != null ? fileKey : root.toRealPath();
+            realRoot = root.toRealPath();
         } catch (IOException e) {
             throw new LockBackendException("The lock directory " + root + " cannot be used: " + describe(e), e);
         }
         synchronized (OPEN) {
-            LockDirectory directory = OPEN.get(key);
-            if (directory == null) {
-                directory = new LockDirectory(root, posix, key);
-                OPEN.put(key, directory);
-            }
+            LockDirectory directory = OPEN.computeIfAbsent(realRoot, key -> new LockDirectory(key, posix));
             directory.users++;
             return directory;
         }
@@ -135,13 +130,13 @@ final class LockDirectory {
             if (--users > 0) {
                 return;
             }
-            OPEN.remove(registryKey);
+            OPEN.remove(root, this);
             stopWatching();
         }
         for (Stripe stripe : stripes) {
             stripe.jvmLock.lock();
             try {
-                stripe.closeChannel();
+                stripe.closeChannels();
             } finally {
                 stripe.jvmLock.unlock();
             }
@@ -152,12 +147,11 @@ final class LockDirectory {
 
     private void createLayout() throws IOException {
         Files.createDirectories(root, directoryAttributes);
-        Files.createDirectories(records, directoryAttributes);
         Files.createDirectories(stripesDirectory, directoryAttributes);
-        Files.createDirectories(temps, directoryAttributes);
+        Files.createDirectories(signals, directoryAttributes);
         Path layout = root.resolve("layout");
         if (!Files.exists(layout)) {
-            Path scratch = Files.createTempFile(temps, "layout-", ".tmp", fileAttributes);
+            Path scratch = Files.createTempFile(root, "layout-", ".tmp", fileAttributes);
             Files.writeString(scratch, LAYOUT, StandardCharsets.US_ASCII);
             // Racing creators write the same text, so whichever rename lands last is right too.
             Files.move(scratch, layout, StandardCopyOption.ATOMIC_MOVE);
@@ -174,7 +168,7 @@ final class LockDirectory {
      * directory must be ours, and nobody else may enter it.
      */
     private void checkOwnership() throws IOException {
-        Path probe = Files.createTempFile(temps, "probe-", ".tmp", fileAttributes);
+        Path probe = Files.createTempFile(root, "probe-", ".tmp", fileAttributes);
         UserPrincipal me;
         try {
             me = Files.getOwner(probe);
@@ -228,8 +222,8 @@ final class LockDirectory {
                 }
             }
         } catch (ClosedChannelException e) {
-            // An interrupt closed the stripe's channel mid-operation; the next operation reopens it.
-            stripe.closeChannel();
+            // An interrupt closed a channel mid-operation; the next operation reopens them.
+            stripe.closeChannels();
             throw e;
         } finally {
             stripe.jvmLock.unlock();
@@ -256,7 +250,7 @@ final class LockDirectory {
                 // a lock on a file nobody else opens excludes nobody. Start over on the new one.
                 log.warn("Stripe file {} was deleted or replaced; reopening it", stripe.path);
                 lock.release();
-                stripe.closeChannel();
+                stripe.closeChannels();
                 continue;
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
@@ -276,8 +270,8 @@ final class LockDirectory {
     }
 
     private void open(Stripe stripe) throws IOException {
-        stripe.closeChannel();
-        if (!Files.isDirectory(stripesDirectory) || !Files.isDirectory(records) || !Files.isDirectory(temps)) {
+        stripe.closeChannels();
+        if (!Files.isDirectory(stripesDirectory) || !Files.isDirectory(signals)) {
             log.warn("Lock directory {} was removed while in use; recreating it (locks held in it are lost)", root);
             createLayout();
             rewatch();
@@ -291,6 +285,7 @@ final class LockDirectory {
             throw e;
         }
         stripe.channel = channel;
+        stripe.signal = FileChannel.open(stripe.signalPath, SIGNAL_OPEN, fileAttributes);
     }
 
     private static boolean stillInPlace(Stripe stripe) throws IOException {
@@ -311,27 +306,14 @@ final class LockDirectory {
                 + "is probably stopped (SIGSTOP, debugger) or its file system hangs");
     }
 
-    // ---------------------------------------------------------------- records
-
-    /** Writes {@code bytes} to the stripe's scratch file, then renames it onto {@code target} atomically. */
-    void replaceAtomically(Stripe stripe, Path target, byte[] bytes) throws IOException {
-        try (FileChannel scratch = FileChannel.open(stripe.temp, SCRATCH_OPEN, fileAttributes)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                scratch.write(buffer);
-            }
-        }
-        Files.move(stripe.temp, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     // ---------------------------------------------------------------- release notification
 
     /**
-     * Calls {@code listener} with the file name of every lock file deleted from {@link #records}
-     * (null after an event overflow: anything may have been deleted). Returns false when this file
-     * system cannot notify, so waiters only poll.
+     * Calls {@code listener} with the stripe index of every release signalled in this directory,
+     * by any process (-1 after an event overflow: any stripe may have had one). Returns false when
+     * this file system cannot notify, so waiters only poll.
      */
-    boolean addDeletionListener(Consumer<String> listener) {
+    boolean addReleaseListener(IntConsumer listener) {
         synchronized (OPEN) {
             if (watchService == null) {
                 startWatching();
@@ -339,20 +321,20 @@ final class LockDirectory {
             if (watchService == null) {
                 return false;
             }
-            deletionListeners.add(listener);
+            releaseListeners.add(listener);
             return true;
         }
     }
 
-    void removeDeletionListener(Consumer<String> listener) {
-        deletionListeners.remove(listener);
+    void removeReleaseListener(IntConsumer listener) {
+        releaseListeners.remove(listener);
     }
 
     private void startWatching() {
         try {
-            WatchService service = records.getFileSystem().newWatchService();
+            WatchService service = signals.getFileSystem().newWatchService();
             try {
-                records.register(service, StandardWatchEventKinds.ENTRY_DELETE);
+                signals.register(service, StandardWatchEventKinds.ENTRY_MODIFY);
             } catch (IOException | RuntimeException e) {
                 service.close();
                 throw e;
@@ -364,7 +346,7 @@ final class LockDirectory {
             watchThread = thread;
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("No file change notification for {} ({}); waiters will poll at their retry interval",
-                    records, e.toString());
+                    signals, e.toString());
         }
     }
 
@@ -372,9 +354,9 @@ final class LockDirectory {
         synchronized (OPEN) {
             if (watchService != null) {
                 try {
-                    records.register(watchService, StandardWatchEventKinds.ENTRY_DELETE);
+                    signals.register(watchService, StandardWatchEventKinds.ENTRY_MODIFY);
                 } catch (IOException | ClosedWatchServiceException e) {
-                    log.warn("Could not watch the recreated {} ({}); waiters will poll", records, e.toString());
+                    log.warn("Could not watch the recreated {} ({}); waiters will poll", signals, e.toString());
                 }
             }
         }
@@ -385,7 +367,7 @@ final class LockDirectory {
             try {
                 watchService.close();
             } catch (IOException e) {
-                log.debug("Closing the watch on {} failed", records, e);
+                log.debug("Closing the watch on {} failed", signals, e);
             }
             watchService = null;
             watchThread = null;
@@ -397,10 +379,13 @@ final class LockDirectory {
             while (true) {
                 WatchKey key = service.take();
                 for (WatchEvent<?> event : key.pollEvents()) {
-                    String fileName = event.kind() == StandardWatchEventKinds.OVERFLOW ? null
-                            : ((Path) event.context()).getFileName().toString();
-                    for (Consumer<String> listener : deletionListeners) {
-                        listener.accept(fileName);
+                    int stripe = event.kind() == StandardWatchEventKinds.OVERFLOW ? -1
+                            : stripeOfSignal(((Path) event.context()).getFileName().toString());
+                    if (stripe == -2) {
+                        continue;
+                    }
+                    for (IntConsumer listener : releaseListeners) {
+                        listener.accept(stripe);
                     }
                 }
                 // An invalid key means the directory went away; rewatch() registers the new one.
@@ -409,8 +394,17 @@ final class LockDirectory {
         } catch (ClosedWatchServiceException | InterruptedException closed) {
             // release() closed the watch.
         } catch (RuntimeException | Error e) {
-            log.warn("The watch on {} stopped; waiters will poll at their retry interval", records, e);
+            log.warn("The watch on {} stopped; waiters will poll at their retry interval", signals, e);
         }
+    }
+
+    /** The stripe a signal file belongs to; -2 for any other file. */
+    private static int stripeOfSignal(String fileName) {
+        if (fileName.length() != 2 || !Character.isDigit(fileName.charAt(0)) || !Character.isDigit(fileName.charAt(1))) {
+            return -2;
+        }
+        int stripe = Integer.parseInt(fileName);
+        return stripe < Names.STRIPES ? stripe : -2;
     }
 
     /** An I/O failure in words that name the path, e.g. {@code /x/locks: Not a directory}. */
