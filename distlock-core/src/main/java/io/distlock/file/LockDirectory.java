@@ -224,7 +224,12 @@ final class LockDirectory {
         } catch (ClosedChannelException e) {
             // An interrupt closed a channel mid-operation; the next operation reopens them.
             stripe.closeChannels();
+            throw new IOException(stripe.path + ": closed by an interrupt", e);
+        } catch (java.nio.file.FileSystemException | CorruptStripeException | Stripe.StripeFullException e) {
             throw e;
+        } catch (IOException e) {
+            // Write errors such as ENOSPC name no file; say which one.
+            throw new IOException(stripe.path + ": " + e.getMessage(), e);
         } finally {
             stripe.jvmLock.unlock();
         }
@@ -243,7 +248,14 @@ final class LockDirectory {
                         + "another path or channel; do not open the lock directory by other means", e);
             }
             if (lock != null) {
-                if (stillInPlace(stripe)) {
+                boolean inPlace;
+                try {
+                    inPlace = stillInPlace(stripe);
+                } catch (IOException | RuntimeException e) {
+                    lock.release();
+                    throw e;
+                }
+                if (inPlace) {
                     return lock;
                 }
                 // Deleted or replaced while we held it open (someone wiped the directory):
