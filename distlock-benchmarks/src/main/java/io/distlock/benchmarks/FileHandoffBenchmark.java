@@ -179,10 +179,15 @@ public final class FileHandoffBenchmark {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             in.close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

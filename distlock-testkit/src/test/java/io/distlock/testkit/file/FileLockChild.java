@@ -73,12 +73,13 @@ public final class FileLockChild {
     }
 
     private static void lockFile(BufferedReader stdin, Path path) throws Exception {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.lock();
             say("LOCKED");
             while (stdin.readLine() != null) {
                 // hold until the parent closes stdin or kills us
             }
+            lock.release();
         }
     }
 
