@@ -158,6 +158,18 @@ class FileBackendTest {
         assertThat(permissions(namespace)).isEqualTo("rwx------");
     }
 
+    @Test
+    void aParentOthersCouldWriteIsRefusedUnlessSticky() throws IOException {
+        Path open = Files.createDirectories(directory.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> FileLockBackend.builder().directory(open).build())
+                .isInstanceOf(LockBackendException.class).hasMessageContaining(open.toString())
+                .hasMessageContaining("sticky");
+        Files.setAttribute(open, "unix:mode", 01777);
+        LockManager locks = manager(backend(FileLockBackend.builder().directory(open)));
+        assertThat(locks.tryAcquire("sticky")).isPresent();
+    }
+
     // ------------------------------------------------------------------ faults
 
     @Test
