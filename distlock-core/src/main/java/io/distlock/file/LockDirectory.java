@@ -124,7 +124,12 @@ final class LockDirectory {
         }
     }
 
-    /** One user is done; the last one closes the stripe files and the watch. */
+    /**
+     * One user is done; the last one closes the stripe files and the watch. It closes them before
+     * leaving the registry lock: a backend opened meanwhile must find either this instance or a
+     * new one whose stripe files this one no longer has open, since closing a descriptor of a file
+     * drops every lock this process holds on it.
+     */
     void release() {
         synchronized (OPEN) {
             if (--users > 0) {
@@ -132,13 +137,13 @@ final class LockDirectory {
             }
             OPEN.remove(root, this);
             stopWatching();
-        }
-        for (Stripe stripe : stripes) {
-            stripe.jvmLock.lock();
-            try {
-                stripe.closeChannels();
-            } finally {
-                stripe.jvmLock.unlock();
+            for (Stripe stripe : stripes) {
+                stripe.jvmLock.lock();
+                try {
+                    stripe.closeChannels();
+                } finally {
+                    stripe.jvmLock.unlock();
+                }
             }
         }
     }
