@@ -68,7 +68,10 @@ final class LockDirectory {
             StandardOpenOption.CREATE);
     private static final Set<OpenOption> SIGNAL_OPEN = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE);
 
-    /** Guards the registry and every instance's {@code users} and watch state. */
+    /**
+     * Guards the registry and every instance's {@code users}. Lock order: {@code OPEN}, then a
+     * stripe's {@code jvmLock}, then {@code watchLock}; never the other way round.
+     */
     private static final Map<Path, LockDirectory> OPEN = new HashMap<>();
 
     final Path root;
@@ -80,8 +83,9 @@ final class LockDirectory {
     private final Stripe[] stripes = new Stripe[Names.STRIPES];
     private final CopyOnWriteArrayList<IntConsumer> releaseListeners = new CopyOnWriteArrayList<>();
     private int users;
+    private final Object watchLock = new Object();
+    /** Guarded by {@link #watchLock}. */
     private WatchService watchService;
-    private Thread watchThread;
 
     private LockDirectory(Path root, boolean posix) {
         this.root = root;
@@ -350,7 +354,7 @@ final class LockDirectory {
      * this file system cannot notify, so waiters only poll.
      */
     boolean addReleaseListener(IntConsumer listener) {
-        synchronized (OPEN) {
+        synchronized (watchLock) {
             if (watchService == null) {
                 startWatching();
             }
@@ -379,7 +383,6 @@ final class LockDirectory {
             thread.setDaemon(true);
             thread.start();
             watchService = service;
-            watchThread = thread;
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("No file change notification for {} ({}); waiters will poll at their retry interval",
                     signals, e.toString());
@@ -387,7 +390,7 @@ final class LockDirectory {
     }
 
     private void rewatch() {
-        synchronized (OPEN) {
+        synchronized (watchLock) {
             if (watchService != null) {
                 try {
                     signals.register(watchService, StandardWatchEventKinds.ENTRY_MODIFY);
@@ -399,14 +402,15 @@ final class LockDirectory {
     }
 
     private void stopWatching() {
-        if (watchService != null) {
-            try {
-                watchService.close();
-            } catch (IOException e) {
-                log.debug("Closing the watch on {} failed", signals, e);
+        synchronized (watchLock) {
+            if (watchService != null) {
+                try {
+                    watchService.close();
+                } catch (IOException e) {
+                    log.debug("Closing the watch on {} failed", signals, e);
+                }
+                watchService = null;
             }
-            watchService = null;
-            watchThread = null;
         }
     }
 
