@@ -3,7 +3,6 @@ package io.distlock.redis;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
 
-import java.net.URI;
 import java.util.Set;
 
 /**
@@ -17,10 +16,7 @@ public final class RedisBackendProvider implements LockBackendProvider {
     }
 
     @Override
-    public LockBackend open(URI uri) {
-        if (uri == null) {
-            throw new IllegalArgumentException("Redis URI must not be null");
-        }
-        return RedisLockBackend.open(uri.toString());
+    public LockBackend open(String uri) {
+        return RedisLockBackend.open(uri);
     }
 }
