@@ -119,7 +119,29 @@ public final class RedisLockBackend implements LockBackend {
         }
         this.client = created;
         this.connection = data;
-        client.addListener(new DisconnectWatcher());
+        try {
+            long deadline = deadline();
+            for (RedisFuture<String> loaded : loadScripts()) {
+                await(loaded, deadline, "SCRIPT LOAD");
+            }
+        } catch (RuntimeException failure) {
+            close();
+            throw failure;
+        }
+        client.addListener(new ConnectionWatcher());
+    }
+
+    /**
+     * Loads every script, so none of them can answer NOSCRIPT later. That matters beyond speed:
+     * a release that gives up on a frozen server is still delivered when it thaws, and must
+     * then delete the lock its timed-out acquire took, with no caller left to resend it by EVAL.
+     */
+    private List<RedisFuture<String>> loadScripts() {
+        List<RedisFuture<String>> loads = new ArrayList<>();
+        for (RedisScript script : RedisScript.values()) {
+            loads.add(commands.scriptLoad(script.body));
+        }
+        return loads;
     }
 
     /** Connects to {@code uri} with the URI's settings; see the class comment for the format. */
@@ -452,8 +474,20 @@ public final class RedisLockBackend implements LockBackend {
      * Connections we closed ourselves, Sentinel look-ups and topology probes end closed and are
      * not losses; only an open connection that went inactive is one.
      */
-    private final class DisconnectWatcher implements RedisConnectionStateListener {
+    private final class ConnectionWatcher implements RedisConnectionStateListener {
         private volatile Throwable lastFailure;
+
+        /** A reconnect may reach a restarted or promoted server without our scripts: load them again. */
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler, java.net.SocketAddress address) {
+            if (!closed && handler != pubSub) {
+                try {
+                    loadScripts();
+                } catch (RuntimeException notYetActive) {
+                    // EVALSHA's NOSCRIPT fallback covers it.
+                }
+            }
+        }
 
         @Override
         public void onRedisExceptionCaught(RedisChannelHandler<?, ?> handler, Throwable cause) {

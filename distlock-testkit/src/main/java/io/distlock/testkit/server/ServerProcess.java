@@ -163,6 +163,14 @@ public final class ServerProcess implements AutoCloseable {
             return;
         }
         process.destroy();
+        if (process.isAlive()) {
+            // A paused server would not handle SIGTERM until thawed.
+            try {
+                signal("CONT");
+            } catch (RuntimeException alreadyGone) {
+                // It exited meanwhile.
+            }
+        }
         awaitExit();
     }
 
@@ -173,6 +181,35 @@ public final class ServerProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         awaitExit();
+    }
+
+    /**
+     * Freezes the server (SIGSTOP to its pid): connections stay open but nothing answers, as
+     * with a server stuck in a long fork or swap. {@link #resume()} thaws it.
+     */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Thaws a {@link #pause() paused} server (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        long pid = pid();
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run kill -" + signal + " " + pid, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + pid, e);
+        }
     }
 
     /** Stops and starts again on the same port and directory. */
