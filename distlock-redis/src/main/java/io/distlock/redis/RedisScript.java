@@ -12,12 +12,21 @@ import java.util.HexFormat;
  * also caches it.
  *
  * <p>The lock is a hash with the fields owner, token, host, pid, thread and since (ISO-8601), and
- * a PX lease. EXISTS honours expiry, so a lapsed lease counts as free.
+ * a PX lease; the field waiting appears once an acquisition found it busy. EXISTS honours expiry,
+ * so a lapsed lease counts as free.
+ *
+ * <p>No lost wake-up: a waiter's failed attempt sets waiting before it parks, atomically with
+ * seeing the lock held, so the release that follows sees the mark and publishes; an attempt after
+ * the release finds the lock free or marks the next holder's hash.
  */
 enum RedisScript {
-    /** KEYS: lock, counter. ARGV: owner, lease ms, host, pid, thread, since. Token, or 0 if busy. */
+    /**
+     * KEYS: lock, counter. ARGV: owner, lease ms, host, pid, thread, since. Token, or 0 if busy; a
+     * busy answer marks the lock as waited for, so its release knows to announce itself.
+     */
     ACQUIRE("""
             if redis.call('exists', KEYS[1]) == 1 then
+              redis.call('hset', KEYS[1], 'waiting', '1')
               return 0
             end
             local token = redis.call('incr', KEYS[2])
@@ -27,11 +36,17 @@ enum RedisScript {
             return token
             """),
 
-    /** KEYS: lock. ARGV: owner, channel. 1 if this owner's lock was deleted (and announced), else 0. */
+    /**
+     * KEYS: lock. ARGV: owner, channel. 1 if this owner's lock was deleted, else 0. Announces the
+     * release only if someone found the lock busy: an uncontended lock costs no pub/sub traffic.
+     */
     RELEASE("""
-            if redis.call('hget', KEYS[1], 'owner') == ARGV[1] then
+            local held = redis.call('hmget', KEYS[1], 'owner', 'waiting')
+            if held[1] == ARGV[1] then
               redis.call('del', KEYS[1])
-              redis.call('publish', ARGV[2], KEYS[1])
+              if held[2] then
+                redis.call('publish', ARGV[2], KEYS[1])
+              end
               return 1
             end
             return 0
