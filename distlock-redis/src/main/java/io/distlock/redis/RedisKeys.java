@@ -18,7 +18,8 @@ import java.util.Optional;
  *       hash tag {@code t} is a short string chosen to hash to the lock key's own slot. A name
  *       always maps to the same slot, hence the same counter: tokens still strictly increase per
  *       name, at most 16384 counters exist per namespace, and locks spread over every shard.</li>
- *   <li>release notifications: the channel {@code <ns>:released}; the message is the lock key.</li>
+ *   <li>release notifications: the channel {@code <ns>:released}; the message is the releasing
+ *       backend's id, a space, and the lock key.</li>
  * </ul>
  *
  * The namespace admits no braces, so a hash tag in a key can only come from the name itself, and

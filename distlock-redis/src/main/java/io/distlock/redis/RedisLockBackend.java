@@ -76,6 +76,12 @@ public final class RedisLockBackend implements LockBackend {
     private final StatefulConnection<String, String> connection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    /**
+     * Prefixes this backend's release messages. The engine already wakes its own waiters when
+     * it releases, so the backend ignores its own messages: otherwise every local hand-off would
+     * wake the next local waiter a second time, for a wasted round trip.
+     */
+    private final String publisherId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
     private volatile BackendEvents events;
     private volatile boolean closed;
 
@@ -209,8 +215,10 @@ public final class RedisLockBackend implements LockBackend {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                if (channel.equals(keys.channel())) {
-                    keys.nameOf(message).ifPresent(events::released);
+                int space = message.indexOf(' ');
+                boolean own = space == publisherId.length() && message.startsWith(publisherId);
+                if (channel.equals(keys.channel()) && space > 0 && !own) {
+                    keys.nameOf(message.substring(space + 1)).ifPresent(events::released);
                 }
             }
         });
@@ -268,7 +276,7 @@ public final class RedisLockBackend implements LockBackend {
 
     private boolean releaseKey(RedisClusterAsyncCommands<String, String> target, String name, String key, String ownerId) {
         Long released = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key}, deadline(),
-                "release of lock '" + name + "'", ownerId, keys.channel());
+                "release of lock '" + name + "'", ownerId, keys.channel(), releaseMessage(key));
         return released != null && released == 1;
     }
 
@@ -316,7 +324,7 @@ public final class RedisLockBackend implements LockBackend {
     @Override
     public boolean forceRelease(String name) {
         Long removed = run(commands, RedisScript.FORCE_RELEASE, ScriptOutputType.INTEGER,
-                new String[] {keys.lockKey(name)}, deadline(), "forceRelease of lock '" + name + "'", keys.channel());
+                new String[] {keys.lockKey(name)}, deadline(), "forceRelease of lock '" + name + "'", keys.channel(), releaseMessage(keys.lockKey(name)));
         return removed != null && removed == 1;
     }
 
@@ -345,6 +353,11 @@ public final class RedisLockBackend implements LockBackend {
     @Override
     public String toString() {
         return "RedisLockBackend{" + describe() + "}";
+    }
+
+    /** What the release channel carries: the releasing backend's id, a space, the lock key. */
+    private String releaseMessage(String key) {
+        return publisherId + " " + key;
     }
 
     /** For tests and the benchmark: the namespace's key layout. */

@@ -37,15 +37,16 @@ enum RedisScript {
             """),
 
     /**
-     * KEYS: lock. ARGV: owner, channel. 1 if this owner's lock was deleted, else 0. Announces the
-     * release only if someone found the lock busy: an uncontended lock costs no pub/sub traffic.
+     * KEYS: lock. ARGV: owner, channel, message. 1 if this owner's lock was deleted, else 0.
+     * Announces the release only if someone found the lock busy: an uncontended lock costs no
+     * pub/sub traffic.
      */
     RELEASE("""
             local held = redis.call('hmget', KEYS[1], 'owner', 'waiting')
             if held[1] == ARGV[1] then
               redis.call('del', KEYS[1])
               if held[2] then
-                redis.call('publish', ARGV[2], KEYS[1])
+                redis.call('publish', ARGV[2], ARGV[3])
               end
               return 1
             end
@@ -71,10 +72,10 @@ enum RedisScript {
             return holder
             """),
 
-    /** KEYS: lock. ARGV: channel. 1 if a lock was removed (and announced). */
+    /** KEYS: lock. ARGV: channel, message. 1 if a lock was removed (and announced). */
     FORCE_RELEASE("""
             if redis.call('del', KEYS[1]) == 1 then
-              redis.call('publish', ARGV[1], KEYS[1])
+              redis.call('publish', ARGV[1], ARGV[2])
               return 1
             end
             return 0

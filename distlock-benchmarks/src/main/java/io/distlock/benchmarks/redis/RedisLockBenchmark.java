@@ -47,23 +47,27 @@ public final class RedisLockBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        RedisLockBenchmark benchmark = new RedisLockBenchmark(Duration.ofSeconds(2), Duration.ofSeconds(seconds));
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        RedisLockBenchmark benchmark = new RedisLockBenchmark(Duration.ofSeconds(1), Duration.ofSeconds(seconds));
         try (ServerProcess redis = RedisServers.start()) {
             String uri = "redis://127.0.0.1:" + redis.port();
-            Map<String, Result> best = new LinkedHashMap<>();
-            for (int round = 1; round <= rounds; round++) {
-                for (Scenario scenario : Scenario.values()) {
+            Map<String, Result> total = new LinkedHashMap<>();
+            String only = System.getProperty("bench.only", "");
+            for (Scenario scenario : Scenario.values()) {
+                if (!only.isEmpty() && !scenario.name().contains(only)) {
+                    continue;
+                }
+                // Short slices, taking turns: whatever else this shared machine does hits all alike.
+                for (int round = 1; round <= rounds; round++) {
                     for (Contender contender : scenario.contenders()) {
-                        Result result = benchmark.run(scenario, contender, uri);
+                        Result result = benchmark.run(scenario, contender, uri, redis.port());
                         System.err.println("round " + round + ": " + result.row());
-                        best.merge(scenario + "/" + contender, result,
-                                (a, b) -> a.throughput >= b.throughput ? a : b);
+                        total.merge(scenario + "/" + contender, result, Result::plus);
                     }
                 }
             }
-            String table = table(best.values(), redis, seconds, rounds);
+            String table = table(total.values(), redis, seconds, rounds);
             System.out.println(table);
             Path out = Path.of("target", "redis-benchmark.md");
             Files.createDirectories(out.getParent());
@@ -116,7 +120,7 @@ public final class RedisLockBenchmark {
         }
     }
 
-    private Result run(Scenario scenario, Contender contender, String uri) throws Exception {
+    private Result run(Scenario scenario, Contender contender, String uri, int port) throws Exception {
         String runId = contender.name().toLowerCase(Locale.ROOT) + "-" + scenario.ordinal() + "-" + System.nanoTime();
         List<LockClient> clients = new ArrayList<>();
         for (int i = 0; i < scenario.clients; i++) {
@@ -173,11 +177,13 @@ public final class RedisLockBenchmark {
         }
         start.await();
         TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // a benchmark's clock, not a synchronization
+        long commandsBefore = commandCount(port);
         phase.set(1);
         long measureStart = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(measured.toNanos());
         phase.set(2);
         long measureEnd = System.nanoTime();
+        long commands = commandCount(port) - commandsBefore;
         for (Thread thread : threads) {
             thread.join(30_000);
             if (thread.isAlive()) {
@@ -193,8 +199,10 @@ public final class RedisLockBenchmark {
         }
         long total = Arrays.stream(acquisitions).mapToLong(AtomicLong::get).sum();
         long[] perContender = Arrays.stream(acquisitions).mapToLong(AtomicLong::get).sorted().toArray();
+        double mean = (double) total / contenders;
         double seconds = (measureEnd - measureStart) / 1e9;
-        return new Result(scenario, contender, total / seconds, perContender, handOffs.snapshot(), violations.get());
+        return new Result(scenario, contender, total, seconds, perContender[0] / mean,
+                perContender[perContender.length - 1] / mean, contenders, handOffs.snapshot(), violations.get(), commands);
     }
 
     /** Lock-free enough: one slot per hand-off, taken with an atomic index. */
@@ -220,8 +228,25 @@ public final class RedisLockBenchmark {
         }
     }
 
-    record Result(Scenario scenario, Contender contender, double throughput, long[] perContender, long[] handOffs,
-                  long violations) {
+    /**
+     * @param minShare the fewest acquisitions of one contender over the mean, in the worst slice
+     * @param maxShare the most acquisitions of one contender over the mean, in the worst slice
+     */
+    record Result(Scenario scenario, Contender contender, long acquisitions, double seconds, double minShare,
+                  double maxShare, int contenders, long[] handOffs, long violations, long commands) {
+        double throughput() {
+            return acquisitions / seconds;
+        }
+
+        /** Both slices together: sums, and the hand-offs and per-contender counts of both. */
+        Result plus(Result other) {
+            long[] latencies = java.util.stream.LongStream.concat(Arrays.stream(handOffs), Arrays.stream(other.handOffs))
+                    .sorted().toArray();
+            return new Result(scenario, contender, acquisitions + other.acquisitions, seconds + other.seconds,
+                    Math.min(minShare, other.minShare), Math.max(maxShare, other.maxShare), contenders, latencies,
+                    violations + other.violations, commands + other.commands);
+        }
+
         String percentile(double p) {
             if (handOffs.length == 0) {
                 return "-";
@@ -231,44 +256,80 @@ public final class RedisLockBenchmark {
         }
 
         String fairness() {
-            if (perContender.length == 1) {
+            if (contenders == 1) {
                 return "-";
             }
-            double mean = Arrays.stream(perContender).average().orElse(0);
-            return String.format(Locale.ROOT, "%d / %.0f / %d", perContender[0], mean,
-                    perContender[perContender.length - 1]);
+            return String.format(Locale.ROOT, "%.2f / %.2f", minShare, maxShare);
         }
 
         String row() {
-            return String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %s | %s | %d |", scenario.label,
-                    contender.label, throughput, "%s", percentile(0.5), percentile(0.99), fairness(), violations);
+            return String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %s | %s | %.1f | %d |", scenario.label,
+                    contender.label, throughput(), "%s", percentile(0.5), percentile(0.99), fairness(),
+                    (double) commands / Math.max(1, acquisitions), violations);
         }
     }
 
     private static String table(java.util.Collection<Result> results, ServerProcess redis, int seconds, int rounds) {
         StringBuilder out = new StringBuilder();
         out.append("| scenario | implementation | critical sections/s | vs baseline | hand-off median µs | "
-                + "hand-off p99 µs | acquisitions per contender min / mean / max | exclusion violations |\n");
-        out.append("|---|---|---:|---:|---:|---:|---|---:|\n");
+                + "hand-off p99 µs | fewest / most acquisitions of one contender, x mean (worst slice) | Redis commands per critical section | exclusion violations |\n");
+        out.append("|---|---|---:|---:|---:|---:|---|---:|---:|\n");
         Map<Scenario, Double> baseline = new LinkedHashMap<>();
         for (Result r : results) {
             if (r.contender == (r.scenario.contended ? Contender.REDISSON : Contender.RAW_LETTUCE)) {
-                baseline.put(r.scenario, r.throughput);
+                baseline.put(r.scenario, r.throughput());
             }
         }
         for (Result r : results) {
             Double base = baseline.get(r.scenario);
-            String ratio = base == null ? "-" : String.format(Locale.ROOT, "%.2fx %s", r.throughput / base,
+            String ratio = base == null ? "-" : String.format(Locale.ROOT, "%.2fx %s", r.throughput() / base,
                     r.scenario.contended ? "Redisson" : "raw");
             out.append(String.format(r.row(), ratio)).append('\n');
         }
         out.append('\n').append(String.format(Locale.ROOT,
-                "Best of %d rounds, %d s measured after 2 s warm-up each; %s; %s; Java %s; %d cores.%n",
+                "%d rounds of %d s slices per implementation, taking turns, each after 1 s of warm-up; "
+                        + "figures are over all slices; %s; %s; Java %s; %d cores.%n",
                 rounds, seconds, version("io.lettuce", "lettuce-core", "Lettuce"),
                 version("org.redisson", "redisson", "Redisson"), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors()));
         out.append("Server: ").append(redisVersion()).append(", private, loopback, no persistence.\n");
         return out.toString();
+    }
+
+    /**
+     * Locking commands the server executed so far (scripts, SET, SUBSCRIBE, UNSUBSCRIBE), read
+     * around the measured period (its edges may shift a few commands either way).
+     */
+    private static long commandCount(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("INFO commandstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            int length = Integer.parseInt(in.readLine().substring(1));
+            char[] body = new char[length];
+            int read = 0;
+            while (read < length) {
+                int n = in.read(body, read, length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            long total = 0;
+            for (String line : new String(body, 0, read).split("\r\n")) {
+                // Commands inside scripts are counted too, but are not round trips: count only what a
+                // client sends for locking (Redisson subscribes and unsubscribes around each wait).
+                if (line.matches("cmdstat_(eval|evalsha|eval_ro|evalsha_ro|set|subscribe|unsubscribe):.*")) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("calls=(\\d+)").matcher(line);
+                    if (m.find()) {
+                        total += Long.parseLong(m.group(1));
+                    }
+                }
+            }
+            return total;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private static String version(String group, String artifact, String label) {
