@@ -176,11 +176,19 @@ final class LockEngine implements LockManager, BackendEvents {
                 return null;
             }
             try {
+                long takenLocally = waiting.takenLocallyAt;
+                if (takenLocally >= 0 && takenLocally == waiting.releases()) {
+                    // The previous turn holder took the lock and has not released it: an attempt now
+                    // is a round trip sure to fail. Its release signals; the retry interval is the net.
+                    long pause = jittered(settings.retryInterval.toNanos());
+                    waiting.awaitRelease(takenLocally, forever ? pause : Math.min(pause, deadline - ticker.read()));
+                }
                 while (true) {
                     ensureOpen();
                     long seen = waiting.releases();
                     Handle handle = attempt(name, settings);
                     if (handle != null) {
+                        waiting.takenLocallyAt = seen;
                         return handle;
                     }
                     long pause = jittered(settings.retryInterval.toNanos());
