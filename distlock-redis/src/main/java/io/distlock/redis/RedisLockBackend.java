@@ -69,6 +69,8 @@ import java.util.concurrent.TimeoutException;
  * in the URI, the environment variable {@code DISTLOCK_REDIS_PASSWORD} supplies one.
  */
 public final class RedisLockBackend implements LockBackend {
+    private static final String LOST_HANDSHAKE_CAUSE = "RedisHandshakeHandler not registered";
+
     private final RedisSettings settings;
     private final RedisKeys keys;
     private final ClientResources resources;
@@ -98,19 +100,19 @@ public final class RedisLockBackend implements LockBackend {
                 created = clusterClient;
                 clusterClient.setOptions(clusterOptions());
                 StatefulRedisClusterConnection<String, String> clusterConnection =
-                        connect(clusterClient.connectAsync(StringCodec.UTF8), deadline);
+                        connect(() -> clusterClient.connectAsync(StringCodec.UTF8), deadline);
                 data = clusterConnection;
                 this.commands = clusterConnection.async();
-                this.pubSub = connect(clusterClient.connectPubSubAsync(StringCodec.UTF8), deadline);
+                this.pubSub = connect(() -> clusterClient.connectPubSubAsync(StringCodec.UTF8), deadline);
             } else {
                 RedisClient redisClient = RedisClient.create(resources);
                 created = redisClient;
                 redisClient.setOptions(options(ClientOptions.builder()).build());
                 StatefulRedisConnection<String, String> standalone =
-                        connect(redisClient.connectAsync(StringCodec.UTF8, settings.redisUris().get(0)), deadline);
+                        connect(() -> redisClient.connectAsync(StringCodec.UTF8, settings.redisUris().get(0)), deadline);
                 data = standalone;
                 this.commands = standalone.async();
-                this.pubSub = connect(redisClient.connectPubSubAsync(StringCodec.UTF8, settings.redisUris().get(0)),
+                this.pubSub = connect(() -> redisClient.connectPubSubAsync(StringCodec.UTF8, settings.redisUris().get(0)),
                         deadline);
             }
         } catch (RuntimeException failure) {
@@ -179,7 +181,12 @@ public final class RedisLockBackend implements LockBackend {
         return builder.build();
     }
 
-    private <T> T connect(Future<T> future, long deadline) {
+    private <T> T connect(java.util.function.Supplier<Future<T>> attempt, long deadline) {
+        return connect(attempt, deadline, 2);
+    }
+
+    private <T> T connect(java.util.function.Supplier<Future<T>> attempt, long deadline, int retries) {
+        Future<T> future = attempt.get();
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -192,6 +199,12 @@ public final class RedisLockBackend implements LockBackend {
                     + settings.connectTimeout().plus(settings.commandTimeout()) + " (connectTimeout "
                     + settings.connectTimeout() + " + timeout " + settings.commandTimeout() + ")", e);
         } catch (ExecutionException e) {
+            if (retries > 0 && causes(e.getCause()).contains(LOST_HANDSHAKE_CAUSE) && deadline - System.nanoTime() > 0) {
+                // Lettuce loses the server's answer (WRONGPASS, NOAUTH...) when the failed handshake
+                // closes the channel before Lettuce looks at it; a second try, within the same
+                // deadline, reports the real cause.
+                return connect(attempt, deadline, retries - 1);
+            }
             throw new LockBackendException("Cannot connect to " + settings.description() + ": " + causes(e.getCause()),
                     e.getCause());
         }
