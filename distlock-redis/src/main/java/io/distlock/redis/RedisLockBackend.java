@@ -99,6 +99,8 @@ public final class RedisLockBackend implements LockBackend {
                 RedisClusterClient clusterClient = RedisClusterClient.create(resources, settings.redisUris());
                 created = clusterClient;
                 clusterClient.setOptions(clusterOptions());
+                // The asynchronous connect needs the topology first.
+                connect(() -> clusterClient.refreshPartitionsAsync().toCompletableFuture(), deadline);
                 StatefulRedisClusterConnection<String, String> clusterConnection =
                         connect(() -> clusterClient.connectAsync(StringCodec.UTF8), deadline);
                 data = clusterConnection;
