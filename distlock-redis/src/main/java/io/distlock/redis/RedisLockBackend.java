@@ -375,11 +375,6 @@ public final class RedisLockBackend implements LockBackend {
         return publisherId + " " + key;
     }
 
-    /** For tests and the benchmark: the namespace's key layout. */
-    String lockKey(String name) {
-        return keys.lockKey(name);
-    }
-
     // ---------------------------------------------------------------- helpers
 
     private RedisFuture<List<String>> inspectAsync(String key) {
