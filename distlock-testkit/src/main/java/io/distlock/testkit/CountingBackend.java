@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CountingBackend implements LockBackend {
     public final AtomicInteger acquires = new AtomicInteger();
+    /** tryAcquire calls the backend has answered: unlike {@link #acquires}, no longer in flight. */
+    public final AtomicInteger acquiresAnswered = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
     public final AtomicInteger extends_ = new AtomicInteger();
     public final AtomicInteger inspects = new AtomicInteger();
@@ -40,6 +42,7 @@ public final class CountingBackend implements LockBackend {
     public OptionalLong tryAcquire(AcquireRequest request) {
         acquires.incrementAndGet();
         OptionalLong token = delegate.tryAcquire(request);
+        acquiresAnswered.incrementAndGet();
         duringAcquire.run();
         return token;
     }
