@@ -35,8 +35,10 @@ import java.util.function.Supplier;
  * attempt whose answer was lost (timeout, interrupt) can be cleaned up by releasing its owner id
  * without any risk to another holder.
  *
- * <p><b>A free lock costs one round trip.</b> Every acquisition first tries once, without touching
- * any shared structure of the engine; only a busy lock makes the caller wait.
+ * <p><b>A free lock costs one round trip.</b> An acquisition first tries once, without touching any
+ * shared structure of the engine, unless threads of this JVM already queue for the name: then the
+ * lock is busy or about to go to the thread whose turn it is, and a try would both cost a round trip
+ * and jump the queue. Only a busy lock makes the caller wait.
  *
  * <p><b>Waiting is coalesced per name.</b> Threads of this JVM that wait for one name queue on
  * that name's {@link NameWaiters}: a fair semaphore of one permit, the <i>turn</i>, decides which of
@@ -48,7 +50,10 @@ import java.util.function.Supplier;
  * release that lands between the attempt and the park changes the counter and the park returns at
  * once. A release signalled between a caller's first try and its joining the queue found nobody to
  * wake; the engine-wide {@code releaseEpoch} tells the new waiter so, and it tries again at once
- * instead of parking. A {@code NameWaiters} exists only while someone waits (reference-counted inside
+ * instead of parking. A thread that takes the turn right after a local waiter won the lock parks
+ * until that holder's release ({@code NameWaiters.takenLocallyAt}) rather than asking the backend a
+ * question whose answer is known; a wait that queued without ever trying still tries once before
+ * it times out. A {@code NameWaiters} exists only while someone waits (reference-counted inside
  * {@link ConcurrentHashMap#compute}), so nothing is retained per name after use.
  *
  * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
