@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -79,6 +78,7 @@ final class LockEngine implements LockManager, BackendEvents {
 
     final LockBackend backend;
     final Ticker ticker;
+    private final WallClock wallClock;
     private final Settings defaults;
     private final LockListener listener;
     private final ConcurrentHashMap<String, NameWaiters> waiters = new ConcurrentHashMap<>();
@@ -92,6 +92,7 @@ final class LockEngine implements LockManager, BackendEvents {
     LockEngine(LockManager.Builder builder) {
         this.backend = builder.backend;
         this.ticker = builder.ticker;
+        this.wallClock = new WallClock(ticker);
         this.listener = builder.listener;
         this.defaults = new Settings(builder.lease, builder.timeout, builder.retryInterval,
                 builder.reentrant, builder.autoRenew, null, null);
@@ -167,7 +168,7 @@ final class LockEngine implements LockManager, BackendEvents {
         }
         Handle handle;
         if (timeout.isZero() || settings.onConflict != null) {
-            handle = attempt(name, settings);
+            handle = attempt(name, settings, start);
         } else {
             handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
         }
@@ -185,7 +186,7 @@ final class LockEngine implements LockManager, BackendEvents {
         // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
         boolean attempted = !waiters.containsKey(name);
         if (attempted) {
-            Handle firstTry = attempt(name, settings);
+            Handle firstTry = attempt(name, settings, start);
             if (firstTry != null) {
                 return firstTry;
             }
@@ -219,7 +220,7 @@ final class LockEngine implements LockManager, BackendEvents {
                     if (tryNow) {
                         seen = waiting.releases();
                         attempted = true;
-                        Handle handle = attempt(name, settings);
+                        Handle handle = attempt(name, settings, ticker.read());
                         if (handle != null) {
                             waiting.takenLocallyAt = seen;
                             return handle;
@@ -231,7 +232,7 @@ final class LockEngine implements LockManager, BackendEvents {
                         long remaining = deadline - ticker.read();
                         if (remaining <= 0) {
                             // A wait that queued without trying still tries once before giving up.
-                            return attempted ? null : attempt(name, settings);
+                            return attempted ? null : attempt(name, settings, ticker.read());
                         }
                         pause = Math.min(pause, remaining);
                     }
@@ -249,15 +250,18 @@ final class LockEngine implements LockManager, BackendEvents {
         }
     }
 
-    /** One round trip. Null when busy. */
-    private Handle attempt(String name, Settings settings) {
+    /**
+     * One round trip. Null when busy. {@code sentAt} is a reading of the ticker taken before this
+     * call (the caller's start for a first try, saving a clock read): the lease counts from it,
+     * which can only make validity more conservative.
+     */
+    private Handle attempt(String name, Settings settings, long sentAt) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
         }
         String ownerId = Owner.newId();
-        long sentAt = ticker.read();
         AcquireRequest request = new AcquireRequest(name, ownerId, settings.lease, Owner.HOST, Owner.PID,
-                Thread.currentThread().getName(), Instant.now());
+                Thread.currentThread().getName(), wallClock.at(sentAt));
         OptionalLong token;
         try {
             token = backend.tryAcquire(request);
@@ -341,7 +345,7 @@ final class LockEngine implements LockManager, BackendEvents {
             markLost(lease, lost);
             throw lost;
         }
-        lease.renewed(sentAt, Instant.now(), length);
+        lease.renewed(sentAt, wallClock.at(sentAt), length);
     }
 
     boolean verify(LeaseState lease) {
@@ -404,14 +408,17 @@ final class LockEngine implements LockManager, BackendEvents {
 
     /** One hold of a lease ends; the lock goes when the last hold does. */
     boolean releaseHold(LeaseState lease) {
-        if (lease.dropHold()) {
-            return true;
-        }
-        return releaseLease(lease);
+        // One monitor entry decides both whether other holds remain and the state before releasing.
+        int before = lease.endHold();
+        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before);
     }
 
     private boolean releaseLease(LeaseState lease) {
-        int before = lease.stateBeforeFinishing(LeaseState.RELEASED);
+        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED));
+    }
+
+    /** The side effects of a release; {@code before} is the state this caller moved from. */
+    private boolean releaseLease(LeaseState lease, int before) {
         if (before == LeaseState.RELEASED) {
             return false;
         }
