@@ -18,6 +18,9 @@ final class WallClock {
     static final Ticker SYSTEM_TICKER = System::nanoTime;
 
     private static final long REANCHOR_NANOS = 1_000_000_000L;
+    /** A pair read further apart than this was probably preempted in between: read it again. */
+    private static final long TIGHT_PAIR_NANOS = 20_000L;
+    private static final int PAIR_TRIES = 4;
 
     private final boolean derived;
     private volatile Anchor anchor;
@@ -33,12 +36,30 @@ final class WallClock {
         }
         Anchor current = anchor;
         if (current == null || Math.abs(monotonicNanos - current.nanos) >= REANCHOR_NANOS) {
-            // Monotonic first: the pair then never puts a later reading before a wall time seen earlier.
-            long nanos = System.nanoTime();
-            current = new Anchor(nanos, Instant.now());
+            current = freshAnchor();
             anchor = current;
         }
         return current.wall.plusNanos(monotonicNanos - current.nanos);
+    }
+
+    /**
+     * The monotonic reading is taken first, so a derived time is never earlier than the true wall
+     * time at that reading, only later by the gap between the two reads; a thread preempted between
+     * them would skew every derived time for a second, so a wide pair is read again.
+     */
+    private static Anchor freshAnchor() {
+        Anchor best = null;
+        long bestGap = Long.MAX_VALUE;
+        for (int i = 0; i < PAIR_TRIES && bestGap > TIGHT_PAIR_NANOS; i++) {
+            long nanos = System.nanoTime();
+            Instant wall = Instant.now();
+            long gap = System.nanoTime() - nanos;
+            if (gap < bestGap) {
+                best = new Anchor(nanos, wall);
+                bestGap = gap;
+            }
+        }
+        return best;
     }
 
     private record Anchor(long nanos, Instant wall) {
