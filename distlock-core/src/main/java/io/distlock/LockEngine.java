@@ -58,7 +58,9 @@ import java.util.function.Supplier;
  * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
  * before the request was sent; the lease is believed valid until that instant plus the lease
  * minus a drift allowance (1 % plus 2 ms). {@code isHeld()} is therefore a field read, never a
- * round trip, and never optimistic.
+ * round trip, and never optimistic. A first try counts from the reading that started the call,
+ * and the holder's wall-clock times ({@code acquiredAt}, {@code expiresAt}) are derived from that
+ * same reading by {@link WallClock}: one clock read per uncontended acquisition on the engine's side.
  *
  * <p><b>State transitions are one-way and guarded by the lease.</b> A lease goes HELD to RELEASED
  * or HELD to LOST exactly once (synchronized on the lease); whoever wins the transition does the
