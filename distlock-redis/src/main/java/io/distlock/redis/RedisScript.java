@@ -63,8 +63,13 @@ enum RedisScript {
      * announces it to everyone ({@code "<message> *"}) only if someone had queued.
      */
     RELEASE("""
-            if redis.call('hget', KEYS[1], 'owner') ~= ARGV[1] then
+            local held = redis.call('hmget', KEYS[1], 'owner', 'qseq')
+            if held[1] ~= ARGV[1] then
               return 0
+            end
+            if not held[2] then
+              redis.call('del', KEYS[1])
+              return 1
             end
             local fields = redis.call('hgetall', KEYS[1])
             local now = redis.call('time')
