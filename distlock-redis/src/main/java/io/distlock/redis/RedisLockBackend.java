@@ -90,6 +90,8 @@ public final class RedisLockBackend implements LockBackend {
      * short, since a manager that gave up keeps the lock free but untakeable for that long.
      */
     static final Duration RESERVATION = Duration.ofMillis(100);
+    private final String waiterFreshnessMillis;
+    private final String reservationMillis;
 
     /**
      * This backend's id: its place in lock queues, and the prefix of its release messages. The
@@ -100,8 +102,10 @@ public final class RedisLockBackend implements LockBackend {
     private volatile BackendEvents events;
     private volatile boolean closed;
 
-    private RedisLockBackend(RedisSettings settings) {
+    private RedisLockBackend(RedisSettings settings, Duration waiterFreshness, Duration reservation) {
         this.settings = settings;
+        this.waiterFreshnessMillis = Long.toString(Math.max(1, waiterFreshness.toMillis()));
+        this.reservationMillis = Long.toString(Math.max(1, reservation.toMillis()));
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
         this.resources = SharedClientResources.acquire();
         AbstractRedisClient created = null;
@@ -311,7 +315,7 @@ public final class RedisLockBackend implements LockBackend {
     private boolean releaseKey(RedisClusterAsyncCommands<String, String> target, String name, String key, String ownerId) {
         Long released = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key}, deadline(),
                 "release of lock '" + name + "'", ownerId, keys.channel(), releaseMessage(key),
-                Long.toString(WAITER_FRESHNESS.toMillis()), Long.toString(RESERVATION.toMillis()));
+                waiterFreshnessMillis, reservationMillis);
         return released != null && released == 1;
     }
 
@@ -554,6 +558,8 @@ public final class RedisLockBackend implements LockBackend {
     public static final class Builder {
         private final String uri;
         private final RedisSettings.Overrides overrides = new RedisSettings.Overrides();
+        private Duration waiterFreshness = WAITER_FRESHNESS;
+        private Duration reservation = RESERVATION;
 
         private Builder(String uri) {
             this.uri = uri;
@@ -596,7 +602,14 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(RedisSettings.parse(uri, overrides));
+            return new RedisLockBackend(RedisSettings.parse(uri, overrides), waiterFreshness, reservation);
+        }
+
+        /** For tests: how long a queued manager keeps its place, and how long its turn is kept for it. */
+        Builder handOff(Duration waiterFreshness, Duration reservation) {
+            this.waiterFreshness = positive("waiterFreshness", waiterFreshness);
+            this.reservation = positive("reservation", reservation);
+            return this;
         }
 
         private static Duration positive(String what, Duration value) {

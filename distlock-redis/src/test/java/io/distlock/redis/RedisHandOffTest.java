@@ -62,13 +62,30 @@ class RedisHandOffTest {
         toClose.clear();
     }
 
+    /**
+     * A queued manager keeps its place, and a turn stays reserved, this long in these tests, so a
+     * slow test machine cannot make an entry stale or a reservation lapse between two steps; the
+     * tests of pruning and lapsing set their own.
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(30);
+
+    private static RedisLockBackend backend(Duration waiterFreshness, Duration reservation) {
+        return RedisLockBackend.builder("redis://127.0.0.1:" + redis.port() + "?namespace=fair")
+                .handOff(waiterFreshness, reservation).build();
+    }
+
     /** A backend used through the SPI, as the engine would, recording the release signals it passes on. */
     private final class Contender {
-        final RedisLockBackend backend = RedisLockBackend.open("redis://127.0.0.1:" + redis.port() + "?namespace=fair");
+        final RedisLockBackend backend;
         final List<String> woken = new CopyOnWriteArrayList<>();
         String ownerId;
 
         Contender() {
+            this(PATIENT, PATIENT);
+        }
+
+        Contender(Duration waiterFreshness, Duration reservation) {
+            backend = backend(waiterFreshness, reservation);
             toClose.add(backend);
             backend.start(new BackendEvents() {
                 @Override
@@ -166,7 +183,9 @@ class RedisHandOffTest {
 
     @Test
     void aReservationForAManagerThatGaveUpLapsesWithinTheReservation() {
-        Contender holder = new Contender();
+        // 1 s rather than the default 100 ms, so the try right after the release surely meets it.
+        Duration reservation = Duration.ofSeconds(1);
+        Contender holder = new Contender(PATIENT, reservation);
         Contender gaveUp = new Contender();
         Contender later = new Contender();
         assertThat(holder.tryAcquire("abandoned")).isTrue();
@@ -175,18 +194,30 @@ class RedisHandOffTest {
         assertThat(holder.release("abandoned")).isTrue();
         assertThat(reservedFor("abandoned")).isEqualTo(gaveUpId);
         assertThat(raw.sync().pttl("fair:lock:abandoned"))
-                .isBetween(1L, RedisLockBackend.RESERVATION.toMillis());
+                .isBetween(1L, reservation.toMillis());
         assertThat(later.tryAcquire("abandoned")).isFalse();
         Eventually.until("the reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
-        assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+        assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(queueOf("abandoned")).as("the manager that gave up was dropped when its turn came").isEmpty();
         assertThat(later.release("abandoned")).isTrue();
         assertThat(raw.sync().exists("fair:lock:abandoned")).isZero();
+
+        // By default a turn is kept for at most 100 ms (less, or gone, by the time this reads it).
+        Contender defaults = new Contender(PATIENT, RedisLockBackend.RESERVATION);
+        assertThat(defaults.tryAcquire("abandoned")).isTrue();
+        enqueue(gaveUp, "abandoned");
+        assertThat(defaults.release("abandoned")).isTrue();
+        assertThat(raw.sync().pttl("fair:lock:abandoned")).isLessThanOrEqualTo(RedisLockBackend.RESERVATION.toMillis());
+        Eventually.until("the default reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
+        assertThat(later.release("abandoned")).isTrue();
     }
 
     @Test
     void staleWaitersArePrunedAndTheNextFreshOneGetsTheTurn() {
-        Contender holder = new Contender();
+        // The releasing backend applies its window: the holder's, 1 s here, long enough that the
+        // fresh entry cannot go stale between its try and the release on a slow machine.
+        Duration window = Duration.ofSeconds(1);
+        Contender holder = new Contender(window, PATIENT);
         Contender stale = new Contender();
         Contender fresh = new Contender();
         assertThat(holder.tryAcquire("stale")).isTrue();
@@ -195,7 +226,7 @@ class RedisHandOffTest {
         Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
             List<String> time = raw.sync().time();
             long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return now > lastTry + RedisLockBackend.WAITER_FRESHNESS.toMillis() + 5;
+            return now > lastTry + window.toMillis() + 5;
         });
         String freshId = enqueue(fresh, "stale");
         assertThat(holder.release("stale")).isTrue();
@@ -211,7 +242,7 @@ class RedisHandOffTest {
         Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
             List<String> time = raw.sync().time();
             long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return now > onlyTry + RedisLockBackend.WAITER_FRESHNESS.toMillis() + 5;
+            return now > onlyTry + window.toMillis() + 5;
         });
         assertThat(holder.release("stale")).isTrue();
         assertThat(raw.sync().exists("fair:lock:stale")).isZero();
@@ -238,8 +269,8 @@ class RedisHandOffTest {
 
     @Test
     void throughTheEngineAWaitingManagerGetsTheLockBeforeTheReleasingOneTakesItBack() throws Exception {
-        LockManager releasing = LockManager.builder(RedisLockBackend.open("redis://127.0.0.1:" + redis.port() + "?namespace=fair")).build();
-        LockManager waiting = LockManager.builder(RedisLockBackend.open("redis://127.0.0.1:" + redis.port() + "?namespace=fair")).build();
+        LockManager releasing = LockManager.builder(backend(PATIENT, PATIENT)).build();
+        LockManager waiting = LockManager.builder(backend(PATIENT, PATIENT)).build();
         toClose.add(waiting);
         toClose.add(releasing);
         Lock held = releasing.acquire("engine");
