@@ -53,7 +53,9 @@ class RedisClusterContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return cluster.uri("kit");
+        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
+        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
+        return cluster.uri("kit") + "&connectTimeout=10s&timeout=10s";
     }
 
     @Test

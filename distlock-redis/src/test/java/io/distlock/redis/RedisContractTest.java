@@ -35,6 +35,8 @@ class RedisContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return "redis://127.0.0.1:" + redis.port() + "?namespace=kit";
+        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
+        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
+        return "redis://127.0.0.1:" + redis.port() + "?namespace=kit&connectTimeout=10s&timeout=10s";
     }
 }
