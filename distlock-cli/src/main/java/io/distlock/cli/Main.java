@@ -3,10 +3,12 @@ package io.distlock.cli;
 import io.distlock.LockBackendException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code distlock}: the entry point the launcher runs. */
 public final class Main {
@@ -28,11 +30,20 @@ public final class Main {
 
     int execute(String... args) {
         CommandLine cli = new CommandLine(new DistlockCommand(env, out, err));
+        Supplier<Object> chosen = args.length > 0 ? DistlockCommand.SUBCOMMANDS.get(args[0]) : null;
+        if (chosen != null) {
+            cli.addSubcommand(args[0], chosen.get());
+        } else {
+            DistlockCommand.SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+        }
         cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         // `distlock run --name x rsync -av a b`: everything from CMD on belongs to CMD, even without --.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine run = cli.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true);
+        }
         cli.setParameterExceptionHandler(this::usageError);
         cli.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure));
         return cli.execute(args);
@@ -40,7 +51,12 @@ public final class Main {
 
     private int usageError(ParameterException e, String[] args) {
         String command = e.getCommandLine().getCommandSpec().qualifiedName();
-        err.println("distlock: " + OneLine.of(e.getMessage()) + " (see '" + command + " --help')");
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException && e.getCommandLine().getParent() == null && args.length > 0
+                && !args[0].startsWith("-")) {
+            message = "unknown command '" + args[0] + "': use " + String.join(", ", DistlockCommand.SUBCOMMANDS.keySet());
+        }
+        err.println("distlock: " + OneLine.of(message) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
     }
 

@@ -140,6 +140,18 @@ class MainTest {
     }
 
     @Test
+    void topLevelHelpListsEveryCommand() {
+        assertThat(run(MEMORY, "--help")).isZero();
+        assertThat(out()).contains("run", "status", "list", "release", "Exit status");
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageError() {
+        assertThat(run(MEMORY, "lock", "x")).isEqualTo(64);
+        assertOneLineError("'lock'");
+    }
+
+    @Test
     void helpIsNotAnError() {
         assertThat(run(MEMORY, "run", "--help")).isZero();
         assertThat(out()).contains("--wait", "--expires", "--kill-on-lost", "--backend");
