@@ -3,14 +3,13 @@ package io.distlock;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /** Opens a backend from a URI, through the providers on the class or module path. */
 public final class LockBackends {
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):");
     private LockBackends() {
     }
 
@@ -24,24 +23,19 @@ public final class LockBackends {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("backend URI must not be empty");
         }
-        URI parsed;
-        try {
-            parsed = new URI(uri.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("backend URI '" + mask(uri) + "' is malformed: " + e.getReason(), e);
-        }
-        String scheme = parsed.getScheme();
-        if (scheme == null) {
+        String trimmed = uri.trim();
+        java.util.regex.Matcher scheme = SCHEME.matcher(trimmed);
+        if (!scheme.lookingAt()) {
             throw new IllegalArgumentException("backend URI '" + mask(uri) + "' has no scheme; expected one of "
-                    + knownSchemes());
+                    + knownSchemes() + ", for example file:/var/lib/distlock or redis://host:6379");
         }
-        scheme = scheme.toLowerCase(Locale.ROOT);
+        String wanted = scheme.group(1).toLowerCase(Locale.ROOT);
         for (LockBackendProvider provider : ServiceLoader.load(LockBackendProvider.class, LockBackends.class.getClassLoader())) {
-            if (provider.schemes().contains(scheme)) {
-                return provider.open(parsed);
+            if (provider.schemes().contains(wanted)) {
+                return provider.open(trimmed);
             }
         }
-        throw new IllegalArgumentException("no distlock backend for scheme '" + scheme + "' in '" + mask(uri)
+        throw new IllegalArgumentException("no distlock backend for scheme '" + wanted + "' in '" + mask(uri)
                 + "'; known schemes: " + knownSchemes() + " (add the backend's module to the class path)");
     }
 

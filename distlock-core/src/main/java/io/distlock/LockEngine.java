@@ -65,7 +65,6 @@ import java.util.function.Supplier;
 final class LockEngine implements LockManager, BackendEvents {
     private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
     private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
-    private static final String OWN_PACKAGE = LockEngine.class.getPackageName();
 
     final LockBackend backend;
     final Ticker ticker;
@@ -558,14 +557,14 @@ final class LockEngine implements LockManager, BackendEvents {
         return String.format(java.util.Locale.ROOT, "%.3f s", nanos / 1e9);
     }
 
-    /** Contract 2.3: the fully qualified name of the first caller outside distlock's own package. */
+    /** Contract 2.3: the fully qualified name of the first caller that is not the manager itself. */
     static String callingClassName() {
         return STACK.walk(frames -> frames
                 .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> !type.getPackageName().equals(OWN_PACKAGE))
+                .filter(type -> type != LockEngine.class && type != LockManager.class)
                 .findFirst()
                 .map(Class::getName)
-                .orElseThrow(() -> new IllegalStateException("no caller outside io.distlock")));
+                .orElseThrow(() -> new IllegalStateException("no caller outside the lock manager")));
     }
 
     private record ReentrantKey(Thread thread, String name) {

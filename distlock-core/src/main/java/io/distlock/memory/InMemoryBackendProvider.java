@@ -3,7 +3,6 @@ package io.distlock.memory;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
 
-import java.net.URI;
 import java.util.Set;
 
 /** {@code memory:}: a new, private in-memory backend (one JVM; mostly for tests). */
@@ -14,7 +13,7 @@ public final class InMemoryBackendProvider implements LockBackendProvider {
     }
 
     @Override
-    public LockBackend open(URI uri) {
+    public LockBackend open(String uri) {
         return InMemoryLockBackend.create();
     }
 }

@@ -1,0 +1,89 @@
+package io.distlock.testkit;
+
+import io.distlock.LockInfo;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.BackendEvents;
+import io.distlock.spi.LockBackend;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Wraps a backend and counts the calls the engine makes, so the kit can assert round trips
+ * (no polling storm, no round trip for {@code isHeld()}). Optionally runs a hook inside
+ * {@code tryAcquire} to simulate latency on a test-driven clock.
+ */
+public final class CountingBackend implements LockBackend {
+    public final AtomicInteger acquires = new AtomicInteger();
+    public final AtomicInteger releases = new AtomicInteger();
+    public final AtomicInteger extends_ = new AtomicInteger();
+    public final AtomicInteger inspects = new AtomicInteger();
+    private final LockBackend delegate;
+    private volatile Runnable duringAcquire = () -> { };
+
+    public CountingBackend(LockBackend delegate) {
+        this.delegate = delegate;
+    }
+
+    public void duringAcquire(Runnable hook) {
+        this.duringAcquire = hook;
+    }
+
+    public int total() {
+        return acquires.get() + releases.get() + extends_.get() + inspects.get();
+    }
+
+    @Override
+    public OptionalLong tryAcquire(AcquireRequest request) {
+        acquires.incrementAndGet();
+        OptionalLong token = delegate.tryAcquire(request);
+        duringAcquire.run();
+        return token;
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        releases.incrementAndGet();
+        return delegate.release(name, ownerId);
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        extends_.incrementAndGet();
+        return delegate.extend(name, ownerId, lease);
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        inspects.incrementAndGet();
+        return delegate.inspect(name);
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        return delegate.forceRelease(name);
+    }
+
+    @Override
+    public void start(BackendEvents events) {
+        delegate.start(events);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

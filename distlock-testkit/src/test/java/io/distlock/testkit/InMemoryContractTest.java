@@ -1,0 +1,30 @@
+package io.distlock.testkit;
+
+import io.distlock.memory.InMemoryLockBackend;
+import io.distlock.spi.LockBackend;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.util.Map;
+
+/** The in-memory backend keeps the whole contract, within one JVM. */
+class InMemoryContractTest extends LockContractSuite {
+    private InMemoryLockBackend store;
+
+    @BeforeEach
+    void newStore() {
+        store = InMemoryLockBackend.create();
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return new SharedStore(store);
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        return Map.of(
+                MULTI_PROCESS, "the in-memory backend lives in one JVM; its locks are not shared with other processes",
+                RELEASE_NOTIFICATION, "there is no server to notify other managers; they poll (same-manager waiters are woken)",
+                NAMESPACE, "each in-memory store is its own namespace; there is no shared server to divide");
+    }
+}
