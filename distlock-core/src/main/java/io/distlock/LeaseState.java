@@ -25,29 +25,33 @@ final class LeaseState {
     private int state = HELD;
     private int holds = 1;
     private volatile long validUntilNanos;
-    private volatile Instant expiresAt;
+    /** Wall clock at the last (re)request; expiresAt() is derived from it only when asked. */
+    private volatile Instant sentAtWall;
     private volatile Duration length;
     volatile ScheduledFuture<?> renewal;
 
     LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
-               LockLostListener onLost, Thread reentrantThread) {
+               Instant sentAtWall, LockLostListener onLost, Thread reentrantThread) {
         this.engine = engine;
         this.name = name;
         this.ownerId = ownerId;
         this.token = token;
         this.onLost = onLost;
         this.reentrantThread = reentrantThread;
-        renewed(sentAtNanos, length);
+        renewed(sentAtNanos, sentAtWall, length);
         this.primary = new Handle(this);
     }
 
     /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
-    void renewed(long sentAtNanos, Duration newLength) {
-        long lengthNanos = newLength.toNanos();
-        long drift = lengthNanos / 100 + 2_000_000L;
+    void renewed(long sentAtNanos, Instant sentAtWall, Duration newLength) {
         this.length = newLength;
-        this.validUntilNanos = sentAtNanos + lengthNanos - drift;
-        this.expiresAt = Instant.now().plusNanos(lengthNanos - drift - (engine.ticker.read() - sentAtNanos));
+        this.sentAtWall = sentAtWall;
+        this.validUntilNanos = sentAtNanos + validNanos(newLength);
+    }
+
+    private static long validNanos(Duration length) {
+        long nanos = length.toNanos();
+        return nanos - (nanos / 100 + 2_000_000L);
     }
 
     boolean isValid() {
@@ -59,7 +63,7 @@ final class LeaseState {
     }
 
     Instant expiresAt() {
-        return expiresAt;
+        return sentAtWall.plusNanos(validNanos(length));
     }
 
     synchronized boolean isState(int expected) {

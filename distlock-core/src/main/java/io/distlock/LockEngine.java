@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -34,6 +35,9 @@ import java.util.function.Supplier;
  * attempt whose answer was lost (timeout, interrupt) can be cleaned up by releasing its owner id
  * without any risk to another holder.
  *
+ * <p><b>A free lock costs one round trip.</b> Every acquisition first tries once, without touching
+ * any shared structure of the engine; only a busy lock makes the caller wait.
+ *
  * <p><b>Waiting is coalesced per name.</b> Threads of this JVM that wait for one name queue on
  * that name's {@link NameWaiters}: a fair semaphore of one permit, the <i>turn</i>, decides which of
  * them asks the backend; the others park without any round trip. The thread holding the turn tries,
@@ -42,7 +46,9 @@ import java.util.function.Supplier;
  * own notification ({@link BackendEvents#released}); polling is the safety net for expiry and
  * lost messages. Snapshotting the counter before each attempt closes the lost-wake-up race: a
  * release that lands between the attempt and the park changes the counter and the park returns at
- * once. A {@code NameWaiters} exists only while someone waits (reference-counted inside
+ * once. A release signalled between a caller's first try and its joining the queue found nobody to
+ * wake; the engine-wide {@code releaseEpoch} tells the new waiter so, and it tries again at once
+ * instead of parking. A {@code NameWaiters} exists only while someone waits (reference-counted inside
  * {@link ConcurrentHashMap#compute}), so nothing is retained per name after use.
  *
  * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
@@ -74,6 +80,8 @@ final class LockEngine implements LockManager, BackendEvents {
     private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    /** Counts every release signal of any name: lets a new waiter tell whether it missed one. */
+    private final AtomicLong releaseEpoch = new AtomicLong();
     private volatile boolean closed;
 
     LockEngine(LockManager.Builder builder) {
@@ -141,7 +149,7 @@ final class LockEngine implements LockManager, BackendEvents {
             throw new IllegalArgumentException("options must not be null (use LockOptions.defaults())");
         }
         ensureOpen();
-        return defaults.with(options);
+        return options == LockOptions.defaults() ? defaults : defaults.with(options);
     }
 
     /** Returns the lock, or null when it stayed busy until the deadline. */
@@ -158,7 +166,7 @@ final class LockEngine implements LockManager, BackendEvents {
         } else {
             handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
         }
-        if (handle != null) {
+        if (handle != null && listener != LockListener.NONE) {
             Duration waited = Duration.ofNanos(ticker.read() - start);
             notifyListener(() -> listener.acquired(handle, waited));
         }
@@ -166,6 +174,12 @@ final class LockEngine implements LockManager, BackendEvents {
     }
 
     private Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
+        // A free lock costs one round trip and no shared bookkeeping; only a busy one joins the queue.
+        long epochBeforeFirstTry = releaseEpoch.get();
+        Handle firstTry = attempt(name, settings);
+        if (firstTry != null) {
+            return firstTry;
+        }
         boolean forever = timeoutNanos < 0;
         long deadline = start + timeoutNanos;
         NameWaiters waiting = join(name);
@@ -176,13 +190,20 @@ final class LockEngine implements LockManager, BackendEvents {
                 return null;
             }
             try {
+                long seen = waiting.releases();
+                // Try again at once only if a release was signalled between the first try and
+                // joining (its signal found no NameWaiters to wake); otherwise park first.
+                boolean tryNow = releaseEpoch.get() != epochBeforeFirstTry;
                 while (true) {
                     ensureOpen();
-                    long seen = waiting.releases();
-                    Handle handle = attempt(name, settings);
-                    if (handle != null) {
-                        return handle;
+                    if (tryNow) {
+                        seen = waiting.releases();
+                        Handle handle = attempt(name, settings);
+                        if (handle != null) {
+                            return handle;
+                        }
                     }
+                    tryNow = true;
                     long pause = jittered(settings.retryInterval.toNanos());
                     if (!forever) {
                         long remaining = deadline - ticker.read();
@@ -232,7 +253,7 @@ final class LockEngine implements LockManager, BackendEvents {
             return null;
         }
         LeaseState lease = new LeaseState(this, name, ownerId, token.getAsLong(), settings.lease, sentAt,
-                settings.onLost, settings.reentrant ? Thread.currentThread() : null);
+                request.acquiredAt(), settings.onLost, settings.reentrant ? Thread.currentThread() : null);
         held.add(lease);
         if (closed) {
             releaseLease(lease);
@@ -296,7 +317,7 @@ final class LockEngine implements LockManager, BackendEvents {
             markLost(lease, lost);
             throw lost;
         }
-        lease.renewed(sentAt, length);
+        lease.renewed(sentAt, Instant.now(), length);
     }
 
     boolean verify(LeaseState lease) {
@@ -385,7 +406,9 @@ final class LockEngine implements LockManager, BackendEvents {
                     + "its lease was {}", lease.name, lease.token, lease.length());
         }
         boolean result = wasHeld && removed;
-        notifyListener(() -> listener.released(lease.name, lease.token, result));
+        if (listener != LockListener.NONE) {
+            notifyListener(() -> listener.released(lease.name, lease.token, result));
+        }
         return result;
     }
 
@@ -460,6 +483,7 @@ final class LockEngine implements LockManager, BackendEvents {
     }
 
     private void signalReleased(String name) {
+        releaseEpoch.incrementAndGet();
         NameWaiters waiting = waiters.get(name);
         if (waiting != null) {
             waiting.signalReleased();

@@ -33,8 +33,11 @@ public final class ExclusionWorker {
                 throw new IllegalStateException("parent closed stdin before the start signal");
             }
             for (int i = 0; i < iterations; i++) {
-                try (Lock lock = locks.acquire(name, options)) {
-                    journal.criticalSection(who, lock.token());
+                Lock lock = locks.acquire(name, options);
+                journal.criticalSection(who, lock.token());
+                if (!lock.release()) {
+                    throw new IllegalStateException("release of token " + lock.token()
+                            + " found another owner: two holders overlapped");
                 }
             }
         } catch (Throwable t) {

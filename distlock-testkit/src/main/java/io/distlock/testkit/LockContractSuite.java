@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -416,28 +417,33 @@ public abstract class LockContractSuite {
     class Holding {
 
         @Test
-        @DisplayName("3.1 mutual exclusion across the threads of several managers")
+        @DisplayName("3.1 mutual exclusion across threads, each with its own manager")
         void rule_3_1_threads(@TempDir Path dir) throws Exception {
             String name = uniqueName("exclusion");
             ExclusionJournal journal = new ExclusionJournal(dir);
-            LockManager first = newManager();
-            LockManager second = newManager();
             int threads = 8;
-            int perThread = 25;
+            int perThread = 30;
+            List<LockManager> perThreadManagers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                perThreadManagers.add(newManager());
+            }
+            AtomicInteger refusedReleases = new AtomicInteger();
             CyclicBarrier start = new CyclicBarrier(threads);
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 List<Future<?>> results = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
-                    LockManager manager = t % 2 == 0 ? first : second;
+                    LockManager manager = perThreadManagers.get(t);
                     String who = "thread" + t;
                     results.add(pool.submit(() -> {
                         start.await();
-                        LockOptions options = LockOptions.builder().timeout(Duration.ofSeconds(30))
-                                .retryInterval(Duration.ofMillis(5)).build();
+                        LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30))
+                                .timeout(Duration.ofSeconds(30)).retryInterval(Duration.ofMillis(2)).build();
                         for (int i = 0; i < perThread; i++) {
-                            try (Lock lock = manager.acquire(name, options)) {
-                                journal.criticalSection(who, lock.token());
+                            Lock lock = manager.acquire(name, options);
+                            journal.criticalSection(who, lock.token());
+                            if (!lock.release()) {
+                                refusedReleases.incrementAndGet();
                             }
                         }
                         return null;
@@ -450,6 +456,7 @@ public abstract class LockContractSuite {
                 pool.shutdownNow();
             }
             assertThat(journal.violations((long) threads * perThread)).isEmpty();
+            assertThat(refusedReleases.get()).as("releases of a 30 s lease that found another owner").isZero();
         }
 
         @Test
