@@ -9,8 +9,10 @@ module io.distlock {
     exports io.distlock;
     exports io.distlock.spi;
     exports io.distlock.memory;
+    exports io.distlock.file;
 
     uses io.distlock.spi.LockBackendProvider;
 
-    provides io.distlock.spi.LockBackendProvider with io.distlock.memory.InMemoryBackendProvider;
+    provides io.distlock.spi.LockBackendProvider with io.distlock.memory.InMemoryBackendProvider,
+            io.distlock.file.FileBackendProvider;
 }
