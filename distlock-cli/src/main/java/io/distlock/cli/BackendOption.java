@@ -15,7 +15,7 @@ import java.util.Map;
 final class BackendOption {
     static final String VARIABLE = "DISTLOCK_BACKEND";
     /** The file backend in its default directory. */
-    static final String DEFAULT_URI = "memory:";
+    static final String DEFAULT_URI = "file:";
 
     @Option(names = "--backend", paramLabel = "URI",
             description = "Where the locks live: file:/path, redis://host:port, ... "
