@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run CMD while holding the lock NAME, renewing its lease for as long as CMD runs, and "
@@ -133,9 +135,9 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     started = builder.start();
                 } catch (IOException e) {
-                    err.println("distlock: cannot run '" + command.get(0) + "': " + reason(e));
-                    return e.getMessage() != null && e.getMessage().contains("error=2,")
-                            ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
+                    StartFailure failure = StartFailure.of(e);
+                    err.println("distlock: cannot run '" + command.get(0) + "': " + failure.reason());
+                    return failure.status();
                 }
                 child = started;
             }
@@ -263,16 +265,22 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** "Cannot run program "x": error=2, No such file or directory" becomes the last part. */
-    private static String reason(IOException e) {
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        int comma = message.indexOf("error=");
-        if (comma >= 0) {
-            int after = message.indexOf(", ", comma);
-            if (after >= 0) {
-                return message.substring(after + 2);
+    /**
+     * Why the command could not start, and the shell's status for it: 127 for "not found" (errno 2),
+     * else 126. The JDK words the errno differently across versions: {@code error=2, No such file or
+     * directory} (17), {@code Exec failed, error: 2 (No such file or directory)} (25).
+     */
+    record StartFailure(int status, String reason) {
+        private static final Pattern ERRNO = Pattern.compile("error(?:=|: )(\\d+),? \\(?([^()]+?)\\)?\\s*$");
+
+        static StartFailure of(IOException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            Matcher errno = ERRNO.matcher(message);
+            if (errno.find()) {
+                int status = errno.group(1).equals("2") ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
+                return new StartFailure(status, errno.group(2).strip());
             }
+            return new StartFailure(ExitCodes.CANNOT_EXECUTE, OneLine.of(message));
         }
-        return OneLine.of(message);
     }
 }

@@ -61,6 +61,23 @@ class MainTest {
     }
 
     @Test
+    void startFailuresReadTheErrnoOfEveryJdk() {
+        assertThat(RunCommand.StartFailure.of(new java.io.IOException(
+                "Cannot run program \"x\": error=2, No such file or directory")))
+                .isEqualTo(new RunCommand.StartFailure(127, "No such file or directory"));
+        assertThat(RunCommand.StartFailure.of(new java.io.IOException(
+                "Cannot run program \"x\": Exec failed, error: 13 (Permission denied) ")))
+                .isEqualTo(new RunCommand.StartFailure(126, "Permission denied"));
+        assertThat(RunCommand.StartFailure.of(new java.io.IOException("something else")).status()).isEqualTo(126);
+    }
+
+    @Test
+    void aCommandThatIsNotExecutableExits126() {
+        assertThat(run(MEMORY, "run", "--", "/etc/passwd")).isEqualTo(126);
+        assertOneLineError("cannot run '/etc/passwd'", "Permission denied");
+    }
+
+    @Test
     void theDefaultNameIsTheCommandsBaseName() {
         assertThat(RunCommand.defaultName("/opt/jobs/backup.sh")).isEqualTo("backup.sh");
         assertThat(RunCommand.defaultName("make")).isEqualTo("make");
