@@ -129,7 +129,7 @@ final class LockEngine implements LockManager, BackendEvents {
             }
             throw conflict;
         }
-        throw timeout(name, start);
+        throw timeout(name, start, settings.timeout);
     }
 
     @Override
@@ -276,7 +276,7 @@ final class LockEngine implements LockManager, BackendEvents {
         return null;
     }
 
-    private LockTimeoutException timeout(String name, long start) {
+    private LockTimeoutException timeout(String name, long start, Duration allowed) {
         Duration waited = Duration.ofNanos(ticker.read() - start);
         LockInfo holder = null;
         String holderText;
@@ -290,8 +290,9 @@ final class LockEngine implements LockManager, BackendEvents {
         NameWaiters stillWaiting = waiters.get(name);
         int others = stillWaiting == null ? 0 : stillWaiting.users;
         notifyListener(() -> listener.timedOut(name, waited));
-        return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " was busy for the whole "
-                + "wait of " + seconds(waited.toNanos()) + ": " + holderText
+        String how = allowed.isZero() ? "was busy (tried once, as asked)"
+                : "was busy for the whole wait of " + seconds(waited.toNanos());
+        return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " " + how + ": " + holderText
                 + (others > 0 ? "; " + others + " other thread(s) of this JVM are waiting for it too" : ""),
                 name, waited, holder);
     }

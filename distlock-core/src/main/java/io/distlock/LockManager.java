@@ -83,6 +83,17 @@ public interface LockManager extends AutoCloseable {
         return argument -> call(lockName.apply(argument), options, () -> function.apply(argument));
     }
 
+    /**
+     * Wraps {@code target} so that its {@link Locked} methods run under their lock (contract 2.3: a
+     * {@code @Locked} without a name locks {@code ImplementationClassName.methodName}). Other
+     * methods pass straight through.
+     *
+     * @throws IllegalArgumentException if {@code type} is not an interface or an annotation is invalid
+     */
+    default <T> T proxy(Class<T> type, T target) {
+        return LockedProxy.create(this, type, target);
+    }
+
     /** The current holder of {@code name}, asked of the backend. */
     Optional<LockInfo> inspect(String name);
 

@@ -281,6 +281,16 @@ public abstract class LockContractSuite {
         }
 
         @Test
+        @DisplayName("2.3 a @Locked method without a name locks ClassName.methodName")
+        void rule_2_3_annotationName() {
+            LockManager locks = newManager();
+            LockManager observer = newManager();
+            AnnotatedJob job = locks.proxy(AnnotatedJob.class, new NightlyJob(observer));
+            assertThat(job.run()).as("held while the method runs").isPresent();
+            assertThat(observer.inspect(NightlyJob.class.getName() + ".run")).isEmpty();
+        }
+
+        @Test
         @DisplayName("2.4 a timeout names the lock, the wait and the holder")
         void rule_2_4_timeoutMessage() {
             String name = uniqueName("timeout");
@@ -915,6 +925,26 @@ public abstract class LockContractSuite {
     }
 
     // ------------------------------------------------------------------ shared helpers
+
+    /** For rule 2.3: an interface whose method carries {@code @Locked} without a name. */
+    public interface AnnotatedJob {
+        @io.distlock.Locked
+        java.util.Optional<LockInfo> run();
+    }
+
+    /** Its implementation: the lock's name is this class's name plus ".run". */
+    public static final class NightlyJob implements AnnotatedJob {
+        private final LockManager observer;
+
+        NightlyJob(LockManager observer) {
+            this.observer = observer;
+        }
+
+        @Override
+        public java.util.Optional<LockInfo> run() {
+            return observer.inspect(NightlyJob.class.getName() + ".run");
+        }
+    }
 
     private static LockTimeoutException catchTimeout(Runnable acquire) {
         try {
