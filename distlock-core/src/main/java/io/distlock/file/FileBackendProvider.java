@@ -24,6 +24,10 @@ import java.util.Set;
  * ({@code 500ms}, {@code 5s} or ISO-8601 such as {@code PT5S}).
  */
 public final class FileBackendProvider implements LockBackendProvider {
+    /** For {@link java.util.ServiceLoader}; applications use {@code LockBackends.open("file:...")}. */
+    public FileBackendProvider() {
+    }
+
     @Override
     public Set<String> schemes() {
         return Set.of("file");

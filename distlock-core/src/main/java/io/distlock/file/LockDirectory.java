@@ -165,7 +165,7 @@ final class LockDirectory {
 
     /**
      * Other users of the host must not be able to read or tamper with the locks: the namespace
-     * directory must be ours, and nobody else may enter it.
+     * directory must be ours, nobody else may enter it, and nobody else may replace it.
      */
     private void checkOwnership() throws IOException {
         Path probe = Files.createTempFile(root, "probe-", ".tmp", fileAttributes);
@@ -178,6 +178,17 @@ final class LockDirectory {
         if (!posix) {
             return;
         }
+        Path parent = root.getParent();
+        if (parent != null) {
+            Set<PosixFilePermission> around = Files.getPosixFilePermissions(parent);
+            boolean othersMayWrite = around.contains(PosixFilePermission.GROUP_WRITE)
+                    || around.contains(PosixFilePermission.OTHERS_WRITE);
+            if (othersMayWrite && !sticky(parent)) {
+                throw new IOException(parent + " can be written by other users and has no sticky bit, so they could "
+                        + "replace " + root.getFileName() + " in it; use a directory only you can write (or a sticky "
+                        + "one such as /tmp)");
+            }
+        }
         PosixFileAttributes attributes = Files.readAttributes(root, PosixFileAttributes.class);
         if (!attributes.owner().equals(me)) {
             throw new IOException(root + " belongs to " + attributes.owner().getName() + ", not to "
@@ -187,6 +198,14 @@ final class LockDirectory {
         if (!attributes.permissions().equals(OWNER_DIRECTORY)) {
             Files.getFileAttributeView(root, PosixFileAttributeView.class).setPermissions(OWNER_DIRECTORY);
             log.info("Restricted {} to its owner (was {})", root, PosixFilePermissions.toString(attributes.permissions()));
+        }
+    }
+
+    private static boolean sticky(Path directory) {
+        try {
+            return (((Integer) Files.getAttribute(directory, "unix:mode")) & 01000) != 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            return false;
         }
     }
 
@@ -224,7 +243,12 @@ final class LockDirectory {
         } catch (ClosedChannelException e) {
             // An interrupt closed a channel mid-operation; the next operation reopens them.
             stripe.closeChannels();
+            throw new IOException(stripe.path + ": closed by an interrupt", e);
+        } catch (java.nio.file.FileSystemException | CorruptStripeException | Stripe.StripeFullException e) {
             throw e;
+        } catch (IOException e) {
+            // Write errors such as ENOSPC name no file; say which one.
+            throw new IOException(stripe.path + ": " + e.getMessage(), e);
         } finally {
             stripe.jvmLock.unlock();
         }
@@ -243,7 +267,14 @@ final class LockDirectory {
                         + "another path or channel; do not open the lock directory by other means", e);
             }
             if (lock != null) {
-                if (stillInPlace(stripe)) {
+                boolean inPlace;
+                try {
+                    inPlace = stillInPlace(stripe);
+                } catch (IOException | RuntimeException e) {
+                    lock.release();
+                    throw e;
+                }
+                if (inPlace) {
                     return lock;
                 }
                 // Deleted or replaced while we held it open (someone wiped the directory):
