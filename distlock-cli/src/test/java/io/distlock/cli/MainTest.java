@@ -115,6 +115,13 @@ class MainTest {
     }
 
     @Test
+    void aBackendThatCannotWorkExits69OnOneLine() {
+        // /proc refuses new directories even to root, so the file backend cannot make its directory there.
+        assertThat(run(Map.of(), "run", "--backend", "file:/proc/distlock-test/locks", "--", "true")).isEqualTo(69);
+        assertOneLineError("backend failed", "/proc/distlock-test");
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         assertThat(run(MEMORY)).isEqualTo(64);
         assertOneLineError("missing command");
