@@ -7,21 +7,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 @Command(name = "distlock", mixinStandardHelpOptions = true, versionProvider = DistlockCommand.Version.class,
         description = "Run a command under a named lock, and see who holds what.",
+        subcommands = {RunCommand.class, StatusCommand.class, ListCommand.class, ReleaseCommand.class},
         footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy; run exits with its command's status."})
 final class DistlockCommand implements Runnable {
-    /**
-     * The subcommands, by name. {@link Main} registers only the one being run: building a command
-     * from its annotations costs a JVM that just started some tens of milliseconds each.
-     */
-    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
-
     final Map<String, String> env;
     final PrintStream out;
     final PrintStream err;
@@ -38,15 +30,6 @@ final class DistlockCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command: run, status, list or release");
-    }
-
-    private static Map<String, Supplier<Object>> subcommands() {
-        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
-        commands.put("run", RunCommand::new);
-        commands.put("status", StatusCommand::new);
-        commands.put("list", ListCommand::new);
-        commands.put("release", ReleaseCommand::new);
-        return Collections.unmodifiableMap(commands);
     }
 
     static final class Version implements IVersionProvider {

@@ -8,7 +8,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /** {@code distlock}: the entry point the launcher runs. */
 public final class Main {
@@ -30,20 +29,11 @@ public final class Main {
 
     int execute(String... args) {
         CommandLine cli = new CommandLine(new DistlockCommand(env, out, err));
-        Supplier<Object> chosen = args.length > 0 ? DistlockCommand.SUBCOMMANDS.get(args[0]) : null;
-        if (chosen != null) {
-            cli.addSubcommand(args[0], chosen.get());
-        } else {
-            DistlockCommand.SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
-        }
         cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         // `distlock run --name x rsync -av a b`: everything from CMD on belongs to CMD, even without --.
-        CommandLine run = cli.getSubcommands().get("run");
-        if (run != null) {
-            run.setStopAtPositional(true);
-        }
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler(this::usageError);
         cli.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure));
         return cli.execute(args);
@@ -54,7 +44,8 @@ public final class Main {
         String message = e.getMessage();
         if (e instanceof UnmatchedArgumentException && e.getCommandLine().getParent() == null && args.length > 0
                 && !args[0].startsWith("-")) {
-            message = "unknown command '" + args[0] + "': use " + String.join(", ", DistlockCommand.SUBCOMMANDS.keySet());
+            message = "unknown command '" + args[0] + "': use "
+                    + String.join(", ", e.getCommandLine().getSubcommands().keySet());
         }
         err.println("distlock: " + OneLine.of(message) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
