@@ -68,7 +68,10 @@ final class LockDirectory {
             StandardOpenOption.CREATE);
     private static final Set<OpenOption> SIGNAL_OPEN = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE);
 
-    /** Guards the registry and every instance's {@code users} and watch state. */
+    /**
+     * Guards the registry and every instance's {@code users}. Lock order: {@code OPEN}, then a
+     * stripe's {@code jvmLock}, then {@code watchLock}; never the other way round.
+     */
     private static final Map<Path, LockDirectory> OPEN = new HashMap<>();
 
     final Path root;
@@ -80,8 +83,9 @@ final class LockDirectory {
     private final Stripe[] stripes = new Stripe[Names.STRIPES];
     private final CopyOnWriteArrayList<IntConsumer> releaseListeners = new CopyOnWriteArrayList<>();
     private int users;
+    private final Object watchLock = new Object();
+    /** Guarded by {@link #watchLock}. */
     private WatchService watchService;
-    private Thread watchThread;
 
     private LockDirectory(Path root, boolean posix) {
         this.root = root;
@@ -124,7 +128,12 @@ final class LockDirectory {
         }
     }
 
-    /** One user is done; the last one closes the stripe files and the watch. */
+    /**
+     * One user is done; the last one closes the stripe files and the watch. It closes them before
+     * leaving the registry lock: a backend opened meanwhile must find either this instance or a
+     * new one whose stripe files this one no longer has open, since closing a descriptor of a file
+     * drops every lock this process holds on it.
+     */
     void release() {
         synchronized (OPEN) {
             if (--users > 0) {
@@ -132,13 +141,13 @@ final class LockDirectory {
             }
             OPEN.remove(root, this);
             stopWatching();
-        }
-        for (Stripe stripe : stripes) {
-            stripe.jvmLock.lock();
-            try {
-                stripe.closeChannels();
-            } finally {
-                stripe.jvmLock.unlock();
+            for (Stripe stripe : stripes) {
+                stripe.jvmLock.lock();
+                try {
+                    stripe.closeChannels();
+                } finally {
+                    stripe.jvmLock.unlock();
+                }
             }
         }
     }
@@ -345,7 +354,7 @@ final class LockDirectory {
      * this file system cannot notify, so waiters only poll.
      */
     boolean addReleaseListener(IntConsumer listener) {
-        synchronized (OPEN) {
+        synchronized (watchLock) {
             if (watchService == null) {
                 startWatching();
             }
@@ -374,7 +383,6 @@ final class LockDirectory {
             thread.setDaemon(true);
             thread.start();
             watchService = service;
-            watchThread = thread;
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("No file change notification for {} ({}); waiters will poll at their retry interval",
                     signals, e.toString());
@@ -382,7 +390,7 @@ final class LockDirectory {
     }
 
     private void rewatch() {
-        synchronized (OPEN) {
+        synchronized (watchLock) {
             if (watchService != null) {
                 try {
                     signals.register(watchService, StandardWatchEventKinds.ENTRY_MODIFY);
@@ -394,14 +402,15 @@ final class LockDirectory {
     }
 
     private void stopWatching() {
-        if (watchService != null) {
-            try {
-                watchService.close();
-            } catch (IOException e) {
-                log.debug("Closing the watch on {} failed", signals, e);
+        synchronized (watchLock) {
+            if (watchService != null) {
+                try {
+                    watchService.close();
+                } catch (IOException e) {
+                    log.debug("Closing the watch on {} failed", signals, e);
+                }
+                watchService = null;
             }
-            watchService = null;
-            watchThread = null;
         }
     }
 

@@ -38,8 +38,9 @@ public final class CountingBackend implements LockBackend {
 
     @Override
     public OptionalLong tryAcquire(AcquireRequest request) {
-        acquires.incrementAndGet();
+        // Counted once the backend has answered: "n tries" then means n answers the engine has seen.
         OptionalLong token = delegate.tryAcquire(request);
+        acquires.incrementAndGet();
         duringAcquire.run();
         return token;
     }

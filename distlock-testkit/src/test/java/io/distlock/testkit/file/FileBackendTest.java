@@ -9,6 +9,9 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
+import io.distlock.testkit.ChildJvm;
+import io.distlock.testkit.ExclusionJournal;
+import io.distlock.testkit.ExclusionWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -383,6 +386,45 @@ class FileBackendTest {
         assertThat(got.get().token()).isGreaterThan(heldToken);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         got.get().release();
+    }
+
+    @Test
+    void namesSharingAStripeStayIndependentAcrossFourProcesses() throws Exception {
+        FileLockBackend backend = backend();
+        String first = "shared-stripe-0";
+        String second = null;
+        for (int i = 1; second == null; i++) {
+            if (backend.lockFile("shared-stripe-" + i).equals(backend.lockFile(first))) {
+                second = "shared-stripe-" + i;
+            }
+        }
+        int iterations = 30;
+        List<ChildJvm> workers = new ArrayList<>();
+        List<Path> journals = List.of(Files.createDirectories(directory.resolve("journal-a")),
+                Files.createDirectories(directory.resolve("journal-b")));
+        try {
+            for (int i = 0; i < 4; i++) {
+                String name = i % 2 == 0 ? first : second;
+                workers.add(ChildJvm.start(ExclusionWorker.class, directory.resolve("worker" + i + ".err"), uri(), name,
+                        Integer.toString(iterations), journals.get(i % 2).toString()));
+            }
+            for (ChildJvm worker : workers) {
+                worker.awaitLine("READY");
+            }
+            for (ChildJvm worker : workers) {
+                worker.send("GO");
+            }
+            for (ChildJvm worker : workers) {
+                assertThat(worker.awaitExit(Duration.ofSeconds(90))).as("worker %d; stderr:%n%s", worker.pid(),
+                        worker.stderr()).isZero();
+            }
+        } finally {
+            workers.forEach(ChildJvm::close);
+        }
+        for (Path journal : journals) {
+            assertThat(new ExclusionJournal(journal).violations(2L * iterations)).as("%s", journal).isEmpty();
+        }
+        assertThat(manager(backend).list("shared-stripe-")).isEmpty();
     }
 
     // ------------------------------------------------------------------ tokens and sharing
