@@ -176,9 +176,14 @@ final class LockEngine implements LockManager, BackendEvents {
     private Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
         // A free lock costs one round trip and no shared bookkeeping; only a busy one joins the queue.
         long epochBeforeFirstTry = releaseEpoch.get();
-        Handle firstTry = attempt(name, settings);
-        if (firstTry != null) {
-            return firstTry;
+        // ...but only when no thread of this JVM waits for the name: then the lock is busy, or about
+        // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
+        boolean attempted = !waiters.containsKey(name);
+        if (attempted) {
+            Handle firstTry = attempt(name, settings);
+            if (firstTry != null) {
+                return firstTry;
+            }
         }
         boolean forever = timeoutNanos < 0;
         long deadline = start + timeoutNanos;
@@ -194,12 +199,24 @@ final class LockEngine implements LockManager, BackendEvents {
                 // Try again at once only if a release was signalled between the first try and
                 // joining (its signal found no NameWaiters to wake); otherwise park first.
                 boolean tryNow = releaseEpoch.get() != epochBeforeFirstTry;
+                if (!attempted) {
+                    // Queued without a first try: if the waiter before us took the lock and has not
+                    // released it since, wait for that release (counted from before its attempt, so
+                    // a release before this line still wakes us); else try now.
+                    long taken = waiting.takenLocallyAt;
+                    tryNow = taken < 0 || taken != seen;
+                    if (!tryNow) {
+                        seen = taken;
+                    }
+                }
                 while (true) {
                     ensureOpen();
                     if (tryNow) {
                         seen = waiting.releases();
+                        attempted = true;
                         Handle handle = attempt(name, settings);
                         if (handle != null) {
+                            waiting.takenLocallyAt = seen;
                             return handle;
                         }
                     }
@@ -208,7 +225,8 @@ final class LockEngine implements LockManager, BackendEvents {
                     if (!forever) {
                         long remaining = deadline - ticker.read();
                         if (remaining <= 0) {
-                            return null;
+                            // A wait that queued without trying still tries once before giving up.
+                            return attempted ? null : attempt(name, settings);
                         }
                         pause = Math.min(pause, remaining);
                     }

@@ -14,6 +14,12 @@ final class NameWaiters {
     /** Guarded by the map's compute: see LockEngine.join/leave. */
     int users;
 
+    /**
+     * The release count a waiter of this JVM saw just before it took the lock, or -1. While the
+     * count is unchanged that holder has not released, so the next turn holder parks, not tries.
+     */
+    volatile long takenLocallyAt = -1;
+
     private final ReentrantLock monitor = new ReentrantLock();
     private final Condition changed = monitor.newCondition();
     private volatile long releases;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code tryAcquire} to simulate latency on a test-driven clock.
  */
 public final class CountingBackend implements LockBackend {
+    /** tryAcquire calls the backend has answered (counted on return, so none is still in flight). */
     public final AtomicInteger acquires = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
     public final AtomicInteger extends_ = new AtomicInteger();

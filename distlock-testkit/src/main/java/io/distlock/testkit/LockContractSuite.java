@@ -355,6 +355,8 @@ public abstract class LockContractSuite {
                 // interval means only a wake-up can make it return within the test's patience.
                 Future<Lock> waiting = pool.submit(() -> locks.acquire(name, LockOptions.builder()
                         .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
+                // Answered, not merely sent: on a network backend a try still in flight could reach
+                // the server after the release and succeed without any wake-up.
                 eventually("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
                 held.release();
                 Lock got = waiting.get(10, TimeUnit.SECONDS);

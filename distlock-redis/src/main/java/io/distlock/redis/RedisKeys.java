@@ -1,0 +1,162 @@
+package io.distlock.redis;
+
+import io.lettuce.core.cluster.SlotHash;
+
+import java.util.Optional;
+
+/**
+ * Where a namespace's locks live in Redis. Deterministic and injective, the same in every JVM:
+ *
+ * <ul>
+ *   <li>lock {@code name}: the hash {@code <ns>:lock:<name>}, the name's UTF-8 bytes verbatim
+ *       (Redis keys are binary-safe, so every name of at most 1024 bytes fits as it is). A name
+ *       that is not well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot encode) goes to
+ *       {@code <ns>:lock!:<4 hex digits per char>} instead, so no two names share a key.</li>
+ *   <li>fencing tokens: one counter, {@code <ns>:token}, on a single node or Sentinel. In Redis
+ *       Cluster a script may only touch keys of one hash slot, and one counter cannot share a slot
+ *       with every lock key, so there is one counter per slot, {@code <ns>:token:{t}}, where the
+ *       hash tag {@code t} is a short string chosen to hash to the lock key's own slot. A name
+ *       always maps to the same slot, hence the same counter: tokens still strictly increase per
+ *       name, at most 16384 counters exist per namespace, and locks spread over every shard.</li>
+ *   <li>release notifications: the channel {@code <ns>:released}; the message is the releasing
+ *       backend's id, a space, and the lock key.</li>
+ * </ul>
+ *
+ * The namespace admits no braces, so a hash tag in a key can only come from the name itself, and
+ * the counter is always picked by the slot of the actual lock key.
+ */
+final class RedisKeys {
+    private final String lockPrefix;
+    private final String malformedPrefix;
+    private final String tokenKey;
+    private final String channel;
+    private final boolean cluster;
+
+    RedisKeys(String namespace, boolean cluster) {
+        this.lockPrefix = namespace + ":lock:";
+        this.malformedPrefix = namespace + ":lock!:";
+        this.tokenKey = namespace + ":token";
+        this.channel = namespace + ":released";
+        this.cluster = cluster;
+    }
+
+    String lockKey(String name) {
+        return isWellFormed(name) ? lockPrefix + name : malformedPrefix + hex(name);
+    }
+
+    /** The counter that issues tokens for {@code lockKey}. */
+    String tokenKey(String lockKey) {
+        if (!cluster) {
+            return tokenKey;
+        }
+        return tokenKey + ":{" + SlotTags.TAGS[SlotHash.getSlot(lockKey)] + "}";
+    }
+
+    String channel() {
+        return channel;
+    }
+
+    /** The name a lock key stands for; empty for a key that is not one of this namespace's locks. */
+    Optional<String> nameOf(String key) {
+        if (key.startsWith(lockPrefix)) {
+            return Optional.of(key.substring(lockPrefix.length()));
+        }
+        if (key.startsWith(malformedPrefix)) {
+            String digits = key.substring(malformedPrefix.length());
+            if (digits.isEmpty() || digits.length() % 4 != 0) {
+                return Optional.empty();
+            }
+            StringBuilder name = new StringBuilder(digits.length() / 4);
+            for (int i = 0; i < digits.length(); i += 4) {
+                try {
+                    name.append((char) Integer.parseInt(digits, i, i + 4, 16));
+                } catch (NumberFormatException e) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(name.toString());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * SCAN patterns that cover every lock whose name starts with {@code prefix}: one for
+     * well-formed names, one for the others. They may match more; callers filter by name.
+     */
+    String[] scanPatterns(String prefix) {
+        return new String[] {
+                escapeGlob(lockPrefix + wellFormedStart(prefix)) + "*",
+                escapeGlob(malformedPrefix + hex(prefix)) + "*"
+        };
+    }
+
+    /** The longest start of {@code s} that ends on a whole character. */
+    private static String wellFormedStart(String s) {
+        int end = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int length = Character.charCount(cp);
+            if (Character.isSurrogate(s.charAt(i)) && length == 1) {
+                break;
+            }
+            i += length;
+            end = i;
+        }
+        return s.substring(0, end);
+    }
+
+    static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String hex(String s) {
+        StringBuilder out = new StringBuilder(s.length() * 4);
+        for (int i = 0; i < s.length(); i++) {
+            String digits = Integer.toHexString(s.charAt(i));
+            out.append("0".repeat(4 - digits.length())).append(digits);
+        }
+        return out.toString();
+    }
+
+    static String escapeGlob(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** For every cluster slot, a short hash tag that lands in it; built on first use in cluster mode. */
+    static final class SlotTags {
+        static final String[] TAGS = build();
+
+        private static String[] build() {
+            String[] tags = new String[SlotHash.SLOT_COUNT];
+            int missing = tags.length;
+            for (int i = 0; missing > 0; i++) {
+                String candidate = Integer.toString(i, 36);
+                int slot = SlotHash.getSlot(candidate);
+                if (tags[slot] == null) {
+                    tags[slot] = candidate;
+                    missing--;
+                }
+            }
+            return tags;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/** distlock's Redis backend, on Lettuce. */
+module io.distlock.redis {
+    requires io.distlock;
+    requires lettuce.core;
+
+    exports io.distlock.redis;
+
+    provides io.distlock.spi.LockBackendProvider with io.distlock.redis.RedisBackendProvider;
+}

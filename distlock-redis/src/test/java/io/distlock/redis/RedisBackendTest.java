@@ -1,0 +1,228 @@
+package io.distlock.redis;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockBackends;
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.ServerProcess;
+import io.lettuce.core.ScanArgs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What is specific to Redis: key layout, scripts, connections, subscriptions, WAIT. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisBackendTest {
+    private static ServerProcess redis;
+    private static RawRedis raw;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        // KEYS is disabled, as careful operators do: list() must page with SCAN.
+        redis = RedisServers.start("--rename-command", "KEYS", "");
+        raw = new RawRedis(redis.port());
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (raw != null) {
+            raw.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        toClose.clear();
+    }
+
+    private String uri(String namespace) {
+        return "redis://127.0.0.1:" + redis.port() + "?namespace=" + namespace + "&timeout=2s";
+    }
+
+    private LockManager manager(String namespace) {
+        LockManager manager = LockManager.builder(RedisLockBackend.open(uri(namespace))).build();
+        toClose.add(manager);
+        return manager;
+    }
+
+    @Test
+    void lockIsAHashWithHolderAndLeaseAndOneCounterPerNamespace() {
+        LockManager locks = manager("layout");
+        try (Lock lock = locks.acquire("orders:42", LockOptions.builder().lease(Duration.ofSeconds(5)).build())) {
+            Map<String, String> hash = raw.sync().hgetall("layout:lock:orders:42");
+            assertThat(hash).containsKeys("owner", "host", "pid", "thread", "since")
+                    .containsEntry("token", Long.toString(lock.token()))
+                    .containsEntry("pid", Long.toString(ProcessHandle.current().pid()))
+                    .containsEntry("thread", Thread.currentThread().getName());
+            assertThat(raw.sync().pttl("layout:lock:orders:42")).isBetween(4_000L, 5_000L);
+            assertThat(raw.sync().get("layout:token")).isEqualTo(Long.toString(lock.token()));
+        }
+        for (int i = 0; i < 20; i++) {
+            locks.acquire("name-" + i).release();
+        }
+        // Released names leave nothing behind: only the namespace's one counter remains.
+        assertThat(raw.sync().scan(ScanArgs.Builder.matches("layout:*").limit(1000)).getKeys())
+                .containsExactly("layout:token");
+    }
+
+    @Test
+    void namesThatAreNotWellFormedUtf16GetTheirOwnKeys() {
+        LockManager locks = manager("surrogates");
+        String lone = "\uD800";
+        try (Lock a = locks.acquire(lone, LockOptions.tryOnce()); Lock q = locks.acquire("?", LockOptions.tryOnce())) {
+            assertThat(a.token()).isNotEqualTo(q.token());
+            assertThat(locks.inspect(lone)).map(LockInfo::name).contains(lone);
+            assertThat(locks.list("")).extracting(LockInfo::name).containsExactlyInAnyOrder("?", lone);
+            assertThat(locks.list("\uD800")).extracting(LockInfo::name).containsExactly(lone);
+        }
+        assertThat(locks.list("")).isEmpty();
+    }
+
+    @Test
+    void listScansWithPrefixAndTreatsGlobCharactersLiterally() {
+        LockManager locks = manager("listing");
+        List<Lock> held = new ArrayList<>();
+        for (String name : List.of("job:*", "job:[a]", "job:a", "job?x", "jobs", "other", "job:\\")) {
+            held.add(locks.acquire(name, LockOptions.tryOnce()));
+        }
+        assertThat(locks.list("job:")).extracting(LockInfo::name).containsExactly("job:*", "job:[a]", "job:\\", "job:a");
+        assertThat(locks.list("job:*")).extracting(LockInfo::name).containsExactly("job:*");
+        assertThat(locks.list("job?")).extracting(LockInfo::name).containsExactly("job?x");
+        assertThat(locks.list("")).hasSize(7);
+        held.forEach(Lock::release);
+        assertThat(locks.list("")).isEmpty();
+    }
+
+    @Test
+    void scriptsSurviveAScriptFlush() {
+        LockManager locks = manager("noscript");
+        locks.acquire("before").release();
+        raw.sync().scriptFlush();
+        try (Lock lock = locks.acquire("after", LockOptions.tryOnce())) {
+            raw.sync().scriptFlush();
+            lock.extend(Duration.ofSeconds(5));
+            raw.sync().scriptFlush();
+            assertThat(locks.inspect("after")).isPresent();
+            raw.sync().scriptFlush();
+            assertThat(lock.release()).isTrue();
+        }
+        assertThat(raw.sync().scriptExists(RedisScript.ACQUIRE.sha, RedisScript.RELEASE.sha)).containsExactly(false, true);
+    }
+
+    @Test
+    void oneManagerUsesOneCommandConnectionAndOneSubscription() {
+        String before = raw.sync().clientList();
+        long clientsBefore = before.lines().count();
+        LockManager first = manager("connections");
+        LockManager second = manager("connections");
+        List<Lock> held = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            held.add((i % 2 == 0 ? first : second).acquire("c" + i));
+        }
+        held.forEach(Lock::release);
+        assertThat(raw.sync().clientList().lines().count() - clientsBefore).isEqualTo(4);
+        assertThat(raw.sync().pubsubNumsub("connections:released")).containsEntry("connections:released", 2L);
+    }
+
+    @Test
+    void releaseAnnouncesOnlyWhenSomeoneWaitedAndForceReleaseAlways() throws InterruptedException {
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+        LockBackend backend = RedisLockBackend.open(uri("announce"));
+        toClose.add(backend);
+        backend.start(new io.distlock.spi.BackendEvents() {
+            @Override
+            public void released(String name) {
+                heard.add(name);
+                two.countDown();
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+        });
+        LockManager locks = manager("announce");
+        LockManager other = manager("announce");
+        locks.acquire("uncontended").release();
+        Lock contended = locks.acquire("contended");
+        assertThat(other.tryAcquire("contended")).isEmpty();
+        contended.release();
+        locks.acquire("forced");
+        assertThat(locks.forceRelease("forced")).isTrue();
+        assertThat(locks.forceRelease("forced")).isFalse();
+        assertThat(two.await(5, TimeUnit.SECONDS)).as("heard %s", heard).isTrue();
+        // Messages on one connection arrive in order: had the uncontended release published, it came first.
+        assertThat(heard).containsExactly("contended", "forced");
+    }
+
+    @Test
+    void waitForReplicasFailsAndLeavesNothingBehindWithoutReplicas() {
+        LockBackend backend = RedisLockBackend.builder(uri("wait")).replicas(1, Duration.ofMillis(200)).build();
+        LockManager locks = LockManager.builder(backend).build();
+        toClose.add(locks);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> locks.acquire("replicated"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("only 0 of the required 1 replica(s)")
+                .hasMessageContaining("released again");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(locks.inspect("replicated")).isEmpty();
+    }
+
+    @Test
+    void waitForReplicasSucceedsWithAReplica() throws Exception {
+        // Redis 7 delays a diskless full sync by 5 s to batch replicas; one replica needs no batching.
+        raw.sync().configSet("repl-diskless-sync-delay", "0");
+        try (ServerProcess replica = RedisServers.start("--replicaof", "127.0.0.1", String.valueOf(redis.port()));
+             RawRedis replicaRaw = new RawRedis(replica.port())) {
+            Eventually.until("the replica is linked to its primary", Duration.ofSeconds(20),
+                    () -> replicaRaw.sync().info("replication").contains("master_link_status:up"));
+            LockManager locks = LockManager.builder(RedisLockBackend.open(uri("wait") + "&replicas=1&replicaTimeout=1s"))
+                    .build();
+            toClose.add(locks);
+            try (Lock lock = locks.acquire("replicated")) {
+                assertThat(replicaRaw.sync().hget("wait:lock:replicated", "token")).isEqualTo(Long.toString(lock.token()));
+            }
+        }
+    }
+
+    @Test
+    void openedByUriThroughTheProvider() {
+        try (LockBackend backend = LockBackends.open("redis://127.0.0.1:" + redis.port() + "?namespace=p")) {
+            assertThat(backend).isInstanceOf(RedisLockBackend.class);
+            assertThat(backend.describe()).isEqualTo("redis://127.0.0.1:" + redis.port() + "?namespace=p");
+        }
+        assertThat(LockBackends.knownSchemes()).contains("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+    }
+
+    @Test
+    void listWorksWithKeysDisabled() {
+        assertThatThrownBy(() -> raw.sync().keys("*")).hasMessageContaining("unknown command");
+        LockManager locks = manager("scan");
+        try (Lock lock = locks.acquire("a")) {
+            assertThat(locks.list("a")).extracting(LockInfo::token).containsExactly(lock.token());
+        }
+    }
+}

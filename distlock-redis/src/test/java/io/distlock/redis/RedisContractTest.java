@@ -1,0 +1,40 @@
+package io.distlock.redis;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The whole contract kit against a private redis-server; child JVMs reach it through the URI. */
+class RedisContractTest extends LockContractSuite {
+    private static ServerProcess redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServers.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return RedisLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        return RedisLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        return "redis://127.0.0.1:" + redis.port() + "?namespace=kit";
+    }
+}
