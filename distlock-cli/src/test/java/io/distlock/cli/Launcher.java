@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -28,10 +29,17 @@ final class Launcher {
 
     private final Path workDir;
     private final String backendUri;
+    private final Map<String, String> environment;
 
     Launcher(Path workDir, String backendUri) {
+        this(workDir, backendUri, Map.of());
+    }
+
+    /** {@code environment} is added to every run's, for example a backend's password variable. */
+    Launcher(Path workDir, String backendUri, Map<String, String> environment) {
         this.workDir = workDir;
         this.backendUri = backendUri;
+        this.environment = Map.copyOf(environment);
     }
 
     String backendUri() {
@@ -51,6 +59,7 @@ final class Launcher {
                 .redirectError(err.toFile());
         builder.environment().put(BackendOption.VARIABLE, backendUri);
         builder.environment().remove("DISTLOCK_DEBUG");
+        builder.environment().putAll(environment);
         return new Running(String.join(" ", args), builder.start(), out, err);
     }
 
