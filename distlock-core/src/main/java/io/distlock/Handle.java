@@ -2,12 +2,24 @@ package io.distlock;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /** What one acquisition returns. Reentrant acquisitions get their own handle on the shared lease. */
 final class Handle implements Lock {
+    /** A field plus a VarHandle rather than an AtomicBoolean: one object per acquisition, not two. */
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Handle.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final LeaseState lease;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean released;
 
     Handle(LeaseState lease) {
         this.lease = lease;
@@ -30,17 +42,17 @@ final class Handle implements Lock {
 
     @Override
     public boolean isHeld() {
-        return !released.get() && lease.isValid();
+        return !released && lease.isValid();
     }
 
     @Override
     public boolean verify() {
-        return !released.get() && lease.engine.verify(lease);
+        return !released && lease.engine.verify(lease);
     }
 
     @Override
     public void extend(Duration length) {
-        if (released.get()) {
+        if (released) {
             Validation.positive("lease", length);
             throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token
                     + "): this handle was released");
@@ -50,7 +62,7 @@ final class Handle implements Lock {
 
     @Override
     public boolean release() {
-        if (!released.compareAndSet(false, true)) {
+        if (!RELEASED.compareAndSet(this, false, true)) {
             return false;
         }
         return lease.engine.releaseHold(lease);
@@ -63,7 +75,7 @@ final class Handle implements Lock {
 
     @Override
     public String toString() {
-        return "Lock{name='" + lease.name + "', token=" + lease.token + ", " + (released.get() ? "released"
+        return "Lock{name='" + lease.name + "', token=" + lease.token + ", " + (released ? "released"
                 : lease.stateName()) + ", expiresAt=" + lease.expiresAt() + "}";
     }
 }

@@ -12,6 +12,8 @@ final class LeaseState {
     static final int HELD = 0;
     static final int RELEASED = 1;
     static final int LOST = 2;
+    /** Not a state: {@link #endHold()} ended one hold of several. */
+    static final int HOLDS_REMAIN = -1;
 
     final LockEngine engine;
     final String name;
@@ -24,10 +26,8 @@ final class LeaseState {
 
     private int state = HELD;
     private int holds = 1;
-    private volatile long validUntilNanos;
-    /** Wall clock at the last (re)request; expiresAt() is derived from it only when asked. */
-    private volatile Instant sentAtWall;
-    private volatile Duration length;
+    /** Replaced whole on renewal: one volatile write, and readers never see half a renewal. */
+    private volatile Term term;
     volatile ScheduledFuture<?> renewal;
 
     LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
@@ -44,9 +44,7 @@ final class LeaseState {
 
     /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
     void renewed(long sentAtNanos, Instant sentAtWall, Duration newLength) {
-        this.length = newLength;
-        this.sentAtWall = sentAtWall;
-        this.validUntilNanos = sentAtNanos + validNanos(newLength);
+        this.term = new Term(sentAtNanos + validNanos(newLength), sentAtWall, newLength);
     }
 
     private static long validNanos(Duration length) {
@@ -55,15 +53,16 @@ final class LeaseState {
     }
 
     boolean isValid() {
-        return isState(HELD) && engine.ticker.read() - validUntilNanos < 0;
+        return isState(HELD) && engine.ticker.read() - term.validUntilNanos < 0;
     }
 
     Duration length() {
-        return length;
+        return term.length;
     }
 
     Instant expiresAt() {
-        return sentAtWall.plusNanos(validNanos(length));
+        Term current = term;
+        return current.sentAtWall.plusNanos(validNanos(current.length));
     }
 
     synchronized boolean isState(int expected) {
@@ -94,20 +93,43 @@ final class LeaseState {
 
     /** A reentrant acquisition joins this lease if it is still validly held. */
     synchronized boolean addHold() {
-        if (state != HELD || engine.ticker.read() - validUntilNanos >= 0) {
+        if (state != HELD || engine.ticker.read() - term.validUntilNanos >= 0) {
             return false;
         }
         holds++;
         return true;
     }
 
-    /** True while other holds remain after this one ends. */
-    synchronized boolean dropHold() {
+    /**
+     * Ends one hold: {@link #HOLDS_REMAIN} while others remain, else moves to RELEASED (unless
+     * already there) and returns the state before, as {@link #stateBeforeFinishing} does.
+     */
+    synchronized int endHold() {
         if (state == HELD && holds > 1) {
             holds--;
-            return true;
+            return HOLDS_REMAIN;
         }
         holds = 0;
-        return false;
+        int before = state;
+        state = RELEASED;
+        return before;
+    }
+
+    /**
+     * Identity equality, but a hash that costs nothing: the engine's set of held leases would
+     * otherwise make every acquisition install an identity hash in the object header.
+     */
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + Long.hashCode(token);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    /** One lease term: believed valid until {@code validUntilNanos}; wall clock at its request. */
+    private record Term(long validUntilNanos, Instant sentAtWall, Duration length) {
     }
 }

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +34,10 @@ import java.util.function.Supplier;
  * attempt whose answer was lost (timeout, interrupt) can be cleaned up by releasing its owner id
  * without any risk to another holder.
  *
- * <p><b>A free lock costs one round trip.</b> Every acquisition first tries once, without touching
- * any shared structure of the engine; only a busy lock makes the caller wait.
+ * <p><b>A free lock costs one round trip.</b> An acquisition first tries once, without touching any
+ * shared structure of the engine, unless threads of this JVM already queue for the name: then the
+ * lock is busy or about to go to the thread whose turn it is, and a try would both cost a round trip
+ * and jump the queue. Only a busy lock makes the caller wait.
  *
  * <p><b>Waiting is coalesced per name.</b> Threads of this JVM that wait for one name queue on
  * that name's {@link NameWaiters}: a fair semaphore of one permit, the <i>turn</i>, decides which of
@@ -48,13 +49,18 @@ import java.util.function.Supplier;
  * release that lands between the attempt and the park changes the counter and the park returns at
  * once. A release signalled between a caller's first try and its joining the queue found nobody to
  * wake; the engine-wide {@code releaseEpoch} tells the new waiter so, and it tries again at once
- * instead of parking. A {@code NameWaiters} exists only while someone waits (reference-counted inside
+ * instead of parking. A thread that takes the turn right after a local waiter won the lock parks
+ * until that holder's release ({@code NameWaiters.takenLocallyAt}) rather than asking the backend a
+ * question whose answer is known; a wait that queued without ever trying still tries once before
+ * it times out. A {@code NameWaiters} exists only while someone waits (reference-counted inside
  * {@link ConcurrentHashMap#compute}), so nothing is retained per name after use.
  *
  * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
  * before the request was sent; the lease is believed valid until that instant plus the lease
  * minus a drift allowance (1 % plus 2 ms). {@code isHeld()} is therefore a field read, never a
- * round trip, and never optimistic.
+ * round trip, and never optimistic. A first try counts from the reading that started the call,
+ * and the holder's wall-clock times ({@code acquiredAt}, {@code expiresAt}) are derived from that
+ * same reading by {@link WallClock}: one clock read per uncontended acquisition on the engine's side.
  *
  * <p><b>State transitions are one-way and guarded by the lease.</b> A lease goes HELD to RELEASED
  * or HELD to LOST exactly once (synchronized on the lease); whoever wins the transition does the
@@ -74,6 +80,7 @@ final class LockEngine implements LockManager, BackendEvents {
 
     final LockBackend backend;
     final Ticker ticker;
+    private final WallClock wallClock;
     private final Settings defaults;
     private final LockListener listener;
     private final ConcurrentHashMap<String, NameWaiters> waiters = new ConcurrentHashMap<>();
@@ -87,6 +94,7 @@ final class LockEngine implements LockManager, BackendEvents {
     LockEngine(LockManager.Builder builder) {
         this.backend = builder.backend;
         this.ticker = builder.ticker;
+        this.wallClock = new WallClock(ticker);
         this.listener = builder.listener;
         this.defaults = new Settings(builder.lease, builder.timeout, builder.retryInterval,
                 builder.reentrant, builder.autoRenew, null, null);
@@ -162,7 +170,7 @@ final class LockEngine implements LockManager, BackendEvents {
         }
         Handle handle;
         if (timeout.isZero() || settings.onConflict != null) {
-            handle = attempt(name, settings);
+            handle = attempt(name, settings, start);
         } else {
             handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
         }
@@ -180,7 +188,7 @@ final class LockEngine implements LockManager, BackendEvents {
         // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
         boolean attempted = !waiters.containsKey(name);
         if (attempted) {
-            Handle firstTry = attempt(name, settings);
+            Handle firstTry = attempt(name, settings, start);
             if (firstTry != null) {
                 return firstTry;
             }
@@ -214,7 +222,7 @@ final class LockEngine implements LockManager, BackendEvents {
                     if (tryNow) {
                         seen = waiting.releases();
                         attempted = true;
-                        Handle handle = attempt(name, settings);
+                        Handle handle = attempt(name, settings, ticker.read());
                         if (handle != null) {
                             waiting.takenLocallyAt = seen;
                             return handle;
@@ -226,7 +234,7 @@ final class LockEngine implements LockManager, BackendEvents {
                         long remaining = deadline - ticker.read();
                         if (remaining <= 0) {
                             // A wait that queued without trying still tries once before giving up.
-                            return attempted ? null : attempt(name, settings);
+                            return attempted ? null : attempt(name, settings, ticker.read());
                         }
                         pause = Math.min(pause, remaining);
                     }
@@ -244,15 +252,18 @@ final class LockEngine implements LockManager, BackendEvents {
         }
     }
 
-    /** One round trip. Null when busy. */
-    private Handle attempt(String name, Settings settings) {
+    /**
+     * One round trip. Null when busy. {@code sentAt} is a reading of the ticker taken before this
+     * call (the caller's start for a first try, saving a clock read): the lease counts from it,
+     * which can only make validity more conservative.
+     */
+    private Handle attempt(String name, Settings settings, long sentAt) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
         }
         String ownerId = Owner.newId();
-        long sentAt = ticker.read();
         AcquireRequest request = new AcquireRequest(name, ownerId, settings.lease, Owner.HOST, Owner.PID,
-                Thread.currentThread().getName(), Instant.now());
+                Thread.currentThread().getName(), wallClock.at(sentAt));
         OptionalLong token;
         try {
             token = backend.tryAcquire(request);
@@ -336,7 +347,7 @@ final class LockEngine implements LockManager, BackendEvents {
             markLost(lease, lost);
             throw lost;
         }
-        lease.renewed(sentAt, Instant.now(), length);
+        lease.renewed(sentAt, wallClock.at(sentAt), length);
     }
 
     boolean verify(LeaseState lease) {
@@ -399,14 +410,17 @@ final class LockEngine implements LockManager, BackendEvents {
 
     /** One hold of a lease ends; the lock goes when the last hold does. */
     boolean releaseHold(LeaseState lease) {
-        if (lease.dropHold()) {
-            return true;
-        }
-        return releaseLease(lease);
+        // One monitor entry decides both whether other holds remain and the state before releasing.
+        int before = lease.endHold();
+        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before);
     }
 
     private boolean releaseLease(LeaseState lease) {
-        int before = lease.stateBeforeFinishing(LeaseState.RELEASED);
+        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED));
+    }
+
+    /** The side effects of a release; {@code before} is the state this caller moved from. */
+    private boolean releaseLease(LeaseState lease, int before) {
         if (before == LeaseState.RELEASED) {
             return false;
         }

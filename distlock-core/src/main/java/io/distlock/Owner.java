@@ -18,7 +18,8 @@ final class Owner {
     }
 
     static String newId() {
-        return PREFIX + Long.toHexString(COUNTER.incrementAndGet());
+        // Decimal, so the concatenation formats the counter straight into the id: one string, no temporary.
+        return PREFIX + COUNTER.incrementAndGet();
     }
 
     private static String randomPrefix() {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * Locks that live in this JVM only: for tests and single-process applications. It keeps the whole
@@ -44,32 +45,22 @@ public final class InMemoryLockBackend implements LockBackend {
 
     @Override
     public OptionalLong tryAcquire(AcquireRequest request) {
-        long now = ticker.read();
-        long[] granted = {0};
-        locks.compute(request.name(), (name, current) -> {
-            if (current != null && current.liveAt(now)) {
-                return current;
-            }
-            long token = tokens.incrementAndGet();
-            granted[0] = token;
-            return new Entry(request, token, now + request.lease().toNanos(),
-                    request.acquiredAt().plus(request.lease()));
-        });
-        return granted[0] == 0 ? OptionalLong.empty() : OptionalLong.of(granted[0]);
+        // The token is drawn inside compute, while the name's bin is locked: a token drawn before
+        // the insert could be overtaken by a later, larger one that is released first.
+        Take take = new Take(request, ticker.read());
+        locks.compute(request.name(), take);
+        return take.token == 0 ? OptionalLong.empty() : OptionalLong.of(take.token);
     }
 
     @Override
     public boolean release(String name, String ownerId) {
-        long now = ticker.read();
-        boolean[] released = {false};
-        locks.computeIfPresent(name, (key, current) -> {
-            if (!current.request.ownerId().equals(ownerId)) {
-                return current;
-            }
-            released[0] = current.liveAt(now);
-            return null;
-        });
-        return released[0];
+        Entry current = locks.get(name);
+        if (current == null || !current.request.ownerId().equals(ownerId)) {
+            return false;
+        }
+        boolean live = current.liveAt(ticker.read());
+        // Removes only this very entry (identity): if it expired and was taken since, nothing is removed.
+        return locks.remove(name, current) && live;
     }
 
     @Override
@@ -81,7 +72,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             extended[0] = true;
-            return new Entry(current.request, current.token, now + lease.toNanos(), Instant.now().plus(lease));
+            return new Entry(current.request, current.token, now + lease.toNanos(), Instant.now(), lease);
         });
         return extended[0];
     }
@@ -123,14 +114,56 @@ public final class InMemoryLockBackend implements LockBackend {
         locks.clear();
     }
 
-    private record Entry(AcquireRequest request, long token, long expiresAtNanos, Instant expiresAt) {
+    /**
+     * The remapping function of one acquisition; also carries the token out, so an attempt
+     * allocates one object here rather than a capturing lambda plus a result array.
+     */
+    private final class Take implements BiFunction<String, Entry, Entry> {
+        private final AcquireRequest request;
+        private final long now;
+        long token;
+
+        Take(AcquireRequest request, long now) {
+            this.request = request;
+            this.now = now;
+        }
+
+        @Override
+        public Entry apply(String name, Entry current) {
+            if (current != null && current.liveAt(now)) {
+                return current;
+            }
+            token = tokens.incrementAndGet();
+            return new Entry(request, token, now + request.lease().toNanos(), request.acquiredAt(), request.lease());
+        }
+    }
+
+    /**
+     * One holder. Equality is identity, so {@code remove(name, entry)} removes exactly the entry
+     * that was checked. The wall-clock expiry is computed only when someone inspects.
+     */
+    private static final class Entry {
+        final AcquireRequest request;
+        final long token;
+        final long expiresAtNanos;
+        final Instant termStart;
+        final Duration length;
+
+        Entry(AcquireRequest request, long token, long expiresAtNanos, Instant termStart, Duration length) {
+            this.request = request;
+            this.token = token;
+            this.expiresAtNanos = expiresAtNanos;
+            this.termStart = termStart;
+            this.length = length;
+        }
+
         boolean liveAt(long now) {
             return now - expiresAtNanos < 0;
         }
 
         LockInfo info() {
             return new LockInfo(request.name(), request.ownerId(), request.host(), request.pid(), request.thread(),
-                    request.acquiredAt(), expiresAt, token);
+                    request.acquiredAt(), termStart.plus(length), token);
         }
     }
 }
