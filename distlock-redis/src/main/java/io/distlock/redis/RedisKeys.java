@@ -19,7 +19,9 @@ import java.util.Optional;
  *       always maps to the same slot, hence the same counter: tokens still strictly increase per
  *       name, at most 16384 counters exist per namespace, and locks spread over every shard.</li>
  *   <li>release notifications: the channel {@code <ns>:released}; the message is the releasing
- *       backend's id, a space, and the lock key.</li>
+ *       backend's id, a space, the lock key, a space, and the id of the backend whose turn it is
+ *       ({@code *}: anyone's). The queue of waiting backends lives in the lock's own hash
+ *       ({@link RedisScript}), so it needs no key, hence no slot, of its own.</li>
  * </ul>
  *
  * The namespace admits no braces, so a hash tag in a key can only come from the name itself, and

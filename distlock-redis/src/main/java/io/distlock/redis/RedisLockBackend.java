@@ -79,16 +79,33 @@ public final class RedisLockBackend implements LockBackend {
     private final RedisClusterAsyncCommands<String, String> commands;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     /**
-     * Prefixes this backend's release messages. The engine already wakes its own waiters when
-     * it releases, so the backend ignores its own messages: otherwise every local hand-off would
-     * wake the next local waiter a second time, for a wasted round trip.
+     * How long a waiting manager keeps its place in a lock's queue after its last busy try: three
+     * of the engine's default retry intervals (50 ms, jittered to at most 75 ms), so a manager
+     * that polls keeps its place and one that stopped drops out soon.
      */
-    private final String publisherId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
+    static final Duration WAITER_FRESHNESS = Duration.ofMillis(150);
+    /**
+     * How long a released lock stays reserved for the manager whose turn it is: longer than the
+     * engine's longest jittered poll, so even a manager that missed the message claims it in time;
+     * short, since a manager that gave up keeps the lock free but untakeable for that long.
+     */
+    static final Duration RESERVATION = Duration.ofMillis(100);
+    private final String waiterFreshnessMillis;
+    private final String reservationMillis;
+
+    /**
+     * This backend's id: its place in lock queues, and the prefix of its release messages. The
+     * engine already wakes its own waiters when it releases, so the backend ignores its own
+     * messages: otherwise every local hand-off would wake the next local waiter a second time.
+     */
+    private final String managerId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
     private volatile BackendEvents events;
     private volatile boolean closed;
 
-    private RedisLockBackend(RedisSettings settings) {
+    private RedisLockBackend(RedisSettings settings, Duration waiterFreshness, Duration reservation) {
         this.settings = settings;
+        this.waiterFreshnessMillis = Long.toString(Math.max(1, waiterFreshness.toMillis()));
+        this.reservationMillis = Long.toString(Math.max(1, reservation.toMillis()));
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
         this.resources = SharedClientResources.acquire();
         AbstractRedisClient created = null;
@@ -230,10 +247,16 @@ public final class RedisLockBackend implements LockBackend {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                int space = message.indexOf(' ');
-                boolean own = space == publisherId.length() && message.startsWith(publisherId);
-                if (channel.equals(keys.channel()) && space > 0 && !own) {
-                    keys.nameOf(message.substring(space + 1)).ifPresent(events::released);
+                // "<releasing manager> <lock key> <manager whose turn it is, or *>"; keys may hold spaces.
+                int first = message.indexOf(' ');
+                int last = message.lastIndexOf(' ');
+                if (!channel.equals(keys.channel()) || first <= 0 || last <= first + 1) {
+                    return;
+                }
+                boolean own = first == managerId.length() && message.startsWith(managerId);
+                String turn = message.substring(last + 1);
+                if (!own && (turn.equals("*") || turn.equals(managerId))) {
+                    keys.nameOf(message.substring(first + 1, last)).ifPresent(events::released);
                 }
             }
         });
@@ -250,7 +273,7 @@ public final class RedisLockBackend implements LockBackend {
         RedisClusterAsyncCommands<String, String> target = settings.replicas() > 0 ? commandsFor(key) : commands;
         Long token = run(target, RedisScript.ACQUIRE, ScriptOutputType.INTEGER, scriptKeys, deadline, what,
                 request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), request.host(),
-                Long.toString(request.pid()), request.thread(), request.acquiredAt().toString());
+                Long.toString(request.pid()), request.thread(), request.acquiredAt().toString(), managerId);
         if (token == null || token == 0) {
             return OptionalLong.empty();
         }
@@ -291,7 +314,8 @@ public final class RedisLockBackend implements LockBackend {
 
     private boolean releaseKey(RedisClusterAsyncCommands<String, String> target, String name, String key, String ownerId) {
         Long released = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key}, deadline(),
-                "release of lock '" + name + "'", ownerId, keys.channel(), releaseMessage(key));
+                "release of lock '" + name + "'", ownerId, keys.channel(), releaseMessage(key),
+                waiterFreshnessMillis, reservationMillis);
         return released != null && released == 1;
     }
 
@@ -370,9 +394,9 @@ public final class RedisLockBackend implements LockBackend {
         return "RedisLockBackend{" + describe() + "}";
     }
 
-    /** What the release channel carries: the releasing backend's id, a space, the lock key. */
+    /** The start of a release message: this backend's id, a space, the lock key (the script appends whose turn it is). */
     private String releaseMessage(String key) {
-        return publisherId + " " + key;
+        return managerId + " " + key;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -534,6 +558,8 @@ public final class RedisLockBackend implements LockBackend {
     public static final class Builder {
         private final String uri;
         private final RedisSettings.Overrides overrides = new RedisSettings.Overrides();
+        private Duration waiterFreshness = WAITER_FRESHNESS;
+        private Duration reservation = RESERVATION;
 
         private Builder(String uri) {
             this.uri = uri;
@@ -576,7 +602,14 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(RedisSettings.parse(uri, overrides));
+            return new RedisLockBackend(RedisSettings.parse(uri, overrides), waiterFreshness, reservation);
+        }
+
+        /** For tests: how long a queued manager keeps its place, and how long its turn is kept for it. */
+        Builder handOff(Duration waiterFreshness, Duration reservation) {
+            this.waiterFreshness = positive("waiterFreshness", waiterFreshness);
+            this.reservation = positive("reservation", reservation);
+            return this;
         }
 
         private static Duration positive(String what, Duration value) {

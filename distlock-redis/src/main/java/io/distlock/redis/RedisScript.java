@@ -11,25 +11,45 @@ import java.util.HexFormat;
  * (fresh, restarted, SCRIPT FLUSH) answers NOSCRIPT, and the caller sends it once with EVAL, which
  * also caches it.
  *
- * <p>The lock is a hash with the fields owner, token, host, pid, thread and since (ISO-8601), and
- * a PX lease; the field waiting appears once an acquisition found it busy. EXISTS honours expiry,
- * so a lapsed lease counts as free.
+ * <p>The lock is a hash. Held, it has the fields owner, token, host, pid, thread and since
+ * (ISO-8601) and a PX lease. Between holders it may be <i>reserved</i>: the field reserved names
+ * the manager whose turn it is, with a short PX and no owner; only that manager can take it, and a
+ * reservation is not a held lock (inspect and list do not show it).
  *
- * <p>No lost wake-up: a waiter's failed attempt sets waiting before it parks, atomically with
- * seeing the lock held, so the release that follows sees the mark and publishes; an attempt after
- * the release finds the lock free or marks the next holder's hash.
+ * <p>The queue of waiting managers lives in the same hash, so it shares the lock's slot in
+ * Cluster and disappears with it: a field {@code q:<manager id>} per manager whose try found the
+ * lock busy, valued {@code "<seq> <last try, server ms>"}; seq comes from the field qseq and fixes
+ * the FIFO order, the time is refreshed by every busy try. The release hands the lock to the
+ * oldest entry tried within the freshness window (older ones are dropped): it removes the owner's
+ * fields and that entry, marks the hash reserved for that manager, and publishes the name with
+ * the manager's id, so only that manager tries. If no entry is fresh, the hash is deleted and the
+ * release published to everyone, like a lock nobody queued for. An entry is removed when its turn
+ * comes, so a manager that stopped waiting holds the lock up for at most one reservation.
+ *
+ * <p>No lost wake-up: a waiter's failed attempt enqueues it before it parks, atomically with
+ * seeing the lock held, so the release that follows sees it and publishes; an attempt after the
+ * release finds the lock free or reserved (for it, or it enqueues again).
  */
 enum RedisScript {
     /**
-     * KEYS: lock, counter. ARGV: owner, lease ms, host, pid, thread, since. Token, or 0 if busy; a
-     * busy answer marks the lock as waited for, so its release knows to announce itself.
+     * KEYS: lock, counter. ARGV: owner, lease ms, host, pid, thread, since, manager id. Token, or 0
+     * if held or reserved for another manager; a busy answer enqueues the manager, or refreshes its
+     * entry.
      */
     ACQUIRE("""
-            if redis.call('exists', KEYS[1]) == 1 then
-              redis.call('hset', KEYS[1], 'waiting', '1')
+            local state = redis.call('hmget', KEYS[1], 'owner', 'reserved')
+            if state[1] or (state[2] and state[2] ~= ARGV[7]) then
+              local entry = 'q:' .. ARGV[7]
+              local queued = redis.call('hget', KEYS[1], entry)
+              local seq = queued and string.match(queued, '^%d+') or redis.call('hincrby', KEYS[1], 'qseq', 1)
+              local now = redis.call('time')
+              redis.call('hset', KEYS[1], entry, seq .. ' ' .. (now[1] * 1000 + math.floor(now[2] / 1000)))
               return 0
             end
             local token = redis.call('incr', KEYS[2])
+            if state[2] then
+              redis.call('hdel', KEYS[1], 'reserved')
+            end
             redis.call('hset', KEYS[1], 'owner', ARGV[1], 'token', token, 'host', ARGV[3], 'pid', ARGV[4],
               'thread', ARGV[5], 'since', ARGV[6])
             redis.call('pexpire', KEYS[1], ARGV[2])
@@ -37,20 +57,49 @@ enum RedisScript {
             """),
 
     /**
-     * KEYS: lock. ARGV: owner, channel, message. 1 if this owner's lock was deleted, else 0.
-     * Announces the release only if someone found the lock busy: an uncontended lock costs no
-     * pub/sub traffic.
+     * KEYS: lock. ARGV: owner, channel, message, freshness ms, reservation ms. 1 if this owner's
+     * lock was released, else 0. Hands the lock to the oldest fresh waiting manager (a reservation
+     * and a message naming it, {@code "<message> <id>"}); with no fresh waiter, deletes it and
+     * announces it to everyone ({@code "<message> *"}) only if someone had queued.
      */
     RELEASE("""
-            local held = redis.call('hmget', KEYS[1], 'owner', 'waiting')
-            if held[1] == ARGV[1] then
+            local held = redis.call('hmget', KEYS[1], 'owner', 'qseq')
+            if held[1] ~= ARGV[1] then
+              return 0
+            end
+            if not held[2] then
               redis.call('del', KEYS[1])
-              if held[2] then
-                redis.call('publish', ARGV[2], ARGV[3])
+              return 1
+            end
+            local fields = redis.call('hgetall', KEYS[1])
+            local now = redis.call('time')
+            local oldest = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[4])
+            local head, headSeq, queued = nil, nil, false
+            for i = 1, #fields, 2 do
+              if string.sub(fields[i], 1, 2) == 'q:' then
+                queued = true
+                local seq, seen = string.match(fields[i + 1], '^(%d+) (%d+)$')
+                seq, seen = tonumber(seq), tonumber(seen)
+                if not seen or seen < oldest then
+                  redis.call('hdel', KEYS[1], fields[i])
+                elseif not headSeq or seq < headSeq then
+                  head, headSeq = fields[i], seq
+                end
+              end
+            end
+            if not head then
+              redis.call('del', KEYS[1])
+              if queued then
+                redis.call('publish', ARGV[2], ARGV[3] .. ' *')
               end
               return 1
             end
-            return 0
+            local manager = string.sub(head, 3)
+            redis.call('hdel', KEYS[1], 'owner', 'token', 'host', 'pid', 'thread', 'since', head)
+            redis.call('hset', KEYS[1], 'reserved', manager)
+            redis.call('pexpire', KEYS[1], ARGV[5])
+            redis.call('publish', ARGV[2], ARGV[3] .. ' ' .. manager)
+            return 1
             """),
 
     /** KEYS: lock. ARGV: owner, lease ms. 1 if renewed. */
@@ -62,7 +111,7 @@ enum RedisScript {
             return 0
             """),
 
-    /** KEYS: lock. Owner, token, host, pid, thread, since, remaining lease in ms; nil if free. */
+    /** KEYS: lock. Owner, token, host, pid, thread, since, remaining lease in ms; nil if free or reserved. */
     INSPECT("""
             local holder = redis.call('hmget', KEYS[1], 'owner', 'token', 'host', 'pid', 'thread', 'since')
             if not holder[1] then
@@ -72,10 +121,16 @@ enum RedisScript {
             return holder
             """),
 
-    /** KEYS: lock. ARGV: channel, message. 1 if a lock was removed (and announced). */
+    /**
+     * KEYS: lock. ARGV: channel, message. Deletes the lock with its reservation and queue, and
+     * announces it to everyone. 1 if a held lock was removed.
+     */
     FORCE_RELEASE("""
+            local owner = redis.call('hget', KEYS[1], 'owner')
             if redis.call('del', KEYS[1]) == 1 then
-              redis.call('publish', ARGV[1], ARGV[2])
+              redis.call('publish', ARGV[1], ARGV[2] .. ' *')
+            end
+            if owner then
               return 1
             end
             return 0

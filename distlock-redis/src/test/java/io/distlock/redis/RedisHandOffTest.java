@@ -1,0 +1,291 @@
+package io.distlock.redis;
+
+import io.distlock.Lock;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.BackendEvents;
+import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The per-lock queue of waiting managers: a release hands the lock to the oldest manager still
+ * waiting (a reservation only it can take, and a message naming only it), in FIFO order; stale
+ * entries drop out; a reservation for a manager that gave up lapses on its own.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisHandOffTest {
+    private static ServerProcess redis;
+    private static RawRedis raw;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServers.start();
+        raw = new RawRedis(redis.port());
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (raw != null) {
+            raw.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+        toClose.clear();
+    }
+
+    /**
+     * A queued manager keeps its place, and a turn stays reserved, this long in these tests, so a
+     * slow test machine cannot make an entry stale or a reservation lapse between two steps; the
+     * tests of pruning and lapsing set their own.
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(30);
+
+    private static RedisLockBackend backend(Duration waiterFreshness, Duration reservation) {
+        return RedisLockBackend.builder("redis://127.0.0.1:" + redis.port() + "?namespace=fair")
+                .handOff(waiterFreshness, reservation).build();
+    }
+
+    /** A backend used through the SPI, as the engine would, recording the release signals it passes on. */
+    private final class Contender {
+        final RedisLockBackend backend;
+        final List<String> woken = new CopyOnWriteArrayList<>();
+        String ownerId;
+
+        Contender() {
+            this(PATIENT, PATIENT);
+        }
+
+        Contender(Duration waiterFreshness, Duration reservation) {
+            backend = backend(waiterFreshness, reservation);
+            toClose.add(backend);
+            backend.start(new BackendEvents() {
+                @Override
+                public void released(String name) {
+                    woken.add(name);
+                }
+
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+            });
+        }
+
+        boolean tryAcquire(String name) {
+            String attempt = UUID.randomUUID().toString();
+            OptionalLong token = backend.tryAcquire(new AcquireRequest(name, attempt, Duration.ofSeconds(10), "host", 1,
+                    "t", Instant.now()));
+            if (token.isPresent()) {
+                ownerId = attempt;
+            }
+            return token.isPresent();
+        }
+
+        boolean release(String name) {
+            return backend.release(name, ownerId);
+        }
+    }
+
+    private static Map<String, String> queueOf(String name) {
+        return raw.sync().hgetall("fair:lock:" + name).entrySet().stream()
+                .filter(e -> e.getKey().startsWith("q:"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** The id a contender's busy try put into the queue: the one entry that was not there before. */
+    private static String enqueue(Contender contender, String name) {
+        Map<String, String> before = queueOf(name);
+        assertThat(contender.tryAcquire(name)).as("busy").isFalse();
+        List<String> added = queueOf(name).keySet().stream().filter(k -> !before.containsKey(k)).toList();
+        assertThat(added).hasSize(1);
+        return added.get(0).substring(2);
+    }
+
+    private static String reservedFor(String name) {
+        return raw.sync().hget("fair:lock:" + name, "reserved");
+    }
+
+    @Test
+    void releaseHandsTheLockToWaitingManagersInTheOrderTheyQueued() {
+        Contender holder = new Contender();
+        Contender first = new Contender();
+        Contender second = new Contender();
+        Contender third = new Contender();
+        assertThat(holder.tryAcquire("fifo")).isTrue();
+        String thirdId = enqueue(third, "fifo");
+        String firstId = enqueue(first, "fifo");
+        String secondId = enqueue(second, "fifo");
+        assertThat(enqueue(holder, "fifo")).as("the holder's manager queues too when it tries again").isNotBlank();
+        // Trying again keeps a manager's place: third stays ahead of first.
+        assertThat(third.tryAcquire("fifo")).isFalse();
+        assertThat(queueOf("fifo")).hasSize(4);
+
+        assertThat(holder.release("fifo")).isTrue();
+        assertThat(reservedFor("fifo")).isEqualTo(thirdId);
+        assertThat(holder.tryAcquire("fifo")).as("the releasing manager cannot barge").isFalse();
+        assertThat(first.tryAcquire("fifo")).as("nor anyone whose turn it is not").isFalse();
+        assertThat(holder.backend.inspect("fifo")).as("a reservation is not a held lock").isEmpty();
+        assertThat(holder.backend.list("")).isEmpty();
+        assertThat(third.tryAcquire("fifo")).isTrue();
+
+        for (Contender refresh : List.of(first, second, holder)) {
+            assertThat(refresh.tryAcquire("fifo")).isFalse();
+        }
+        assertThat(third.release("fifo")).isTrue();
+        assertThat(reservedFor("fifo")).isEqualTo(firstId);
+        assertThat(first.tryAcquire("fifo")).isTrue();
+        assertThat(second.tryAcquire("fifo")).isFalse();
+        assertThat(first.release("fifo")).isTrue();
+        assertThat(reservedFor("fifo")).isEqualTo(secondId);
+        assertThat(second.tryAcquire("fifo")).isTrue();
+        assertThat(holder.tryAcquire("fifo")).isFalse();
+        assertThat(second.release("fifo")).isTrue();
+        assertThat(holder.tryAcquire("fifo")).as("the holder's turn came last").isTrue();
+        assertThat(holder.release("fifo")).isTrue();
+        assertThat(raw.sync().exists("fair:lock:fifo")).as("an empty queue leaves nothing behind").isZero();
+
+        // Only the manager whose turn it was was woken, each once; the holder's last release, with
+        // nobody queued, was not announced at all.
+        Eventually.until("every turn was announced", Duration.ofSeconds(5), () -> third.woken.size() == 1
+                && first.woken.size() == 1 && second.woken.size() == 1 && holder.woken.size() == 1);
+        for (Contender named : List.of(third, first, second, holder)) {
+            assertThat(named.woken).containsExactly("fifo");
+        }
+    }
+
+    @Test
+    void aReservationForAManagerThatGaveUpLapsesWithinTheReservation() {
+        // 1 s rather than the default 100 ms, so the try right after the release surely meets it.
+        Duration reservation = Duration.ofSeconds(1);
+        Contender holder = new Contender(PATIENT, reservation);
+        Contender gaveUp = new Contender();
+        Contender later = new Contender();
+        assertThat(holder.tryAcquire("abandoned")).isTrue();
+        String gaveUpId = enqueue(gaveUp, "abandoned");
+        long releasedAt = System.nanoTime();
+        assertThat(holder.release("abandoned")).isTrue();
+        assertThat(reservedFor("abandoned")).isEqualTo(gaveUpId);
+        assertThat(raw.sync().pttl("fair:lock:abandoned"))
+                .isBetween(1L, reservation.toMillis());
+        assertThat(later.tryAcquire("abandoned")).isFalse();
+        Eventually.until("the reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
+        assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        assertThat(queueOf("abandoned")).as("the manager that gave up was dropped when its turn came").isEmpty();
+        assertThat(later.release("abandoned")).isTrue();
+        assertThat(raw.sync().exists("fair:lock:abandoned")).isZero();
+
+        // By default a turn is kept for at most 100 ms (less, or gone, by the time this reads it).
+        Contender defaults = new Contender(PATIENT, RedisLockBackend.RESERVATION);
+        assertThat(defaults.tryAcquire("abandoned")).isTrue();
+        enqueue(gaveUp, "abandoned");
+        assertThat(defaults.release("abandoned")).isTrue();
+        assertThat(raw.sync().pttl("fair:lock:abandoned")).isLessThanOrEqualTo(RedisLockBackend.RESERVATION.toMillis());
+        Eventually.until("the default reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
+        assertThat(later.release("abandoned")).isTrue();
+    }
+
+    @Test
+    void staleWaitersArePrunedAndTheNextFreshOneGetsTheTurn() {
+        // The releasing backend applies its window: the holder's, 1 s here, long enough that the
+        // fresh entry cannot go stale between its try and the release on a slow machine.
+        Duration window = Duration.ofSeconds(1);
+        Contender holder = new Contender(window, PATIENT);
+        Contender stale = new Contender();
+        Contender fresh = new Contender();
+        assertThat(holder.tryAcquire("stale")).isTrue();
+        String staleId = enqueue(stale, "stale");
+        long lastTry = Long.parseLong(queueOf("stale").get("q:" + staleId).split(" ")[1]);
+        Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
+            List<String> time = raw.sync().time();
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            return now > lastTry + window.toMillis() + 5;
+        });
+        String freshId = enqueue(fresh, "stale");
+        assertThat(holder.release("stale")).isTrue();
+        assertThat(reservedFor("stale")).isEqualTo(freshId);
+        assertThat(queueOf("stale")).as("the stale entry was pruned").isEmpty();
+        assertThat(fresh.tryAcquire("stale")).isTrue();
+        assertThat(fresh.release("stale")).isTrue();
+
+        // With only stale waiters, the release deletes the lock and wakes everyone instead.
+        assertThat(holder.tryAcquire("stale")).isTrue();
+        String onlyId = enqueue(stale, "stale");
+        long onlyTry = Long.parseLong(queueOf("stale").get("q:" + onlyId).split(" ")[1]);
+        Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
+            List<String> time = raw.sync().time();
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            return now > onlyTry + window.toMillis() + 5;
+        });
+        assertThat(holder.release("stale")).isTrue();
+        assertThat(raw.sync().exists("fair:lock:stale")).isZero();
+        Eventually.until("everyone was woken", Duration.ofSeconds(5),
+                () -> stale.woken.contains("stale") && fresh.woken.size() == 2);
+    }
+
+    @Test
+    void forceReleaseClearsAReservationAndTheQueue() {
+        Contender holder = new Contender();
+        Contender waiter = new Contender();
+        Contender other = new Contender();
+        assertThat(holder.tryAcquire("forced")).isTrue();
+        enqueue(waiter, "forced");
+        assertThat(holder.release("forced")).isTrue();
+        assertThat(reservedFor("forced")).isNotNull();
+        assertThat(other.backend.forceRelease("forced")).as("nothing was held").isFalse();
+        assertThat(raw.sync().exists("fair:lock:forced")).isZero();
+        assertThat(other.tryAcquire("forced")).isTrue();
+        enqueue(waiter, "forced");
+        assertThat(holder.backend.forceRelease("forced")).isTrue();
+        assertThat(raw.sync().exists("fair:lock:forced")).isZero();
+    }
+
+    @Test
+    void throughTheEngineAWaitingManagerGetsTheLockBeforeTheReleasingOneTakesItBack() throws Exception {
+        LockManager releasing = LockManager.builder(backend(PATIENT, PATIENT)).build();
+        LockManager waiting = LockManager.builder(backend(PATIENT, PATIENT)).build();
+        toClose.add(waiting);
+        toClose.add(releasing);
+        Lock held = releasing.acquire("engine");
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> waited = CompletableFuture.runAsync(() -> {
+            try (Lock lock = waiting.acquire("engine", LockOptions.builder().timeout(Duration.ofSeconds(20)).build())) {
+                tokens.add(lock.token());
+            }
+        });
+        Eventually.until("the waiting manager queued", Duration.ofSeconds(10), () -> !queueOf("engine").isEmpty());
+        held.release();
+        Lock again = releasing.acquire("engine", LockOptions.builder().timeout(Duration.ofSeconds(20)).build());
+        assertThat(tokens).as("the waiting manager had its turn before the releasing one took the lock back").hasSize(1);
+        assertThat(again.token()).isGreaterThan(tokens.get(0));
+        again.release();
+        waited.get(20, TimeUnit.SECONDS);
+    }
+}
