@@ -1,0 +1,38 @@
+package io.distlock.cli;
+
+import io.distlock.LockBackends;
+import io.distlock.LockManager;
+import io.distlock.spi.LockBackend;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+
+/**
+ * {@code --backend URI}, else the {@code DISTLOCK_BACKEND} variable, else the embedded default.
+ * Secrets belong in the URI's user info or in the variables the backend documents; nothing asks for
+ * them as a separate argument, so they need not appear in {@code ps}.
+ */
+final class BackendOption {
+    static final String VARIABLE = "DISTLOCK_BACKEND";
+    /** The file backend in its default directory. */
+    static final String DEFAULT_URI = "file:";
+
+    @Option(names = "--backend", paramLabel = "URI",
+            description = "Where the locks live: file:/path, redis://host:port, ... "
+                    + "Default: $" + VARIABLE + ", else " + DEFAULT_URI)
+    String uri;
+
+    String resolve(Map<String, String> env) {
+        if (uri != null) {
+            return uri;
+        }
+        String fromEnv = env.get(VARIABLE);
+        return fromEnv == null || fromEnv.isBlank() ? DEFAULT_URI : fromEnv;
+    }
+
+    /** @throws IllegalArgumentException for an unknown scheme or a malformed URI (a usage error) */
+    LockManager open(Map<String, String> env) {
+        LockBackend backend = LockBackends.open(resolve(env));
+        return LockManager.builder(backend).build();
+    }
+}

@@ -1,0 +1,90 @@
+package io.distlock.cli;
+
+import io.distlock.LockInfo;
+import io.distlock.LockManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List held locks whose names start with PREFIX (all when omitted).")
+final class ListCommand implements Callable<Integer> {
+    private static final List<String> HEADER = List.of("NAME", "HOST", "PID", "SINCE", "HELD FOR", "LEASE ENDS IN",
+            "TOKEN");
+
+    @ParentCommand
+    DistlockCommand cli;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = "--json", description = "Print a JSON array of objects instead of a table.")
+    boolean json;
+
+    @Parameters(paramLabel = "PREFIX", arity = "0..1", defaultValue = "", description = "Only names starting with this.")
+    String prefix;
+
+    @Override
+    public Integer call() {
+        List<LockInfo> locks;
+        try (LockManager manager = backend.open(cli.env)) {
+            locks = new ArrayList<>(manager.list(prefix));
+        }
+        locks.sort(Comparator.comparing(LockInfo::name));
+        if (json) {
+            cli.out.println(Json.locks(locks));
+        } else if (!locks.isEmpty()) {
+            printTable(locks);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void printTable(List<LockInfo> locks) {
+        Instant now = Instant.now();
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (LockInfo lock : locks) {
+            rows.add(List.of(printable(lock.name()), String.valueOf(lock.host()), String.valueOf(lock.pid()),
+                    Holders.since(lock), Holders.heldFor(lock, now), Holders.expiresIn(lock, now),
+                    String.valueOf(lock.token())));
+        }
+        int[] widths = new int[HEADER.size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                String cell = row.get(i);
+                line.append(cell);
+                if (i < row.size() - 1) {
+                    line.append(" ".repeat(widths[i] - cell.length() + 2));
+                }
+            }
+            cli.out.println(line);
+        }
+    }
+
+    /** Names may hold any character; a table row must stay one row. */
+    private static String printable(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\x%02x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+}

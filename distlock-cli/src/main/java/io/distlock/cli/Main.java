@@ -1,0 +1,71 @@
+package io.distlock.cli;
+
+import io.distlock.LockBackendException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** {@code distlock}: the entry point the launcher runs. */
+public final class Main {
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int status = new Main(System.getenv(), System.out, System.err).execute(args);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    int execute(String... args) {
+        CommandLine cli = new CommandLine(new DistlockCommand(env, out, err));
+        cli.setExpandAtFiles(false);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        // `distlock run --name x rsync -av a b`: everything from CMD on belongs to CMD, even without --.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.setParameterExceptionHandler(this::usageError);
+        cli.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure));
+        return cli.execute(args);
+    }
+
+    private int usageError(ParameterException e, String[] args) {
+        String command = e.getCommandLine().getCommandSpec().qualifiedName();
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException && e.getCommandLine().getParent() == null && args.length > 0
+                && !args[0].startsWith("-")) {
+            message = "unknown command '" + args[0] + "': use "
+                    + String.join(", ", e.getCommandLine().getSubcommands().keySet());
+        }
+        err.println("distlock: " + OneLine.of(message) + " (see '" + command + " --help')");
+        return ExitCodes.USAGE;
+    }
+
+    /** One line per failure, never a stack trace (unless DISTLOCK_DEBUG is set, for bug reports). */
+    private int failed(Exception failure) {
+        if (env.containsKey("DISTLOCK_DEBUG")) {
+            failure.printStackTrace(err);
+        }
+        if (failure instanceof UsageException || failure instanceof IllegalArgumentException) {
+            err.println("distlock: " + OneLine.of(failure.getMessage()));
+            return ExitCodes.USAGE;
+        }
+        if (failure instanceof LockBackendException) {
+            err.println("distlock: backend failed: " + OneLine.of(failure.getMessage()));
+            return ExitCodes.BACKEND_UNAVAILABLE;
+        }
+        err.println("distlock: internal error: " + OneLine.of(failure.toString())
+                + " (set DISTLOCK_DEBUG=1 for the stack trace)");
+        return ExitCodes.INTERNAL;
+    }
+}

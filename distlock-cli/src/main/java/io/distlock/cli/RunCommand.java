@@ -1,0 +1,286 @@
+package io.distlock.cli;
+
+import io.distlock.Lock;
+import io.distlock.LockException;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run CMD while holding the lock NAME, renewing its lease for as long as CMD runs, and "
+                + "release it when CMD ends. Exits with CMD's status (128+N if signal N ended it).",
+                "When the lock stays busy for the whole wait, CMD does not run and the exit status is 75.",
+                "SIGINT/SIGTERM send SIGTERM to CMD; the lock is released once CMD has ended."})
+final class RunCommand implements Callable<Integer> {
+    /** What the JVM exits with after SIGTERM, had nothing else been decided. */
+    private static final int TERMINATED = 128 + 15;
+
+    @ParentCommand
+    DistlockCommand cli;
+
+    @Mixin
+    BackendOption backend;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME",
+            description = "The lock's name. Default: the base name of CMD (run -- /opt/backup.sh locks 'backup.sh').")
+    String name;
+
+    @Option(names = {"-e", "--expires"}, paramLabel = "DURATION", defaultValue = "20s",
+            converter = DurationConverters.Positive.class,
+            description = "The lease: how long the lock outlives a holder that dies without releasing it. "
+                    + "Renewed every third of it while CMD runs. Default: ${DEFAULT-VALUE}.")
+    Duration expires;
+
+    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverters.Wait.class,
+            description = "How long to wait for a busy lock: a duration, 0 (try once) or forever. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration wait;
+
+    @Option(names = {"-q", "--quiet"}, description = "No live status line while waiting.")
+    boolean quiet;
+
+    @Option(names = "--kill-on-lost",
+            description = "If the lease is lost while CMD runs (renewal failed), send SIGTERM to CMD.")
+    boolean killOnLost;
+
+    @Parameters(paramLabel = "CMD", arity = "1..*",
+            description = "The command and its arguments, after --. It gets DISTLOCK_NAME and DISTLOCK_TOKEN "
+                    + "(the fencing token) in its environment.")
+    List<String> command;
+
+    @Override
+    public Integer call() {
+        String lockName = name != null ? name : defaultName(command.get(0));
+        LockManager locks = backend.open(cli.env);
+        Supervisor supervisor = new Supervisor(locks, lockName);
+        Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            return supervisor.run();
+        } finally {
+            supervisor.finish();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or has run; nothing to undo.
+            }
+        }
+    }
+
+    static String defaultName(String command) {
+        Path base = Path.of(command).getFileName();
+        return base == null ? command : base.toString();
+    }
+
+    /**
+     * One run: acquire, start CMD, wait for it, release. The shutdown hook (SIGINT/SIGTERM) may
+     * arrive at any point; the monitor makes "start CMD" and "stop" exclusive, so either the hook
+     * sees the child and stops it, or the child is never started.
+     */
+    private final class Supervisor {
+        private final LockManager locks;
+        private final String lockName;
+        private final PrintStream err = cli.err;
+        private Lock held;
+        private Process child;
+        private StatusLine statusLine;
+        private boolean stopping;
+        private boolean finished;
+        private volatile boolean lost;
+
+        Supervisor(LockManager locks, String lockName) {
+            this.locks = locks;
+            this.lockName = lockName;
+        }
+
+        int run() {
+            Lock lock;
+            try {
+                lock = acquire();
+            } catch (LockTimeoutException busy) {
+                err.println("distlock: " + busyLine(busy));
+                return ExitCodes.BUSY;
+            } catch (LockException closedBySignal) {
+                if (isStopping()) {
+                    return TERMINATED;
+                }
+                throw closedBySignal;
+            }
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            builder.environment().put("DISTLOCK_NAME", lockName);
+            builder.environment().put("DISTLOCK_TOKEN", Long.toString(lock.token()));
+            Process started;
+            synchronized (this) {
+                held = lock;
+                if (stopping) {
+                    return TERMINATED;
+                }
+                try {
+                    started = builder.start();
+                } catch (IOException e) {
+                    StartFailure failure = StartFailure.of(e);
+                    err.println("distlock: cannot run '" + command.get(0) + "': " + failure.reason());
+                    return failure.status();
+                }
+                child = started;
+            }
+            if (lost && killOnLost) {
+                started.destroy();
+            }
+            return waitUninterruptibly(started);
+        }
+
+        private Lock acquire() {
+            LockOptions options = LockOptions.builder()
+                    .lease(expires)
+                    .timeout(wait)
+                    .autoRenew(true)
+                    .onLost((lock, cause) -> lockLost(cause))
+                    .build();
+            if (wait.isZero() || quiet) {
+                return locks.acquire(lockName, options);
+            }
+            long start = System.nanoTime();
+            Optional<Lock> atOnce = locks.tryAcquire(lockName, options);
+            if (atOnce.isPresent()) {
+                return atOnce.get();
+            }
+            Duration remaining = wait.isNegative() ? wait : wait.minusNanos(System.nanoTime() - start);
+            LockOptions rest = options.toBuilder()
+                    .timeout(remaining.isNegative() && !wait.isNegative() ? Duration.ZERO : remaining)
+                    .build();
+            if (!Terminal.stderrIsInteractive()) {
+                return locks.acquire(lockName, rest);
+            }
+            StatusLine line = new StatusLine(locks, lockName, wait, start, err);
+            synchronized (this) {
+                if (stopping) {
+                    throw new LockException("stopped by a signal while waiting for '" + lockName + "'");
+                }
+                statusLine = line;
+            }
+            line.start();
+            try {
+                return locks.acquire(lockName, rest);
+            } finally {
+                line.stop();
+            }
+        }
+
+        private String busyLine(LockTimeoutException busy) {
+            String waited = wait.isZero() ? "it was busy (--wait 0)"
+                    : "gave up after waiting " + Durations.format(wait);
+            return busy.holder()
+                    .map(h -> "lock '" + lockName + "' is held by " + Holders.describe(h, Instant.now()) + "; "
+                            + waited)
+                    .orElse("lock '" + lockName + "' was busy; " + waited + ", and it was free again at the last "
+                            + "look (released or expired just then)");
+        }
+
+        private void lockLost(Throwable cause) {
+            lost = true;
+            Process running;
+            synchronized (this) {
+                running = child;
+            }
+            String action = !killOnLost ? "; CMD keeps running (--kill-on-lost would stop it)"
+                    : running != null ? "; stopping CMD (--kill-on-lost)" : "";
+            err.println("distlock: lost lock '" + lockName + "' while CMD was running: "
+                    + OneLine.of(cause.getMessage()) + action);
+            if (killOnLost && running != null) {
+                running.destroy();
+            }
+        }
+
+        /** The shutdown hook: SIGTERM to CMD, wait for it to end, then release. */
+        void stopOnSignal() {
+            Process running;
+            StatusLine line;
+            synchronized (this) {
+                stopping = true;
+                running = child;
+                line = statusLine;
+            }
+            if (line != null) {
+                line.stop();
+            }
+            if (running != null && running.isAlive()) {
+                running.destroy();
+                waitUninterruptibly(running);
+            }
+            finish();
+        }
+
+        private synchronized boolean isStopping() {
+            return stopping;
+        }
+
+        synchronized void finish() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                if (held != null && !held.release() && !lost) {
+                    err.println("distlock: lock '" + lockName + "' had expired or could not be released; "
+                            + "it ends with its lease");
+                }
+            } finally {
+                locks.close();
+            }
+        }
+    }
+
+    private static int waitUninterruptibly(Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Why the command could not start, and the shell's status for it: 127 for "not found" (errno 2),
+     * else 126. The JDK words the errno differently across versions: {@code error=2, No such file or
+     * directory} (17), {@code Exec failed, error: 2 (No such file or directory)} (25).
+     */
+    record StartFailure(int status, String reason) {
+        private static final Pattern ERRNO = Pattern.compile("error(?:=|: )(\\d+),? \\(?([^()]+?)\\)?\\s*$");
+
+        static StartFailure of(IOException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            Matcher errno = ERRNO.matcher(message);
+            if (errno.find()) {
+                int status = errno.group(1).equals("2") ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE;
+                return new StartFailure(status, errno.group(2).strip());
+            }
+            return new StartFailure(ExitCodes.CANNOT_EXECUTE, OneLine.of(message));
+        }
+    }
+}
