@@ -1,0 +1,60 @@
+package io.distlock.redis;
+
+import io.distlock.Lock;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract kit through Sentinel discovery: every backend, in this JVM and in the kit's child
+ * JVMs, knows only the Sentinel's address and asks it for the primary.
+ */
+class RedisSentinelContractTest extends LockContractSuite {
+    private static RedisSentinelFixture sentinel;
+
+    @BeforeAll
+    static void startSentinel() {
+        sentinel = new RedisSentinelFixture();
+    }
+
+    @AfterAll
+    static void stopSentinel() {
+        if (sentinel != null) {
+            sentinel.close();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return RedisLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        return RedisLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
+        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
+        return sentinel.uri("namespace=kit&connectTimeout=10s&timeout=10s");
+    }
+
+    @Test
+    void locksTakenThroughTheSentinelLiveOnThePrimaryItNames() {
+        LockManager locks = newManager();
+        String name = uniqueName("sentinel");
+        try (Lock lock = locks.acquire(name, LockOptions.tryOnce());
+             RawRedis primary = new RawRedis(sentinel.primary.port())) {
+            assertThat(primary.sync().hget(new RedisKeys("kit", false).lockKey(name), "token"))
+                    .isEqualTo(Long.toString(lock.token()));
+        }
+    }
+}
