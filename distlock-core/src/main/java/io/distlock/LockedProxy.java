@@ -22,23 +22,36 @@ final class LockedProxy {
             throw new IllegalArgumentException("proxy target must not be null");
         }
         // Everything about each method is resolved and checked now, so a bad annotation fails here.
-        Map<Method, Plan> plans = new HashMap<>();
+        Map<Method, Call> calls = new HashMap<>();
         for (Method method : type.getMethods()) {
-            Locked locked = annotation(method, target.getClass());
-            if (locked != null) {
-                plans.put(method, Plan.of(locked, target.getClass(), method));
+            // A package-private interface (the common case for a service's own interface) needs
+            // this to be callable from here. The proxy passes its own copy of each Method, and
+            // accessibility belongs to a copy, so calls go through these copies (Method.equals
+            // matches them). In a module that does not open its package to io.distlock this cannot
+            // be done, and the proxy says so now rather than at the first call.
+            if (!method.trySetAccessible()) {
+                throw new IllegalArgumentException("cannot call " + method + " through a proxy: make "
+                        + type.getName() + " public in an exported package, or open its package to io.distlock");
             }
+            Locked locked = annotation(method, target.getClass());
+            calls.put(method, new Call(method, locked == null ? null : Plan.of(locked, target.getClass(), method)));
         }
         InvocationHandler handler = (proxy, method, args) -> {
-            Plan plan = plans.get(method);
-            if (plan == null) {
-                return invoke(method, target, args);
+            Call call = calls.get(method);
+            if (call == null) {
+                return invoke(method, target, args); // equals, hashCode, toString: public on Object
             }
-            try (Lock ignored = locks.acquire(plan.name, plan.options)) {
-                return invoke(method, target, args);
+            if (call.plan == null) {
+                return invoke(call.method, target, args);
+            }
+            try (Lock ignored = locks.acquire(call.plan.name, call.plan.options)) {
+                return invoke(call.method, target, args);
             }
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private record Call(Method method, Plan plan) {
     }
 
     private static Locked annotation(Method method, Class<?> implementation) {

@@ -2,12 +2,9 @@ package io.distlock.benchmarks;
 
 import io.distlock.Lock;
 import io.distlock.LockBackends;
-import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.spi.AcquireRequest;
-import io.distlock.spi.BackendEvents;
-import io.distlock.spi.LockBackend;
+import io.distlock.testkit.CountingBackend;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,8 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -205,8 +200,8 @@ public final class FileHandoffBenchmark {
     // ------------------------------------------------------------------ the child
 
     private static void child(String uri, Duration retry) throws IOException {
-        AtomicInteger attempts = new AtomicInteger();
-        LockBackend counted = new CountingAttempts(LockBackends.open(uri), attempts);
+        CountingBackend counted = new CountingBackend(LockBackends.open(uri));
+        AtomicInteger attempts = counted.acquires;
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         try (LockManager locks = LockManager.builder(counted).build()) {
             System.out.println("READY");
@@ -232,59 +227,4 @@ public final class FileHandoffBenchmark {
     }
 
     /** Counts the child's tries, so a hand-off where the child never waited can be told apart. */
-    private static final class CountingAttempts implements LockBackend {
-        private final LockBackend delegate;
-        private final AtomicInteger attempts;
-
-        CountingAttempts(LockBackend delegate, AtomicInteger attempts) {
-            this.delegate = delegate;
-            this.attempts = attempts;
-        }
-
-        @Override
-        public OptionalLong tryAcquire(AcquireRequest request) {
-            attempts.incrementAndGet();
-            return delegate.tryAcquire(request);
-        }
-
-        @Override
-        public boolean release(String name, String ownerId) {
-            return delegate.release(name, ownerId);
-        }
-
-        @Override
-        public boolean extend(String name, String ownerId, Duration lease) {
-            return delegate.extend(name, ownerId, lease);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return delegate.inspect(name);
-        }
-
-        @Override
-        public List<LockInfo> list(String prefix) {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public boolean forceRelease(String name) {
-            return delegate.forceRelease(name);
-        }
-
-        @Override
-        public void start(BackendEvents events) {
-            delegate.start(events);
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-    }
 }

@@ -2,11 +2,9 @@ package io.distlock.testkit;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
-import io.distlock.spi.BackendEvents;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,17 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (no polling storm, no round trip for {@code isHeld()}). Optionally runs a hook inside
  * {@code tryAcquire} to simulate latency on a test-driven clock.
  */
-public final class CountingBackend implements LockBackend {
+public final class CountingBackend extends ForwardingLockBackend {
     /** tryAcquire calls the backend has answered (counted on return, so none is still in flight). */
     public final AtomicInteger acquires = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
     public final AtomicInteger extends_ = new AtomicInteger();
     public final AtomicInteger inspects = new AtomicInteger();
-    private final LockBackend delegate;
     private volatile Runnable duringAcquire = () -> { };
 
     public CountingBackend(LockBackend delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public void duringAcquire(Runnable hook) {
@@ -62,30 +59,5 @@ public final class CountingBackend implements LockBackend {
     public Optional<LockInfo> inspect(String name) {
         inspects.incrementAndGet();
         return delegate.inspect(name);
-    }
-
-    @Override
-    public List<LockInfo> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public boolean forceRelease(String name) {
-        return delegate.forceRelease(name);
-    }
-
-    @Override
-    public void start(BackendEvents events) {
-        delegate.start(events);
-    }
-
-    @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -1,14 +1,10 @@
 package io.distlock.testkit;
 
-import io.distlock.LockInfo;
 import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.LockBackend;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -21,41 +17,12 @@ final class BrokenBackends {
     }
 
     /** A correct store with one method overridden wrongly by each subclass. */
-    abstract static class Faulty implements LockBackend {
+    abstract static class Faulty extends ForwardingLockBackend {
         final InMemoryLockBackend store;
 
         Faulty(InMemoryLockBackend store) {
+            super(store);
             this.store = store;
-        }
-
-        @Override
-        public OptionalLong tryAcquire(AcquireRequest request) {
-            return store.tryAcquire(request);
-        }
-
-        @Override
-        public boolean release(String name, String ownerId) {
-            return store.release(name, ownerId);
-        }
-
-        @Override
-        public boolean extend(String name, String ownerId, Duration lease) {
-            return store.extend(name, ownerId, lease);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return store.inspect(name);
-        }
-
-        @Override
-        public List<LockInfo> list(String prefix) {
-            return store.list(prefix);
-        }
-
-        @Override
-        public boolean forceRelease(String name) {
-            return store.forceRelease(name);
         }
 
         @Override
