@@ -38,7 +38,7 @@ class DistlockOnRedisIT {
     @AfterAll
     static void stopRedis() {
         if (redis != null) {
-            redis.stop();
+            redis.close(); // stops it by pid and deletes its temporary directory
         }
     }
 
