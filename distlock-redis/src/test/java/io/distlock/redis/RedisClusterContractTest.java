@@ -5,8 +5,6 @@ import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.spi.LockBackend;
-import io.distlock.testkit.LockContractSuite;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * token counters beside their locks, SCAN over every node, pub/sub across nodes, WAIT on the
  * node that owns the key.
  */
-class RedisClusterContractTest extends LockContractSuite {
+class RedisClusterContractTest extends RedisKitSuite {
     private static RedisClusterFixture cluster;
 
     @BeforeAll
@@ -42,20 +40,8 @@ class RedisClusterContractTest extends LockContractSuite {
     }
 
     @Override
-    protected LockBackend newBackend() {
-        return RedisLockBackend.open(backendUri());
-    }
-
-    @Override
-    protected LockBackend newBackend(String namespace) {
-        return RedisLockBackend.builder(backendUri()).namespace(namespace).build();
-    }
-
-    @Override
-    protected String backendUri() {
-        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
-        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
-        return cluster.uri("kit") + "&connectTimeout=10s&timeout=10s";
+    String serverUri() {
+        return cluster.seedUri();
     }
 
     @Test

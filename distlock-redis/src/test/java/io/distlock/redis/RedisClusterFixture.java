@@ -49,9 +49,14 @@ final class RedisClusterFixture implements AutoCloseable {
     }
 
     /** Two of the three nodes as seeds: Lettuce discovers the third. */
-    String uri(String namespace) {
+    /** Two of the nodes as seeds; Lettuce discovers the rest. */
+    String seedUri() {
         return "redis://" + nodes.subList(0, 2).stream().map(n -> "127.0.0.1:" + n.port())
-                .collect(Collectors.joining(",")) + "?cluster=true&namespace=" + namespace;
+                .collect(Collectors.joining(",")) + "?cluster=true";
+    }
+
+    String uri(String namespace) {
+        return seedUri() + "&namespace=" + namespace;
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.distlock.redis;
 
-import io.distlock.spi.LockBackend;
-import io.distlock.testkit.LockContractSuite;
 import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The whole contract kit against a private redis-server; child JVMs reach it through the URI. */
-class RedisContractTest extends LockContractSuite {
+class RedisContractTest extends RedisKitSuite {
     private static ServerProcess redis;
 
     @BeforeAll
@@ -24,19 +22,7 @@ class RedisContractTest extends LockContractSuite {
     }
 
     @Override
-    protected LockBackend newBackend() {
-        return RedisLockBackend.open(backendUri());
-    }
-
-    @Override
-    protected LockBackend newBackend(String namespace) {
-        return RedisLockBackend.builder(backendUri()).namespace(namespace).build();
-    }
-
-    @Override
-    protected String backendUri() {
-        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
-        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
-        return "redis://127.0.0.1:" + redis.port() + "?namespace=kit&connectTimeout=10s&timeout=10s";
+    String serverUri() {
+        return "redis://127.0.0.1:" + redis.port();
     }
 }

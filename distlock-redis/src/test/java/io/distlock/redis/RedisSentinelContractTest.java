@@ -3,8 +3,6 @@ package io.distlock.redis;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.spi.LockBackend;
-import io.distlock.testkit.LockContractSuite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The contract kit through Sentinel discovery: every backend, in this JVM and in the kit's child
  * JVMs, knows only the Sentinel's address and asks it for the primary.
  */
-class RedisSentinelContractTest extends LockContractSuite {
+class RedisSentinelContractTest extends RedisKitSuite {
     private static RedisSentinelFixture sentinel;
 
     @BeforeAll
@@ -31,20 +29,8 @@ class RedisSentinelContractTest extends LockContractSuite {
     }
 
     @Override
-    protected LockBackend newBackend() {
-        return RedisLockBackend.open(backendUri());
-    }
-
-    @Override
-    protected LockBackend newBackend(String namespace) {
-        return RedisLockBackend.builder(backendUri()).namespace(namespace).build();
-    }
-
-    @Override
-    protected String backendUri() {
-        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
-        // exclusion, not timeouts (RedisFaultTest and RedisBadInputTest do).
-        return sentinel.uri("namespace=kit&connectTimeout=10s&timeout=10s");
+    String serverUri() {
+        return sentinel.uri("");
     }
 
     @Test
