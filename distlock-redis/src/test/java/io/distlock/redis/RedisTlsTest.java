@@ -200,14 +200,7 @@ class RedisTlsTest {
             plain.connect(new InetSocketAddress(host, port), 200);
             plain.setSoTimeout(1000);
             try (SSLSocket socket = (SSLSocket) trustingTheTestCa.getSocketFactory().createSocket(plain, host, port, true)) {
-                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                InputStream in = socket.getInputStream();
-                StringBuilder line = new StringBuilder();
-                for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-                    line.append((char) c);
-                }
-                return line.toString().trim().equals("+PONG");
+                return RedisServers.pingReply(socket).equals("+PONG");
             }
         }
     }

@@ -1,59 +1,116 @@
 package io.distlock.testkit;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JVM started with this JVM's class path, for tests that need real processes. It is destroyed
- * by {@link #close()} if still running: the kit never leaves children behind.
+ * A JVM started with this JVM's class path, for tests that need real processes. Every read of its
+ * output has a deadline, so a stuck child fails the test instead of hanging it; {@link #close()}
+ * destroys it if still running: the kit never leaves children behind.
  */
 public final class ChildJvm implements AutoCloseable {
+    private static final Duration DEFAULT_PATIENCE = Duration.ofSeconds(60);
+    private static final String END_OF_OUTPUT = "\u0000EOF";
     private final Process process;
-    private final BufferedReader stdout;
     private final Path log;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     private ChildJvm(Process process, Path log) {
         this.process = process;
         this.log = log;
-        this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        // A reader thread turns stdout into a queue, so reads can wait with a deadline.
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone; the end marker below says so
+            }
+            lines.add(END_OF_OUTPUT);
+        }, "child-" + process.pid() + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /** Starts {@code mainClass args} with this JVM's java and class path; stderr goes to {@code log}. */
     public static ChildJvm start(Class<?> mainClass, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xshare:auto");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
-        return new ChildJvm(builder.start(), log);
+        return start(mainClass, log, List.of(), args);
+    }
+
+    /**
+     * As {@link #start(Class, Path, String...)}, with {@code shellSetup} steps (such as
+     * {@code ulimit -f 0}) run by /bin/sh before it execs the JVM.
+     */
+    public static ChildJvm start(Class<?> mainClass, Path log, List<String> shellSetup, String... args)
+            throws IOException {
+        List<String> java = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        java.addAll(List.of(args));
+        List<String> command = java;
+        if (!shellSetup.isEmpty()) {
+            StringBuilder script = new StringBuilder();
+            for (String step : shellSetup) {
+                script.append(step).append("; ");
+            }
+            script.append("exec \"$@\"");
+            command = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "sh"));
+            command.addAll(java);
+        }
+        return new ChildJvm(new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
     }
 
     public long pid() {
         return process.pid();
     }
 
-    /** Reads stdout until a line equal to {@code expected}; fails on end of stream with the child's stderr. */
-    public void awaitLine(String expected) throws IOException {
-        String line;
-        while ((line = stdout.readLine()) != null) {
-            if (line.equals(expected)) {
-                return;
+    /** The next line of stdout; fails after {@code limit}, or at the child's end, with its stderr. */
+    public String readLine(Duration limit) throws InterruptedException {
+        String line = lines.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
+            throw new AssertionError("child " + pid() + " printed nothing for " + limit + "; stderr:\n" + stderr());
+        }
+        if (line.equals(END_OF_OUTPUT)) {
+            lines.add(END_OF_OUTPUT);
+            throw new AssertionError("child " + pid() + " ended (exit " + exitCode() + ") before the line the "
+                    + "test waited for; stderr:\n" + stderr());
+        }
+        return line;
+    }
+
+    /** Reads lines until one starts with {@code prefix}; returns the rest of it, trimmed. */
+    public String await(String prefix, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            String line = readLine(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
             }
         }
-        throw new IllegalStateException("child " + pid() + " ended before printing " + expected + "; stderr:\n" + stderr());
+    }
+
+    /** Reads lines until one equals {@code expected}, within a minute. */
+    public void awaitLine(String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + DEFAULT_PATIENCE.toNanos();
+        while (!readLine(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).equals(expected)) {
+            // not yet
+        }
     }
 
     public void send(String line) throws IOException {
@@ -62,27 +119,33 @@ public final class ChildJvm implements AutoCloseable {
         in.flush();
     }
 
-    /** The exit code, or throws if it did not end in time. */
+    /** The exit code; a child still running after {@code limit} is destroyed and the test fails. */
     public int awaitExit(Duration limit) throws InterruptedException {
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("child " + pid() + " did not end within " + limit + "; stderr:\n" + stderr());
+            throw new AssertionError("child " + pid() + " still ran after " + limit + "; stderr:\n" + stderr());
         }
         return process.exitValue();
     }
 
-    /** SIGKILL: the child gets no chance to release anything. */
+    /** SIGKILL: the child gets no chance to release anything; returns once the kernel reaped it. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("child " + pid() + " survived SIGKILL for 30 s");
+        }
     }
 
     public String stderr() {
         try {
-            return java.nio.file.Files.readString(log);
+            return Files.readString(log);
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
         }
+    }
+
+    private String exitCode() {
+        return process.isAlive() ? "still running" : Integer.toString(process.exitValue());
     }
 
     @Override
@@ -90,9 +153,5 @@ public final class ChildJvm implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly();
         }
-    }
-
-    static String classPathSeparator() {
-        return File.pathSeparator;
     }
 }

@@ -48,15 +48,20 @@ public final class RedisServers {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 200);
             socket.setSoTimeout(1000);
-            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-                line.append((char) c);
-            }
-            String reply = line.toString().trim();
+            String reply = pingReply(socket);
             return reply.equals("+PONG") || reply.startsWith("-NOAUTH");
         }
+    }
+
+    /** Sends PING on a connected socket (plain or TLS) and returns the server's first reply line. */
+    public static String pingReply(Socket connected) throws IOException {
+        connected.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        connected.getOutputStream().flush();
+        InputStream in = connected.getInputStream();
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString().trim();
     }
 }

@@ -72,8 +72,8 @@ class FileBackendTest {
         return manager;
     }
 
-    private Child child(String... args) throws IOException {
-        Child child = Child.start(directory.resolve("child-" + toClose.size() + ".err"), args);
+    private ChildJvm child(String... args) throws IOException {
+        ChildJvm child = ChildJvm.start(FileLockChild.class, directory.resolve("child-" + toClose.size() + ".err"), args);
         toClose.add(child);
         return child;
     }
@@ -261,7 +261,7 @@ class FileBackendTest {
         FileLockBackend backend = backend();
         backend.close();
         // A child whose every file write the kernel refuses (RLIMIT_FSIZE 0: EFBIG, like ENOSPC).
-        Child child = Child.start(directory.resolve("full.err"), List.of("ulimit -f 0"), "try", uri(), "full");
+        ChildJvm child = ChildJvm.start(FileLockChild.class, directory.resolve("full.err"), List.of("ulimit -f 0"), "try", uri(), "full");
         toClose.add(child);
         String answer = child.readLine(PATIENCE);
         assertThat(answer).startsWith("FAILED " + LockBackendException.class.getName())
@@ -276,7 +276,7 @@ class FileBackendTest {
                 .operationTimeout(Duration.ofMillis(500)));
         LockManager locks = manager(backend);
         locks.acquire("stopped").release();
-        Child stopped = child("lock-file", backend.lockFile("stopped").toString());
+        ChildJvm stopped = child("lock-file", backend.lockFile("stopped").toString());
         assertThat(stopped.readLine(PATIENCE)).isEqualTo("LOCKED");
 
         long start = System.nanoTime();
@@ -315,7 +315,7 @@ class FileBackendTest {
 
     @Test
     void aKilledHoldersLockIsFreeAtOnceWithALargerToken() throws Exception {
-        Child holder = child("hold", uri(), "60000", "proven-dead", "lease-bound");
+        ChildJvm holder = child("hold", uri(), "60000", "proven-dead", "lease-bound");
         long deadToken = Long.parseLong(holder.await("ACQUIRED proven-dead ", PATIENCE));
         long leaseBoundToken = Long.parseLong(holder.await("ACQUIRED lease-bound ", PATIENCE));
         holder.await("HOLDING", PATIENCE);
@@ -344,7 +344,7 @@ class FileBackendTest {
 
     @Test
     void aHolderKilledWithoutStaleDetectionIsFreeAtLeaseEnd() throws Exception {
-        Child holder = child("hold", uri(), "2000", "short-lease");
+        ChildJvm holder = child("hold", uri(), "2000", "short-lease");
         long deadToken = Long.parseLong(holder.await("ACQUIRED short-lease ", PATIENCE));
         holder.kill();
         LockManager locks = manager(backend(FileLockBackend.builder().directory(directory).staleHolderDetection(false)));
@@ -360,7 +360,7 @@ class FileBackendTest {
 
     @Test
     void aReleaseInAnotherProcessWakesAWaiterWithoutPolling() throws Exception {
-        Child holder = child("hold", uri(), "60000", "hand-off");
+        ChildJvm holder = child("hold", uri(), "60000", "hand-off");
         long heldToken = Long.parseLong(holder.await("ACQUIRED hand-off ", PATIENCE));
         holder.await("HOLDING", PATIENCE);
         LockManager waiter = manager(backend());
