@@ -2,22 +2,17 @@ package io.distlock.cli;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Reads and writes durations the way people type them in scripts: {@code 500ms}, {@code 20s},
- * {@code 3m}, {@code 1h}, {@code 2d}, and sums like {@code 1m30s}. A bare number is refused
- * (except {@code 0}) because "is 5 seconds or minutes?" is exactly the mistake a lock timeout must
- * not make silently.
+ * Reads durations with {@link io.distlock.Durations} (one grammar for the command line and every
+ * backend URI: {@code 500ms}, {@code 20s}, {@code 3m}, {@code 1m30s}, ...), adds the command line's
+ * {@code forever}, and writes them short for people.
  */
 final class Durations {
     /** The wait that never gives up, as the engine spells it. */
     static final Duration FOREVER = Duration.ofSeconds(-1);
 
-    private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    static final String EXAMPLES = "500ms, 20s, 3m, 1h or 1m30s";
+    static final String EXAMPLES = io.distlock.Durations.EXAMPLES;
 
     private Durations() {
     }
@@ -43,34 +38,9 @@ final class Durations {
         }
     }
 
-    /** Zero or a positive duration. */
+    /** Zero or a positive duration, in the grammar every backend URI uses too. */
     static Duration parse(String text) {
-        String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (trimmed.equals("0")) {
-            return Duration.ZERO;
-        }
-        if (!WHOLE.matcher(trimmed).matches()) {
-            String hint = trimmed.matches("\\d+") ? " (add a unit)" : "";
-            throw new IllegalArgumentException("'" + text + "' is not a duration" + hint + "; use " + EXAMPLES);
-        }
-        Duration total = Duration.ZERO;
-        Matcher part = PART.matcher(trimmed);
-        try {
-            while (part.find()) {
-                long amount = Long.parseLong(part.group(1));
-                total = total.plus(switch (part.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    case "d" -> Duration.ofDays(amount);
-                    default -> throw new IllegalStateException("unit " + part.group(2));
-                });
-            }
-        } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is too long a duration", e);
-        }
-        return total;
+        return io.distlock.Durations.parse(text);
     }
 
     /** Short and readable: {@code 850ms}, {@code 12s}, {@code 3m05s}, {@code 1h02m}, {@code 2d03h}. */

@@ -1,5 +1,6 @@
 package io.distlock.file;
 
+import io.distlock.Durations;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
 
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 
@@ -133,16 +133,10 @@ public final class FileBackendProvider implements LockBackendProvider {
 
     private static Duration duration(String uri, String key, String value) {
         try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            if (value.endsWith("s") && !value.startsWith("P")) {
-                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-            }
-            return Duration.parse(value);
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException("file backend URI '" + uri + "': " + key + " must be like 500ms, 5s "
-                    + "or PT5S but was '" + value + "'", e);
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("file backend URI '" + uri + "': " + key + " must be a duration like "
+                    + Durations.EXAMPLES + " or PT5S but was '" + value + "'", e);
         }
     }
 }

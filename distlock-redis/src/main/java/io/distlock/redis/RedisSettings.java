@@ -1,19 +1,18 @@
 package io.distlock.redis;
 
+import io.distlock.Durations;
 import io.lettuce.core.RedisURI;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +36,6 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
     private static final Set<String> LETTUCE_PARAMETERS = Set.of("database", "sentinelMasterId", "clientName",
             "verifyPeer", "libraryName", "libraryVersion");
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 
     /** Parses {@code uri}; {@code overrides} (from the builder) win over the URI's parameters. */
     static RedisSettings parse(String uri, Overrides overrides) {
@@ -197,21 +195,11 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
             return fallback;
         }
         Duration parsed;
-        Matcher m = DURATION.matcher(value);
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            parsed = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
-            };
-        } else {
-            try {
-                parsed = Duration.parse(value);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(what + "=" + value + " is not a duration (write 500ms, 2s, 1m or "
-                        + "PT2S) in '" + masked + "'");
-            }
+        try {
+            parsed = Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + "=" + value + " is not a duration (write " + Durations.EXAMPLES
+                    + ", or ISO-8601 such as PT2S) in '" + masked + "'", e);
         }
         if (parsed.isZero() || parsed.isNegative()) {
             throw new IllegalArgumentException(what + "=" + value + " must be positive in '" + masked + "'");
