@@ -18,9 +18,10 @@ import java.util.Optional;
  *       hash tag {@code t} is a short string chosen to hash to the lock key's own slot. A name
  *       always maps to the same slot, hence the same counter: tokens still strictly increase per
  *       name, at most 16384 counters exist per namespace, and locks spread over every shard.</li>
- *   <li>release notifications: the channel {@code <ns>:released}; the message is the releasing
- *       backend's id, a space, the lock key, a space, and the id of the backend whose turn it is
- *       ({@code *}: anyone's). The queue of waiting backends lives in the lock's own hash
+ *   <li>release notifications: the channel {@code <ns>:released}, to everyone, carrying the
+ *       releasing backend's id, a space and the lock key; and the channel
+ *       {@code <ns>:released:<backend id>}, one per backend, carrying the lock key when a release
+ *       hands that backend its turn. The queue of waiting backends lives in the lock's own hash
  *       ({@link RedisScript}), so it needs no key, hence no slot, of its own.</li>
  * </ul>
  *

@@ -34,7 +34,6 @@ import io.lettuce.core.resource.ClientResources;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -99,6 +98,11 @@ public final class RedisLockBackend implements LockBackend {
      * messages: otherwise every local hand-off would wake the next local waiter a second time.
      */
     private final String managerId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
+    /**
+     * Where a release that hands this manager its turn is announced, so each hand-off wakes one
+     * manager, not every subscriber of the namespace.
+     */
+    private final String turnChannel;
     private volatile BackendEvents events;
     private volatile boolean closed;
 
@@ -107,6 +111,7 @@ public final class RedisLockBackend implements LockBackend {
         this.waiterFreshnessMillis = Long.toString(Math.max(1, waiterFreshness.toMillis()));
         this.reservationMillis = Long.toString(Math.max(1, reservation.toMillis()));
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
+        this.turnChannel = keys.channel() + ":" + managerId;
         this.resources = SharedClientResources.acquire();
         AbstractRedisClient created = null;
         StatefulConnection<String, String> data = null;
@@ -247,21 +252,25 @@ public final class RedisLockBackend implements LockBackend {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                // "<releasing manager> <lock key> <manager whose turn it is, or *>"; keys may hold spaces.
-                int first = message.indexOf(' ');
-                int last = message.lastIndexOf(' ');
-                if (!channel.equals(keys.channel()) || first <= 0 || last <= first + 1) {
+                if (channel.equals(turnChannel)) {
+                    // Our turn: the message is the lock key.
+                    keys.nameOf(message).ifPresent(events::released);
                     return;
                 }
-                boolean own = first == managerId.length() && message.startsWith(managerId);
-                String turn = message.substring(last + 1);
-                if (!own && (turn.equals("*") || turn.equals(managerId))) {
-                    keys.nameOf(message.substring(first + 1, last)).ifPresent(events::released);
+                // "<releasing manager> <lock key>" to everyone; lock keys may hold spaces.
+                int space = message.indexOf(' ');
+                if (!channel.equals(keys.channel()) || space <= 0) {
+                    return;
+                }
+                boolean own = space == managerId.length() && message.startsWith(managerId);
+                if (!own) {
+                    keys.nameOf(message.substring(space + 1)).ifPresent(events::released);
                 }
             }
         });
         long deadline = deadline();
-        await(pubSub.async().subscribe(keys.channel()), deadline, "subscribe to " + keys.channel());
+        await(pubSub.async().subscribe(keys.channel(), turnChannel), deadline,
+                "subscribe to " + keys.channel() + " and " + turnChannel);
     }
 
     @Override
@@ -269,11 +278,13 @@ public final class RedisLockBackend implements LockBackend {
         String key = keys.lockKey(request.name());
         String[] scriptKeys = {key, keys.tokenKey(key)};
         long deadline = deadline();
-        String what = "acquire of lock '" + request.name() + "'";
         RedisClusterAsyncCommands<String, String> target = settings.replicas() > 0 ? commandsFor(key) : commands;
-        Long token = run(target, RedisScript.ACQUIRE, ScriptOutputType.INTEGER, scriptKeys, deadline, what,
-                request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), request.host(),
-                Long.toString(request.pid()), request.thread(), request.acquiredAt().toString(), managerId);
+        Instant at = request.acquiredAt();
+        String holder = (at.getEpochSecond() * 1_000_000_000L + at.getNano()) + " " + request.pid() + " "
+                + request.host() + " " + request.thread();
+        Long token = run(target, RedisScript.ACQUIRE, ScriptOutputType.INTEGER, scriptKeys, deadline, "acquire",
+                request.name(), request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), managerId,
+                holder);
         if (token == null || token == 0) {
             return OptionalLong.empty();
         }
@@ -314,15 +325,14 @@ public final class RedisLockBackend implements LockBackend {
 
     private boolean releaseKey(RedisClusterAsyncCommands<String, String> target, String name, String key, String ownerId) {
         Long released = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key}, deadline(),
-                "release of lock '" + name + "'", ownerId, keys.channel(), releaseMessage(key),
-                waiterFreshnessMillis, reservationMillis);
+                "release", name, ownerId, keys.channel(), managerId, waiterFreshnessMillis, reservationMillis);
         return released != null && released == 1;
     }
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
         Long extended = run(commands, RedisScript.EXTEND, ScriptOutputType.INTEGER, new String[] {keys.lockKey(name)},
-                deadline(), "extend of lock '" + name + "'", ownerId, Long.toString(Math.max(1, lease.toMillis())));
+                deadline(), "extend", name, ownerId, Long.toString(Math.max(1, lease.toMillis())));
         return extended != null && extended == 1;
     }
 
@@ -363,7 +373,7 @@ public final class RedisLockBackend implements LockBackend {
     @Override
     public boolean forceRelease(String name) {
         Long removed = run(commands, RedisScript.FORCE_RELEASE, ScriptOutputType.INTEGER,
-                new String[] {keys.lockKey(name)}, deadline(), "forceRelease of lock '" + name + "'", keys.channel(), releaseMessage(keys.lockKey(name)));
+                new String[] {keys.lockKey(name)}, deadline(), "forceRelease", name, keys.channel(), managerId);
         return removed != null && removed == 1;
     }
 
@@ -394,11 +404,6 @@ public final class RedisLockBackend implements LockBackend {
         return "RedisLockBackend{" + describe() + "}";
     }
 
-    /** The start of a release message: this backend's id, a space, the lock key (the script appends whose turn it is). */
-    private String releaseMessage(String key) {
-        return managerId + " " + key;
-    }
-
     // ---------------------------------------------------------------- helpers
 
     private RedisFuture<List<String>> inspectAsync(String key) {
@@ -413,25 +418,31 @@ public final class RedisLockBackend implements LockBackend {
             fields = await(commands.eval(RedisScript.INSPECT.body, ScriptOutputType.MULTI, keys.lockKey(name)),
                     deadline, "inspect of lock '" + what + "'");
         }
-        if (fields == null || fields.size() < 7 || fields.get(0) == null) {
+        if (fields == null || fields.size() < 4 || fields.get(0) == null) {
             return Optional.empty();
         }
-        long remainingMillis = parseLong(fields.get(6), -2);
+        long remainingMillis = parseLong(fields.get(3), -2);
         if (remainingMillis == -2) {
             return Optional.empty();
         }
         Instant expiresAt = remainingMillis < 0 ? null : Instant.now().plusMillis(remainingMillis);
-        return Optional.of(new LockInfo(name, fields.get(0), fields.get(2), parseLong(fields.get(3), -1),
-                fields.get(4), parseInstant(fields.get(5)), expiresAt, parseLong(fields.get(1), 0)));
+        // "<acquired at, epoch ns> <pid> <host> <thread>": the thread name, last, may hold spaces.
+        String[] holder = fields.get(2) == null ? new String[0] : fields.get(2).split(" ", 4);
+        long acquiredNanos = holder.length > 0 ? parseLong(holder[0], Long.MIN_VALUE) : Long.MIN_VALUE;
+        Instant acquiredAt = acquiredNanos == Long.MIN_VALUE ? null
+                : Instant.ofEpochSecond(Math.floorDiv(acquiredNanos, 1_000_000_000L), Math.floorMod(acquiredNanos, 1_000_000_000L));
+        return Optional.of(new LockInfo(name, fields.get(0), holder.length > 2 ? holder[2] : null,
+                holder.length > 1 ? parseLong(holder[1], -1) : -1, holder.length > 3 ? holder[3] : null, acquiredAt,
+                expiresAt, parseLong(fields.get(1), 0)));
     }
 
     private <T> T run(RedisClusterAsyncCommands<String, String> target, RedisScript script, ScriptOutputType type,
-                      String[] scriptKeys, long deadline, String what, String... args) {
+                      String[] scriptKeys, long deadline, String operation, String lockName, String... args) {
         try {
-            return await(runAsync(target, script, type, scriptKeys, args), deadline, what);
+            return await(runAsync(target, script, type, scriptKeys, args), deadline, operation, lockName);
         } catch (NoScript unknown) {
             // The server lost its script cache (restart, failover, SCRIPT FLUSH): EVAL sends and caches it.
-            return await(target.eval(script.body, type, scriptKeys, args), deadline, what);
+            return await(target.eval(script.body, type, scriptKeys, args), deadline, operation, lockName);
         }
     }
 
@@ -460,23 +471,38 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     private <T> T await(Future<T> future, long deadline, String what) {
+        return await(future, deadline, what, null);
+    }
+
+    /**
+     * The answer, or {@code LockBackendException} naming {@code "<operation> of lock '<lockName>'"}
+     * (or just {@code operation} when lockName is null), built only on failure: the hot path does
+     * not pay for the text.
+     */
+    private <T> T await(Future<T> future, long deadline, String operation, String lockName) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | TimeoutException | ExecutionException e) {
+            return failed(future, e, lockName == null ? operation : operation + " of lock '" + lockName + "'");
+        }
+    }
+
+    private <T> T failed(Future<T> future, Exception failure, String what) {
+        if (failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            throw new LockBackendException("Interrupted during " + what + " on " + settings.description(), e);
-        } catch (TimeoutException e) {
+            throw new LockBackendException("Interrupted during " + what + " on " + settings.description(), failure);
+        }
+        if (failure instanceof TimeoutException) {
             future.cancel(false);
             throw new LockBackendException(settings.description() + " did not answer " + what + " within "
-                    + settings.commandTimeout() + " (the timeout parameter)", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RedisNoScriptException
-                    || (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
-                throw new NoScript();
-            }
-            throw new LockBackendException(what + " on " + settings.description() + " failed: " + causes(cause), cause);
+                    + settings.commandTimeout() + " (the timeout parameter)", failure);
         }
+        Throwable cause = failure.getCause();
+        if (cause instanceof RedisNoScriptException
+                || (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
+            throw new NoScript();
+        }
+        throw new LockBackendException(what + " on " + settings.description() + " failed: " + causes(cause), cause);
     }
 
     /** The distinct messages of a cause chain, outermost first: Lettuce wraps the telling one deep inside. */
@@ -498,14 +524,6 @@ public final class RedisLockBackend implements LockBackend {
             return text == null ? fallback : Long.parseLong(text);
         } catch (NumberFormatException e) {
             return fallback;
-        }
-    }
-
-    private static Instant parseInstant(String text) {
-        try {
-            return text == null ? null : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return null;
         }
     }
 

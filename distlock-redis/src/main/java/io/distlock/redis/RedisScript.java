@@ -11,20 +11,23 @@ import java.util.HexFormat;
  * (fresh, restarted, SCRIPT FLUSH) answers NOSCRIPT, and the caller sends it once with EVAL, which
  * also caches it.
  *
- * <p>The lock is a hash. Held, it has the fields owner, token, host, pid, thread and since
- * (ISO-8601) and a PX lease. Between holders it may be <i>reserved</i>: the field reserved names
- * the manager whose turn it is, with a short PX and no owner; only that manager can take it, and a
- * reservation is not a held lock (inspect and list do not show it).
+ * <p>The lock is a hash. Held, it has three fields and a PX lease: owner, token, and holder
+ * ({@code "<acquired at, epoch ms> <pid> <host> <thread>"}, one field because Redis's work grows with
+ * every field and argument, and an uncontended acquisition is mostly that work). Between holders
+ * it may be <i>reserved</i>: the field reserved names the manager whose turn it is, with a short
+ * PX and no owner; only that manager can take it, and a reservation is not a held lock (inspect
+ * and list do not show it).
  *
  * <p>The queue of waiting managers lives in the same hash, so it shares the lock's slot in
  * Cluster and disappears with it: a field {@code q:<manager id>} per manager whose try found the
  * lock busy, valued {@code "<seq> <last try, server ms>"}; seq comes from the field qseq and fixes
  * the FIFO order, the time is refreshed by every busy try. The release hands the lock to the
  * oldest entry tried within the freshness window (older ones are dropped): it removes the owner's
- * fields and that entry, marks the hash reserved for that manager, and publishes the name with
- * the manager's id, so only that manager tries. If no entry is fresh, the hash is deleted and the
- * release published to everyone, like a lock nobody queued for. An entry is removed when its turn
- * comes, so a manager that stopped waiting holds the lock up for at most one reservation.
+ * fields and that entry, marks the hash reserved for that manager, and publishes the lock key on
+ * that manager's own channel, so only that manager hears of it and tries. If no entry is fresh,
+ * the hash is deleted and the release published on the namespace's channel, to everyone, like a
+ * lock nobody queued for. An entry is removed when its turn comes, so a manager that stopped
+ * waiting holds the lock up for at most one reservation.
  *
  * <p>No lost wake-up: a waiter's failed attempt enqueues it before it parks, atomically with
  * seeing the lock held, so the release that follows sees it and publishes; an attempt after the
@@ -32,14 +35,13 @@ import java.util.HexFormat;
  */
 enum RedisScript {
     /**
-     * KEYS: lock, counter. ARGV: owner, lease ms, host, pid, thread, since, manager id. Token, or 0
-     * if held or reserved for another manager; a busy answer enqueues the manager, or refreshes its
-     * entry.
+     * KEYS: lock, counter. ARGV: owner, lease ms, manager id, holder. Token, or 0 if held or
+     * reserved for another manager; a busy answer enqueues the manager, or refreshes its entry.
      */
     ACQUIRE("""
             local state = redis.call('hmget', KEYS[1], 'owner', 'reserved')
-            if state[1] or (state[2] and state[2] ~= ARGV[7]) then
-              local entry = 'q:' .. ARGV[7]
+            if state[1] or (state[2] and state[2] ~= ARGV[3]) then
+              local entry = 'q:' .. ARGV[3]
               local queued = redis.call('hget', KEYS[1], entry)
               local seq = queued and string.match(queued, '^%d+') or redis.call('hincrby', KEYS[1], 'qseq', 1)
               local now = redis.call('time')
@@ -50,17 +52,17 @@ enum RedisScript {
             if state[2] then
               redis.call('hdel', KEYS[1], 'reserved')
             end
-            redis.call('hset', KEYS[1], 'owner', ARGV[1], 'token', token, 'host', ARGV[3], 'pid', ARGV[4],
-              'thread', ARGV[5], 'since', ARGV[6])
+            redis.call('hset', KEYS[1], 'owner', ARGV[1], 'token', token, 'holder', ARGV[4])
             redis.call('pexpire', KEYS[1], ARGV[2])
             return token
             """),
 
     /**
-     * KEYS: lock. ARGV: owner, channel, message, freshness ms, reservation ms. 1 if this owner's
-     * lock was released, else 0. Hands the lock to the oldest fresh waiting manager (a reservation
-     * and a message naming it, {@code "<message> <id>"}); with no fresh waiter, deletes it and
-     * announces it to everyone ({@code "<message> *"}) only if someone had queued.
+     * KEYS: lock. ARGV: owner, channel, releasing manager id, freshness ms, reservation ms. 1 if
+     * this owner's lock was released, else 0. Hands the lock to the oldest fresh waiting manager (a
+     * reservation, and the lock key published on {@code "<channel>:<its id>"}); with no fresh
+     * waiter, deletes it and, only if someone had queued, publishes {@code "<releasing id> <lock key>"}
+     * on the channel, to everyone.
      */
     RELEASE("""
             local held = redis.call('hmget', KEYS[1], 'owner', 'qseq')
@@ -90,15 +92,15 @@ enum RedisScript {
             if not head then
               redis.call('del', KEYS[1])
               if queued then
-                redis.call('publish', ARGV[2], ARGV[3] .. ' *')
+                redis.call('publish', ARGV[2], ARGV[3] .. ' ' .. KEYS[1])
               end
               return 1
             end
             local manager = string.sub(head, 3)
-            redis.call('hdel', KEYS[1], 'owner', 'token', 'host', 'pid', 'thread', 'since', head)
+            redis.call('hdel', KEYS[1], 'owner', 'token', 'holder', head)
             redis.call('hset', KEYS[1], 'reserved', manager)
             redis.call('pexpire', KEYS[1], ARGV[5])
-            redis.call('publish', ARGV[2], ARGV[3] .. ' ' .. manager)
+            redis.call('publish', ARGV[2] .. ':' .. manager, KEYS[1])
             return 1
             """),
 
@@ -111,24 +113,24 @@ enum RedisScript {
             return 0
             """),
 
-    /** KEYS: lock. Owner, token, host, pid, thread, since, remaining lease in ms; nil if free or reserved. */
+    /** KEYS: lock. Owner, token, holder, remaining lease in ms; nil if free or reserved. */
     INSPECT("""
-            local holder = redis.call('hmget', KEYS[1], 'owner', 'token', 'host', 'pid', 'thread', 'since')
+            local holder = redis.call('hmget', KEYS[1], 'owner', 'token', 'holder')
             if not holder[1] then
               return false
             end
-            holder[7] = tostring(redis.call('pttl', KEYS[1]))
+            holder[4] = tostring(redis.call('pttl', KEYS[1]))
             return holder
             """),
 
     /**
-     * KEYS: lock. ARGV: channel, message. Deletes the lock with its reservation and queue, and
-     * announces it to everyone. 1 if a held lock was removed.
+     * KEYS: lock. ARGV: channel, releasing manager id. Deletes the lock with its reservation and
+     * queue, and announces it to everyone. 1 if a held lock was removed.
      */
     FORCE_RELEASE("""
             local owner = redis.call('hget', KEYS[1], 'owner')
             if redis.call('del', KEYS[1]) == 1 then
-              redis.call('publish', ARGV[1], ARGV[2] .. ' *')
+              redis.call('publish', ARGV[1], ARGV[2] .. ' ' .. KEYS[1])
             end
             if owner then
               return 1
