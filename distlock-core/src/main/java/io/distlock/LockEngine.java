@@ -40,20 +40,34 @@ import java.util.function.Supplier;
  * and jump the queue. Only a busy lock makes the caller wait.
  *
  * <p><b>Waiting is coalesced per name.</b> Threads of this JVM that wait for one name queue on
- * that name's {@link NameWaiters}: a fair semaphore of one permit, the <i>turn</i>, decides which of
- * them asks the backend; the others park without any round trip. The thread holding the turn tries,
- * then parks on the name's release counter for a jittered retry interval, or until a release is
- * signalled, whichever is first. Signals come from releases in this JVM and from the backend's
- * own notification ({@link BackendEvents#released}); polling is the safety net for expiry and
- * lost messages. Snapshotting the counter before each attempt closes the lost-wake-up race: a
- * release that lands between the attempt and the park changes the counter and the park returns at
- * once. A release signalled between a caller's first try and its joining the queue found nobody to
- * wake; the engine-wide {@code releaseEpoch} tells the new waiter so, and it tries again at once
- * instead of parking. A thread that takes the turn right after a local waiter won the lock parks
- * until that holder's release ({@code NameWaiters.takenLocallyAt}) rather than asking the backend a
- * question whose answer is known; a wait that queued without ever trying still tries once before
- * it times out. A {@code NameWaiters} exists only while someone waits (reference-counted inside
- * {@link ConcurrentHashMap#compute}), so nothing is retained per name after use.
+ * that name's {@link NameWaiters}, in arrival order; the first has the <i>turn</i> and is the only
+ * one that asks the backend, the others park without any round trip until they come first. The
+ * thread holding the turn tries, then parks on the name's release counter for a jittered retry
+ * interval, or until a release is signalled, whichever is first. Signals come from releases in
+ * this JVM and from the backend's own notification ({@link BackendEvents#released}); polling is the
+ * safety net for expiry and lost messages. Snapshotting the counter before each attempt closes the
+ * lost-wake-up race: a release that lands between the attempt and the park changes the counter and
+ * the park returns at once. A release signalled between a caller's first try and its joining the
+ * queue found nobody to wake; the engine-wide {@code releaseEpoch} tells the new waiter so, and it
+ * tries again at once instead of parking. A thread that takes the turn right after a local waiter
+ * won the lock parks until that holder's release ({@code NameWaiters.takenLocallyAt}) rather than
+ * asking the backend a question whose answer is known; a wait that queued without ever trying
+ * still tries once before it times out. A {@code NameWaiters} exists only while someone waits
+ * (reference-counted inside {@link ConcurrentHashMap#compute}), so nothing is retained per name
+ * after use.
+ *
+ * <p><b>A hand-off inside one JVM is one round trip.</b> When the backend supports
+ * {@link LockBackend#handOver}, a thread that releases a name another thread of this JVM waits for
+ * claims the first waiter's ticket and asks the backend, in one atomic step, to pass the lock to a
+ * request made from that ticket (its lease, its thread name, a fresh owner id), instead of a
+ * release followed by the waiter's own try. Claim and withdrawal race on the ticket's state, so
+ * exactly one side wins: a waiter leaving (deadline, interrupt, a lock it took itself, a closed
+ * manager) either withdraws first, and the releaser falls back to a plain release, or finds its
+ * ticket claimed and waits for the decision, giving back a lock that arrives after it stopped
+ * wanting it. The releaser signals the release before it decides, so the new holder records a
+ * release count that already includes it. The backend decides fairness between processes: a
+ * hand-over that would let this JVM keep a lock another process queued for first releases it to
+ * that process instead.
  *
  * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
  * before the request was sent; the lease is believed valid until that instant plus the lease
@@ -87,6 +101,8 @@ final class LockEngine implements LockManager, BackendEvents {
     private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    /** Whether a release may pass the lock straight to a waiting thread of this JVM (LockBackend#handOver). */
+    private final boolean handsOver;
     /** Counts every release signal of any name: lets a new waiter tell whether it missed one. */
     private final AtomicLong releaseEpoch = new AtomicLong();
     private volatile boolean closed;
@@ -106,6 +122,7 @@ final class LockEngine implements LockManager, BackendEvents {
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.scheduler = executor;
+        this.handsOver = backend.supportsHandOver();
         backend.start(this);
     }
 
@@ -196,58 +213,67 @@ final class LockEngine implements LockManager, BackendEvents {
         boolean forever = timeoutNanos < 0;
         long deadline = start + timeoutNanos;
         NameWaiters waiting = join(name);
+        NameWaiters.Ticket ticket = waiting.enqueue(settings);
         try {
-            if (forever) {
-                waiting.turn.acquire();
-            } else if (!waiting.turn.tryAcquire(deadline - ticker.read(), TimeUnit.NANOSECONDS)) {
+            if (!waiting.awaitTurn(ticket, forever, deadline, ticker)) {
                 return null;
             }
-            try {
-                long seen = waiting.releases();
-                // Try again at once only if a release was signalled between the first try and
-                // joining (its signal found no NameWaiters to wake); otherwise park first.
-                boolean tryNow = releaseEpoch.get() != epochBeforeFirstTry;
-                if (!attempted) {
-                    // Queued without a first try: if the waiter before us took the lock and has not
-                    // released it since, wait for that release (counted from before its attempt, so
-                    // a release before this line still wakes us); else try now.
-                    long taken = waiting.takenLocallyAt;
-                    tryNow = taken < 0 || taken != seen;
-                    if (!tryNow) {
-                        seen = taken;
+            long seen = waiting.releases();
+            // Try again at once only if a release was signalled between the first try and
+            // joining (its signal found no NameWaiters to wake); otherwise park first.
+            boolean tryNow = releaseEpoch.get() != epochBeforeFirstTry;
+            if (!attempted) {
+                // Queued without a first try: if the waiter before us took the lock and has not
+                // released it since, wait for that release (counted from before its attempt, so
+                // a release before this line still wakes us); else try now.
+                long taken = waiting.takenLocallyAt;
+                tryNow = taken < 0 || taken != seen;
+                if (!tryNow) {
+                    seen = taken;
+                }
+            }
+            while (true) {
+                // First, whether a release in this JVM passed the lock straight to us, which can happen
+                // whenever we are first in the queue: before we even woke up, during a try, or while
+                // parked. The releaser signalled before deciding, so the count includes its release.
+                if (ticket.received()) {
+                    waiting.takenLocallyAt = waiting.releases();
+                    return adopt(name, settings, ticket.request(), ticket.token(), ticket.sentAt());
+                }
+                ensureOpen();
+                if (tryNow) {
+                    seen = waiting.releases();
+                    attempted = true;
+                    Handle handle = attempt(name, settings, ticker.read());
+                    if (handle != null) {
+                        waiting.takenLocallyAt = seen;
+                        return handle;
                     }
                 }
-                while (true) {
-                    ensureOpen();
-                    if (tryNow) {
-                        seen = waiting.releases();
-                        attempted = true;
-                        Handle handle = attempt(name, settings, ticker.read());
-                        if (handle != null) {
-                            waiting.takenLocallyAt = seen;
-                            return handle;
-                        }
+                tryNow = true;
+                long pause = jittered(settings.retryInterval.toNanos());
+                if (!forever) {
+                    long remaining = deadline - ticker.read();
+                    if (remaining <= 0) {
+                        // A wait that queued without trying still tries once before giving up.
+                        return attempted ? null : attempt(name, settings, ticker.read());
                     }
-                    tryNow = true;
-                    long pause = jittered(settings.retryInterval.toNanos());
-                    if (!forever) {
-                        long remaining = deadline - ticker.read();
-                        if (remaining <= 0) {
-                            // A wait that queued without trying still tries once before giving up.
-                            return attempted ? null : attempt(name, settings, ticker.read());
-                        }
-                        pause = Math.min(pause, remaining);
-                    }
-                    waiting.awaitRelease(seen, pause);
+                    pause = Math.min(pause, remaining);
                 }
-            } finally {
-                waiting.turn.release();
+                waiting.awaitRelease(seen, pause);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockInterruptedException("Interrupted while waiting for lock '" + name + "' after "
                     + seconds(ticker.read() - start) + "; no lock was taken", e);
         } finally {
+            if (ticket.withdraw()) {
+                // A release in this JVM handed us the lock just as we left for another reason (a
+                // lock of our own, the deadline, an interrupt, a closed manager): give it back.
+                quietlyRelease(name, ticket.request().ownerId());
+                signalReleased(name);
+            }
+            waiting.remove(ticket);
             leave(name, waiting);
         }
     }
@@ -281,7 +307,13 @@ final class LockEngine implements LockManager, BackendEvents {
         if (token.isEmpty()) {
             return null;
         }
-        LeaseState lease = new LeaseState(this, name, ownerId, token.getAsLong(), settings.lease, sentAt,
+        return adopt(name, settings, request, token.getAsLong(), sentAt);
+    }
+
+    /** Makes the engine's record of a lock the backend gave {@code request}, on the acquiring thread. */
+    private Handle adopt(String name, Settings settings, AcquireRequest request, long token, long sentAt) {
+        String ownerId = request.ownerId();
+        LeaseState lease = new LeaseState(this, name, ownerId, token, settings.lease, sentAt,
                 request.acquiredAt(), settings.onLost, settings.reentrant ? Thread.currentThread() : null);
         held.add(lease);
         if (closed) {
@@ -428,10 +460,17 @@ final class LockEngine implements LockManager, BackendEvents {
         if (wasHeld) {
             forget(lease);
         }
-        // Even a lost lock may still be ours on the server (a dropped connection): deleting by
-        // owner id is always safe and frees it sooner.
-        boolean removed = quietlyRelease(lease.name, lease.ownerId);
-        signalReleased(lease.name);
+        NameWaiters waiting = wasHeld && handsOver && !closed ? waiters.get(lease.name) : null;
+        NameWaiters.Ticket next = waiting == null ? null : waiting.claimFirst();
+        boolean removed;
+        if (next != null) {
+            removed = handOver(lease, next);
+        } else {
+            // Even a lost lock may still be ours on the server (a dropped connection): deleting by
+            // owner id is always safe and frees it sooner.
+            removed = quietlyRelease(lease.name, lease.ownerId);
+            signalReleased(lease.name);
+        }
         if (!wasHeld) {
             log.warn("Lock '{}' (token {}) was already lost when it was released", lease.name, lease.token);
         } else if (!removed) {
@@ -443,6 +482,37 @@ final class LockEngine implements LockManager, BackendEvents {
             notifyListener(() -> listener.released(lease.name, lease.token, result));
         }
         return result;
+    }
+
+    /**
+     * Passes a lock this JVM releases straight to the thread of this JVM whose turn it is, in one
+     * round trip: the next holder's request is made here, from its ticket, and counts from this
+     * thread's clock reading before it is sent. True if the releasing handle still owned the lock.
+     */
+    private boolean handOver(LeaseState lease, NameWaiters.Ticket next) {
+        boolean interrupted = Thread.interrupted();
+        long sentAt = ticker.read();
+        AcquireRequest request = new AcquireRequest(lease.name, Owner.newId(), next.settings.lease, Owner.HOST,
+                Owner.PID, next.ownerName, wallClock.at(sentAt));
+        long outcome;
+        try {
+            outcome = backend.handOver(lease.ownerId, request);
+        } catch (RuntimeException failure) {
+            log.warn("Could not hand lock '{}' over on {}; it stays until its lease ends: {}", lease.name,
+                    backend.describe(), failure.toString());
+            // The answer may be what was lost: undo whichever of the two owns it now.
+            quietlyRelease(lease.name, request.ownerId());
+            quietlyRelease(lease.name, lease.ownerId);
+            outcome = LockBackend.NOT_OWNED;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Signal before deciding: the new holder records the release count that includes this release.
+        signalReleased(lease.name);
+        next.decide(Math.max(0, outcome), request, sentAt);
+        return outcome != LockBackend.NOT_OWNED;
     }
 
     /** Release by owner id, from any thread, interrupted or not. False if not removed or on failure. */

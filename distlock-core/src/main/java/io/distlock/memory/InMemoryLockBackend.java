@@ -64,6 +64,25 @@ public final class InMemoryLockBackend implements LockBackend {
     }
 
     @Override
+    public boolean supportsHandOver() {
+        return true;
+    }
+
+    @Override
+    public long handOver(String ownerId, AcquireRequest next) {
+        long now = ticker.read();
+        long[] outcome = {NOT_OWNED};
+        locks.computeIfPresent(next.name(), (key, current) -> {
+            if (!current.request.ownerId().equals(ownerId) || !current.liveAt(now)) {
+                return current;
+            }
+            outcome[0] = tokens.incrementAndGet();
+            return new Entry(next, outcome[0], now + next.lease().toNanos(), next.acquiredAt(), next.lease());
+        });
+        return outcome[0];
+    }
+
+    @Override
     public boolean extend(String name, String ownerId, Duration lease) {
         long now = ticker.read();
         boolean[] extended = {false};

@@ -32,6 +32,32 @@ public interface LockBackend extends AutoCloseable {
     /** Removes the lock only if {@code ownerId} still owns it. False when it did not. */
     boolean release(String name, String ownerId);
 
+    /** {@link #handOver} answer: {@code ownerId} held the lock and released it; {@code next} did not get it. */
+    long RELEASED_INSTEAD = 0;
+    /** {@link #handOver} answer: {@code ownerId} no longer held the lock; nothing changed. */
+    long NOT_OWNED = -1;
+
+    /** True if {@link #handOver} is implemented; the engine calls it only then. */
+    default boolean supportsHandOver() {
+        return false;
+    }
+
+    /**
+     * Optional: releases {@code ownerId}'s lock and, in the same atomic step, takes it for
+     * {@code next}, an acquisition of the same manager, as {@link #tryAcquire} would, with a new
+     * token. The engine uses it when a thread of its own waits for the name, so a hand-off within
+     * one process costs one round trip instead of a release and an acquire. A backend that keeps a
+     * queue of other waiting processes releases to them instead when the next turn is theirs
+     * ({@link #RELEASED_INSTEAD}): a hand-over must never let one process keep a lock others wait for.
+     *
+     * @return the new token, {@code > 0}, when {@code next} holds the lock now; {@link #RELEASED_INSTEAD}
+     *         when the lock was released to others; {@link #NOT_OWNED} when {@code ownerId} no longer
+     *         held it (expired, taken over, force-released), in which case nothing changed
+     */
+    default long handOver(String ownerId, AcquireRequest next) {
+        throw new UnsupportedOperationException(describe() + " does not support handOver");
+    }
+
     /** Sets the lease to {@code lease} from now only if {@code ownerId} still owns it. */
     boolean extend(String name, String ownerId, Duration lease);
 

@@ -279,12 +279,9 @@ public final class RedisLockBackend implements LockBackend {
         String[] scriptKeys = {key, keys.tokenKey(key)};
         long deadline = deadline();
         RedisClusterAsyncCommands<String, String> target = settings.replicas() > 0 ? commandsFor(key) : commands;
-        Instant at = request.acquiredAt();
-        String holder = (at.getEpochSecond() * 1_000_000_000L + at.getNano()) + " " + request.pid() + " "
-                + request.host() + " " + request.thread();
         Long token = run(target, RedisScript.ACQUIRE, ScriptOutputType.INTEGER, scriptKeys, deadline, "acquire",
                 request.name(), request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), managerId,
-                holder);
+                holder(request));
         if (token == null || token == 0) {
             return OptionalLong.empty();
         }
@@ -324,9 +321,31 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     private boolean releaseKey(RedisClusterAsyncCommands<String, String> target, String name, String key, String ownerId) {
-        Long released = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key}, deadline(),
-                "release", name, ownerId, keys.channel(), managerId, waiterFreshnessMillis, reservationMillis);
-        return released != null && released == 1;
+        Long outcome = run(target, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key, keys.tokenKey(key)},
+                deadline(), "release", name, ownerId, keys.channel(), managerId, waiterFreshnessMillis, reservationMillis);
+        return outcome != null && outcome >= 0;
+    }
+
+    @Override
+    public boolean supportsHandOver() {
+        // WAIT would have to follow the hand-over as it follows an acquire; not worth the second path.
+        return settings.replicas() == 0;
+    }
+
+    @Override
+    public long handOver(String ownerId, AcquireRequest next) {
+        String key = keys.lockKey(next.name());
+        Long outcome = run(commands, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key, keys.tokenKey(key)},
+                deadline(), "hand-over", next.name(), ownerId, keys.channel(), managerId, waiterFreshnessMillis,
+                reservationMillis, next.ownerId(), Long.toString(Math.max(1, next.lease().toMillis())), holder(next));
+        return outcome == null ? NOT_OWNED : Math.max(NOT_OWNED, outcome);
+    }
+
+    /** {@code "<acquired at, epoch ns> <pid> <host> <thread>"}: the thread name, last, may hold spaces. */
+    private static String holder(AcquireRequest request) {
+        Instant at = request.acquiredAt();
+        return (at.getEpochSecond() * 1_000_000_000L + at.getNano()) + " " + request.pid() + " " + request.host() + " "
+                + request.thread();
     }
 
     @Override

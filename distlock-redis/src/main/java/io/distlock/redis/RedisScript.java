@@ -58,50 +58,63 @@ enum RedisScript {
             """),
 
     /**
-     * KEYS: lock. ARGV: owner, channel, releasing manager id, freshness ms, reservation ms. 1 if
-     * this owner's lock was released, else 0. Hands the lock to the oldest fresh waiting manager (a
-     * reservation, and the lock key published on {@code "<channel>:<its id>"}); with no fresh
-     * waiter, deletes it and, only if someone had queued, publishes {@code "<releasing id> <lock key>"}
-     * on the channel, to everyone.
+     * KEYS: lock, counter. ARGV: owner, channel, releasing manager id, freshness ms, reservation
+     * ms, and for a hand-over also: next owner, its lease ms, its holder. -1 if this owner did not
+     * hold the lock (nothing changes), 0 if it was released, else the next owner's token.
+     *
+     * <p>A hand-over passes the lock to the next owner, a waiter of the releasing manager, with a
+     * new token, unless the oldest fresh waiting manager is another one: then, as with every
+     * release, that manager's turn comes first (a reservation, and the lock key published on
+     * {@code "<channel>:<its id>"}). With no fresh waiter, a plain release deletes the lock and,
+     * only if someone had queued, publishes {@code "<releasing id> <lock key>"} on the channel, to
+     * everyone.
      */
     RELEASE("""
             local held = redis.call('hmget', KEYS[1], 'owner', 'qseq')
             if held[1] ~= ARGV[1] then
-              return 0
+              return -1
             end
-            if not held[2] then
-              redis.call('del', KEYS[1])
-              return 1
-            end
-            local fields = redis.call('hgetall', KEYS[1])
-            local now = redis.call('time')
-            local oldest = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[4])
-            local head, headSeq, queued = nil, nil, false
-            for i = 1, #fields, 2 do
-              if string.sub(fields[i], 1, 2) == 'q:' then
-                queued = true
-                local seq, seen = string.match(fields[i + 1], '^(%d+) (%d+)$')
-                seq, seen = tonumber(seq), tonumber(seen)
-                if not seen or seen < oldest then
-                  redis.call('hdel', KEYS[1], fields[i])
-                elseif not headSeq or seq < headSeq then
-                  head, headSeq = fields[i], seq
+            local head, queued = nil, false
+            if held[2] then
+              local fields = redis.call('hgetall', KEYS[1])
+              local now = redis.call('time')
+              local oldest = now[1] * 1000 + math.floor(now[2] / 1000) - tonumber(ARGV[4])
+              local headSeq = nil
+              for i = 1, #fields, 2 do
+                if string.sub(fields[i], 1, 2) == 'q:' then
+                  queued = true
+                  local seq, seen = string.match(fields[i + 1], '^(%d+) (%d+)$')
+                  seq, seen = tonumber(seq), tonumber(seen)
+                  if not seen or seen < oldest then
+                    redis.call('hdel', KEYS[1], fields[i])
+                  elseif not headSeq or seq < headSeq then
+                    head, headSeq = fields[i], seq
+                  end
                 end
               end
+            end
+            if ARGV[6] and (not head or head == 'q:' .. ARGV[3]) then
+              if head then
+                redis.call('hdel', KEYS[1], head)
+              end
+              local token = redis.call('incr', KEYS[2])
+              redis.call('hset', KEYS[1], 'owner', ARGV[6], 'token', token, 'holder', ARGV[8])
+              redis.call('pexpire', KEYS[1], ARGV[7])
+              return token
             end
             if not head then
               redis.call('del', KEYS[1])
               if queued then
                 redis.call('publish', ARGV[2], ARGV[3] .. ' ' .. KEYS[1])
               end
-              return 1
+              return 0
             end
             local manager = string.sub(head, 3)
             redis.call('hdel', KEYS[1], 'owner', 'token', 'holder', head)
             redis.call('hset', KEYS[1], 'reserved', manager)
             redis.call('pexpire', KEYS[1], ARGV[5])
             redis.call('publish', ARGV[2] .. ':' .. manager, KEYS[1])
-            return 1
+            return 0
             """),
 
     /** KEYS: lock. ARGV: owner, lease ms. 1 if renewed. */

@@ -153,7 +153,7 @@ class RedisHandOffTest {
         assertThat(holder.tryAcquire("fifo")).as("the releasing manager cannot barge").isFalse();
         assertThat(first.tryAcquire("fifo")).as("nor anyone whose turn it is not").isFalse();
         assertThat(holder.backend.inspect("fifo")).as("a reservation is not a held lock").isEmpty();
-        assertThat(holder.backend.list("")).isEmpty();
+        assertThat(holder.backend.list("fifo")).isEmpty();
         assertThat(third.tryAcquire("fifo")).isTrue();
 
         for (Contender refresh : List.of(first, second, holder)) {
@@ -287,5 +287,77 @@ class RedisHandOffTest {
         assertThat(again.token()).isGreaterThan(tokens.get(0));
         again.release();
         waited.get(20, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- hand-over within one manager
+
+    private static AcquireRequest next(String name, String ownerId) {
+        return new AcquireRequest(name, ownerId, Duration.ofSeconds(10), "host", 1, "next thread", Instant.now());
+    }
+
+    @Test
+    void handOverPassesTheLockToTheNextOwnerWithANewTokenInOneCommand() {
+        Contender holder = new Contender();
+        assertThat(holder.tryAcquire("ho-plain")).isTrue();
+        long before = holder.backend.inspect("ho-plain").orElseThrow().token();
+
+        long token = holder.backend.handOver(holder.ownerId, next("ho-plain", "next-owner"));
+
+        assertThat(token).isGreaterThan(before);
+        var info = holder.backend.inspect("ho-plain").orElseThrow();
+        assertThat(info.ownerId()).isEqualTo("next-owner");
+        assertThat(info.thread()).isEqualTo("next thread");
+        assertThat(info.token()).isEqualTo(token);
+        assertThat(raw.sync().pttl("fair:lock:ho-plain")).isBetween(9_000L, 10_000L);
+        assertThat(holder.release("ho-plain")).as("the old owner owns nothing now").isFalse();
+        assertThat(holder.backend.release("ho-plain", "next-owner")).isTrue();
+    }
+
+    @Test
+    void handOverByAnOwnerThatLostTheLockChangesNothing() {
+        Contender holder = new Contender();
+        assertThat(holder.tryAcquire("ho-lost")).isTrue();
+
+        assertThat(holder.backend.handOver("not-the-owner", next("ho-lost", "next-owner")))
+                .isEqualTo(io.distlock.spi.LockBackend.NOT_OWNED);
+        assertThat(holder.backend.inspect("ho-lost").orElseThrow().ownerId()).isEqualTo(holder.ownerId);
+        assertThat(holder.release("ho-lost")).isTrue();
+    }
+
+    @Test
+    void handOverYieldsToAnotherManagerThatQueuedFirst() {
+        Contender holder = new Contender();
+        Contender other = new Contender();
+        assertThat(holder.tryAcquire("ho-fifo")).isTrue();
+        String otherId = enqueue(other, "ho-fifo");
+        // A thread of the holder's own manager queues after the other manager.
+        String holderId = enqueue(holder, "ho-fifo");
+
+        long outcome = holder.backend.handOver(holder.ownerId, next("ho-fifo", "next-owner"));
+
+        assertThat(outcome).as("released to the other manager instead").isEqualTo(io.distlock.spi.LockBackend.RELEASED_INSTEAD);
+        assertThat(reservedFor("ho-fifo")).isEqualTo(otherId);
+        assertThat(queueOf("ho-fifo")).containsOnlyKeys("q:" + holderId);
+        Eventually.until("the other manager is told its turn came", Duration.ofSeconds(10), () -> other.woken.contains("ho-fifo"));
+        assertThat(other.tryAcquire("ho-fifo")).isTrue();
+        assertThat(other.backend.forceRelease("ho-fifo")).isTrue();
+    }
+
+    @Test
+    void handOverGoesAheadWhenTheReleasingManagerQueuedFirst() {
+        Contender holder = new Contender();
+        Contender other = new Contender();
+        assertThat(holder.tryAcquire("ho-mine")).isTrue();
+        // The holder's manager has a waiting thread, queued before the other manager.
+        String holderId = enqueue(holder, "ho-mine");
+        String otherId = enqueue(other, "ho-mine");
+
+        long token = holder.backend.handOver(holder.ownerId, next("ho-mine", "next-owner"));
+
+        assertThat(token).isPositive();
+        assertThat(holder.backend.inspect("ho-mine").orElseThrow().ownerId()).isEqualTo("next-owner");
+        assertThat(queueOf("ho-mine")).as("our turn is used up; the other manager is next")
+                .containsOnlyKeys("q:" + otherId).doesNotContainKey("q:" + holderId);
+        assertThat(holder.backend.forceRelease("ho-mine")).isTrue();
     }
 }

@@ -18,6 +18,8 @@ public final class CountingBackend extends ForwardingLockBackend {
     /** tryAcquire calls the backend has answered (counted on return, so none is still in flight). */
     public final AtomicInteger acquires = new AtomicInteger();
     public final AtomicInteger releases = new AtomicInteger();
+    /** handOver calls: a release that passed the lock to a waiting thread of the same manager. */
+    public final AtomicInteger handOvers = new AtomicInteger();
     public final AtomicInteger extends_ = new AtomicInteger();
     public final AtomicInteger inspects = new AtomicInteger();
     private volatile Runnable duringAcquire = () -> { };
@@ -31,7 +33,7 @@ public final class CountingBackend extends ForwardingLockBackend {
     }
 
     public int total() {
-        return acquires.get() + releases.get() + extends_.get() + inspects.get();
+        return acquires.get() + releases.get() + handOvers.get() + extends_.get() + inspects.get();
     }
 
     @Override
@@ -47,6 +49,12 @@ public final class CountingBackend extends ForwardingLockBackend {
     public boolean release(String name, String ownerId) {
         releases.incrementAndGet();
         return delegate.release(name, ownerId);
+    }
+
+    @Override
+    public long handOver(String ownerId, AcquireRequest next) {
+        handOvers.incrementAndGet();
+        return delegate.handOver(ownerId, next);
     }
 
     @Override

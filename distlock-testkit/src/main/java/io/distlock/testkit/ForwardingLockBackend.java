@@ -32,6 +32,16 @@ public abstract class ForwardingLockBackend implements LockBackend {
     }
 
     @Override
+    public boolean supportsHandOver() {
+        return delegate.supportsHandOver();
+    }
+
+    @Override
+    public long handOver(String ownerId, AcquireRequest next) {
+        return delegate.handOver(ownerId, next);
+    }
+
+    @Override
     public boolean extend(String name, String ownerId, Duration lease) {
         return delegate.extend(name, ownerId, lease);
     }

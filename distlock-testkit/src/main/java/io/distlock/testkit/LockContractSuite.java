@@ -354,7 +354,9 @@ public abstract class LockContractSuite {
             eventually("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
             held.release();
             Lock got = waiting.get(10, TimeUnit.SECONDS);
-            assertThat(backend.acquires.get()).as("woken, not polling").isEqualTo(3);
+            // One acquisition after the release: the waiter's retry, or the release handing the lock
+            // over to it (backends that support handOver); a poll would add more.
+            assertThat(backend.acquires.get() + backend.handOvers.get()).as("woken, not polling").isEqualTo(3);
             got.release();
         } finally {
             pool.shutdownNow();

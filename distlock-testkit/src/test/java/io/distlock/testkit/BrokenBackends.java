@@ -25,6 +25,12 @@ final class BrokenBackends {
             this.store = store;
         }
 
+        /** Every acquisition goes through the faulty method under test, none around it. */
+        @Override
+        public boolean supportsHandOver() {
+            return false;
+        }
+
         @Override
         public String describe() {
             return "broken:" + getClass().getSimpleName();
