@@ -460,7 +460,8 @@ final class LockEngine implements LockManager, BackendEvents {
         if (wasHeld) {
             forget(lease);
         }
-        NameWaiters waiting = wasHeld && handsOver && !closed ? waiters.get(lease.name) : null;
+        // isEmpty first: an uncontended release pays no extra lookup.
+        NameWaiters waiting = wasHeld && handsOver && !closed && !waiters.isEmpty() ? waiters.get(lease.name) : null;
         NameWaiters.Ticket next = waiting == null ? null : waiting.claimFirst();
         boolean removed;
         if (next != null) {
