@@ -187,7 +187,7 @@ final class LockEngine implements LockManager, BackendEvents {
         }
         Handle handle;
         if (timeout.isZero() || settings.onConflict != null) {
-            handle = attempt(name, settings, start);
+            handle = attempt(name, settings, start, false);
         } else {
             handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
         }
@@ -205,7 +205,7 @@ final class LockEngine implements LockManager, BackendEvents {
         // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
         boolean attempted = !waiters.containsKey(name);
         if (attempted) {
-            Handle firstTry = attempt(name, settings, start);
+            Handle firstTry = attempt(name, settings, start, true);
             if (firstTry != null) {
                 return firstTry;
             }
@@ -244,7 +244,7 @@ final class LockEngine implements LockManager, BackendEvents {
                 if (tryNow) {
                     seen = waiting.releases();
                     attempted = true;
-                    Handle handle = attempt(name, settings, ticker.read());
+                    Handle handle = attempt(name, settings, ticker.read(), true);
                     if (handle != null) {
                         waiting.takenLocallyAt = seen;
                         return handle;
@@ -256,7 +256,7 @@ final class LockEngine implements LockManager, BackendEvents {
                     long remaining = deadline - ticker.read();
                     if (remaining <= 0) {
                         // A wait that queued without trying still tries once before giving up.
-                        return attempted ? null : attempt(name, settings, ticker.read());
+                        return attempted ? null : attempt(name, settings, ticker.read(), false);
                     }
                     pause = Math.min(pause, remaining);
                 }
@@ -283,13 +283,13 @@ final class LockEngine implements LockManager, BackendEvents {
      * call (the caller's start for a first try, saving a clock read): the lease counts from it,
      * which can only make validity more conservative.
      */
-    private Handle attempt(String name, Settings settings, long sentAt) {
+    private Handle attempt(String name, Settings settings, long sentAt, boolean waits) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
         }
         String ownerId = Owner.newId();
         AcquireRequest request = new AcquireRequest(name, ownerId, settings.lease, Owner.HOST, Owner.PID,
-                Thread.currentThread().getName(), wallClock.at(sentAt));
+                Thread.currentThread().getName(), wallClock.at(sentAt), waits);
         OptionalLong token;
         try {
             token = backend.tryAcquire(request);

@@ -281,7 +281,7 @@ public final class RedisLockBackend implements LockBackend {
         RedisClusterAsyncCommands<String, String> target = settings.replicas() > 0 ? commandsFor(key) : commands;
         Long token = run(target, RedisScript.ACQUIRE, ScriptOutputType.INTEGER, scriptKeys, deadline, "acquire",
                 request.name(), request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), managerId,
-                holder(request));
+                holder(request), request.waits() ? "1" : "0");
         if (token == null || token == 0) {
             return OptionalLong.empty();
         }

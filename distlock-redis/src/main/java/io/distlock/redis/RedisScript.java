@@ -35,12 +35,16 @@ import java.util.HexFormat;
  */
 enum RedisScript {
     /**
-     * KEYS: lock, counter. ARGV: owner, lease ms, manager id, holder. Token, or 0 if held or
-     * reserved for another manager; a busy answer enqueues the manager, or refreshes its entry.
+     * KEYS: lock, counter. ARGV: owner, lease ms, manager id, holder, whether the caller will wait
+     * ("1" or "0"). Token, or 0 if held or reserved for another manager; a busy answer to a caller
+     * that will wait enqueues its manager, or refreshes its entry.
      */
     ACQUIRE("""
             local state = redis.call('hmget', KEYS[1], 'owner', 'reserved')
             if state[1] or (state[2] and state[2] ~= ARGV[3]) then
+              if ARGV[5] ~= '1' then
+                return 0
+              end
               local entry = 'q:' .. ARGV[3]
               local queued = redis.call('hget', KEYS[1], entry)
               local seq = queued and string.match(queued, '^%d+') or redis.call('hincrby', KEYS[1], 'qseq', 1)

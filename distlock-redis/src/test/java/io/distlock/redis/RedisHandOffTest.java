@@ -289,6 +289,26 @@ class RedisHandOffTest {
         waited.get(20, TimeUnit.SECONDS);
     }
 
+    @Test
+    void aCallerThatWillNotWaitDoesNotQueue() {
+        Contender holder = new Contender();
+        Contender other = new Contender();
+        assertThat(holder.tryAcquire("no-wait")).isTrue();
+
+        OptionalLong busy = other.backend.tryAcquire(new AcquireRequest("no-wait", "try-once", Duration.ofSeconds(10),
+                "host", 1, "t", Instant.now(), false));
+
+        assertThat(busy).isEmpty();
+        assertThat(queueOf("no-wait")).as("a try-once takes no place in the queue").isEmpty();
+        // Through the engine: tryAcquire (wait 0) on a busy lock leaves no entry either.
+        try (LockManager locks = LockManager.builder(backend(PATIENT, PATIENT)).build()) {
+            assertThat(locks.tryAcquire("no-wait")).isEmpty();
+        }
+        assertThat(queueOf("no-wait")).isEmpty();
+        assertThat(holder.release("no-wait")).isTrue();
+        assertThat(raw.sync().exists("fair:lock:no-wait")).as("released to nobody, deleted").isZero();
+    }
+
     // ---------------------------------------------------------------- hand-over within one manager
 
     private static AcquireRequest next(String name, String ownerId) {
