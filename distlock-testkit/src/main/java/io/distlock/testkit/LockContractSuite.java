@@ -462,6 +462,52 @@ public abstract class LockContractSuite {
     }
 
     @Test
+    @DisplayName("3.1 mutual exclusion across threads that share managers (local hand-offs and turns between managers)")
+    void rule_3_1_threadsSharingManagers(@TempDir Path dir) throws Exception {
+        String name = uniqueName("shared-exclusion");
+        ExclusionJournal journal = new ExclusionJournal(dir);
+        int managers = 2;
+        int threadsPerManager = 4;
+        int perThread = 25;
+        List<LockManager> shared = new ArrayList<>();
+        for (int m = 0; m < managers; m++) {
+            shared.add(newManager());
+        }
+        AtomicInteger refusedReleases = new AtomicInteger();
+        int threads = managers * threadsPerManager;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                LockManager manager = shared.get(t % managers);
+                String who = "manager" + (t % managers) + "-thread" + t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30))
+                            .timeout(Duration.ofSeconds(30)).retryInterval(Duration.ofMillis(2)).build();
+                    for (int i = 0; i < perThread; i++) {
+                        Lock lock = manager.acquire(name, options);
+                        journal.criticalSection(who, lock.token());
+                        if (!lock.release()) {
+                            refusedReleases.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(journal.violations((long) threads * perThread)).isEmpty();
+        assertThat(refusedReleases.get()).as("releases of a 30 s lease that found another owner").isZero();
+        assertThat(shared.get(0).inspect(name)).as("nothing left held").isEmpty();
+    }
+
+    @Test
     @DisplayName("3.1 mutual exclusion across 4 JVM processes")
     void rule_3_1_processes(@TempDir Path dir) throws Exception {
         requireApplicable(MULTI_PROCESS);
