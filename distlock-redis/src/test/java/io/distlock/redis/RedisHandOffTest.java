@@ -290,6 +290,43 @@ class RedisHandOffTest {
     }
 
     @Test
+    void aTurnIsPublishedOnlyOnTheChannelOfTheManagerWhoseTurnItIs() {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + redis.port());
+        toClose.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+        var subscriber = client.connectPubSub();
+        List<String> published = new CopyOnWriteArrayList<>();
+        subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String pattern, String channel, String message) {
+                published.add(channel + " " + message);
+            }
+        });
+        subscriber.sync().psubscribe("fair:released*");
+        Contender holder = new Contender();
+        Contender first = new Contender();
+        Contender second = new Contender();
+        assertThat(holder.tryAcquire("turns")).isTrue();
+        String firstId = enqueue(first, "turns");
+        String secondId = enqueue(second, "turns");
+
+        assertThat(holder.release("turns")).isTrue();
+        Eventually.until("the first manager's turn is announced", Duration.ofSeconds(10),
+                () -> first.woken.contains("turns"));
+        assertThat(first.tryAcquire("turns")).isTrue();
+        assertThat(first.release("turns")).isTrue();
+        Eventually.until("the second manager's turn is announced", Duration.ofSeconds(10),
+                () -> second.woken.contains("turns"));
+
+        Eventually.until("both messages seen", Duration.ofSeconds(10), () -> published.size() >= 2);
+        // Each turn went to one manager's own channel, none to the namespace's channel for everyone.
+        assertThat(published).containsExactly("fair:released:" + firstId + " fair:lock:turns",
+                "fair:released:" + secondId + " fair:lock:turns");
+        assertThat(second.woken).containsExactly("turns");
+        assertThat(second.tryAcquire("turns")).isTrue();
+        assertThat(second.release("turns")).isTrue();
+    }
+
+    @Test
     void aCallerThatWillNotWaitDoesNotQueue() {
         Contender holder = new Contender();
         Contender other = new Contender();
