@@ -55,8 +55,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Every operation is one round trip: a Lua script run by SHA (see {@link RedisScript}). One
  * backend keeps one command connection, shared by all threads (Lettuce pipelines them), and one
- * pub/sub connection subscribed to the namespace's release channel, which wakes the engine's
- * waiters for any name. Key layout and the cluster token counters: {@link RedisKeys}.
+ * pub/sub connection subscribed to two channels, the namespace's (releases announced to everyone)
+ * and this backend's own (its turns), which wake the engine's waiters for any name. A release while
+ * another thread of the same manager waits is a hand-over ({@link #handOver}): the same script
+ * passes the lock on. Key layout and the cluster token counters: {@link RedisKeys}.
  *
  * <p>URI: {@code redis://[[user]:password@]host[:port][/database][?parameters]}, {@code rediss://}
  * for TLS, {@code redis-sentinel://[password@]host[:port][,host2[:port2]][/database]?sentinelMasterId=m}
