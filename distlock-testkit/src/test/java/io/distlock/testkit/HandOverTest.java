@@ -69,6 +69,35 @@ class HandOverTest {
     }
 
     @Test
+    void aHandedLockCarriesTheWaitersOwnOptionsRenewalAndReentrancy() throws Exception {
+        CountingBackend backend = new CountingBackend(new SharedStore(InMemoryLockBackend.create()));
+        LockManager locks = manager(LockManager.builder(backend));
+        Lock first = locks.acquire("account:5");
+        LockOptions renewedReentrant = LockOptions.builder().timeout(Duration.ofSeconds(60))
+                .retryInterval(Duration.ofSeconds(30)).lease(Duration.ofMillis(300)).autoRenew(true).reentrant(true)
+                .build();
+        AtomicReference<Lock> again = new AtomicReference<>();
+        Waiter next = waiter("renewing-waiter", () -> {
+            Lock handed = locks.acquire("account:5", renewedReentrant);
+            again.set(locks.acquire("account:5", renewedReentrant));
+            return handed;
+        });
+        awaitParked(next);
+
+        assertThat(first.release()).isTrue();
+
+        Lock handed = next.lock(PATIENCE);
+        assertThat(backend.handOvers.get()).isEqualTo(1);
+        assertThat(again.get().token()).as("reentered on the waiter's thread").isEqualTo(handed.token());
+        awaitState("the handed lock's 300 ms lease renewed twice", () -> backend.extends_.get() >= 2);
+        assertThat(handed.isHeld()).isTrue();
+        assertThat(again.get().release()).as("one of two holds").isTrue();
+        assertThat(locks.inspect("account:5")).as("still held by the other hold").isPresent();
+        assertThat(handed.release()).isTrue();
+        assertThat(locks.inspect("account:5")).isEmpty();
+    }
+
+    @Test
     void aWaiterInterruptedWhileTheLockIsHandedToItLeavesNoLockBehind() throws Exception {
         GatedHandOver backend = new GatedHandOver(new SharedStore(InMemoryLockBackend.create()));
         LockManager locks = manager(LockManager.builder(backend));
