@@ -4,6 +4,7 @@ import io.distlock.spi.AcquireRequest;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -112,7 +113,7 @@ final class NameWaiters {
         final Thread owner;
         final String ownerName;
         final LockEngine.Settings settings;
-        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger state = new AtomicInteger();
         // Written by the releaser before the volatile write of DECIDED, read by the owner after it.
         private long token;
         private long sentAt;

@@ -372,7 +372,7 @@ public final class RedisLockBackend implements LockBackend {
     @Override
     public Optional<LockInfo> inspect(String name) {
         long deadline = deadline();
-        return holder(name, inspectAsync(keys.lockKey(name)), deadline, name);
+        return holder(name, inspectAsync(keys.lockKey(name)), deadline);
     }
 
     @Override
@@ -398,7 +398,7 @@ public final class RedisLockBackend implements LockBackend {
         long inspectDeadline = deadline();
         found.forEach((name, key) -> pending.put(name, inspectAsync(key)));
         List<LockInfo> result = new ArrayList<>();
-        pending.forEach((name, future) -> holder(name, future, inspectDeadline, name).ifPresent(result::add));
+        pending.forEach((name, future) -> holder(name, future, inspectDeadline).ifPresent(result::add));
         result.sort(Comparator.comparing(LockInfo::name));
         return result;
     }
@@ -443,13 +443,13 @@ public final class RedisLockBackend implements LockBackend {
         return runAsync(commands, RedisScript.INSPECT, ScriptOutputType.MULTI, new String[] {key});
     }
 
-    private Optional<LockInfo> holder(String name, RedisFuture<List<String>> future, long deadline, String what) {
+    private Optional<LockInfo> holder(String name, RedisFuture<List<String>> future, long deadline) {
         List<String> fields;
         try {
-            fields = await(future, deadline, "inspect of lock '" + what + "'");
+            fields = await(future, deadline, "inspect", name);
         } catch (NoScript e) {
             fields = await(commands.eval(RedisScript.INSPECT.body, ScriptOutputType.MULTI, keys.lockKey(name)),
-                    deadline, "inspect of lock '" + what + "'");
+                    deadline, "inspect", name);
         }
         if (fields == null || fields.size() < 4 || fields.get(0) == null) {
             return Optional.empty();

@@ -1,5 +1,7 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.Eventually;
+
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;

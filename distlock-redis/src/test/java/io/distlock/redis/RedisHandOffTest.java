@@ -1,5 +1,7 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.Eventually;
+
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;

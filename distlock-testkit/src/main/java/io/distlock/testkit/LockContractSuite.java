@@ -136,18 +136,6 @@ public abstract class LockContractSuite {
         return "kit-" + label + "-" + System.nanoTime();
     }
 
-    /** Polls {@code condition} until true or the deadline; fails with {@code what}. */
-    protected static void eventually(String what, Duration within, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            Thread.onSpinWait();
-            LockSupportPause.pause();
-        }
-    }
-
     private void requireApplicable(String rule) {
         String reason = notApplicable().get(rule);
         if (reason != null) {
@@ -269,7 +257,7 @@ public abstract class LockContractSuite {
         try {
             Future<Lock> waiting = pool.submit(() -> waiter.acquire(name,
                     LockOptions.builder().retryInterval(Duration.ofMillis(10)).build()));
-            eventually("the waiter polls", PATIENCE, () -> backend.acquires.get() >= 3);
+            Eventually.until("the waiter polls", PATIENCE, () -> backend.acquires.get() >= 3);
             assertThat(waiting).isNotDone();
             held.release();
             Lock got = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -367,7 +355,7 @@ public abstract class LockContractSuite {
                     .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
             // Answered, not merely sent: on a network backend a try still in flight could reach
             // the server after the release and succeed without any wake-up.
-            eventually("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
+            Eventually.until("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
             held.release();
             Lock got = waiting.get(10, TimeUnit.SECONDS);
             // One acquisition after the release: the waiter's retry, or the release handing the lock
@@ -392,7 +380,7 @@ public abstract class LockContractSuite {
         try {
             Future<Lock> waiting = pool.submit(() -> waiter.acquire(name, LockOptions.builder()
                     .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
-            eventually("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 1);
+            Eventually.until("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 1);
             held.release();
             Lock got = waiting.get(10, TimeUnit.SECONDS);
             assertThat(backend.acquires.get()).as("woken, not polling").isLessThanOrEqualTo(3);
@@ -421,7 +409,7 @@ public abstract class LockContractSuite {
             }
         });
         thread.start();
-        eventually("the waiter polls", PATIENCE, () -> backend.acquires.get() >= 2);
+        Eventually.until("the waiter polls", PATIENCE, () -> backend.acquires.get() >= 2);
         thread.interrupt();
         thread.join(5_000);
         assertThat(thread.isAlive()).as("still waiting 5 s after the interrupt").isFalse();
@@ -608,7 +596,7 @@ public abstract class LockContractSuite {
         long beforeAcquire = System.nanoTime();
         Lock lock = locks.acquire(name, LockOptions.builder().lease(Duration.ofMillis(900)).autoRenew(true).build());
         // Past one and a half leases: without renewal the backend would have let it lapse by now.
-        eventually("1.5 leases and two renewals", PATIENCE,
+        Eventually.until("1.5 leases and two renewals", PATIENCE,
                 () -> System.nanoTime() - beforeAcquire > 1_350_000_000L && backend.extends_.get() >= 2);
         assertThat(observer.inspect(name)).as("still held past its 900 ms lease")
                 .map(LockInfo::token).contains(lock.token());
@@ -618,7 +606,7 @@ public abstract class LockContractSuite {
         int renewals = backend.extends_.get();
         assertThat(observer.inspect(name)).isEmpty();
         Lock probe = observer.acquire(uniqueName("clock"), lease(Duration.ofMillis(700)));
-        eventually("a full renewal period passes", PATIENCE, () -> !probe.isHeld());
+        Eventually.until("a full renewal period passes", PATIENCE, () -> !probe.isHeld());
         assertThat(backend.extends_.get()).as("no renewal after release").isEqualTo(renewals);
     }
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +88,7 @@ class HandOverTest {
         Lock handed = next.lock(PATIENCE);
         assertThat(backend.handOvers.get()).isEqualTo(1);
         assertThat(again.get().token()).as("reentered on the waiter's thread").isEqualTo(handed.token());
-        awaitState("the handed lock's 300 ms lease renewed twice", () -> backend.extends_.get() >= 2);
+        Eventually.until("the handed lock's 300 ms lease renewed twice", PATIENCE, () -> backend.extends_.get() >= 2);
         assertThat(handed.isHeld()).isTrue();
         assertThat(again.get().release()).as("one of two holds").isTrue();
         assertThat(locks.inspect("account:5")).as("still held by the other hold").isPresent();
@@ -176,28 +175,17 @@ class HandOverTest {
     }
 
     /** The waiter has queued and parked (a timed park: it waits with a 30 s retry interval). */
-    private static void awaitParked(Waiter waiter) throws InterruptedException {
-        awaitState("waiter " + waiter.thread.getName() + " parked in the engine",
+    private static void awaitParked(Waiter waiter) {
+        Eventually.until("waiter " + waiter.thread.getName() + " parked in the engine", PATIENCE,
                 () -> waiter.thread.getState() == Thread.State.TIMED_WAITING && inStack(waiter, "awaitRelease"));
     }
 
-    private static void awaitInStack(Waiter waiter, String method) throws InterruptedException {
-        awaitState("waiter " + waiter.thread.getName() + " in " + method, () -> inStack(waiter, method));
+    private static void awaitInStack(Waiter waiter, String method) {
+        Eventually.until("waiter " + waiter.thread.getName() + " in " + method, PATIENCE, () -> inStack(waiter, method));
     }
 
     private static boolean inStack(Waiter waiter, String method) {
         return Arrays.stream(waiter.thread.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals(method));
-    }
-
-    /** Polls with a deadline; a state the test waits for, not a timing. */
-    private static void awaitState(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("Not reached within " + PATIENCE + ": " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
     }
 
     /** A thread of the test's own, so its state and stack can be watched. */

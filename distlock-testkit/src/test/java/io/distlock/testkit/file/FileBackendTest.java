@@ -1,5 +1,7 @@
 package io.distlock.testkit.file;
 
+import io.distlock.testkit.Eventually;
+
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
@@ -522,24 +524,13 @@ class FileBackendTest {
     // ------------------------------------------------------------------ helpers
 
     private static void awaitState(Thread thread, Thread.State state) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (thread.getState() != state) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(thread.getName() + " never reached " + state + " (is " + thread.getState() + ")");
-            }
-            Thread.onSpinWait();
-        }
+        Eventually.until(thread.getName() + " in state " + state, PATIENCE, () -> thread.getState() == state);
     }
 
     private static void awaitFrame(Thread thread, String method) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (Stream.of(thread.getStackTrace()).noneMatch(frame -> frame.getClassName().equals(
-                FileLockBackend.class.getName()) && frame.getMethodName().equals(method))) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(thread.getName() + " never called FileLockBackend." + method);
-            }
-            Thread.onSpinWait();
-        }
+        Eventually.until(thread.getName() + " calling FileLockBackend." + method, PATIENCE,
+                () -> Stream.of(thread.getStackTrace()).anyMatch(frame -> frame.getClassName().equals(
+                        FileLockBackend.class.getName()) && frame.getMethodName().equals(method)));
     }
 
     private static Set<String> filesUnder(Path root) {
