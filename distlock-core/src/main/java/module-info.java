@@ -1,7 +1,7 @@
 /**
  * distlock: named locks that hold across every thread, process and server of a cluster.
- * Only the API, the backend SPI and the embedded backends' entry points are exported; the engine
- * stays internal.
+ * Only the API ({@code io.distlock}), the backend SPI ({@code io.distlock.spi}) and the in-memory
+ * backend's entry point are exported; the engine ({@code io.distlock.internal}) is not.
  */
 module io.distlock {
     requires org.slf4j;
@@ -9,10 +9,8 @@ module io.distlock {
     exports io.distlock;
     exports io.distlock.spi;
     exports io.distlock.memory;
-    exports io.distlock.file;
 
     uses io.distlock.spi.LockBackendProvider;
 
-    provides io.distlock.spi.LockBackendProvider with io.distlock.memory.InMemoryBackendProvider,
-            io.distlock.file.FileBackendProvider;
+    provides io.distlock.spi.LockBackendProvider with io.distlock.memory.InMemoryBackendProvider;
 }

@@ -2,6 +2,7 @@ package io.distlock;
 
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
+import io.distlock.spi.Secrets;
 
 import java.util.Locale;
 import java.util.ServiceLoader;
@@ -26,7 +27,7 @@ public final class LockBackends {
         String trimmed = uri.trim();
         java.util.regex.Matcher scheme = SCHEME.matcher(trimmed);
         if (!scheme.lookingAt()) {
-            throw new IllegalArgumentException("backend URI '" + mask(uri) + "' has no scheme; expected one of "
+            throw new IllegalArgumentException("backend URI '" + Secrets.mask(uri) + "' has no scheme; expected one of "
                     + knownSchemes() + ", for example file:/var/lib/distlock or redis://host:6379");
         }
         String wanted = scheme.group(1).toLowerCase(Locale.ROOT);
@@ -35,7 +36,7 @@ public final class LockBackends {
                 return provider.open(trimmed);
             }
         }
-        throw new IllegalArgumentException("no distlock backend for scheme '" + wanted + "' in '" + mask(uri)
+        throw new IllegalArgumentException("no distlock backend for scheme '" + wanted + "' in '" + Secrets.mask(uri)
                 + "'; known schemes: " + knownSchemes() + " (add the backend's module to the class path)");
     }
 
@@ -46,13 +47,5 @@ public final class LockBackends {
             schemes.addAll(provider.schemes());
         }
         return schemes;
-    }
-
-    /** Replaces the password in a URI's user info with {@code ***}. */
-    public static String mask(String uri) {
-        if (uri == null) {
-            return null;
-        }
-        return uri.replaceAll("(?<=://)([^:/@]*):[^@/]*@", "$1:***@");
     }
 }

@@ -1,5 +1,8 @@
 package io.distlock;
 
+import io.distlock.internal.LockEngine;
+import io.distlock.internal.LockedProxy;
+import io.distlock.internal.Validation;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
@@ -116,14 +119,14 @@ public interface LockManager extends AutoCloseable {
 
     /** Collects settings; {@link #build()} checks them and fails naming the bad value. */
     final class Builder {
-        final LockBackend backend;
-        Duration lease = Duration.ofSeconds(20);
-        Duration timeout = Duration.ofSeconds(10);
-        Duration retryInterval = Duration.ofMillis(50);
-        boolean reentrant;
-        boolean autoRenew;
-        LockListener listener = LockListener.NONE;
-        Ticker ticker = Ticker.system();
+        private final LockBackend backend;
+        private Duration lease = Duration.ofSeconds(20);
+        private Duration timeout = Duration.ofSeconds(10);
+        private Duration retryInterval = Duration.ofMillis(50);
+        private boolean reentrant;
+        private boolean autoRenew;
+        private LockListener listener = LockListener.NONE;
+        private Ticker ticker = Ticker.system();
 
         private Builder(LockBackend backend) {
             if (backend == null) {
@@ -170,7 +173,7 @@ public interface LockManager extends AutoCloseable {
         }
 
         public LockManager build() {
-            return new LockEngine(this);
+            return new LockEngine(backend, lease, timeout, retryInterval, reentrant, autoRenew, listener, ticker);
         }
     }
 }

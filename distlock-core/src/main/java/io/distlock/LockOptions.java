@@ -1,7 +1,10 @@
 package io.distlock;
 
+import io.distlock.internal.Validation;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -12,13 +15,13 @@ import java.util.function.Function;
 public final class LockOptions {
     private static final LockOptions DEFAULTS = new Builder().build();
 
-    final Duration lease;
-    final Duration timeout;
-    final Duration retryInterval;
-    final Boolean reentrant;
-    final Boolean autoRenew;
-    final LockLostListener onLost;
-    final Function<String, ? extends RuntimeException> onConflict;
+    private final Duration lease;
+    private final Duration timeout;
+    private final Duration retryInterval;
+    private final Boolean reentrant;
+    private final Boolean autoRenew;
+    private final LockLostListener onLost;
+    private final Function<String, ? extends RuntimeException> onConflict;
 
     private LockOptions(Builder b) {
         this.lease = b.lease;
@@ -42,6 +45,41 @@ public final class LockOptions {
     /** Shorthand for options that try exactly once. */
     public static LockOptions tryOnce() {
         return builder().tryOnce().build();
+    }
+
+    /** The lease, if these options set one. */
+    public Optional<Duration> lease() {
+        return Optional.ofNullable(lease);
+    }
+
+    /** The wait, if these options set one: zero tries once, negative waits forever. */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** The retry interval, if these options set one. */
+    public Optional<Duration> retryInterval() {
+        return Optional.ofNullable(retryInterval);
+    }
+
+    /** Reentrant mode, if these options set it. */
+    public Optional<Boolean> reentrant() {
+        return Optional.ofNullable(reentrant);
+    }
+
+    /** Auto-renewal, if these options set it. */
+    public Optional<Boolean> autoRenew() {
+        return Optional.ofNullable(autoRenew);
+    }
+
+    /** The lost-lock listener, if set. */
+    public Optional<LockLostListener> onLost() {
+        return Optional.ofNullable(onLost);
+    }
+
+    /** The conflict-mode exception factory, if set. */
+    public Optional<Function<String, ? extends RuntimeException>> onConflict() {
+        return Optional.ofNullable(onConflict);
     }
 
     /** A builder that starts from these options. */

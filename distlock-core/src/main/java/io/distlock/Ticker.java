@@ -10,6 +10,6 @@ public interface Ticker {
     long read();
 
     static Ticker system() {
-        return WallClock.SYSTEM_TICKER;
+        return io.distlock.internal.WallClock.SYSTEM_TICKER;
     }
 }

@@ -1,5 +1,6 @@
 package io.distlock.cli;
 
+import io.distlock.spi.Durations;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -1,5 +1,6 @@
 package io.distlock.cli;
 
+import io.distlock.spi.Durations;
 import io.distlock.Lock;
 import io.distlock.LockException;
 import io.distlock.LockManager;

@@ -1,5 +1,6 @@
 package io.distlock.cli;
 
+import io.distlock.spi.Durations;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 

@@ -3,6 +3,8 @@ package io.distlock.memory;
 import io.distlock.LockInfo;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.HandOverResult;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
@@ -12,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -44,12 +45,12 @@ public final class InMemoryLockBackend implements LockBackend {
     }
 
     @Override
-    public OptionalLong tryAcquire(AcquireRequest request) {
+    public AcquireResult tryAcquire(AcquireRequest request) {
         // The token is drawn inside compute, while the name's bin is locked: a token drawn before
         // the insert could be overtaken by a later, larger one that is released first.
         Take take = new Take(request, ticker.read());
         locks.compute(request.name(), take);
-        return take.token == 0 ? OptionalLong.empty() : OptionalLong.of(take.token);
+        return take.token == 0 ? AcquireResult.busy(take.holder.info()) : AcquireResult.acquired(take.token);
     }
 
     @Override
@@ -69,9 +70,9 @@ public final class InMemoryLockBackend implements LockBackend {
     }
 
     @Override
-    public long handOver(String ownerId, AcquireRequest next) {
+    public HandOverResult handOver(String ownerId, AcquireRequest next) {
         long now = ticker.read();
-        long[] outcome = {NOT_OWNED};
+        long[] outcome = {0};
         locks.computeIfPresent(next.name(), (key, current) -> {
             if (!current.request.ownerId().equals(ownerId) || !current.liveAt(now)) {
                 return current;
@@ -79,7 +80,7 @@ public final class InMemoryLockBackend implements LockBackend {
             outcome[0] = tokens.incrementAndGet();
             return new Entry(next, outcome[0], now + next.lease().toNanos(), next.acquiredAt(), next.lease());
         });
-        return outcome[0];
+        return outcome[0] > 0 ? HandOverResult.handedOver(outcome[0]) : HandOverResult.notOwned();
     }
 
     @Override
@@ -141,6 +142,8 @@ public final class InMemoryLockBackend implements LockBackend {
         private final AcquireRequest request;
         private final long now;
         long token;
+        /** The live entry that made the lock busy, when it was. */
+        Entry holder;
 
         Take(AcquireRequest request, long now) {
             this.request = request;
@@ -150,6 +153,7 @@ public final class InMemoryLockBackend implements LockBackend {
         @Override
         public Entry apply(String name, Entry current) {
             if (current != null && current.liveAt(now)) {
+                holder = current;
                 return current;
             }
             token = tokens.incrementAndGet();

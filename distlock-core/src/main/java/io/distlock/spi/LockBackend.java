@@ -6,7 +6,6 @@ import io.distlock.LockInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * What a backend must do: a few atomic, single-attempt operations on one lock name. Waiting,
@@ -24,18 +23,14 @@ public interface LockBackend extends AutoCloseable {
 
     /**
      * Takes the lock if it is free (or its lease has lapsed), atomically, recording the holder and
-     * the lease; returns the new fencing token, strictly greater than every token this backend
-     * issued before for the name. Returns empty when the lock is busy.
+     * the lease; answers {@link AcquireResult#acquired} with the new fencing token, strictly greater
+     * than every token this backend issued before for the name, or {@link AcquireResult#busy} (with
+     * the holder when the same round trip tells it).
      */
-    OptionalLong tryAcquire(AcquireRequest request);
+    AcquireResult tryAcquire(AcquireRequest request);
 
     /** Removes the lock only if {@code ownerId} still owns it. False when it did not. */
     boolean release(String name, String ownerId);
-
-    /** {@link #handOver} answer: {@code ownerId} held the lock and released it; {@code next} did not get it. */
-    long RELEASED_INSTEAD = 0;
-    /** {@link #handOver} answer: {@code ownerId} no longer held the lock; nothing changed. */
-    long NOT_OWNED = -1;
 
     /** True if {@link #handOver} is implemented; the engine calls it only then. */
     default boolean supportsHandOver() {
@@ -48,13 +43,15 @@ public interface LockBackend extends AutoCloseable {
      * token. The engine uses it when a thread of its own waits for the name, so a hand-off within
      * one process costs one round trip instead of a release and an acquire. A backend that keeps a
      * queue of other waiting processes releases to them instead when the next turn is theirs
-     * ({@link #RELEASED_INSTEAD}): a hand-over must never let one process keep a lock others wait for.
+     * ({@link HandOverResult#releasedInstead()}): a hand-over must never let one process keep a lock
+     * others wait for.
      *
-     * @return the new token, {@code > 0}, when {@code next} holds the lock now; {@link #RELEASED_INSTEAD}
-     *         when the lock was released to others; {@link #NOT_OWNED} when {@code ownerId} no longer
-     *         held it (expired, taken over, force-released), in which case nothing changed
+     * @return {@link HandOverResult#handedOver} with the new token when {@code next} holds the lock
+     *         now; {@link HandOverResult#releasedInstead()} when the lock was released to others;
+     *         {@link HandOverResult#notOwned()} when {@code ownerId} no longer held it (expired,
+     *         taken over, force-released), in which case nothing changed
      */
-    default long handOver(String ownerId, AcquireRequest next) {
+    default HandOverResult handOver(String ownerId, AcquireRequest next) {
         throw new UnsupportedOperationException(describe() + " does not support handOver");
     }
 
@@ -67,7 +64,8 @@ public interface LockBackend extends AutoCloseable {
     /**
      * Held locks whose names start with {@code prefix} (empty: all of this namespace).
      *
-     * @throws UnsupportedOperationException if the backend cannot enumerate its keys
+     * @throws UnsupportedOperationException if the backend cannot enumerate its keys (the engine
+     *                                       turns it into a {@code LockException} saying so)
      */
     List<LockInfo> list(String prefix);
 
@@ -76,8 +74,8 @@ public interface LockBackend extends AutoCloseable {
 
     /**
      * Called once by the engine before any other method. A backend that learns of releases from its
-     * server (pub/sub, LISTEN/NOTIFY, watches, file events) or of a dropped connection tells the
-     * engine through {@code events}, from any thread.
+     * server (pub/sub, LISTEN/NOTIFY, watches, file events), of a dropped or restored connection, or
+     * of an acquisition it no longer owns, tells the engine through {@code events}, from any thread.
      */
     default void start(BackendEvents events) {
     }

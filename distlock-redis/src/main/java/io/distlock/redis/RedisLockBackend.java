@@ -3,6 +3,8 @@ package io.distlock.redis;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.HandOverResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.LockBackend;
 import io.lettuce.core.AbstractRedisClient;
@@ -40,7 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -288,7 +289,7 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     @Override
-    public OptionalLong tryAcquire(AcquireRequest request) {
+    public AcquireResult tryAcquire(AcquireRequest request) {
         String key = keys.lockKey(request.name());
         String[] scriptKeys = {key, keys.tokenKey(key)};
         long deadline = deadline();
@@ -297,12 +298,12 @@ public final class RedisLockBackend implements LockBackend {
                 request.name(), request.ownerId(), Long.toString(Math.max(1, request.lease().toMillis())), managerId,
                 holder(request), request.waits() ? "1" : "0");
         if (token == null || token == 0) {
-            return OptionalLong.empty();
+            return AcquireResult.busy();
         }
         if (settings.replicas() > 0) {
             awaitReplicas(target, request, key);
         }
-        return OptionalLong.of(token);
+        return AcquireResult.acquired(token);
     }
 
     /**
@@ -347,12 +348,15 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     @Override
-    public long handOver(String ownerId, AcquireRequest next) {
+    public HandOverResult handOver(String ownerId, AcquireRequest next) {
         String key = keys.lockKey(next.name());
         Long outcome = run(commands, RedisScript.RELEASE, ScriptOutputType.INTEGER, new String[] {key, keys.tokenKey(key)},
                 deadline(), "hand-over", next.name(), ownerId, keys.channel(), managerId, waiterFreshnessMillis,
                 reservationMillis, next.ownerId(), Long.toString(Math.max(1, next.lease().toMillis())), holder(next));
-        return outcome == null ? NOT_OWNED : Math.max(NOT_OWNED, outcome);
+        if (outcome == null || outcome < 0) {
+            return HandOverResult.notOwned();
+        }
+        return outcome == 0 ? HandOverResult.releasedInstead() : HandOverResult.handedOver(outcome);
     }
 
     /** {@code "<acquired at, epoch ns> <pid> <host> <thread>"}: the thread name, last, may hold spaces. */

@@ -1,6 +1,6 @@
 package io.distlock.redis;
 
-import io.distlock.Durations;
+import io.distlock.spi.Durations;
 import io.lettuce.core.RedisURI;
 
 import java.net.URLDecoder;

@@ -2,7 +2,6 @@ package io.distlock.redis;
 
 import io.distlock.testkit.Eventually;
 
-import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.time.Duration;

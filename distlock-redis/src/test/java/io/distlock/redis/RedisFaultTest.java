@@ -6,7 +6,6 @@ import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -6,8 +6,9 @@ import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.AcquireRequest;
-import io.distlock.spi.BackendEvents;
-import io.distlock.testkit.server.RedisServers;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.HandOverResult;
+import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -89,26 +89,22 @@ class RedisHandOffTest {
         Contender(Duration waiterFreshness, Duration reservation) {
             backend = backend(waiterFreshness, reservation);
             toClose.add(backend);
-            backend.start(new BackendEvents() {
+            backend.start(new RecordingEvents() {
                 @Override
                 public void released(String name) {
                     woken.add(name);
-                }
-
-                @Override
-                public void connectionLost(Throwable cause) {
                 }
             });
         }
 
         boolean tryAcquire(String name) {
             String attempt = UUID.randomUUID().toString();
-            OptionalLong token = backend.tryAcquire(new AcquireRequest(name, attempt, Duration.ofSeconds(10), "host", 1,
+            AcquireResult result = backend.tryAcquire(new AcquireRequest(name, attempt, Duration.ofSeconds(10), "host", 1,
                     "t", Instant.now()));
-            if (token.isPresent()) {
+            if (result.isAcquired()) {
                 ownerId = attempt;
             }
-            return token.isPresent();
+            return result.isAcquired();
         }
 
         boolean release(String name) {
@@ -334,10 +330,10 @@ class RedisHandOffTest {
         Contender other = new Contender();
         assertThat(holder.tryAcquire("no-wait")).isTrue();
 
-        OptionalLong busy = other.backend.tryAcquire(new AcquireRequest("no-wait", "try-once", Duration.ofSeconds(10),
-                "host", 1, "t", Instant.now(), false));
+        AcquireResult busy = other.backend.tryAcquire(new AcquireRequest("no-wait", "try-once", Duration.ofSeconds(10),
+                "host", 1, "t", Instant.now(), false, AcquireRequest.DEFAULT_RETRY_INTERVAL));
 
-        assertThat(busy).isEmpty();
+        assertThat(busy.isAcquired()).isFalse();
         assertThat(queueOf("no-wait")).as("a try-once takes no place in the queue").isEmpty();
         // Through the engine: tryAcquire (wait 0) on a busy lock leaves no entry either.
         try (LockManager locks = LockManager.builder(backend(PATIENT, PATIENT)).build()) {
@@ -360,7 +356,7 @@ class RedisHandOffTest {
         assertThat(holder.tryAcquire("ho-plain")).isTrue();
         long before = holder.backend.inspect("ho-plain").orElseThrow().token();
 
-        long token = holder.backend.handOver(holder.ownerId, next("ho-plain", "next-owner"));
+        long token = holder.backend.handOver(holder.ownerId, next("ho-plain", "next-owner")).token();
 
         assertThat(token).isGreaterThan(before);
         var info = holder.backend.inspect("ho-plain").orElseThrow();
@@ -378,7 +374,7 @@ class RedisHandOffTest {
         assertThat(holder.tryAcquire("ho-lost")).isTrue();
 
         assertThat(holder.backend.handOver("not-the-owner", next("ho-lost", "next-owner")))
-                .isEqualTo(io.distlock.spi.LockBackend.NOT_OWNED);
+                .isEqualTo(HandOverResult.notOwned());
         assertThat(holder.backend.inspect("ho-lost").orElseThrow().ownerId()).isEqualTo(holder.ownerId);
         assertThat(holder.release("ho-lost")).isTrue();
     }
@@ -392,9 +388,9 @@ class RedisHandOffTest {
         // A thread of the holder's own manager queues after the other manager.
         String holderId = enqueue(holder, "ho-fifo");
 
-        long outcome = holder.backend.handOver(holder.ownerId, next("ho-fifo", "next-owner"));
+        HandOverResult outcome = holder.backend.handOver(holder.ownerId, next("ho-fifo", "next-owner"));
 
-        assertThat(outcome).as("released to the other manager instead").isEqualTo(io.distlock.spi.LockBackend.RELEASED_INSTEAD);
+        assertThat(outcome).as("released to the other manager instead").isEqualTo(HandOverResult.releasedInstead());
         assertThat(reservedFor("ho-fifo")).isEqualTo(otherId);
         assertThat(queueOf("ho-fifo")).containsOnlyKeys("q:" + holderId);
         Eventually.until("the other manager is told its turn came", Duration.ofSeconds(10), () -> other.woken.contains("ho-fifo"));
@@ -411,7 +407,7 @@ class RedisHandOffTest {
         String holderId = enqueue(holder, "ho-mine");
         String otherId = enqueue(other, "ho-mine");
 
-        long token = holder.backend.handOver(holder.ownerId, next("ho-mine", "next-owner"));
+        long token = holder.backend.handOver(holder.ownerId, next("ho-mine", "next-owner")).token();
 
         assertThat(token).isPositive();
         assertThat(holder.backend.inspect("ho-mine").orElseThrow().ownerId()).isEqualTo("next-owner");

@@ -1,6 +1,5 @@
 package io.distlock.redis;
 
-import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;

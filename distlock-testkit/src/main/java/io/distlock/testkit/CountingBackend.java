@@ -2,11 +2,13 @@ package io.distlock.testkit;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ForwardingLockBackend;
+import io.distlock.spi.HandOverResult;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,7 +22,7 @@ public final class CountingBackend extends ForwardingLockBackend {
     public final AtomicInteger releases = new AtomicInteger();
     /** handOver calls: a release that passed the lock to a waiting thread of the same manager. */
     public final AtomicInteger handOvers = new AtomicInteger();
-    public final AtomicInteger extends_ = new AtomicInteger();
+    public final AtomicInteger extensions = new AtomicInteger();
     public final AtomicInteger inspects = new AtomicInteger();
     private volatile Runnable duringAcquire = () -> { };
 
@@ -33,16 +35,16 @@ public final class CountingBackend extends ForwardingLockBackend {
     }
 
     public int total() {
-        return acquires.get() + releases.get() + handOvers.get() + extends_.get() + inspects.get();
+        return acquires.get() + releases.get() + handOvers.get() + extensions.get() + inspects.get();
     }
 
     @Override
-    public OptionalLong tryAcquire(AcquireRequest request) {
+    public AcquireResult tryAcquire(AcquireRequest request) {
         // Counted once the backend has answered: "n tries" then means n answers the engine has seen.
-        OptionalLong token = delegate.tryAcquire(request);
+        AcquireResult result = delegate.tryAcquire(request);
         acquires.incrementAndGet();
         duringAcquire.run();
-        return token;
+        return result;
     }
 
     @Override
@@ -52,14 +54,14 @@ public final class CountingBackend extends ForwardingLockBackend {
     }
 
     @Override
-    public long handOver(String ownerId, AcquireRequest next) {
+    public HandOverResult handOver(String ownerId, AcquireRequest next) {
         handOvers.incrementAndGet();
         return delegate.handOver(ownerId, next);
     }
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        extends_.incrementAndGet();
+        extensions.incrementAndGet();
         return delegate.extend(name, ownerId, lease);
     }
 

@@ -597,17 +597,17 @@ public abstract class LockContractSuite {
         Lock lock = locks.acquire(name, LockOptions.builder().lease(Duration.ofMillis(900)).autoRenew(true).build());
         // Past one and a half leases: without renewal the backend would have let it lapse by now.
         Eventually.until("1.5 leases and two renewals", PATIENCE,
-                () -> System.nanoTime() - beforeAcquire > 1_350_000_000L && backend.extends_.get() >= 2);
+                () -> System.nanoTime() - beforeAcquire > 1_350_000_000L && backend.extensions.get() >= 2);
         assertThat(observer.inspect(name)).as("still held past its 900 ms lease")
                 .map(LockInfo::token).contains(lock.token());
         assertThat(lock.isHeld()).isTrue();
         assertThat(lock.verify()).isTrue();
         lock.release();
-        int renewals = backend.extends_.get();
+        int renewals = backend.extensions.get();
         assertThat(observer.inspect(name)).isEmpty();
         Lock probe = observer.acquire(uniqueName("clock"), lease(Duration.ofMillis(700)));
         Eventually.until("a full renewal period passes", PATIENCE, () -> !probe.isHeld());
-        assertThat(backend.extends_.get()).as("no renewal after release").isEqualTo(renewals);
+        assertThat(backend.extensions.get()).as("no renewal after release").isEqualTo(renewals);
     }
 
     @Test

@@ -2,10 +2,11 @@ package io.distlock.testkit;
 
 import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ForwardingLockBackend;
 import io.distlock.spi.LockBackend;
 
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Backends with one classic bug each, and a contract suite per backend. BrokenBackendsTest runs
@@ -60,9 +61,9 @@ final class BrokenBackends {
         }
 
         @Override
-        public OptionalLong tryAcquire(AcquireRequest request) {
+        public AcquireResult tryAcquire(AcquireRequest request) {
             if (store.inspect(request.name()).isPresent()) {
-                return OptionalLong.empty();
+                return AcquireResult.busy();
             }
             long until = System.nanoTime() + 200_000;
             while (System.nanoTime() < until) {
@@ -80,8 +81,8 @@ final class BrokenBackends {
         }
 
         @Override
-        public OptionalLong tryAcquire(AcquireRequest request) {
-            return store.tryAcquire(request).isPresent() ? OptionalLong.of(7) : OptionalLong.empty();
+        public AcquireResult tryAcquire(AcquireRequest request) {
+            return store.tryAcquire(request).isAcquired() ? AcquireResult.acquired(7) : AcquireResult.busy();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.distlock.testkit;
 
+import io.distlock.spi.ForwardingLockBackend;
 import io.distlock.spi.LockBackend;
 
 /**

@@ -1,6 +1,6 @@
 package io.distlock.benchmarks.redis;
 
-import io.distlock.testkit.server.RedisServers;
+import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;

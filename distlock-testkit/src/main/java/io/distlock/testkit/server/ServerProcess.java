@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * name, so a machine's shared server on a standard port is never touched).
  *
  * <p>Generic on purpose: a backend's fixture supplies the command line (from the port and the
- * directory) and a readiness check; {@link RedisServers} is the Redis one. A missing binary fails
+ * directory) and a readiness check; each backend module keeps its own (distlock-redis has {@code RedisServers}). A missing binary fails
  * with the command that installs it, never with a silent skip.
  *
  * <pre>{@code

@@ -1,0 +1,552 @@
+package io.distlock.internal;
+
+import io.distlock.Lock;
+import io.distlock.LockException;
+import io.distlock.LockInfo;
+import io.distlock.LockInterruptedException;
+import io.distlock.LockListener;
+import io.distlock.LockLostException;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
+import io.distlock.Ticker;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.LockBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.distlock.internal.BackendCalls.causedByInterrupt;
+import static io.distlock.internal.BackendCalls.notifyListener;
+import static io.distlock.internal.BackendCalls.seconds;
+
+/**
+ * The engine behind every {@link LockManager}: everything a backend would otherwise get subtly
+ * wrong, written once. Its parts: {@link LocalWaiting} (the per-name queue of this JVM's waiters
+ * and the hand-over), {@link Renewals}, {@link BackendCalls} (failures and listeners),
+ * {@link Settings}, {@link LeaseState} (one acquisition's state and local validity) and
+ * {@link EngineEvents} (what the backend reports).
+ *
+ * <h2>Concurrency design</h2>
+ *
+ * <p><b>The backend is the only source of truth.</b> A backend does single, atomic attempts
+ * (take-if-free, release-if-owner, extend-if-owner); it never waits. The engine never believes it
+ * holds a lock unless the backend returned a token for this exact attempt's owner id, and owner ids
+ * are unique per attempt, so release and extend are exact compare-and-set operations, and an
+ * attempt whose answer was lost (timeout, interrupt) can be cleaned up by releasing its owner id
+ * without any risk to another holder.
+ *
+ * <p><b>A free lock costs one round trip.</b> An acquisition first tries once, without touching any
+ * shared structure of the engine, unless threads of this JVM already queue for the name: then the
+ * lock is busy or about to go to the thread whose turn it is, and a try would both cost a round trip
+ * and jump the queue. Only a busy lock makes the caller wait.
+ *
+ * <p><b>Waiting.</b> The thread holding the name's turn (see {@link LocalWaiting}) tries, then parks
+ * on the name's release counter for a jittered retry interval, or until a release is signalled,
+ * whichever is first. Signals come from releases in this JVM and from the backend's own
+ * notification; polling is the safety net for expiry and lost messages. Snapshotting the counter
+ * before each attempt closes the lost-wake-up race: a release that lands between the attempt and
+ * the park changes the counter and the park returns at once. A release signalled between a
+ * caller's first try and its joining the queue found nobody to wake; the engine-wide epoch tells
+ * the new waiter so, and it tries again at once instead of parking. A thread that takes the turn
+ * right after a local waiter won the lock parks until that holder's release
+ * ({@code NameWaiters.takenLocallyAt}) rather than asking the backend a question whose answer is
+ * known; a wait that queued without ever trying still tries once before it times out.
+ *
+ * <p><b>Validity is conservative and local.</b> {@link LeaseState} records the monotonic time
+ * before the request was sent; the lease is believed valid until that instant plus the lease
+ * minus a drift allowance (1 % plus 2 ms). {@code isHeld()} is therefore a field read, never a
+ * round trip, and never optimistic. A first try counts from the reading that started the call,
+ * and the holder's wall-clock times ({@code acquiredAt}, {@code expiresAt}) are derived from that
+ * same reading by {@link WallClock}: one clock read per uncontended acquisition on the engine's side.
+ *
+ * <p><b>State transitions are one-way and guarded by the lease.</b> A lease goes HELD to RELEASED
+ * or HELD to LOST exactly once (synchronized on the lease); whoever wins the transition does the
+ * side effects (cancel renewal, forget reentrant holds, notify listeners). Renewal, explicit extend,
+ * release from another thread and a connection-loss event may race freely: the losers see a
+ * non-HELD state and do nothing.
+ *
+ * <p><b>Listeners cannot hurt locking:</b> every callback is wrapped; what it throws is logged.
+ */
+public final class LockEngine implements LockManager {
+    private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
+    private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    final LockBackend backend;
+    final Ticker ticker;
+    final LocalWaiting waiting;
+    private final WallClock wallClock;
+    private final Settings defaults;
+    private final LockListener listener;
+    private final BackendCalls calls;
+    private final Renewals renewals;
+    private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * A manager on {@code backend} with these defaults; {@code LockManager.Builder} has checked them.
+     * Starts the backend.
+     */
+    public LockEngine(LockBackend backend, Duration lease, Duration timeout, Duration retryInterval,
+                      boolean reentrant, boolean autoRenew, LockListener listener, Ticker ticker) {
+        this.backend = backend;
+        this.ticker = ticker;
+        this.wallClock = new WallClock(ticker);
+        this.listener = listener;
+        this.defaults = new Settings(lease, timeout, retryInterval, reentrant, autoRenew, null, null);
+        this.calls = new BackendCalls(backend, listener);
+        this.waiting = new LocalWaiting(calls, ticker, wallClock);
+        this.renewals = new Renewals(this);
+        backend.start(new EngineEvents(this));
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    @Override
+    public Lock acquire() {
+        return acquire(callingClassName(), LockOptions.defaults());
+    }
+
+    @Override
+    public Lock acquire(String name) {
+        return acquire(name, LockOptions.defaults());
+    }
+
+    @Override
+    public Lock acquire(String name, LockOptions options) {
+        Settings settings = resolve(name, options);
+        long start = ticker.read();
+        Lock lock = obtain(name, settings, start, settings.timeout());
+        if (lock != null) {
+            return lock;
+        }
+        if (settings.onConflict() != null) {
+            RuntimeException conflict = settings.onConflict().apply(name);
+            if (conflict == null) {
+                throw new LockTimeoutException("Lock '" + name + "' is busy, and the onConflict function "
+                        + "returned null instead of an exception", name, Duration.ZERO, null);
+            }
+            throw conflict;
+        }
+        throw timeout(name, start, settings.timeout());
+    }
+
+    @Override
+    public Optional<Lock> tryAcquire(String name) {
+        return tryAcquire(name, LockOptions.defaults());
+    }
+
+    @Override
+    public Optional<Lock> tryAcquire(String name, LockOptions options) {
+        Settings settings = resolve(name, options);
+        return Optional.ofNullable(obtain(name, settings, ticker.read(), Duration.ZERO));
+    }
+
+    private Settings resolve(String name, LockOptions options) {
+        Validation.name(name);
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null (use LockOptions.defaults())");
+        }
+        ensureOpen();
+        return options == LockOptions.defaults() ? defaults : defaults.with(options);
+    }
+
+    /** Returns the lock, or null when it stayed busy until the deadline. */
+    private Lock obtain(String name, Settings settings, long start, Duration timeout) {
+        if (settings.reentrant()) {
+            Lock again = reenter(name);
+            if (again != null) {
+                return again;
+            }
+        }
+        Handle handle;
+        if (timeout.isZero() || settings.onConflict() != null) {
+            handle = attempt(name, settings, start, false);
+        } else {
+            handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+        }
+        if (handle != null && listener != LockListener.NONE) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.acquired(handle, waited));
+        }
+        return handle;
+    }
+
+    private Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
+        // A free lock costs one round trip and no shared bookkeeping; only a busy one joins the queue.
+        long epochBeforeFirstTry = waiting.epoch();
+        // ...but only when no thread of this JVM waits for the name: then the lock is busy, or about
+        // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
+        boolean attempted = !waiting.anyoneWaitsFor(name);
+        if (attempted) {
+            Handle firstTry = attempt(name, settings, start, true);
+            if (firstTry != null) {
+                return firstTry;
+            }
+        }
+        boolean forever = timeoutNanos < 0;
+        long deadline = start + timeoutNanos;
+        NameWaiters queue = waiting.join(name);
+        NameWaiters.Ticket ticket = queue.enqueue(settings);
+        try {
+            if (!queue.awaitTurn(ticket, forever, deadline, ticker)) {
+                return null;
+            }
+            long seen = queue.releases();
+            // Try again at once only if a release was signalled between the first try and
+            // joining (its signal found no NameWaiters to wake); otherwise park first.
+            boolean tryNow = waiting.epoch() != epochBeforeFirstTry;
+            if (!attempted) {
+                // Queued without a first try: if the waiter before us took the lock and has not
+                // released it since, wait for that release (counted from before its attempt, so
+                // a release before this line still wakes us); else try now.
+                long taken = queue.takenLocallyAt;
+                tryNow = taken < 0 || taken != seen;
+                if (!tryNow) {
+                    seen = taken;
+                }
+            }
+            while (true) {
+                // First, whether a release in this JVM passed the lock straight to us, which can happen
+                // whenever we are first in the queue: before we even woke up, during a try, or while
+                // parked. The releaser signalled before deciding, so the count includes its release.
+                if (ticket.received()) {
+                    queue.takenLocallyAt = queue.releases();
+                    return adopt(name, settings, ticket.request(), ticket.token(), ticket.sentAt());
+                }
+                ensureOpen();
+                if (tryNow) {
+                    seen = queue.releases();
+                    attempted = true;
+                    Handle handle = attempt(name, settings, ticker.read(), true);
+                    if (handle != null) {
+                        queue.takenLocallyAt = seen;
+                        return handle;
+                    }
+                }
+                tryNow = true;
+                long pause = jittered(settings.retryInterval().toNanos());
+                if (!forever) {
+                    long remaining = deadline - ticker.read();
+                    if (remaining <= 0) {
+                        // A wait that queued without trying still tries once before giving up.
+                        return attempted ? null : attempt(name, settings, ticker.read(), false);
+                    }
+                    pause = Math.min(pause, remaining);
+                }
+                queue.awaitRelease(seen, pause);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("Interrupted while waiting for lock '" + name + "' after "
+                    + seconds(ticker.read() - start) + "; no lock was taken", e);
+        } finally {
+            if (ticket.withdraw()) {
+                // A release in this JVM handed us the lock just as we left for another reason (a
+                // lock of our own, the deadline, an interrupt, a closed manager): give it back.
+                calls.quietlyRelease(name, ticket.request().ownerId());
+                waiting.signalReleased(name);
+            }
+            queue.remove(ticket);
+            waiting.leave(name);
+        }
+    }
+
+    /**
+     * One round trip. Null when busy. {@code sentAt} is a reading of the ticker taken before this
+     * call (the caller's start for a first try, saving a clock read): the lease counts from it,
+     * which can only make validity more conservative.
+     */
+    private Handle attempt(String name, Settings settings, long sentAt, boolean waits) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
+        }
+        String ownerId = Owner.newId();
+        AcquireRequest request = new AcquireRequest(name, ownerId, settings.lease(), Owner.HOST, Owner.PID,
+                Thread.currentThread().getName(), wallClock.at(sentAt), waits, settings.retryInterval());
+        AcquireResult result;
+        try {
+            result = backend.tryAcquire(request);
+        } catch (RuntimeException failure) {
+            // The request may have taken the lock before its answer was lost: undo it by owner id.
+            boolean interrupted = Thread.interrupted() || causedByInterrupt(failure);
+            calls.quietlyRelease(name, ownerId);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new LockInterruptedException("Interrupted while asking for lock '" + name
+                        + "'; no lock was taken", failure);
+            }
+            throw calls.failure("acquire", name, failure);
+        }
+        if (!result.isAcquired()) {
+            return null;
+        }
+        return adopt(name, settings, request, result.token(), sentAt);
+    }
+
+    /** Makes the engine's record of a lock the backend gave {@code request}, on the acquiring thread. */
+    private Handle adopt(String name, Settings settings, AcquireRequest request, long token, long sentAt) {
+        String ownerId = request.ownerId();
+        LeaseState lease = new LeaseState(this, name, ownerId, token, settings.lease(), sentAt,
+                request.acquiredAt(), settings.onLost(), settings.reentrant() ? Thread.currentThread() : null);
+        held.add(lease);
+        if (closed) {
+            releaseLease(lease);
+            throw new LockException("LockManager on " + backend.describe() + " was closed while acquiring '" + name + "'");
+        }
+        if (lease.reentrantThread != null) {
+            reentrantHolds.put(new ReentrantKey(lease.reentrantThread, name), lease);
+        }
+        if (settings.autoRenew()) {
+            renewals.schedule(lease);
+        }
+        return lease.primary;
+    }
+
+    private Lock reenter(String name) {
+        LeaseState lease = reentrantHolds.get(new ReentrantKey(Thread.currentThread(), name));
+        if (lease != null && lease.addHold()) {
+            return new Handle(lease);
+        }
+        return null;
+    }
+
+    private LockTimeoutException timeout(String name, long start, Duration allowed) {
+        Duration waited = Duration.ofNanos(ticker.read() - start);
+        LockInfo holder = null;
+        String holderText;
+        try {
+            holder = backend.inspect(name).orElse(null);
+            holderText = holder == null ? "it was free again at the last look (released just now or expired)"
+                    : "held by " + holder.describeHolder();
+        } catch (RuntimeException e) {
+            holderText = "the holder is unknown (inspect failed: " + e.getMessage() + ")";
+        }
+        int others = waiting.waitingFor(name);
+        notifyListener(() -> listener.timedOut(name, waited));
+        String how = allowed.isZero() ? "was busy (tried once, as asked)"
+                : "was busy for the whole wait of " + seconds(waited.toNanos());
+        return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " " + how + ": " + holderText
+                + (others > 0 ? "; " + others + " other thread(s) of this JVM are waiting for it too" : ""),
+                name, waited, holder);
+    }
+
+    // ---------------------------------------------------------------- holding
+
+    void extend(LeaseState lease, Duration length) {
+        Validation.positive("lease", length);
+        if (!lease.isState(LeaseState.HELD)) {
+            throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token + "): it was "
+                    + lease.stateName() + " before");
+        }
+        long sentAt = ticker.read();
+        boolean renewed;
+        try {
+            renewed = backend.extend(lease.name, lease.ownerId, length);
+        } catch (RuntimeException failure) {
+            throw calls.failure("extend", lease.name, failure);
+        }
+        if (!renewed) {
+            LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
+                    + ") could not be extended: its lease had expired or it was taken over or force-released");
+            markLost(lease, lost);
+            throw lost;
+        }
+        lease.renewed(sentAt, wallClock.at(sentAt), length);
+    }
+
+    boolean verify(LeaseState lease) {
+        if (!lease.isState(LeaseState.HELD)) {
+            return false;
+        }
+        Optional<LockInfo> holder;
+        try {
+            holder = backend.inspect(lease.name);
+        } catch (RuntimeException failure) {
+            throw calls.failure("verify", lease.name, failure);
+        }
+        if (holder.isPresent() && holder.get().ownerId().equals(lease.ownerId)) {
+            return true;
+        }
+        markLost(lease, new LockLostException("verify found lock '" + lease.name + "' "
+                + holder.map(h -> "held by another owner: " + h.describeHolder()).orElse("free")));
+        return false;
+    }
+
+    void markLost(LeaseState lease, Throwable cause) {
+        if (!lease.finish(LeaseState.LOST)) {
+            return;
+        }
+        forget(lease);
+        log.warn("Lock '{}' (token {}) is lost: {}", lease.name, lease.token, cause.getMessage());
+        notifyListener(() -> listener.lost(lease.name, lease.token, cause));
+        if (lease.onLost != null) {
+            notifyListener(() -> lease.onLost.lockLost(lease.primary, cause));
+        }
+    }
+
+    // ---------------------------------------------------------------- releasing
+
+    /** One hold of a lease ends; the lock goes when the last hold does. */
+    boolean releaseHold(LeaseState lease) {
+        // One monitor entry decides both whether other holds remain and the state before releasing.
+        int before = lease.endHold();
+        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before);
+    }
+
+    private boolean releaseLease(LeaseState lease) {
+        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED));
+    }
+
+    /** The side effects of a release; {@code before} is the state this caller moved from. */
+    private boolean releaseLease(LeaseState lease, int before) {
+        if (before == LeaseState.RELEASED) {
+            return false;
+        }
+        boolean wasHeld = before == LeaseState.HELD;
+        if (wasHeld) {
+            forget(lease);
+        }
+        NameWaiters.Ticket next = wasHeld && !closed ? waiting.claimFirst(lease.name) : null;
+        boolean removed;
+        if (next != null) {
+            removed = waiting.handOver(lease.name, lease.ownerId, next);
+        } else {
+            // Even a lost lock may still be ours on the server (a dropped connection): deleting by
+            // owner id is always safe and frees it sooner.
+            removed = calls.quietlyRelease(lease.name, lease.ownerId);
+            waiting.signalReleased(lease.name);
+        }
+        if (!wasHeld) {
+            log.warn("Lock '{}' (token {}) was already lost when it was released", lease.name, lease.token);
+        } else if (!removed) {
+            log.warn("Lock '{}' (token {}) had expired or been taken over before it was released; "
+                    + "its lease was {}", lease.name, lease.token, lease.length());
+        }
+        boolean result = wasHeld && removed;
+        if (listener != LockListener.NONE) {
+            notifyListener(() -> listener.released(lease.name, lease.token, result));
+        }
+        return result;
+    }
+
+    private void forget(LeaseState lease) {
+        held.remove(lease);
+        if (lease.renewal != null) {
+            lease.renewal.cancel(false);
+        }
+        if (lease.reentrantThread != null) {
+            reentrantHolds.remove(new ReentrantKey(lease.reentrantThread, lease.name), lease);
+        }
+    }
+
+    // ---------------------------------------------------------------- seeing and repairing
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        Validation.name(name);
+        return calls.call("inspect", name, () -> backend.inspect(name));
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("prefix must not be null (use \"\" for all locks)");
+        }
+        return calls.call("list", prefix, () -> backend.list(prefix));
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        Validation.name(name);
+        boolean removed = calls.call("forceRelease", name, () -> backend.forceRelease(name));
+        waiting.signalReleased(name);
+        return removed;
+    }
+
+    @Override
+    public String describe() {
+        return backend.describe();
+    }
+
+    // ---------------------------------------------------------------- backend events
+
+    void connectionLost(Throwable cause) {
+        for (LeaseState lease : new ArrayList<>(held)) {
+            markLost(lease, new LockLostException("The connection to " + backend.describe()
+                    + " dropped while lock '" + lease.name + "' was held, so it may be lost", cause));
+        }
+    }
+
+    void connectionRestored() {
+        // Locks are marked lost when the connection drops, so there is nothing to restore.
+    }
+
+    void ownerLost(String name, String ownerId, Throwable cause) {
+        for (LeaseState lease : held) {
+            if (lease.ownerId.equals(ownerId) && lease.name.equals(name)) {
+                markLost(lease, new LockLostException(backend.describe() + " reports that lock '" + name
+                        + "' (token " + lease.token + ") is no longer held by this handle", cause));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LeaseState lease : new ArrayList<>(held)) {
+            releaseLease(lease);
+        }
+        waiting.signalAll();
+        renewals.shutdown();
+        try {
+            backend.close();
+        } catch (RuntimeException e) {
+            log.warn("Closing {} failed: {}", backend.describe(), e.toString());
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new LockException("This LockManager on " + backend.describe() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LockManager{" + backend.describe() + ", held=" + held.size() + "}";
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static long jittered(long intervalNanos) {
+        return intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos + 1);
+    }
+
+    /** Contract 2.3: the fully qualified name of the first caller that is not the manager itself. */
+    static String callingClassName() {
+        return STACK.walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(type -> type != LockEngine.class && type != LockManager.class)
+                .findFirst()
+                .map(Class::getName)
+                .orElseThrow(() -> new IllegalStateException("no caller outside the lock manager")));
+    }
+
+    private record ReentrantKey(Thread thread, String name) {
+    }
+}

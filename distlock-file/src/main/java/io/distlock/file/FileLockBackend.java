@@ -1,0 +1,442 @@
+package io.distlock.file;
+
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.BackendEvents;
+import io.distlock.spi.LockBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+
+/**
+ * Locks in a directory of the local file system: exact across the threads of one JVM and the
+ * processes of one host, with no server. This is distlock's embedded default.
+ *
+ * <pre>{@code
+ * LockBackend backend = FileLockBackend.inDefaultDirectory();            // or LockBackends.open("file:")
+ * LockBackend custom = FileLockBackend.builder()
+ *         .directory(Path.of("/var/tmp/locks"))                          // file:/var/tmp/locks
+ *         .namespace("billing")
+ *         .build();
+ * }</pre>
+ *
+ * <p>Each operation locks one of 64 stripe files briefly (this JVM's lock for the stripe, then the
+ * OS lock on the file), reads and rewrites in place the records of that stripe's held locks, and
+ * lets go; no OS lock is held for the length of a lease, and no file is created or deleted per
+ * lock. A record carries the lease end (wall clock), the holder (host, pid, thread, and a process
+ * identity for stale-holder detection) and the fencing token. See
+ * {@code README-file-backend.md} in distlock-core for the guarantees, failure modes and figures.
+ */
+public final class FileLockBackend implements LockBackend {
+    public static final String DEFAULT_NAMESPACE = "distlock";
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    /** How many names found busy are remembered, to map a stripe's release event back to names. */
+    static final int WAITED_NAMES = 1024;
+    private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
+
+    private final Path directory;
+    private final String namespace;
+    private final boolean staleHolderDetection;
+    private final boolean releaseNotifications;
+    private final long operationTimeoutNanos;
+    private final LockDirectory store;
+    /** Name to stripe of the names found busy and not acquired since, eldest first. */
+    private final Map<String, Integer> waiting = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > WAITED_NAMES;
+        }
+    };
+    private volatile IntConsumer releaseListener;
+    private volatile boolean closed;
+
+    private FileLockBackend(Builder builder) {
+        this.directory = builder.directory.toAbsolutePath().normalize();
+        this.namespace = builder.namespace;
+        this.staleHolderDetection = builder.staleHolderDetection;
+        this.releaseNotifications = builder.releaseNotifications;
+        this.operationTimeoutNanos = builder.operationTimeout.toNanos();
+        this.store = LockDirectory.acquire(directory.resolve(namespace));
+    }
+
+    /** A backend on {@link #defaultDirectory()}, namespace {@value #DEFAULT_NAMESPACE}, stale-holder detection on. */
+    public static FileLockBackend inDefaultDirectory() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * {@code <java.io.tmpdir>/distlock-<user name>}: private to the user (rwx------), and the same
+     * for every process of that user on the host that sees the same temporary directory (a systemd
+     * service with {@code PrivateTmp=yes} does not: give such processes an explicit directory).
+     */
+    public static Path defaultDirectory() {
+        String user = System.getProperty("user.name", "");
+        StringBuilder safe = new StringBuilder();
+        for (int i = 0; i < user.length() && safe.length() < 64; i++) {
+            char c = user.charAt(i);
+            safe.append(Names.isSafe(c) ? c : '_');
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "distlock-" + (safe.length() == 0 ? "user" : safe));
+    }
+
+    /** The base directory; the locks live in its subdirectory named after the namespace. */
+    public Path directory() {
+        return directory;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /**
+     * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
+     * {@code <directory>/<namespace>}, where {@code NN} is the first byte of the SHA-256 of the
+     * name's UTF-8 bytes, modulo 64, in two digits. The same in every process and on every host.
+     */
+    public Path lockFile(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
+        }
+        return store.stripesDirectory.resolve(String.format("%02d", Names.stripeOf(name)));
+    }
+
+    // ---------------------------------------------------------------- SPI
+
+    @Override
+    public AcquireResult tryAcquire(AcquireRequest request) {
+        String name = request.name();
+        int stripeIndex = Names.stripeOf(name);
+        return inStripe("acquire", name, stripeIndex, stripe -> {
+            StripeContent content = read(stripe);
+            Instant now = Instant.now();
+            LockRecord current = content.find(name);
+            if (current != null && holds(current, now)) {
+                if (!current.waited()) {
+                    List<LockRecord> records = liveOthers(content, name, now);
+                    records.add(current.waitedFor());
+                    stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
+                }
+                watch(stripeIndex, name);
+                return AcquireResult.busy();
+            }
+            // The wall clock in microseconds is a floor under the counter, so tokens keep growing
+            // even if the host crashed before the counter's last write reached the disk.
+            long token = Math.max(content.token() + 1, epochMicros(now));
+            String process = request.pid() == ProcessHandle.current().pid() ? HolderProcess.SELF : "";
+            LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
+                    request.thread(), request.acquiredAt(), now.plus(request.lease()), token, process);
+            List<LockRecord> records = liveOthers(content, name, now);
+            records.add(record);
+            stripe.write(new StripeContent(content.seq() + 1, token, records));
+            unwatch(stripeIndex, name);
+            return AcquireResult.acquired(token);
+        });
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        return inStripe("release", name, Names.stripeOf(name), stripe -> {
+            StripeContent content = read(stripe);
+            LockRecord current = content.find(name);
+            if (current == null || !current.ownerId().equals(ownerId)) {
+                return false;
+            }
+            Instant now = Instant.now();
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            if (current.waited()) {
+                stripe.signalRelease();
+            }
+            return !current.expiredAt(now);
+        });
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        return inStripe("extend", name, Names.stripeOf(name), stripe -> {
+            StripeContent content = read(stripe);
+            LockRecord current = content.find(name);
+            Instant now = Instant.now();
+            if (current == null || !current.ownerId().equals(ownerId) || current.expiredAt(now)) {
+                return false;
+            }
+            List<LockRecord> records = liveOthers(content, name, now);
+            records.add(current.withExpiry(now.plus(lease)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        return inStripe("inspect", name, Names.stripeOf(name), stripe -> {
+            LockRecord current = read(stripe).find(name);
+            return current != null && holds(current, Instant.now()) ? Optional.of(current.info()) : Optional.empty();
+        });
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        List<LockInfo> held = new ArrayList<>();
+        for (int i = 0; i < Names.STRIPES; i++) {
+            inStripe("list", prefix, i, stripe -> {
+                Instant now = Instant.now();
+                for (LockRecord record : read(stripe).records()) {
+                    if (record.name().startsWith(prefix) && holds(record, now)) {
+                        held.add(record.info());
+                    }
+                }
+                return null;
+            });
+        }
+        held.sort(Comparator.comparing(LockInfo::name));
+        return held;
+    }
+
+    /**
+     * Removes the name's record whoever holds it. If its stripe file is corrupt, this resets the
+     * stripe, which frees every lock recorded in it (they were unusable anyway); the token counter
+     * continues from the wall clock.
+     */
+    @Override
+    public boolean forceRelease(String name) {
+        return inStripe("forceRelease", name, Names.stripeOf(name), stripe -> {
+            StripeContent content;
+            try {
+                content = stripe.read();
+            } catch (CorruptStripeException e) {
+                log.warn("Force-release of '{}' resets the corrupt stripe file {} ({}); every lock recorded in it "
+                        + "is released", name, stripe.path, e.getMessage());
+                stripe.write(new StripeContent(1, 0, List.of()));
+                stripe.signalRelease();
+                return true;
+            }
+            Instant now = Instant.now();
+            LockRecord current = content.find(name);
+            if (current == null) {
+                return false;
+            }
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.signalRelease();
+            return holds(current, now);
+        });
+    }
+
+    @Override
+    public void start(BackendEvents events) {
+        if (!releaseNotifications || events == null) {
+            return;
+        }
+        IntConsumer listener = stripe -> {
+            for (String name : waitedFor(stripe)) {
+                events.released(name);
+            }
+        };
+        if (store.addReleaseListener(listener)) {
+            releaseListener = listener;
+        }
+    }
+
+    @Override
+    public String describe() {
+        String uri = "file:" + directory.toString().replace(File.separatorChar, '/');
+        return namespace.equals(DEFAULT_NAMESPACE) ? uri : uri + "?namespace=" + namespace;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        IntConsumer listener = releaseListener;
+        if (listener != null) {
+            store.removeReleaseListener(listener);
+        }
+        store.release();
+    }
+
+    @Override
+    public String toString() {
+        return "FileLockBackend{" + describe() + "}";
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /**
+     * Runs {@code work} under the stripe's locks, within the operation timeout. The interrupt
+     * status is set aside meanwhile: an interrupted thread would close the shared stripe channel
+     * at its first file operation (FileChannel is interruptible), and release must work from an
+     * interrupted thread. An interrupt that arrives while waiting for the stripe still ends the wait.
+     */
+    private <T> T inStripe(String operation, String name, int stripe, LockDirectory.StripeWork<T> work) {
+        if (closed) {
+            throw new LockBackendException(operation + " of lock '" + name + "': " + describe() + " is closed");
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            return store.withStripe(stripe, System.nanoTime() + operationTimeoutNanos, work);
+        } catch (IOException e) {
+            throw new LockBackendException(operation + " of lock '" + name + "' in " + describe() + " failed: "
+                    + LockDirectory.describe(e), e);
+        } catch (LockBackendException e) {
+            throw new LockBackendException(operation + " of lock '" + name + "' in " + describe() + " failed: "
+                    + e.getMessage(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static StripeContent read(Stripe stripe) throws IOException {
+        try {
+            return stripe.read();
+        } catch (CorruptStripeException e) {
+            throw new CorruptStripeException("stripe file " + stripe.path + " is not valid distlock data ("
+                    + e.getMessage() + "); nothing was changed. Force-releasing any lock of this stripe resets it");
+        }
+    }
+
+    /** The stripe's other records, without those whose lease has lapsed (cheap to judge: no stale check). */
+    private static List<LockRecord> liveOthers(StripeContent content, String name, Instant now) {
+        List<LockRecord> kept = new ArrayList<>(content.records().size() + 1);
+        for (LockRecord record : content.records()) {
+            if (!record.name().equals(name) && !record.expiredAt(now)) {
+                kept.add(record);
+            }
+        }
+        return kept;
+    }
+
+    private boolean holds(LockRecord record, Instant now) {
+        if (record.expiredAt(now)) {
+            return false;
+        }
+        return !staleHolderDetection || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
+    }
+
+    private void watch(int stripe, String name) {
+        if (releaseListener != null) {
+            synchronized (waiting) {
+                waiting.put(name, stripe);
+            }
+        }
+    }
+
+    private void unwatch(int stripe, String name) {
+        if (releaseListener != null) {
+            synchronized (waiting) {
+                waiting.remove(name);
+            }
+        }
+    }
+
+    /** The names of {@code stripe} (all, for -1) that this backend found busy and not acquired since. */
+    private List<String> waitedFor(int stripe) {
+        List<String> names = new ArrayList<>();
+        synchronized (waiting) {
+            for (Map.Entry<String, Integer> entry : waiting.entrySet()) {
+                if (stripe < 0 || entry.getValue() == stripe) {
+                    names.add(entry.getKey());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static long epochMicros(Instant now) {
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
+    public static final class Builder {
+        private Path directory = defaultDirectory();
+        private String namespace = DEFAULT_NAMESPACE;
+        private boolean staleHolderDetection = true;
+        private boolean releaseNotifications = true;
+        private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** The base directory (default {@link #defaultDirectory()}); created rwx------ if missing. */
+        public Builder directory(Path directory) {
+            if (directory == null) {
+                throw new IllegalArgumentException("directory must not be null");
+            }
+            this.directory = directory;
+            return this;
+        }
+
+        /**
+         * The subdirectory for this application's locks (default {@value #DEFAULT_NAMESPACE}):
+         * 1 to 64 characters of {@code [A-Za-z0-9._-]}, not {@code .} or {@code ..}.
+         */
+        public Builder namespace(String namespace) {
+            if (namespace == null || namespace.isEmpty() || namespace.length() > 64 || namespace.equals(".")
+                    || namespace.equals("..") || !namespace.chars().allMatch(c -> Names.isSafe((char) c))) {
+                throw new IllegalArgumentException("namespace must be 1 to 64 characters of [A-Za-z0-9._-] "
+                        + "and not '.' or '..', but was " + (namespace == null ? "null" : "'" + namespace + "'"));
+            }
+            this.namespace = namespace;
+            return this;
+        }
+
+        /**
+         * Whether a lock whose holder process on this host is provably gone (its pid is not alive,
+         * or is alive with another start time) is free at once instead of at lease end. Default on.
+         */
+        public Builder staleHolderDetection(boolean enabled) {
+            this.staleHolderDetection = enabled;
+            return this;
+        }
+
+        /**
+         * Whether waiters are woken by the file system's change notification (inotify on Linux)
+         * when a lock file is deleted. Default on; without it they poll at their retry interval.
+         */
+        public Builder releaseNotifications(boolean enabled) {
+            this.releaseNotifications = enabled;
+            return this;
+        }
+
+        /** How long one operation may wait for its stripe before it fails (default 5 s). */
+        public Builder operationTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("operationTimeout must be positive but was " + timeout);
+            }
+            this.operationTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Creates the directories if needed and opens the backend.
+         *
+         * @throws LockBackendException naming the path if the directory cannot be created or written,
+         *                              or belongs to another user
+         */
+        public FileLockBackend build() {
+            return new FileLockBackend(this);
+        }
+    }
+}
