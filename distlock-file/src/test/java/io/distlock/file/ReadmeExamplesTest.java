@@ -1,4 +1,4 @@
-package io.distlock.testkit;
+package io.distlock.file;
 
 import io.distlock.Lock;
 import io.distlock.LockBackends;
