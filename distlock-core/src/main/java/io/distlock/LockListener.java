@@ -20,5 +20,14 @@ public interface LockListener {
 
     default void lost(String name, long token, Throwable cause) { }
 
+    /**
+     * The backend cannot confirm the lock now (its connection dropped, or a renewal got no answer):
+     * {@code isHeld()} is false until it is {@link #restored} or {@link #lost}.
+     */
+    default void suspended(String name, long token, Throwable cause) { }
+
+    /** A suspended lock was confirmed by the backend and is held again; its lost-lock listener was not called. */
+    default void restored(String name, long token) { }
+
     default void backendFailed(String operation, String name, LockBackendException failure) { }
 }

@@ -7,13 +7,18 @@ import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * The engine's record of one acquisition: shared by every handle of a reentrant hold. State moves
- * HELD to RELEASED or HELD to LOST once, under this object's monitor.
+ * The engine's record of one acquisition: shared by every handle of a reentrant hold.
+ *
+ * <p>States, changed only under this object's monitor: HELD and SUSPENDED (contract 6.4: the
+ * connection dropped, or a renewal failed, so the holder cannot tell whether it still owns the lock)
+ * move back and forth; either ends once in RELEASED or LOST, and nothing leaves those. Only HELD is
+ * valid: {@code isHeld()} is false at once while suspended.
  */
 final class LeaseState {
     static final int HELD = 0;
     static final int RELEASED = 1;
     static final int LOST = 2;
+    static final int SUSPENDED = 3;
     /** Not a state: {@link #endHold()} ended one hold of several. */
     static final int HOLDS_REMAIN = -1;
 
@@ -25,21 +30,28 @@ final class LeaseState {
     /** The acquiring thread in reentrant mode, else null. */
     final Thread reentrantThread;
     final Handle primary;
+    /** Whether the engine renews this lease; a restore then renews instead of only asking. */
+    final boolean autoRenew;
+    /** Serializes extend and renewal, so the local term always matches the backend's last answer. */
+    final Object extending = new Object();
 
     private int state = HELD;
     private int holds = 1;
     /** Replaced whole on renewal: one volatile write, and readers never see half a renewal. */
     private volatile Term term;
     volatile ScheduledFuture<?> renewal;
+    /** While suspended: the task that marks the lease lost when its local validity runs out. */
+    volatile ScheduledFuture<?> expiry;
 
     LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
-               Instant sentAtWall, LockLostListener onLost, Thread reentrantThread) {
+               Instant sentAtWall, LockLostListener onLost, Thread reentrantThread, boolean autoRenew) {
         this.engine = engine;
         this.name = name;
         this.ownerId = ownerId;
         this.token = token;
         this.onLost = onLost;
         this.reentrantThread = reentrantThread;
+        this.autoRenew = autoRenew;
         renewed(sentAtNanos, sentAtWall, length);
         this.primary = new Handle(this);
     }
@@ -58,6 +70,11 @@ final class LeaseState {
         return isState(HELD) && engine.ticker.read() - term.validUntilNanos < 0;
     }
 
+    /** Nanoseconds of local validity left at {@code now} (a reading of the engine's ticker); may be negative. */
+    long remainingNanos(long now) {
+        return term.validUntilNanos - now;
+    }
+
     Duration length() {
         return term.length;
     }
@@ -72,16 +89,44 @@ final class LeaseState {
     }
 
     synchronized String stateName() {
-        return state == HELD ? "held" : state == RELEASED ? "released" : "lost";
+        return switch (state) {
+            case HELD -> "held";
+            case SUSPENDED -> "suspended";
+            case RELEASED -> "released";
+            default -> "lost";
+        };
     }
 
-    /** HELD to {@code target}; true if this call made the transition. */
+    /** HELD or SUSPENDED to {@code target}; true if this call made the transition. */
     synchronized boolean finish(int target) {
-        if (state != HELD) {
+        if (state != HELD && state != SUSPENDED) {
             return false;
         }
         state = target;
         return true;
+    }
+
+    /** HELD to SUSPENDED; true if this call made the transition. */
+    synchronized boolean suspend() {
+        if (state != HELD) {
+            return false;
+        }
+        state = SUSPENDED;
+        return true;
+    }
+
+    /** SUSPENDED to HELD; true if this call made the transition. */
+    synchronized boolean restore() {
+        if (state != SUSPENDED) {
+            return false;
+        }
+        state = HELD;
+        return true;
+    }
+
+    /** Whether the lock may still be this lease's: held or suspended. */
+    synchronized boolean isLive() {
+        return state == HELD || state == SUSPENDED;
     }
 
     /** Moves to {@code target} unless already there; returns the state before. */
@@ -107,7 +152,7 @@ final class LeaseState {
      * already there) and returns the state before, as {@link #stateBeforeFinishing} does.
      */
     synchronized int endHold() {
-        if (state == HELD && holds > 1) {
+        if ((state == HELD || state == SUSPENDED) && holds > 1) {
             holds--;
             return HOLDS_REMAIN;
         }

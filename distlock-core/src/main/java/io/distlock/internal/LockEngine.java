@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.Lock;
+import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.LockInfo;
 import io.distlock.LockInterruptedException;
@@ -78,6 +79,12 @@ import static io.distlock.internal.BackendCalls.seconds;
  */
 public final class LockEngine implements LockManager {
     private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
+    /**
+     * The holder named by this thread's last busy answer, so that a timeout's message costs no second
+     * round trip where the backend's busy answer already said who holds the lock. Set only on a busy
+     * answer, so an uncontended acquisition never touches it.
+     */
+    private static final ThreadLocal<LockInfo> BUSY_HOLDER = new ThreadLocal<>();
     private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     final LockBackend backend;
@@ -91,6 +98,8 @@ public final class LockEngine implements LockManager {
     private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** False from a reported dropped connection until it is reported back: waiting acquisitions ride it out. */
+    private volatile boolean connected = true;
 
     /**
      * A manager on {@code backend} with these defaults; {@code LockManager.Builder} has checked them.
@@ -148,7 +157,11 @@ public final class LockEngine implements LockManager {
     @Override
     public Optional<Lock> tryAcquire(String name, LockOptions options) {
         Settings settings = resolve(name, options);
-        return Optional.ofNullable(obtain(name, settings, ticker.read(), Duration.ZERO));
+        Lock lock = obtain(name, settings, ticker.read(), Duration.ZERO);
+        if (lock == null) {
+            BUSY_HOLDER.remove();
+        }
+        return Optional.ofNullable(lock);
     }
 
     private Settings resolve(String name, LockOptions options) {
@@ -187,8 +200,9 @@ public final class LockEngine implements LockManager {
         // ...but only when no thread of this JVM waits for the name: then the lock is busy, or about
         // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
         boolean attempted = !waiting.anyoneWaitsFor(name);
+        LockBackendException[] unanswered = {null};
         if (attempted) {
-            Handle firstTry = attempt(name, settings, start, true);
+            Handle firstTry = attemptRidingOut(name, settings, start, unanswered);
             if (firstTry != null) {
                 return firstTry;
             }
@@ -227,7 +241,7 @@ public final class LockEngine implements LockManager {
                 if (tryNow) {
                     seen = queue.releases();
                     attempted = true;
-                    Handle handle = attempt(name, settings, ticker.read(), true);
+                    Handle handle = attemptRidingOut(name, settings, ticker.read(), unanswered);
                     if (handle != null) {
                         queue.takenLocallyAt = seen;
                         return handle;
@@ -238,6 +252,9 @@ public final class LockEngine implements LockManager {
                 if (!forever) {
                     long remaining = deadline - ticker.read();
                     if (remaining <= 0) {
+                        if (unanswered[0] != null) {
+                            throw unreachableForTheWholeWait(name, start, unanswered[0]);
+                        }
                         // A wait that queued without trying still tries once before giving up.
                         return attempted ? null : attempt(name, settings, ticker.read(), false);
                     }
@@ -259,6 +276,34 @@ public final class LockEngine implements LockManager {
             queue.remove(ticket);
             waiting.leave(name);
         }
+    }
+
+    /**
+     * An attempt of a caller that waits. While the backend reports its connection down (contract
+     * 6.4), a failed attempt counts as busy and the caller keeps waiting through the reconnect,
+     * within its wait; {@code unanswered} keeps the last failure, and is cleared by an answer. With
+     * the connection believed up, a failure ends the wait at once, as for a try-once.
+     */
+    private Handle attemptRidingOut(String name, Settings settings, long sentAt, LockBackendException[] unanswered) {
+        boolean connectedBefore = connected;
+        try {
+            Handle handle = attempt(name, settings, sentAt, true);
+            unanswered[0] = null;
+            return handle;
+        } catch (LockBackendException failure) {
+            // Down before or after the attempt: the failure may belong to a reconnect in progress.
+            if ((connectedBefore && connected) || closed) {
+                throw failure;
+            }
+            unanswered[0] = failure;
+            return null;
+        }
+    }
+
+    private LockBackendException unreachableForTheWholeWait(String name, long start, LockBackendException last) {
+        return new LockBackendException("Lock '" + name + "' on " + backend.describe() + ": the connection was down "
+                + "for the whole wait of " + seconds(ticker.read() - start) + " (the backend did not reconnect in "
+                + "time); last error: " + last.getMessage(), last);
     }
 
     /**
@@ -288,6 +333,7 @@ public final class LockEngine implements LockManager {
             throw calls.failure("acquire", name, failure);
         }
         if (!result.isAcquired()) {
+            BUSY_HOLDER.set(result.holder().orElse(null));
             return null;
         }
         return adopt(name, settings, request, result.token(), sentAt);
@@ -297,7 +343,8 @@ public final class LockEngine implements LockManager {
     private Handle adopt(String name, Settings settings, AcquireRequest request, long token, long sentAt) {
         String ownerId = request.ownerId();
         LeaseState lease = new LeaseState(this, name, ownerId, token, settings.lease(), sentAt,
-                request.acquiredAt(), settings.onLost(), settings.reentrant() ? Thread.currentThread() : null);
+                request.acquiredAt(), settings.onLost(), settings.reentrant() ? Thread.currentThread() : null,
+                settings.autoRenew());
         held.add(lease);
         if (closed) {
             releaseLease(lease);
@@ -322,10 +369,13 @@ public final class LockEngine implements LockManager {
 
     private LockTimeoutException timeout(String name, long start, Duration allowed) {
         Duration waited = Duration.ofNanos(ticker.read() - start);
-        LockInfo holder = null;
+        LockInfo holder = BUSY_HOLDER.get();
+        BUSY_HOLDER.remove();
         String holderText;
         try {
-            holder = backend.inspect(name).orElse(null);
+            if (holder == null || !holder.name().equals(name)) {
+                holder = backend.inspect(name).orElse(null);
+            }
             holderText = holder == null ? "it was free again at the last look (released just now or expired)"
                     : "held by " + holder.describeHolder();
         } catch (RuntimeException e) {
@@ -342,30 +392,38 @@ public final class LockEngine implements LockManager {
 
     // ---------------------------------------------------------------- holding
 
+    /**
+     * Renews the lease on the backend, for the user and for auto-renewal alike. Serialized per lease
+     * (contract 3.3): two extends answered out of order would otherwise leave the local term longer
+     * than the backend's. A suspended lease that the backend extends is held again.
+     */
     void extend(LeaseState lease, Duration length) {
         Validation.positive("lease", length);
-        if (!lease.isState(LeaseState.HELD)) {
-            throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token + "): it was "
-                    + lease.stateName() + " before");
+        synchronized (lease.extending) {
+            if (!lease.isLive()) {
+                throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token
+                        + "): it was " + lease.stateName() + " before");
+            }
+            long sentAt = ticker.read();
+            boolean renewed;
+            try {
+                renewed = backend.extend(lease.name, lease.ownerId, length);
+            } catch (RuntimeException failure) {
+                throw calls.failure("extend", lease.name, failure);
+            }
+            if (!renewed) {
+                LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
+                        + ") could not be extended: its lease had expired or it was taken over or force-released");
+                markLost(lease, lost);
+                throw lost;
+            }
+            lease.renewed(sentAt, wallClock.at(sentAt), length);
         }
-        long sentAt = ticker.read();
-        boolean renewed;
-        try {
-            renewed = backend.extend(lease.name, lease.ownerId, length);
-        } catch (RuntimeException failure) {
-            throw calls.failure("extend", lease.name, failure);
-        }
-        if (!renewed) {
-            LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
-                    + ") could not be extended: its lease had expired or it was taken over or force-released");
-            markLost(lease, lost);
-            throw lost;
-        }
-        lease.renewed(sentAt, wallClock.at(sentAt), length);
+        restored(lease);
     }
 
     boolean verify(LeaseState lease) {
-        if (!lease.isState(LeaseState.HELD)) {
+        if (!lease.isLive()) {
             return false;
         }
         Optional<LockInfo> holder;
@@ -375,11 +433,59 @@ public final class LockEngine implements LockManager {
             throw calls.failure("verify", lease.name, failure);
         }
         if (holder.isPresent() && holder.get().ownerId().equals(lease.ownerId)) {
+            restored(lease);
             return true;
         }
         markLost(lease, new LockLostException("verify found lock '" + lease.name + "' "
                 + holder.map(h -> "held by another owner: " + h.describeHolder()).orElse("free")));
         return false;
+    }
+
+    // ---------------------------------------------------------------- suspended and restored (contract 6.4)
+
+    /** HELD to SUSPENDED: renewals pause, and the lease is lost if it runs out before it is confirmed. */
+    void suspend(LeaseState lease, Throwable cause) {
+        if (!lease.suspend()) {
+            return;
+        }
+        log.warn("Lock '{}' (token {}) is suspended: {} cannot confirm it now ({}); it is held again if the "
+                + "backend confirms it within its lease", lease.name, lease.token, backend.describe(), cause.toString());
+        notifyListener(() -> listener.suspended(lease.name, lease.token, cause));
+        renewals.expireIfStillSuspended(lease, lease.remainingNanos(ticker.read()));
+    }
+
+    /** SUSPENDED to HELD, with its side effects; nothing if the lease was not suspended. */
+    private void restored(LeaseState lease) {
+        if (!lease.restore()) {
+            return;
+        }
+        if (lease.expiry != null) {
+            lease.expiry.cancel(false);
+        }
+        log.info("Lock '{}' (token {}) is held again: {} confirmed it", lease.name, lease.token, backend.describe());
+        notifyListener(() -> listener.restored(lease.name, lease.token));
+        if (lease.autoRenew) {
+            renewals.schedule(lease);
+        }
+    }
+
+    /**
+     * Asks the backend about a suspended lease: renews it where it auto-renews, else checks its owner.
+     * Restores it if still owned, marks it lost if not. False when the backend gave no answer.
+     */
+    boolean restoreIfOwned(LeaseState lease) {
+        try {
+            if (lease.autoRenew) {
+                extend(lease, lease.length());
+                return true;
+            }
+            verify(lease);
+            return true;
+        } catch (LockLostException decided) {
+            return true;
+        } catch (RuntimeException noAnswer) {
+            return false;
+        }
     }
 
     void markLost(LeaseState lease, Throwable cause) {
@@ -412,7 +518,7 @@ public final class LockEngine implements LockManager {
         if (before == LeaseState.RELEASED) {
             return false;
         }
-        boolean wasHeld = before == LeaseState.HELD;
+        boolean wasHeld = before == LeaseState.HELD || before == LeaseState.SUSPENDED;
         if (wasHeld) {
             forget(lease);
         }
@@ -443,6 +549,9 @@ public final class LockEngine implements LockManager {
         held.remove(lease);
         if (lease.renewal != null) {
             lease.renewal.cancel(false);
+        }
+        if (lease.expiry != null) {
+            lease.expiry.cancel(false);
         }
         if (lease.reentrantThread != null) {
             reentrantHolds.remove(new ReentrantKey(lease.reentrantThread, lease.name), lease);
@@ -481,14 +590,19 @@ public final class LockEngine implements LockManager {
     // ---------------------------------------------------------------- backend events
 
     void connectionLost(Throwable cause) {
-        for (LeaseState lease : new ArrayList<>(held)) {
-            markLost(lease, new LockLostException("The connection to " + backend.describe()
-                    + " dropped while lock '" + lease.name + "' was held, so it may be lost", cause));
+        connected = false;
+        for (LeaseState lease : held) {
+            suspend(lease, cause);
         }
     }
 
     void connectionRestored() {
-        // Locks are marked lost when the connection drops, so there is nothing to restore.
+        connected = true;
+        for (LeaseState lease : held) {
+            if (lease.isState(LeaseState.SUSPENDED)) {
+                renewals.checkNow(lease);
+            }
+        }
     }
 
     void ownerLost(String name, String ownerId, Throwable cause) {
