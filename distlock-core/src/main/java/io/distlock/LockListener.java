@@ -15,6 +15,9 @@ public interface LockListener {
 
     default void timedOut(String name, Duration waited) { }
 
+    /** Conflict mode found the lock busy and did not wait (contract 2.7). */
+    default void conflicted(String name) { }
+
     /** {@code wasHeld} is false when the lock had been lost before this release. */
     default void released(String name, long token, boolean wasHeld) { }
 

@@ -7,10 +7,8 @@ import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Hands out named locks on one backend. Build one per backend and application with
@@ -38,8 +36,19 @@ public interface LockManager extends AutoCloseable {
     /** As {@link #acquire(String)}, with per-call options. */
     Lock acquire(String name, LockOptions options);
 
-    /** Locks the calling service's own name: the fully qualified name of the calling class. */
+    /**
+     * Locks the calling service's own name ({@link #acquire(LockOptions)} with default options).
+     * The calling service is the class whose code called this method, by the rule of
+     * {@link #callingServiceName()}.
+     */
     Lock acquire();
+
+    /**
+     * Locks the calling service's own name with per-call options: Zato's {@code self.lock(timeout=0)}
+     * is {@code acquire(LockOptions.tryOnce())}, {@code self.lock(expires=180)} is
+     * {@code acquire(LockOptions.builder().lease(Duration.ofSeconds(180)).build())}.
+     */
+    Lock acquire(LockOptions options);
 
     /** Tries exactly once; empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name);
@@ -47,26 +56,87 @@ public interface LockManager extends AutoCloseable {
     /** Tries once with these options (their timeout is ignored); empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name, LockOptions options);
 
+    /** Tries once for the calling service's own name; empty if it is busy. */
+    Optional<Lock> tryAcquire();
+
+    /**
+     * The name a call without a name locks, as seen from the code that calls this method
+     * (contract 2.3): the fully qualified name of the calling class, where a lambda or method
+     * reference counts as the class that wrote it, and an anonymous or local class, a JDK proxy, a
+     * Spring CGLIB or ByteBuddy subclass as the named class it stands for. An inherited method's frame
+     * names the class that declares the method; to lock a concrete subclass's name, as Zato's
+     * per-service name does, pass {@code getClass().getName()} or use {@code @Locked} through
+     * {@link #proxy}, which sees the concrete class.
+     */
+    static String callingServiceName() {
+        return io.distlock.internal.CallerNames.callingService();
+    }
+
     default void run(String name, Runnable action) {
         run(name, LockOptions.defaults(), action);
     }
 
     default void run(String name, LockOptions options, Runnable action) {
-        Objects.requireNonNull(action, "action must not be null");
+        Validation.notNull("action", action);
         try (Lock ignored = acquire(name, options)) {
             action.run();
         }
     }
 
-    default <T> T call(String name, Supplier<? extends T> action) {
+    /** Runs {@code action} under the calling service's own name. */
+    default void run(Runnable action) {
+        Validation.notNull("action", action);
+        try (Lock ignored = acquire(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults())) {
+            action.run();
+        }
+    }
+
+    /**
+     * Runs {@code action} under the lock if it is free now, else skips it (the "only one node runs
+     * the nightly job" case). True if it ran.
+     */
+    default boolean tryRun(String name, Runnable action) {
+        Validation.notNull("action", action);
+        Optional<Lock> lock = tryAcquire(name);
+        if (lock.isEmpty()) {
+            return false;
+        }
+        try (Lock ignored = lock.get()) {
+            action.run();
+        }
+        return true;
+    }
+
+    /** As {@link #tryRun(String, Runnable)}, under the calling service's own name. */
+    default boolean tryRun(Runnable action) {
+        return tryRun(io.distlock.internal.CallerNames.callingService(), action);
+    }
+
+    /**
+     * Calls {@code action} under the lock and returns its result; a checked exception it throws
+     * passes through as itself ({@code E} is inferred from the lambda, so a lambda that throws
+     * nothing checked needs no {@code catch}).
+     */
+    default <T, E extends Exception> T call(String name, LockedCall<T, E> action) throws E {
         return call(name, LockOptions.defaults(), action);
     }
 
-    default <T> T call(String name, LockOptions options, Supplier<? extends T> action) {
-        Objects.requireNonNull(action, "action must not be null");
+    default <T, E extends Exception> T call(String name, LockOptions options, LockedCall<T, E> action) throws E {
+        Validation.notNull("action", action);
         try (Lock ignored = acquire(name, options)) {
-            return action.get();
+            return action.call();
         }
+    }
+
+    /** As {@link #call(String, LockedCall)}, under the calling service's own name. */
+    default <T, E extends Exception> T call(LockedCall<T, E> action) throws E {
+        return call(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults(), action);
+    }
+
+    /** What {@link #call} runs: a {@link java.util.concurrent.Callable} whose checked exception is a type parameter. */
+    @FunctionalInterface
+    interface LockedCall<T, E extends Exception> {
+        T call() throws E;
     }
 
     /**
@@ -80,10 +150,14 @@ public interface LockManager extends AutoCloseable {
 
     default <A, R> Function<A, R> locked(Function<? super A, String> lockName, LockOptions options,
                                          Function<? super A, ? extends R> function) {
-        Objects.requireNonNull(lockName, "lockName must not be null");
-        Objects.requireNonNull(options, "options must not be null");
-        Objects.requireNonNull(function, "function must not be null");
-        return argument -> call(lockName.apply(argument), options, () -> function.apply(argument));
+        Validation.notNull("lockName", lockName);
+        Validation.notNull("options", options);
+        Validation.notNull("function", function);
+        return argument -> {
+            try (Lock ignored = acquire(lockName.apply(argument), options)) {
+                return function.apply(argument);
+            }
+        };
     }
 
     /**
@@ -136,13 +210,13 @@ public interface LockManager extends AutoCloseable {
         }
 
         public Builder defaultLease(Duration lease) {
-            this.lease = Validation.positive("defaultLease", lease);
+            this.lease = Validation.lease("defaultLease", lease);
             return this;
         }
 
         /** Zero tries once; negative waits forever. */
         public Builder defaultTimeout(Duration timeout) {
-            this.timeout = Objects.requireNonNull(timeout, "defaultTimeout must not be null");
+            this.timeout = Validation.timeout("defaultTimeout", timeout);
             return this;
         }
 
@@ -162,13 +236,13 @@ public interface LockManager extends AutoCloseable {
         }
 
         public Builder listener(LockListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener must not be null");
+            this.listener = Validation.notNull("listener", listener);
             return this;
         }
 
         /** The monotonic clock the engine measures with; tests pass their own. */
         public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
+            this.ticker = Validation.notNull("ticker", ticker);
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.distlock;
 import io.distlock.internal.Validation;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -22,6 +21,7 @@ public final class LockOptions {
     private final Boolean autoRenew;
     private final LockLostListener onLost;
     private final Function<String, ? extends RuntimeException> onConflict;
+    private final boolean conflictMode;
 
     private LockOptions(Builder b) {
         this.lease = b.lease;
@@ -31,6 +31,7 @@ public final class LockOptions {
         this.autoRenew = b.autoRenew;
         this.onLost = b.onLost;
         this.onConflict = b.onConflict;
+        this.conflictMode = b.conflictMode || b.onConflict != null;
     }
 
     /** Options that set nothing: every value comes from the manager. */
@@ -77,6 +78,11 @@ public final class LockOptions {
         return Optional.ofNullable(onLost);
     }
 
+    /** Whether these options ask for conflict mode: fail at once on a busy lock, with a {@link LockConflictException} or {@link #onConflict()}'s exception. */
+    public boolean conflictMode() {
+        return conflictMode;
+    }
+
     /** The conflict-mode exception factory, if set. */
     public Optional<Function<String, ? extends RuntimeException>> onConflict() {
         return Optional.ofNullable(onConflict);
@@ -92,6 +98,7 @@ public final class LockOptions {
         b.autoRenew = autoRenew;
         b.onLost = onLost;
         b.onConflict = onConflict;
+        b.conflictMode = conflictMode;
         return b;
     }
 
@@ -99,7 +106,7 @@ public final class LockOptions {
     public String toString() {
         return "LockOptions{lease=" + lease + ", timeout=" + timeout + ", retryInterval=" + retryInterval
                 + ", reentrant=" + reentrant + ", autoRenew=" + autoRenew
-                + ", onConflict=" + (onConflict != null) + "}";
+                + ", conflictMode=" + conflictMode + "}";
     }
 
     public static final class Builder {
@@ -110,13 +117,14 @@ public final class LockOptions {
         private Boolean autoRenew;
         private LockLostListener onLost;
         private Function<String, ? extends RuntimeException> onConflict;
+        private boolean conflictMode;
 
         private Builder() {
         }
 
         /** How long the backend keeps the lock if it is never released. Must be positive. */
         public Builder lease(Duration lease) {
-            this.lease = Validation.positive("lease", lease);
+            this.lease = Validation.lease("lease", lease);
             return this;
         }
 
@@ -125,7 +133,7 @@ public final class LockOptions {
          * duration waits without limit.
          */
         public Builder timeout(Duration timeout) {
-            this.timeout = Objects.requireNonNull(timeout, "timeout must not be null");
+            this.timeout = Validation.timeout("timeout", timeout);
             return this;
         }
 
@@ -156,23 +164,33 @@ public final class LockOptions {
         }
 
         public Builder onLost(LockLostListener onLost) {
-            this.onLost = Objects.requireNonNull(onLost, "onLost must not be null");
+            this.onLost = Validation.notNull("onLost", onLost);
             return this;
         }
 
         /**
-         * Conflict mode: when the lock is busy, do not wait; throw the exception this function makes
+         * Conflict mode (unimr.memcachedlock's {@code zlock}): when the lock is busy, do not wait;
+         * throw a {@link LockConflictException}, which a caller can catch apart from a
+         * {@link LockTimeoutException}. Implies trying once.
+         */
+        public Builder conflictMode() {
+            this.conflictMode = true;
+            return this;
+        }
+
+        /**
+         * Conflict mode with an exception of the caller's: when the lock is busy, do not wait; throw the exception this function makes
          * from the lock's name (for example a JPA {@code OptimisticLockException}, so the caller's
          * retry loop reruns the whole unit of work). Implies trying once.
          */
         public Builder onConflict(Function<String, ? extends RuntimeException> exceptionForName) {
-            this.onConflict = Objects.requireNonNull(exceptionForName, "onConflict must not be null");
+            this.onConflict = Validation.notNull("onConflict", exceptionForName);
             return this;
         }
 
         public LockOptions build() {
-            if (onConflict != null && timeout != null && !timeout.isZero()) {
-                throw new IllegalArgumentException("onConflict fails at once on a busy lock, so it cannot be "
+            if ((onConflict != null || conflictMode) && timeout != null && !timeout.isZero()) {
+                throw new IllegalArgumentException("conflict mode fails at once on a busy lock, so it cannot be "
                         + "combined with a timeout of " + timeout + "; leave the timeout unset or zero");
             }
             return new LockOptions(this);

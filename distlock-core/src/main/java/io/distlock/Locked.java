@@ -19,15 +19,39 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Locked {
-    /** The lock's name; empty (the default) means {@code ImplementationClassName.methodName}. */
+    /**
+     * The lock's name. Empty (the default) means {@code ServiceClassName.methodName}, the service
+     * class found by {@link LockManager#callingServiceName()}'s rule from the target's class, with
+     * the parameter types appended ({@code Billing.close(String,int)}) when the class has overloads of
+     * the method, so overloads never share a lock by accident. A name may be built from the
+     * arguments, unimr.memcachedlock's {@code get_key}: {@code {0}} is the first argument,
+     * {@code {account}} the argument of that parameter name (needs {@code javac -parameters}), each
+     * written with {@code String.valueOf}, so {@code "account:{0}"} names the same lock on every JVM.
+     * Write a literal brace as {@code {{} or {@code {}}}.
+     */
     String value() default "";
 
-    /** The lease as an ISO-8601 duration ({@code "PT30S"}); empty uses the manager's default. */
+    /** The lease ({@code "30s"}, {@code "1m30s"}, ISO-8601 {@code "PT30S"}); empty uses the manager's default. */
     String lease() default "";
 
-    /** The wait as an ISO-8601 duration; {@code "PT0S"} tries once, a negative one waits forever. */
+    /** The wait ({@code "10s"}, {@code "0"} tries once, {@code "forever"}); empty uses the manager's default. */
     String timeout() default "";
 
     /** Renew the lease while the method runs. */
     boolean autoRenew() default false;
+
+    /** Reentrant mode (unimr.memcachedlock's {@code rlock}): the same thread may re-enter the lock. */
+    boolean reentrant() default false;
+
+    /**
+     * Conflict mode (unimr.memcachedlock's {@code zlock}): on a busy lock, do not wait; throw
+     * {@link #conflictException()}.
+     */
+    boolean conflict() default false;
+
+    /**
+     * The exception conflict mode throws: {@link LockConflictException}, or a type of the caller's
+     * with a public constructor taking the message ({@code String}).
+     */
+    Class<? extends RuntimeException> conflictException() default LockConflictException.class;
 }

@@ -122,7 +122,7 @@ class LockManagerApiTest {
         LockManager.Builder builder = LockManager.builder(InMemoryLockBackend.create());
         assertThatThrownBy(() -> builder.defaultLease(Duration.ofMillis(-3))).hasMessageContaining("PT-0.003S");
         assertThatThrownBy(() -> builder.defaultRetryInterval(Duration.ZERO)).hasMessageContaining("PT0S");
-        assertThatThrownBy(() -> builder.defaultTimeout(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> builder.defaultTimeout(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("defaultTimeout");
     }
 

@@ -56,7 +56,7 @@ final class Handle implements Lock {
     @Override
     public void extend(Duration length) {
         if (released) {
-            Validation.positive("lease", length);
+            Validation.lease("lease", length);
             throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token
                     + "): this handle was released");
         }

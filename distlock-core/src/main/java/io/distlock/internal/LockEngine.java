@@ -2,6 +2,7 @@ package io.distlock.internal;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
+import io.distlock.LockConflictException;
 import io.distlock.LockException;
 import io.distlock.LockInfo;
 import io.distlock.LockInterruptedException;
@@ -85,7 +86,6 @@ public final class LockEngine implements LockManager {
      * answer, so an uncontended acquisition never touches it.
      */
     private static final ThreadLocal<LockInfo> BUSY_HOLDER = new ThreadLocal<>();
-    private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     final LockBackend backend;
     final Ticker ticker;
@@ -98,6 +98,7 @@ public final class LockEngine implements LockManager {
     private final Set<LeaseState> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<ReentrantKey, LeaseState> reentrantHolds = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     /** False from a reported dropped connection until it is reported back: waiting acquisitions ride it out. */
     private volatile boolean connected = true;
 
@@ -111,7 +112,7 @@ public final class LockEngine implements LockManager {
         this.ticker = ticker;
         this.wallClock = new WallClock(ticker);
         this.listener = listener;
-        this.defaults = new Settings(lease, timeout, retryInterval, reentrant, autoRenew, null, null);
+        this.defaults = new Settings(lease, timeout, retryInterval, reentrant, autoRenew, null, null, false);
         this.calls = new BackendCalls(backend, listener);
         this.waiting = new LocalWaiting(calls, ticker, wallClock);
         this.renewals = new Renewals(this);
@@ -122,7 +123,17 @@ public final class LockEngine implements LockManager {
 
     @Override
     public Lock acquire() {
-        return acquire(callingClassName(), LockOptions.defaults());
+        return acquire(CallerNames.callingService(), LockOptions.defaults());
+    }
+
+    @Override
+    public Lock acquire(LockOptions options) {
+        return acquire(CallerNames.callingService(), options);
+    }
+
+    @Override
+    public Optional<Lock> tryAcquire() {
+        return tryAcquire(CallerNames.callingService(), LockOptions.defaults());
     }
 
     @Override
@@ -138,13 +149,8 @@ public final class LockEngine implements LockManager {
         if (lock != null) {
             return lock;
         }
-        if (settings.onConflict() != null) {
-            RuntimeException conflict = settings.onConflict().apply(name);
-            if (conflict == null) {
-                throw new LockTimeoutException("Lock '" + name + "' is busy, and the onConflict function "
-                        + "returned null instead of an exception", name, Duration.ZERO, null);
-            }
-            throw conflict;
+        if (settings.conflictMode()) {
+            throw conflict(name, settings);
         }
         throw timeout(name, start, settings.timeout());
     }
@@ -182,7 +188,7 @@ public final class LockEngine implements LockManager {
             }
         }
         Handle handle;
-        if (timeout.isZero() || settings.onConflict() != null) {
+        if (timeout.isZero() || settings.conflictMode()) {
             handle = attempt(name, settings, start, false);
         } else {
             handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
@@ -367,20 +373,40 @@ public final class LockEngine implements LockManager {
         return null;
     }
 
-    private LockTimeoutException timeout(String name, long start, Duration allowed) {
-        Duration waited = Duration.ofNanos(ticker.read() - start);
+    private RuntimeException conflict(String name, Settings settings) {
+        notifyListener(() -> listener.conflicted(name));
+        if (settings.onConflict() != null) {
+            BUSY_HOLDER.remove();
+            RuntimeException custom = settings.onConflict().apply(name);
+            return custom != null ? custom : new LockConflictException("Lock '" + name + "' is busy, and the "
+                    + "onConflict function returned null instead of an exception", name, null);
+        }
+        LockInfo holder = busyHolder(name);
+        return new LockConflictException("Lock '" + name + "' on " + backend.describe() + " is busy (conflict mode, "
+                + "not waiting): " + (holder == null ? "the holder is unknown" : "held by " + holder.describeHolder()),
+                name, holder);
+    }
+
+    /** The holder this thread's last busy answer named, else one more round trip; null if free or unknown. */
+    private LockInfo busyHolder(String name) {
         LockInfo holder = BUSY_HOLDER.get();
         BUSY_HOLDER.remove();
-        String holderText;
-        try {
-            if (holder == null || !holder.name().equals(name)) {
-                holder = backend.inspect(name).orElse(null);
-            }
-            holderText = holder == null ? "it was free again at the last look (released just now or expired)"
-                    : "held by " + holder.describeHolder();
-        } catch (RuntimeException e) {
-            holderText = "the holder is unknown (inspect failed: " + e.getMessage() + ")";
+        if (holder != null && holder.name().equals(name)) {
+            return holder;
         }
+        try {
+            return backend.inspect(name).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private LockTimeoutException timeout(String name, long start, Duration allowed) {
+        Duration waited = Duration.ofNanos(ticker.read() - start);
+        LockInfo holder = busyHolder(name);
+        String holderText = holder == null
+                ? "it was free again at the last look (released just now or expired), or its holder is unknown"
+                : "held by " + holder.describeHolder();
         int others = waiting.waitingFor(name);
         notifyListener(() -> listener.timedOut(name, waited));
         String how = allowed.isZero() ? "was busy (tried once, as asked)"
@@ -398,7 +424,7 @@ public final class LockEngine implements LockManager {
      * than the backend's. A suspended lease that the backend extends is held again.
      */
     void extend(LeaseState lease, Duration length) {
-        Validation.positive("lease", length);
+        Validation.lease("lease", length);
         synchronized (lease.extending) {
             if (!lease.isLive()) {
                 throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token
@@ -618,7 +644,8 @@ public final class LockEngine implements LockManager {
 
     @Override
     public void close() {
-        if (closed) {
+        // Two threads may close at once: only one releases, and the backend is closed once.
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -649,16 +676,6 @@ public final class LockEngine implements LockManager {
 
     private static long jittered(long intervalNanos) {
         return intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos + 1);
-    }
-
-    /** Contract 2.3: the fully qualified name of the first caller that is not the manager itself. */
-    static String callingClassName() {
-        return STACK.walk(frames -> frames
-                .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> type != LockEngine.class && type != LockManager.class)
-                .findFirst()
-                .map(Class::getName)
-                .orElseThrow(() -> new IllegalStateException("no caller outside the lock manager")));
     }
 
     private record ReentrantKey(Thread thread, String name) {

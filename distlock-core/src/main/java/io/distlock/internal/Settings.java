@@ -9,7 +9,7 @@ import java.util.function.Function;
 /** The effective options of one call: the manager's defaults with the call's options laid over them. */
 record Settings(Duration lease, Duration timeout, Duration retryInterval, boolean reentrant,
                 boolean autoRenew, LockLostListener onLost,
-                Function<String, ? extends RuntimeException> onConflict) {
+                Function<String, ? extends RuntimeException> onConflict, boolean conflictMode) {
 
     Settings with(LockOptions o) {
         return new Settings(
@@ -19,6 +19,7 @@ record Settings(Duration lease, Duration timeout, Duration retryInterval, boolea
                 o.reentrant().orElse(reentrant),
                 o.autoRenew().orElse(autoRenew),
                 o.onLost().orElse(null),
-                o.onConflict().orElse(null));
+                o.onConflict().orElse(null),
+                o.conflictMode());
     }
 }

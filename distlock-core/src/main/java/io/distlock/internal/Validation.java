@@ -13,8 +13,47 @@ public final class Validation {
     private Validation() {
     }
 
+    /**
+     * The shortest lease that can ever be valid: the holder counts a lease less a drift allowance of
+     * 1 % plus 2 ms (contract 3.3), so anything up to about 2 ms would be lost the moment it is taken.
+     */
+    public static final Duration MIN_LEASE = Duration.ofMillis(3);
+
     public static Duration positive(String what, Duration value) {
         return Durations.requirePositive(what, value);
+    }
+
+    /** A lease: positive and long enough to outlast the drift allowance. */
+    public static Duration lease(String what, Duration value) {
+        Durations.requirePositive(what, value);
+        if (value.compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException(what + " must be at least " + MIN_LEASE.toMillis() + " ms (shorter "
+                    + "leases are gone within the drift allowance of 1 % + 2 ms) but was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * A wait: zero tries once, negative waits forever, and so does one too long to count in
+     * nanoseconds (such as {@code ChronoUnit.FOREVER.getDuration()}).
+     */
+    public static Duration timeout(String what, Duration value) {
+        notNull(what, value);
+        if (value.compareTo(LONGEST_WAIT) > 0) {
+            return FOREVER;
+        }
+        return value;
+    }
+
+    /** Beyond this a wait's deadline would overflow a nanosecond clock; longer counts as forever. */
+    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
+
+    /** Contract 6.2: a null where a value is needed is a bad argument, named. */
+    public static <T> T notNull(String what, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return value;
     }
 
     public static String name(String name) {
