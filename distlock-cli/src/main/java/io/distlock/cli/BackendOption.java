@@ -1,6 +1,7 @@
 package io.distlock.cli;
 
 import io.distlock.LockBackends;
+import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.spi.LockBackend;
 import picocli.CommandLine.Option;
@@ -32,7 +33,12 @@ final class BackendOption {
 
     /** @throws IllegalArgumentException for an unknown scheme or a malformed URI (a usage error) */
     LockManager open(Map<String, String> env) {
+        return open(env, LockListener.NONE);
+    }
+
+    /** As {@link #open(Map)}, with a listener on the manager's locks. */
+    LockManager open(Map<String, String> env, LockListener listener) {
         LockBackend backend = LockBackends.open(resolve(env));
-        return LockManager.builder(backend).build();
+        return LockManager.builder(backend).listener(listener).build();
     }
 }

@@ -3,6 +3,7 @@ package io.distlock.cli;
 import io.distlock.spi.Durations;
 import io.distlock.Lock;
 import io.distlock.LockException;
+import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
@@ -58,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--kill-on-lost",
-            description = "If the lease is lost while CMD runs (renewal failed), send SIGTERM to CMD.")
+            description = "If the lock is lost while CMD runs (the backend says it is no longer ours, or its lease ran out while suspended), send SIGTERM to CMD. A suspended lock (connection down) does not count.")
     boolean killOnLost;
 
     @Parameters(paramLabel = "CMD", arity = "1..*",
@@ -69,7 +70,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String lockName = name != null ? name : defaultName(command.get(0));
-        LockManager locks = backend.open(cli.env);
+        ConnectionLines connectionLines = new ConnectionLines(cli.err);
+        LockManager locks = backend.open(cli.env, connectionLines);
         Supervisor supervisor = new Supervisor(locks, lockName);
         Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -82,6 +84,31 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // The hook is running or has run; nothing to undo.
             }
+        }
+    }
+
+    /**
+     * One stderr line when the lock is suspended (the backend cannot confirm it: a dropped
+     * connection, a renewal without an answer) and one when it is held again. CMD keeps running
+     * meanwhile: only a lost lock counts for {@code --kill-on-lost}.
+     */
+    static final class ConnectionLines implements LockListener {
+        private final PrintStream err;
+
+        ConnectionLines(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void suspended(String name, long token, Throwable cause) {
+            err.println("distlock: lock '" + name + "' is suspended: the backend cannot confirm it now ("
+                    + OneLine.of(String.valueOf(cause.getMessage())) + "); CMD keeps running, and the lock is lost "
+                    + "only if it is not confirmed within its lease");
+        }
+
+        @Override
+        public void restored(String name, long token) {
+            err.println("distlock: lock '" + name + "' is held again: the backend confirmed it");
         }
     }
 

@@ -128,4 +128,78 @@ class ReadmeExamplesTest {
         assertThat(locks.list("")).extracting(LockInfo::name).isEmpty();
         locks.close();
     }
+
+    interface Accounts {
+        @Locked("account:{0}") void post(String accountNo, long cents);
+        @Locked("account:{accountNo}:close") void close(String accountNo);
+        @Locked(value = "batch", reentrant = true) void batch();
+        @Locked(value = "rebuild", conflict = true) void rebuild();
+        @Locked(lease = "1m30s", timeout = "forever", autoRenew = true) void nightly();
+        @Locked void audit(String day);
+    }
+
+    final class AccountService implements Accounts {
+        final List<String> calls = new ArrayList<>();
+        LockManager locks;
+
+        private void record(String what) {
+            calls.add(what + " " + locks.list("").stream().map(LockInfo::name).toList());
+        }
+
+        @Override public void post(String accountNo, long cents) { record("post"); }
+        @Override public void close(String accountNo) { record("close"); }
+        @Override public void batch() { record("batch"); }
+        @Override public void rebuild() { record("rebuild"); }
+        @Override public void nightly() { record("nightly"); }
+        @Override public void audit(String day) { record("audit"); }
+    }
+
+    @Test
+    void coreReadmeNamelessConflictAndLocked() {
+        LockManager locks = LockManager.builder(InMemoryLockBackend.create()).build();
+        Lock mine = locks.acquire(LockOptions.tryOnce());
+        assertThat(mine.name()).isEqualTo(ReadmeExamplesTest.class.getName());
+        mine.release();
+        Lock longer = locks.acquire(LockOptions.builder().lease(Duration.ofSeconds(180)).build());
+        longer.release();
+        boolean ran = locks.tryRun("nightly-report", this::work);
+        assertThat(ran).isTrue();
+
+        AccountService service = new AccountService();
+        service.locks = locks;
+        Accounts accounts = locks.proxy(Accounts.class, service);
+        accounts.post("42", 100);
+        accounts.close("42");
+        accounts.batch();
+        accounts.rebuild();
+        accounts.nightly();
+        accounts.audit("2026-11-29");
+        String base = AccountService.class.getName();
+        assertThat(service.calls).containsExactly("post [account:42]", "close [account:42:close]", "batch [batch]",
+                "rebuild [rebuild]", "nightly [" + base + ".nightly]", "audit [" + base + ".audit]");
+        try (Lock busy = locks.acquire("rebuild")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(accounts::rebuild)
+                    .isInstanceOf(io.distlock.LockConflictException.class);
+        }
+        locks.close();
+    }
+
+    @Test
+    void coreReadmeSuspendedAndRestored() {
+        List<String> log = new ArrayList<>();
+        InMemoryLockBackend backend = InMemoryLockBackend.create();
+        LockOptions guarded = LockOptions.builder().autoRenew(true)
+                .onLost((lock, why) -> abort())
+                .build();
+        LockManager observed = LockManager.builder(backend).listener(new io.distlock.LockListener() {
+            @Override public void suspended(String name, long token, Throwable cause) { log.add(name + " suspended"); }
+            @Override public void restored(String name, long token) { log.add(name + " held again"); }
+        }).build();
+        try (Lock lock = observed.acquire("job", guarded)) {
+            assertThat(lock.isHeld()).isTrue();
+        }
+        assertThat(log).isEmpty();
+        assertThat(done).doesNotContain("abort");
+        observed.close();
+    }
 }
