@@ -117,7 +117,7 @@ class EngineRulesTest extends ContractFixture {
         };
         LockManager waiter = manage(timed, b -> { });
         long interval = Duration.ofMillis(100).toNanos();
-        catchTimeout(() -> waiter.acquire(name, LockOptions.builder().timeout(Duration.ofSeconds(3))
+        catchTimeout(() -> waiter.acquire(name, LockOptions.builder().timeout(Duration.ofSeconds(4))
                 .retryInterval(Duration.ofNanos(interval)).build()));
         List<Long> pauses = new ArrayList<>();
         // The last pause is cut short by the deadline, so it says nothing about the jitter.
@@ -127,10 +127,11 @@ class EngineRulesTest extends ContractFixture {
         assertThat(pauses).as("pauses between tries").hasSizeGreaterThan(10);
         long shortest = Collections.min(pauses);
         long longest = Collections.max(pauses);
-        // A pause never ends early, so one under 90 % of the interval can only be jitter; a load
-        // on the machine can only lengthen pauses.
+        // A pause never ends early, so one shorter than the interval can only be jitter. A loaded
+        // machine only lengthens pauses: with about 38 of them, drawn from 50 to 150 ms, all
+        // would have to be delayed past 100 ms for this to fail.
         assertThat(shortest).as("shortest pause, ns").isGreaterThanOrEqualTo(interval / 2)
-                .isLessThan(interval * 9 / 10);
+                .isLessThan(interval);
         assertThat(longest).as("longest pause, ns").isGreaterThan(interval * 11 / 10);
         held.release();
     }
@@ -191,17 +192,17 @@ class EngineRulesTest extends ContractFixture {
         LockManager locks = manage(timed, b -> { });
         Duration lease = Duration.ofMillis(1500);
         Lock lock = locks.acquire(name, LockOptions.builder().lease(lease).autoRenew(true).build());
-        Eventually.until("four renewals", PATIENCE, () -> extendCalls.size() >= 4);
+        Eventually.until("six renewals", PATIENCE, () -> extendCalls.size() >= 6);
         long shortest = Long.MAX_VALUE;
-        for (int i = 1; i < 4; i++) {
+        for (int i = 1; i < 6; i++) {
             shortest = Math.min(shortest, extendCalls.get(i) - extendCalls.get(i - 1));
         }
         // Each renewal is scheduled a third of the lease after the previous one returned, and a
-        // scheduler is never early, only late: the shortest gap is the schedule plus the least
-        // delay. Renewing at half the lease would make every gap at least 750 ms.
+        // scheduler is never early, only late: the shortest of five gaps is the schedule plus the
+        // least delay. Renewing at half the lease would make every gap at least 750 ms.
         assertThat(Duration.ofNanos(shortest)).as("shortest gap between renewals")
                 .isGreaterThanOrEqualTo(lease.dividedBy(3).minusMillis(1))
-                .isLessThan(Duration.ofMillis(700));
+                .isLessThan(lease.dividedBy(2).minusMillis(10));
         assertThat(lock.isHeld()).isTrue();
         lock.release();
     }
