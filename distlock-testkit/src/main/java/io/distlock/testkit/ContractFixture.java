@@ -1,0 +1,135 @@
+package io.distlock.testkit;
+
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
+import io.distlock.spi.LockBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.opentest4j.TestAbortedException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What every chapter of the contract suite stands on: the backend a subclass supplies, managers
+ * made on it and closed after each test, and the helpers the chapters share. Package-private: a
+ * backend sees it only through {@link LockContractSuite}, whose protected API it is.
+ */
+abstract class ContractFixture {
+    /** How long a test waits for something that should happen at once, before calling it a failure. */
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private final List<LockManager> managers = new ArrayList<>();
+
+    // ------------------------------------------------------------------ what a backend supplies
+
+    /** A new backend instance on the shared store under test. */
+    protected abstract LockBackend newBackend();
+
+    /**
+     * A new backend on the same store but in another namespace, or null if the backend has no
+     * namespaces (then declare rule 7.2 not applicable).
+     */
+    protected LockBackend newBackend(String namespace) {
+        return null;
+    }
+
+    /**
+     * A URI that a child JVM opens with {@code LockBackends.open} to reach the same store, or null
+     * if locks cannot be shared across processes (then declare
+     * {@link LockContractSuite#MULTI_PROCESS} not applicable).
+     */
+    protected String backendUri() {
+        return null;
+    }
+
+    /**
+     * Contract rule id (such as {@code "3.2"} or {@link LockContractSuite#LIST}) to the reason this
+     * backend cannot keep it.
+     */
+    protected Map<String, String> notApplicable() {
+        return Map.of();
+    }
+
+    // ------------------------------------------------------------------ helpers for subclasses
+
+    /** A manager on a fresh backend, closed after the test. */
+    protected final LockManager newManager() {
+        return newManager(builder -> { });
+    }
+
+    protected final LockManager newManager(Consumer<LockManager.Builder> settings) {
+        return manage(newBackend(), settings);
+    }
+
+    /** A fresh backend that counts the calls made to it; give it to {@link #manage}. */
+    protected final CountingBackend newCountingBackend() {
+        return new CountingBackend(newBackend());
+    }
+
+    /** A manager on {@code backend}, closed after the test. */
+    protected final LockManager manage(LockBackend backend, Consumer<LockManager.Builder> settings) {
+        LockManager.Builder builder = LockManager.builder(backend);
+        settings.accept(builder);
+        LockManager manager = builder.build();
+        managers.add(manager);
+        return manager;
+    }
+
+    /** A lock name unique to this test, so tests never see each other's locks on a shared server. */
+    protected final String uniqueName(String label) {
+        return "kit-" + label + "-" + System.nanoTime();
+    }
+
+    @AfterEach
+    void closeManagers() {
+        for (LockManager manager : managers) {
+            manager.close();
+        }
+        managers.clear();
+    }
+
+    // ------------------------------------------------------------------ helpers for the chapters
+
+    /** Ends the test as aborted, with the backend's reason, when it declared {@code rule} not applicable. */
+    final void requireApplicable(String rule) {
+        String reason = notApplicable().get(rule);
+        if (reason != null) {
+            throw new TestAbortedException("contract rule " + rule + " is not applicable to this backend: " + reason);
+        }
+    }
+
+    static LockOptions lease(Duration lease) {
+        return LockOptions.builder().lease(lease).build();
+    }
+
+    static LockTimeoutException catchTimeout(Runnable acquire) {
+        try {
+            acquire.run();
+        } catch (LockTimeoutException expected) {
+            return expected;
+        }
+        throw new AssertionError("expected a LockTimeoutException, but the lock was acquired");
+    }
+
+    /**
+     * Interrupts a test's threads and waits until they have stopped: a thread still running after
+     * its test could write into the test's temporary directory while JUnit deletes it, and leave
+     * it behind (seen when a broken backend made rule 3.1 fail).
+     */
+    static void stop(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                System.err.println("distlock kit: test threads still running " + PATIENCE + " after their test");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
