@@ -66,13 +66,21 @@ final class ReleaseWatch {
         return !listeners.isEmpty();
     }
 
-    /** Tells every listener that {@code names} were released. */
+    /**
+     * Tells every listener that {@code names} were released. A listener that throws (an engine
+     * never should) is logged: it must not fail the operation that happened to see the release,
+     * nor end the watch thread.
+     */
     void report(Collection<String> names) {
         if (names.isEmpty()) {
             return;
         }
         for (Consumer<Collection<String>> listener : listeners) {
-            listener.accept(names);
+            try {
+                listener.accept(names);
+            } catch (RuntimeException e) {
+                log.warn("A release listener failed on {}", names, e);
+            }
         }
     }
 

@@ -1,7 +1,5 @@
 package io.distlock.file;
 
-import io.distlock.testkit.Eventually;
-
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
@@ -9,9 +7,9 @@ import io.distlock.LockInfo;
 import io.distlock.LockInterruptedException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ChildJvm;
+import io.distlock.testkit.Eventually;
 import io.distlock.testkit.ExclusionJournal;
 import io.distlock.testkit.ExclusionWorker;
 import org.junit.jupiter.api.AfterEach;
