@@ -1,6 +1,8 @@
 /**
- * distlock's embedded default backend: a directory of lock files on one host, shared by its
- * threads and processes. Exports only the backend's entry point.
+ * distlock's embedded default backend: named locks recorded in the stripe files of a directory,
+ * shared by the threads and processes of one host. Its public types are the backend
+ * ({@code FileLockBackend} and its builder) and the {@code file:} provider; the rest is
+ * package-private.
  */
 module io.distlock.file {
     requires transitive io.distlock;

@@ -5,6 +5,7 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,12 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 /**
  * Locks in a directory of the local file system: exact across the threads of one JVM and the
@@ -38,14 +38,12 @@ import java.util.function.IntConsumer;
  * OS lock on the file), reads and rewrites in place the records of that stripe's held locks, and
  * lets go; no OS lock is held for the length of a lease, and no file is created or deleted per
  * lock. A record carries the lease end (wall clock), the holder (host, pid, thread, and a process
- * identity for stale-holder detection) and the fencing token. See
- * {@code README-file-backend.md} in distlock-core for the guarantees, failure modes and figures.
+ * identity for stale-holder detection) and the fencing token. See {@code distlock-file/README.md}
+ * for the guarantees, failure modes and figures.
  */
 public final class FileLockBackend implements LockBackend {
     public static final String DEFAULT_NAMESPACE = "distlock";
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
-    /** How many names found busy are remembered, to map a stripe's release event back to names. */
-    static final int WAITED_NAMES = 1024;
     private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
     private final Path directory;
@@ -54,14 +52,7 @@ public final class FileLockBackend implements LockBackend {
     private final boolean releaseNotifications;
     private final long operationTimeoutNanos;
     private final LockDirectory store;
-    /** Name to stripe of the names found busy and not acquired since, eldest first. */
-    private final Map<String, Integer> waiting = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-            return size() > WAITED_NAMES;
-        }
-    };
-    private volatile IntConsumer releaseListener;
+    private volatile Consumer<Collection<String>> releaseListener;
     private volatile boolean closed;
 
     private FileLockBackend(Builder builder) {
@@ -108,14 +99,14 @@ public final class FileLockBackend implements LockBackend {
 
     /**
      * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
-     * {@code <directory>/<namespace>}, where {@code NN} is the first byte of the SHA-256 of the
-     * name's UTF-8 bytes, modulo 64, in two digits. The same in every process and on every host.
+     * {@code <directory>/<namespace>}, where {@code NN} is {@link Names#stripeOf}. For tests and
+     * diagnostics in this package.
      */
-    public Path lockFile(String name) {
+    Path stripeFile(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
         }
-        return store.stripesDirectory.resolve(String.format("%02d", Names.stripeOf(name)));
+        return store.stripeFile(Names.stripeOf(name));
     }
 
     // ---------------------------------------------------------------- SPI
@@ -123,19 +114,19 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
-        int stripeIndex = Names.stripeOf(name);
-        return inStripe("acquire", name, stripeIndex, stripe -> {
+        return inStripe("acquire", name, Names.stripeOf(name), stripe -> {
             StripeContent content = read(stripe);
             Instant now = Instant.now();
             LockRecord current = content.find(name);
             if (current != null && holds(current, now)) {
+                // Flagged in the same critical section as the check, so the release cannot slip
+                // between them: it will signal, and every JVM's next look at the stripe reports it.
                 if (!current.waited()) {
                     List<LockRecord> records = liveOthers(content, name, now);
                     records.add(current.waitedFor());
                     stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
                 }
-                watch(stripeIndex, name);
-                return AcquireResult.busy();
+                return AcquireResult.busy(current.info());
             }
             // The wall clock in microseconds is a floor under the counter, so tokens keep growing
             // even if the host crashed before the counter's last write reached the disk.
@@ -146,7 +137,6 @@ public final class FileLockBackend implements LockBackend {
             List<LockRecord> records = liveOthers(content, name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));
-            unwatch(stripeIndex, name);
             return AcquireResult.acquired(token);
         });
     }
@@ -195,7 +185,7 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public List<LockInfo> list(String prefix) {
         List<LockInfo> held = new ArrayList<>();
-        for (int i = 0; i < Names.STRIPES; i++) {
+        for (int i = 0; i < Layout.STRIPES; i++) {
             inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
                 for (LockRecord record : read(stripe).records()) {
@@ -244,11 +234,7 @@ public final class FileLockBackend implements LockBackend {
         if (!releaseNotifications || events == null) {
             return;
         }
-        IntConsumer listener = stripe -> {
-            for (String name : waitedFor(stripe)) {
-                events.released(name);
-            }
-        };
+        Consumer<Collection<String>> listener = events::released;
         if (store.addReleaseListener(listener)) {
             releaseListener = listener;
         }
@@ -268,7 +254,7 @@ public final class FileLockBackend implements LockBackend {
             }
             closed = true;
         }
-        IntConsumer listener = releaseListener;
+        Consumer<Collection<String>> listener = releaseListener;
         if (listener != null) {
             store.removeReleaseListener(listener);
         }
@@ -288,7 +274,7 @@ public final class FileLockBackend implements LockBackend {
      * at its first file operation (FileChannel is interruptible), and release must work from an
      * interrupted thread. An interrupt that arrives while waiting for the stripe still ends the wait.
      */
-    private <T> T inStripe(String operation, String name, int stripe, LockDirectory.StripeWork<T> work) {
+    private <T> T inStripe(String operation, String name, int stripe, StripeLocks.StripeWork<T> work) {
         if (closed) {
             throw new LockBackendException(operation + " of lock '" + name + "': " + describe() + " is closed");
         }
@@ -333,35 +319,6 @@ public final class FileLockBackend implements LockBackend {
             return false;
         }
         return !staleHolderDetection || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
-    }
-
-    private void watch(int stripe, String name) {
-        if (releaseListener != null) {
-            synchronized (waiting) {
-                waiting.put(name, stripe);
-            }
-        }
-    }
-
-    private void unwatch(int stripe, String name) {
-        if (releaseListener != null) {
-            synchronized (waiting) {
-                waiting.remove(name);
-            }
-        }
-    }
-
-    /** The names of {@code stripe} (all, for -1) that this backend found busy and not acquired since. */
-    private List<String> waitedFor(int stripe) {
-        List<String> names = new ArrayList<>();
-        synchronized (waiting) {
-            for (Map.Entry<String, Integer> entry : waiting.entrySet()) {
-                if (stripe < 0 || entry.getValue() == stripe) {
-                    names.add(entry.getKey());
-                }
-            }
-        }
-        return names;
     }
 
     private static long epochMicros(Instant now) {
@@ -413,7 +370,9 @@ public final class FileLockBackend implements LockBackend {
 
         /**
          * Whether waiters are woken by the file system's change notification (inotify on Linux)
-         * when a lock file is deleted. Default on; without it they poll at their retry interval.
+         * when a lock they found busy is released, in this process or another: such a release
+         * rewrites its stripe's signal file. Default on; without it they poll at their retry
+         * interval.
          */
         public Builder releaseNotifications(boolean enabled) {
             this.releaseNotifications = enabled;
@@ -422,10 +381,7 @@ public final class FileLockBackend implements LockBackend {
 
         /** How long one operation may wait for its stripe before it fails (default 5 s). */
         public Builder operationTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("operationTimeout must be positive but was " + timeout);
-            }
-            this.operationTimeout = timeout;
+            this.operationTimeout = Durations.requirePositive("operationTimeout", timeout);
             return this;
         }
 

@@ -6,16 +6,14 @@ import java.util.Arrays;
 
 /**
  * Where a lock name lives. A name is never part of a path: it is stored, escaped, inside the
- * record, in stripe file {@code stripes/NN} where {@code NN = SHA-256(bytes of name)[0] mod 64},
- * written as two decimal digits. The bytes of a name are its UTF-8 encoding, except that an
- * unpaired surrogate (which UTF-8 cannot encode) takes its 3-byte generalized UTF-8 form, so
- * {@code "\uD800"} and {@code "?"} stay different names. The mapping is the same in every JVM,
- * process and host; two names are the same lock exactly when they are equal strings.
+ * record, in stripe file {@code stripes/NN} where {@code NN = SHA-256(bytes of name)[0] mod 64}
+ * ({@value Layout#STRIPES} stripes), written as two decimal digits. The bytes of a name are its
+ * UTF-8 encoding, except that an unpaired surrogate (which UTF-8 cannot encode) takes its 3-byte
+ * generalized UTF-8 form, so {@code "\uD800"} and {@code "?"} stay different names. The mapping
+ * is the same in every JVM, process and host; two names are the same lock exactly when they are
+ * equal strings.
  */
 final class Names {
-    /** Fixed by the directory layout: every process must agree on it (see LockDirectory). */
-    static final int STRIPES = 64;
-
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -29,7 +27,7 @@ final class Names {
 
     static int stripeOf(String name) {
         byte[] hash = SHA256.get().digest(bytesOf(name));
-        return (hash[0] & 0xff) % STRIPES;
+        return (hash[0] & 0xff) % Layout.STRIPES;
     }
 
     /** What may appear in a namespace or a default directory's name: {@code [A-Za-z0-9._-]}. */

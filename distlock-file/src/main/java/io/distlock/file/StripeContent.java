@@ -123,7 +123,7 @@ record StripeContent(long seq, long token, List<LockRecord> records) {
         } catch (NumberFormatException e) {
             throw new CorruptStripeException("its header is malformed: " + line);
         }
-        if (values[2] < 0 || values[2] > Stripe.SLOT_SIZE) {
+        if (values[2] < 0 || values[2] > Layout.SLOT_SIZE) {
             throw new CorruptStripeException("its header announces " + values[2] + " bytes");
         }
         return values;

@@ -1,6 +1,5 @@
 package io.distlock.file;
 
-import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.LockContractSuite;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,5 @@
 package io.distlock.file;
 
-import io.distlock.testkit.Eventually;
-
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
@@ -9,9 +7,9 @@ import io.distlock.LockInfo;
 import io.distlock.LockInterruptedException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ChildJvm;
+import io.distlock.testkit.Eventually;
 import io.distlock.testkit.ExclusionJournal;
 import io.distlock.testkit.ExclusionWorker;
 import org.junit.jupiter.api.AfterEach;
@@ -124,12 +122,12 @@ class FileBackendTest {
         Path stripes = directory.resolve("distlock").resolve("stripes");
         for (String name : List.of("orders", "../../etc/passwd", "名前", "🔒", "y".repeat(1024))) {
             int expected = (sha256(name.getBytes(StandardCharsets.UTF_8))[0] & 0xff) % 64;
-            assertThat(backend.lockFile(name)).isEqualTo(stripes.resolve(String.format("%02d", expected)));
+            assertThat(backend.stripeFile(name)).isEqualTo(stripes.resolve(String.format("%02d", expected)));
         }
         // An unpaired surrogate takes its 3-byte generalized UTF-8 form, not UTF-8's '?'.
         int surrogate = (sha256(new byte[]{(byte) 0xed, (byte) 0xa0, (byte) 0x80})[0] & 0xff) % 64;
-        assertThat(backend.lockFile("\uD800")).isEqualTo(stripes.resolve(String.format("%02d", surrogate)));
-        assertThatThrownBy(() -> backend.lockFile("")).isInstanceOf(IllegalArgumentException.class)
+        assertThat(backend.stripeFile("\uD800")).isEqualTo(stripes.resolve(String.format("%02d", surrogate)));
+        assertThatThrownBy(() -> backend.stripeFile("")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
     }
 
@@ -222,7 +220,7 @@ class FileBackendTest {
         try (Lock lock = locks.acquire("garbage")) {
             before = lock.token();
         }
-        Path stripe = backend.lockFile("garbage");
+        Path stripe = backend.stripeFile("garbage");
         Files.writeString(stripe, "this is not what distlock wrote\n".repeat(100));
 
         assertThatThrownBy(() -> locks.tryAcquire("garbage")).isInstanceOf(LockBackendException.class)
@@ -244,7 +242,7 @@ class FileBackendTest {
         FileLockBackend backend = backend();
         LockManager locks = manager(backend);
         Lock lock = locks.acquire("torn");
-        Path stripe = backend.lockFile("torn");
+        Path stripe = backend.stripeFile("torn");
         // The acquisition wrote one slot; release writes the other one (at 1 MiB). Break that write.
         assertThat(lock.release()).isTrue();
         try (RandomAccessFile file = new RandomAccessFile(stripe.toFile(), "rw")) {
@@ -278,12 +276,12 @@ class FileBackendTest {
                 .operationTimeout(Duration.ofMillis(500)));
         LockManager locks = manager(backend);
         locks.acquire("stopped").release();
-        ChildJvm stopped = child("lock-file", backend.lockFile("stopped").toString());
+        ChildJvm stopped = child("lock-file", backend.stripeFile("stopped").toString());
         assertThat(stopped.readLine(PATIENCE)).isEqualTo("LOCKED");
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> locks.tryAcquire("stopped")).isInstanceOf(LockBackendException.class)
-                .hasMessageContaining(backend.lockFile("stopped").toString()).hasMessageContaining("stayed locked");
+                .hasMessageContaining(backend.stripeFile("stopped").toString()).hasMessageContaining("stayed locked");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(5));
 
         LockManager patient = manager(backend(FileLockBackend.builder().directory(directory)
@@ -396,7 +394,7 @@ class FileBackendTest {
         String first = "shared-stripe-0";
         String second = null;
         for (int i = 1; second == null; i++) {
-            if (backend.lockFile("shared-stripe-" + i).equals(backend.lockFile(first))) {
+            if (backend.stripeFile("shared-stripe-" + i).equals(backend.stripeFile(first))) {
                 second = "shared-stripe-" + i;
             }
         }
@@ -481,7 +479,7 @@ class FileBackendTest {
             assertThat(local.describe()).isEqualTo("file:" + dir);
             assertThat(empty.describe()).isEqualTo("file:" + dir);
             assertThat(tuned.describe()).isEqualTo("file:" + dir + "?namespace=tenant-1");
-            assertThat(((FileLockBackend) tuned).lockFile("x")).startsWithRaw(directory.resolve("tenant-1"));
+            assertThat(((FileLockBackend) tuned).stripeFile("x")).startsWithRaw(directory.resolve("tenant-1"));
         }
         assertThatThrownBy(() -> LockBackends.open("file://db.example.com/x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("db.example.com");
@@ -493,12 +491,44 @@ class FileBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soon");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?staleHolderDetection=maybe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maybe");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?namespace=a&namespace=b"))
+                .as("a repeated parameter is refused, as by every backend").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("repeats parameter 'namespace'");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?namespace"))
+                .as("a parameter without a value is the empty value, which a name cannot be")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operationTimeout=0");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "#top"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("#top");
+        assertThatThrownBy(() -> LockBackends.open("file://me@localhost" + dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user info");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "%zz"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("%zz");
         assertThatThrownBy(() -> FileLockBackend.builder().operationTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> FileLockBackend.builder().namespace("a/b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a/b");
+    }
+
+    @Test
+    void aBareBooleanParameterMeansTrue() throws Exception {
+        // Notifications on: the release in the other backend of this JVM wakes a waiter whose
+        // retry interval (60 s) is far beyond this test's patience. Read as false, it would poll.
+        LockManager holder = manager(backend());
+        LockManager waiter = manager(backend(FileBackendProvider.builderFor("file:" + directory
+                + "?releaseNotifications&staleHolderDetection")));
+        Lock held = holder.acquire("bare");
+        AtomicReference<Lock> got = new AtomicReference<>();
+        Thread waiting = new Thread(() -> got.set(waiter.acquire("bare", LockOptions.builder()
+                .timeout(Duration.ofSeconds(120)).retryInterval(Duration.ofSeconds(60)).build())));
+        waiting.start();
+        awaitState(waiting, Thread.State.TIMED_WAITING);
+        held.release();
+        waiting.join(10_000);
+        assertThat(waiting.isAlive()).as("woken by the release within 10 s").isFalse();
+        assertThat(got.get().token()).isGreaterThan(held.token());
+        got.get().release();
     }
 
     @Test

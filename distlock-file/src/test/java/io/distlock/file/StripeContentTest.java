@@ -78,6 +78,6 @@ class StripeContentTest {
         }
         assertThat(Names.bytesOf("\uD800")).containsExactly(0xed, 0xa0, 0x80);
         assertThat(Names.bytesOf("?")).containsExactly('?');
-        assertThat(Names.stripeOf("\uD800")).isBetween(0, Names.STRIPES - 1);
+        assertThat(Names.stripeOf("\uD800")).isBetween(0, Layout.STRIPES - 1);
     }
 }
