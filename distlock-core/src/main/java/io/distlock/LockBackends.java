@@ -15,8 +15,8 @@ public final class LockBackends {
     }
 
     /**
-     * Opens the backend a URI names: {@code memory:}, {@code file:/path}, and whatever backend
-     * modules are present ({@code redis://...}, ...).
+     * Opens the backend a URI names: {@code memory:}, and the schemes of every backend module present
+     * ({@code file:} with distlock-file, {@code redis://...} with distlock-redis, ...).
      *
      * @throws IllegalArgumentException naming the URI when it is malformed or no provider knows its scheme
      */
