@@ -53,6 +53,35 @@ public final class MemcachedServers {
         }
     }
 
+    /** The server's unix time in seconds, as its {@code stats} report it. */
+    public static long time(ServerProcess server) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(server.host(), server.port()), 1000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1; c = in.read()) {
+                if (c != '\n') {
+                    line.append((char) c);
+                    continue;
+                }
+                String text = line.toString().trim();
+                line.setLength(0);
+                if (text.startsWith("STAT time ")) {
+                    return Long.parseLong(text.substring("STAT time ".length()));
+                }
+                if (text.equals("END")) {
+                    break;
+                }
+            }
+            throw new IllegalStateException(server + " reported no time in its stats");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not read the stats of " + server, e);
+        }
+    }
+
     /** The URI of {@code servers}, in order, with {@code query} (may be empty). */
     public static String uri(String query, ServerProcess... servers) {
         StringBuilder uri = new StringBuilder("memcached://");
