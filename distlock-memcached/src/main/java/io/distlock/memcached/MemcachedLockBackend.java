@@ -34,7 +34,7 @@ import java.util.function.Function;
  * <p>A name lives on one server, chosen by consistent hashing of its key ({@link HashRing}); a
  * server that is down keeps its names, which fail with {@link LockBackendException} until it is
  * back. Acquire is an atomic {@code add} of the holder's record with the lease (whole seconds,
- * rounded up, plus one: {@link ServerNode#expiry}), then, while holding, an increment of the
+ * rounded up, plus two: {@link ServerNode#expiry}), then, while holding, an increment of the
  * name's counter, which is the fencing token: only a holder increments it, so tokens rise in the
  * order the lock was held. The counter is created at the server's unix time times 1,000,000,
  * so that a counter lost to a restart or eviction starts above every token it had issued. Release

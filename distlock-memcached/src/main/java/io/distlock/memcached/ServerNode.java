@@ -147,15 +147,20 @@ final class ServerNode implements AutoCloseable {
     }
 
     /**
-     * The expiry to send for a lease: its whole seconds rounded up, plus one. memcached's clock
-     * ticks once a second and stores an expiry as "now" (truncated) plus the seconds given, so an
-     * item given N seconds may vanish after N-1 s and a bit; the extra second keeps it for at least
-     * the lease, counted from when the holder sent the request. Above 30 days memcached wants an
-     * absolute unix time: the server's own, plus one more second for the truncation of its clock,
-     * and no expiry at all past what 32 bits hold (2038).
+     * The expiry to send for a lease: its whole seconds rounded up, plus two. memcached keeps its
+     * clock in whole seconds, set by a timer that fires about once a second but not on second
+     * boundaries (it counts from the server's start and drifts later with every tick): an item
+     * stored with N seconds expires at the first tick whose truncated time reaches "the truncated
+     * time at the last tick before the store" plus N. That time may already be almost two seconds
+     * behind when the item is stored, so N seconds can last barely more than N-2. Two extra seconds
+     * keep the lock on the server for at least the lease, counted from when the holder sent the
+     * request, which is how the engine counts it (a timer that fires late, on a server too busy to
+     * run it, still eats into that). Above 30 days memcached wants an absolute unix time: the
+     * server's own, plus one more second for the truncation of its clock, and no expiry at all past
+     * what 32 bits hold (2038).
      */
     int expiry(Duration lease) {
-        long seconds = ceilSeconds(lease) + 1;
+        long seconds = ceilSeconds(lease) + 2;
         if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) {
             return (int) seconds;
         }
