@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -43,25 +42,21 @@ import java.util.function.Function;
  * touched. memcached cannot list keys: {@link #list} is unsupported. It has no notifications:
  * waiters poll at the retry interval (the engine coalesces one JVM's waiters per name).
  *
- * <p>A dropped connection to a server reports every lock this backend holds there as lost
- * ({@link BackendEvents#lost}): a memcached that restarts comes back empty, and from here a restart
- * cannot be told apart from a network blip.
+ * <p>A dropped connection to one server suspends this backend's held locks (contract 6.4: the
+ * SPI's connection events are per backend, not per server) and at once asks the engine to check
+ * them: those on the other servers are confirmed by the first check and held again; those on the
+ * dropped server stay suspended, checked again and again, until it answers (still ours: held
+ * again; a memcached that restarted comes back empty: lost) or their lease runs out (lost).
  */
 public final class MemcachedLockBackend implements LockBackend {
     private static final long TOKENS_PER_SECOND = 1_000_000L;
-    private static final int PRUNE_ABOVE = 1024;
 
     private final MemcachedSettings settings;
     private final MemcachedKeys keys;
     private final HashRing<ServerNode> ring;
     private final List<ServerNode> nodes;
-    /** The acquisitions this backend made and has not released, by owner id, to report them lost on a disconnect. */
-    private final Map<String, Held> held = new ConcurrentHashMap<>();
     private volatile BackendEvents events;
     private volatile boolean closed;
-
-    private record Held(String name, ServerNode node, long untilNanos) {
-    }
 
     private MemcachedLockBackend(MemcachedSettings settings) {
         this.settings = settings;
@@ -99,7 +94,6 @@ public final class MemcachedLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String lockKey = keys.lockKey(request.name());
         ServerNode node = ring.nodeFor(lockKey);
-        long sentAt = System.nanoTime();
         Instant expiresAt = request.acquiredAt().plus(request.lease());
         LockValue value = new LockValue(request.ownerId(), request.host(), request.pid(), request.thread(),
                 request.acquiredAt(), expiresAt);
@@ -118,7 +112,6 @@ public final class MemcachedLockBackend implements LockBackend {
             }
             throw e;
         }
-        track(request.ownerId(), new Held(request.name(), node, sentAt + request.lease().toNanos()));
         return AcquireResult.acquired(token);
     }
 
@@ -126,7 +119,6 @@ public final class MemcachedLockBackend implements LockBackend {
     public boolean release(String name, String ownerId) {
         String lockKey = keys.lockKey(name);
         ServerNode node = ring.nodeFor(lockKey);
-        held.remove(ownerId);
         GetsResponse<String> current = node.gets(lockKey);
         if (current == null || !ownedBy(current, ownerId)) {
             return false;
@@ -138,7 +130,6 @@ public final class MemcachedLockBackend implements LockBackend {
     public boolean extend(String name, String ownerId, Duration lease) {
         String lockKey = keys.lockKey(name);
         ServerNode node = ring.nodeFor(lockKey);
-        long sentAt = System.nanoTime();
         GetsResponse<String> current = node.gets(lockKey);
         if (current == null) {
             return false;
@@ -148,11 +139,7 @@ public final class MemcachedLockBackend implements LockBackend {
             return false;
         }
         LockValue renewed = value.get().withExpiry(Instant.now().plus(lease));
-        boolean extended = node.cas(lockKey, node.expiry(lease), renewed.encode(), current.getCas());
-        if (extended) {
-            held.computeIfPresent(ownerId, (id, h) -> new Held(h.name(), h.node(), sentAt + lease.toNanos()));
-        }
-        return extended;
+        return node.cas(lockKey, node.expiry(lease), renewed.encode(), current.getCas());
     }
 
     @Override
@@ -217,27 +204,16 @@ public final class MemcachedLockBackend implements LockBackend {
         }
     }
 
-    private void track(String ownerId, Held acquisition) {
-        if (held.size() > PRUNE_ABOVE) {
-            long now = System.nanoTime();
-            held.values().removeIf(h -> now - h.untilNanos() > 0);
-        }
-        held.put(ownerId, acquisition);
-    }
-
     private void disconnected(ServerNode node) {
         BackendEvents listener = events;
         if (closed || listener == null) {
             return;
         }
-        long now = System.nanoTime();
-        LockBackendException cause = new LockBackendException("the connection to memcached server " + node.label()
-                + " dropped; a memcached that restarts forgets its locks, so this one cannot be trusted any more");
-        held.forEach((ownerId, h) -> {
-            if (h.node() == node && held.remove(ownerId, h) && h.untilNanos() - now > 0) {
-                listener.lost(h.name(), ownerId, cause);
-            }
-        });
+        listener.connectionLost(new LockBackendException("the connection to memcached server " + node.label()
+                + " dropped; a memcached that restarts comes back empty, so its locks are suspended until it "
+                + "confirms them"));
+        // Check every suspended lock now: the other servers' answer at once and are held again.
+        listener.connectionRestored();
     }
 
     /** Settings over those of the URI. */
