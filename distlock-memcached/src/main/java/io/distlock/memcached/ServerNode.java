@@ -160,7 +160,11 @@ final class ServerNode implements AutoCloseable {
      * what 32 bits hold (2038).
      */
     int expiry(Duration lease) {
-        long seconds = ceilSeconds(lease) + 2;
+        long whole = ceilSeconds(lease);
+        if (whole > Integer.MAX_VALUE) {
+            return 0; // past 2038 from any start, and no overflow below
+        }
+        long seconds = whole + 2;
         if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) {
             return (int) seconds;
         }
