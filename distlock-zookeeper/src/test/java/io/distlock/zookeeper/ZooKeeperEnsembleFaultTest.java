@@ -58,7 +58,10 @@ class ZooKeeperEnsembleFaultTest {
         try (LockManager a = LockManager.builder(ZooKeeperLockBackend.open(uri())).build();
              LockManager b = LockManager.builder(ZooKeeperLockBackend.open(uri())).build()) {
             AtomicInteger lostCalls = new AtomicInteger();
-            Lock held = a.acquire("leader-kill", LockOptions.builder().lease(Duration.ofSeconds(3)).autoRenew(true)
+            // A lease longer than an election plus a reconnect, so A's lock usually rides it out
+            // (suspended, then restored); if the election is slower, the lease runs out while
+            // suspended and A's lock is lost before B can take it over.
+            Lock held = a.acquire("leader-kill", LockOptions.builder().lease(Duration.ofSeconds(15)).autoRenew(true)
                     .onLost((lock, cause) -> lostCalls.incrementAndGet()).build());
             assertThat(b.tryAcquire("leader-kill")).isEmpty();
 
@@ -81,6 +84,8 @@ class ZooKeeperEnsembleFaultTest {
                     return false;
                 }
             });
+            System.err.println("leader killed: " + (taken.get() == null ? "A's lock was suspended, then restored"
+                    : "A's lock was lost; B took it over with token " + taken.get().token()));
             if (taken.get() != null) {
                 assertThat(lostCalls.get()).as("A's lost-lock listener").isEqualTo(1);
                 assertThat(held.isHeld()).isFalse();
