@@ -297,7 +297,7 @@ public final class ZooKeeperLockBenchmark {
 
     private static String serverVersion(ServerProcess zookeeper) {
         String srvr = ZooKeeperServers.fourLetterWord(zookeeper.host(), zookeeper.port(), "srvr");
-        return srvr == null ? "version unknown" : srvr.split("\n")[0].replaceAll(", built on.*", "");
+        return srvr == null ? "version unknown" : srvr.split("\n")[0].replaceAll(", built on.*", "").replace("-${mvngit.commit.id}", "");
     }
 
     private static String table(Map<String, Result> results, Map<String, List<Double>> perRound, int seconds, int rounds,
