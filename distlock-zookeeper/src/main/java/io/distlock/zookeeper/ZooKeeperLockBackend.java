@@ -77,6 +77,13 @@ public final class ZooKeeperLockBackend implements LockBackend {
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
     /** What this backend last saw of a busy lock, and since when: the clock-free lease check. */
     private final ConcurrentHashMap<String, Observation> observations = new ConcurrentHashMap<>();
+    /**
+     * Acquisitions whose outcome is unknown (an acquire or release whose answer was lost: timeout,
+     * dropped connection), by owner id: released again, by owner id, as soon as the connection is
+     * back. The engine already undoes a failed acquire at once, but while the server is unreachable
+     * that undo fails too, and the node would stay until its lease or its session ran out.
+     */
+    private final ConcurrentHashMap<String, String> toUndo = new ConcurrentHashMap<>();
     private final Watcher wakeUps = this::watched;
     private volatile BackendEvents events;
     private volatile long sessionId;
@@ -256,19 +263,50 @@ public final class ZooKeeperLockBackend implements LockBackend {
         try {
             return await(pending, deadline, "acquire", request.name());
         } catch (LockBackendException failed) {
+            toUndo.put(request.ownerId(), request.name());
             pending.thenAccept(late -> {
                 if (late.rc == Code.OK.intValue()) {
-                    multi(zk, releaseOps(request.name(), request.ownerId()));
+                    undo(request.ownerId(), request.name());
+                } else if (definite(late.rc)) {
+                    toUndo.remove(request.ownerId(), request.name()); // it took nothing
                 }
             });
             throw failed;
         }
     }
 
+    /** An answer that says what happened (as opposed to a lost connection, whose request may or may not have run). */
+    private static boolean definite(int rc) {
+        return rc == Code.OK.intValue() || rc == Code.NONODE.intValue() || rc == Code.NODEEXISTS.intValue()
+                || rc == Code.BADVERSION.intValue();
+    }
+
+    /** Releases {@code ownerId}'s nodes in the background; forgets it once the server has answered for sure. */
+    private void undo(String ownerId, String name) {
+        try {
+            multi(handle(), releaseOps(name, ownerId)).thenAccept(reply -> {
+                if (definite(reply.rc)) {
+                    toUndo.remove(ownerId, name);
+                }
+            });
+        } catch (RuntimeException noConnectionYet) {
+            // Kept in toUndo for the next reconnection.
+        }
+    }
+
     @Override
     public boolean release(String name, String ownerId) {
-        Reply reply = await(multi(handle(), releaseOps(name, ownerId)), deadline(), "release", name);
+        Reply reply;
+        try {
+            reply = await(multi(handle(), releaseOps(name, ownerId)), deadline(), "release", name);
+        } catch (LockBackendException lostAnswer) {
+            toUndo.put(ownerId, name);
+            throw lostAnswer;
+        }
         forget(name, ownerId);
+        if (!definite(reply.rc)) {
+            toUndo.put(ownerId, name);
+        }
         if (reply.rc == Code.OK.intValue()) {
             return true;
         }
@@ -456,6 +494,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
                     sessionLost(listening, session -> session != now, "The connection to " + describe()
                             + " came back with a new ZooKeeper session: the old session's lock nodes are gone");
                 }
+                toUndo.forEach((ownerId, name) -> undo(ownerId, name));
                 listening.connectionRestored();
             }
             default -> {
