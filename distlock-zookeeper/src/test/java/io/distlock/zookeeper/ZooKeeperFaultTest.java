@@ -96,8 +96,10 @@ class ZooKeeperFaultTest {
             zookeeper.pause();
             try {
                 long start = System.nanoTime();
+                // A timeout, or a dropped connection if the client notices the silence first: either
+                // way a LockBackendException, within the 1 s timeout (plus this machine's slack).
                 assertThatThrownBy(() -> backend.tryAcquire(request("frozen-2", "owner-2")))
-                        .isInstanceOf(LockBackendException.class).hasMessageContaining("within");
+                        .isInstanceOf(LockBackendException.class).hasMessageContaining("frozen-2");
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
                 // The client notices the silence after 2/3 of the session timeout.
                 Eventually.until("connectionLost reported", PATIENCE, () -> !events.connectionsLost.isEmpty());
