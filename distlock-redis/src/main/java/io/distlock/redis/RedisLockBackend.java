@@ -44,8 +44,9 @@ import java.util.Optional;
  * {@code namespace} (default {@code distlock}), {@code connectTimeout} and {@code timeout} (the
  * command timeout; both default 2s; write 500ms, 2s, 1m), {@code replicas} and
  * {@code replicaTimeout} (see {@link Builder#replicas}); Lettuce's own {@code database},
- * {@code sentinelMasterId}, {@code clientName}, {@code verifyPeer} pass through. Without a password
- * in the URI, the environment variable {@code DISTLOCK_REDIS_PASSWORD} supplies one.
+ * {@code sentinelMasterId}, {@code clientName}, {@code verifyPeer}, {@code libraryName} and
+ * {@code libraryVersion} pass through. Unknown or repeated parameters are refused.
+ * Without a password in the URI, the environment variable {@code DISTLOCK_REDIS_PASSWORD} supplies one.
  */
 public final class RedisLockBackend implements LockBackend {
     private final RedisSettings settings;
