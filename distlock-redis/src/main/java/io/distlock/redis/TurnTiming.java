@@ -26,7 +26,10 @@ import java.time.Duration;
  *
  * The margin, 25 ms, covers a round trip and a thread's wake-up on a loaded host; it is what made
  * the reservation for the default 50 ms interval 100 ms before the windows followed the interval.
- * With that default: freshness 175 ms, reservation 100 ms; with a 1 s interval, 3.025 s and 1.525 s.
+ * An interval shorter than the default counts as the default: the delays the windows absorb
+ * (scheduling, GC pauses, a busy server) do not shrink with the interval, and a 5 ms poller's
+ * entry must not go stale after 40 ms on a loaded host. So: freshness 175 ms and reservation 100 ms
+ * at the default interval and below; 3.025 s and 1.525 s at a 1 s interval.
  */
 final class TurnTiming {
     static final Duration MARGIN = Duration.ofMillis(25);
@@ -50,11 +53,16 @@ final class TurnTiming {
     }
 
     static Duration freshness(Duration retryInterval) {
-        return retryInterval.multipliedBy(3).plus(MARGIN);
+        return atLeastDefault(retryInterval).multipliedBy(3).plus(MARGIN);
     }
 
     static Duration reservation(Duration retryInterval) {
-        return retryInterval.multipliedBy(3).dividedBy(2).plus(MARGIN);
+        return atLeastDefault(retryInterval).multipliedBy(3).dividedBy(2).plus(MARGIN);
+    }
+
+    private static Duration atLeastDefault(Duration retryInterval) {
+        return retryInterval.compareTo(AcquireRequest.DEFAULT_RETRY_INTERVAL) < 0
+                ? AcquireRequest.DEFAULT_RETRY_INTERVAL : retryInterval;
     }
 
     /** {@code "<freshness ms> <reservation ms>"}, as {@link RedisScript#ACQUIRE} stores it in the queue entry. */

@@ -202,6 +202,10 @@ class RedisHandOffTest {
         // A waiter at the default 50 ms retry interval asks for 100 ms (less, or gone, by the time this reads it).
         Duration defaultReservation = TurnTiming.reservation(AcquireRequest.DEFAULT_RETRY_INTERVAL);
         assertThat(defaultReservation).isEqualTo(Duration.ofMillis(100));
+        assertThat(TurnTiming.reservation(Duration.ofMillis(5))).as("a faster poller keeps the default windows")
+                .isEqualTo(defaultReservation);
+        assertThat(TurnTiming.freshness(Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(175));
+        assertThat(TurnTiming.freshness(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(3025));
         Contender gaveUpAtDefaults = new Contender(null, null);
         assertThat(holder.tryAcquire("abandoned")).isTrue();
         enqueue(gaveUpAtDefaults, "abandoned");
