@@ -57,6 +57,7 @@ final class RedisConnections implements AutoCloseable {
     final RedisClusterAsyncCommands<String, String> commands;
     final StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     RedisConnections(RedisSettings settings) {
         this.settings = settings;
@@ -186,20 +187,31 @@ final class RedisConnections implements AutoCloseable {
         return cluster.getConnection(node.getNodeId()).async();
     }
 
+    /**
+     * Closes once, however many threads call it: the shared event loops are released exactly once
+     * (a second release could shut them down under another backend), and a failing step does not
+     * keep the next ones from freeing their connection or client.
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
         try {
-            pubSub.close();
-            connection.close();
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        } catch (RuntimeException e) {
-            // Closing must not fail; the connections are gone either way.
+            quietly(pubSub::close);
+            quietly(connection::close);
+            quietly(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
         } finally {
             SharedClientResources.release();
+        }
+    }
+
+    private static void quietly(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            // Closing must not fail; what this step held is gone or unreachable either way.
         }
     }
 

@@ -8,27 +8,30 @@ import java.util.Optional;
  * Where a namespace's locks live in Redis. Deterministic and injective, the same in every JVM:
  *
  * <ul>
- *   <li>lock {@code name}: the hash {@code <ns>:lock:<name>}, the name's UTF-8 bytes verbatim
+ *   <li>lock {@code name}: the hash {@code <ns>/lock:<name>}, the name's UTF-8 bytes verbatim
  *       (Redis keys are binary-safe, so every name of at most 1024 bytes fits as it is). A name
  *       that is not well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot encode) goes to
- *       {@code <ns>:lock!:<4 hex digits per char>} instead, so no two names share a key.</li>
- *   <li>fencing tokens: one counter, {@code <ns>:token}, on a single node or Sentinel. In Redis
+ *       {@code <ns>/lock!:<4 hex digits per char>} instead, so no two names share a key.</li>
+ *   <li>fencing tokens: one counter, {@code <ns>/token}, on a single node or Sentinel. In Redis
  *       Cluster a script may only touch keys of one hash slot, and one counter cannot share a slot
- *       with every lock key, so there is one counter per slot, {@code <ns>:token:{t}}, where the
+ *       with every lock key, so there is one counter per slot, {@code <ns>/token:{t}}, where the
  *       hash tag {@code t} is a short string chosen to hash to the lock key's own slot. A name
  *       always maps to the same slot, hence the same counter: tokens still strictly increase per
  *       name, at most 16384 counters exist per namespace, and locks spread over every shard.</li>
- *   <li>release notifications: the channel {@code <ns>:released}, to everyone, carrying the
+ *   <li>release notifications: the channel {@code <ns>/released}, to everyone, carrying the
  *       releasing backend's id, a space and the lock key; and the channel
- *       {@code <ns>:released:<backend id>}, one per backend, carrying the lock key when a release
+ *       {@code <ns>/released:<backend id>}, one per backend, carrying the lock key when a release
  *       hands that backend its turn. The queue of waiting backends lives in the lock's own hash
  *       ({@link RedisScript}), so it needs no key, hence no slot, of its own.</li>
  * </ul>
  *
  * The namespace admits no braces, so a hash tag in a key can only come from the name itself, and
- * the counter is always picked by the slot of the actual lock key.
+ * the counter is always picked by the slot of the actual lock key; nor a {@code /}, which ends it
+ * in every key, so namespaces that are prefixes of each other never share a key.
  */
 final class RedisKeys {
+    /** Ends the namespace in every key and channel; {@link RedisSettings} refuses it in namespaces. */
+    static final char NAMESPACE_END = '/';
     private final String lockPrefix;
     private final String malformedPrefix;
     private final String tokenKey;
@@ -36,10 +39,14 @@ final class RedisKeys {
     private final boolean cluster;
 
     RedisKeys(String namespace, boolean cluster) {
-        this.lockPrefix = namespace + ":lock:";
-        this.malformedPrefix = namespace + ":lock!:";
-        this.tokenKey = namespace + ":token";
-        this.channel = namespace + ":released";
+        // The namespace ends with a character no namespace may contain, so no key of one namespace
+        // is a key of another, even when one namespace is a prefix of the other ("app" and
+        // "app:lock" once shared "app:lock:lock:x"; contract 7.2).
+        String base = namespace + NAMESPACE_END;
+        this.lockPrefix = base + "lock:";
+        this.malformedPrefix = base + "lock!:";
+        this.tokenKey = base + "token";
+        this.channel = base + "released";
         this.cluster = cluster;
     }
 

@@ -80,7 +80,15 @@ public final class RedisLockBackend implements LockBackend {
             throw failure;
         }
         // A reconnect may reach a restarted or promoted server without our scripts: load them again.
-        connections.watch(scripts::loadAllLater, dropped -> {
+        // Then the engine checks each suspended lock (contract 6.4); it does so on its own thread and
+        // asks again if the connection is not ready for commands yet.
+        connections.watch(() -> {
+            scripts.loadAllLater();
+            BackendEvents listening = events;
+            if (listening != null) {
+                listening.connectionRestored();
+            }
+        }, dropped -> {
             BackendEvents listening = events;
             if (listening != null) {
                 listening.connectionLost(dropped);

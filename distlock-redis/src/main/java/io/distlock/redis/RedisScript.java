@@ -29,6 +29,12 @@ import java.util.HexFormat;
  * the namespace's channel, to everyone, like a lock nobody queued for. An entry is removed when its
  * turn comes, so a manager that stopped waiting holds the lock up for at most one reservation.
  *
+ * <p>Tokens: the counter's first value (a new namespace, or a server that restarted without
+ * persistence and forgot it) is the server's clock in microseconds, not 1, so tokens keep growing
+ * across such a restart (contract 3.2) as long as the counter issued fewer than a million tokens a
+ * second on average before it was lost. Tokens are written with {@code %.0f}: Lua 5.1 prints larger
+ * numbers in exponent form, and a token of that size needs all its 16 digits.
+ *
  * <p>No lost wake-up: a waiter's failed attempt enqueues it before it parks, atomically with
  * seeing the lock held, so the release that follows sees it and publishes; an attempt after the
  * release finds the lock free or reserved (for it, or it enqueues again).
@@ -60,10 +66,15 @@ enum RedisScript {
               return 0
             end
             local token = redis.call('incr', KEYS[2])
+            if token == 1 then
+              local now = redis.call('time')
+              token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+              redis.call('set', KEYS[2], string.format('%.0f', token))
+            end
             if state[2] then
               redis.call('hdel', KEYS[1], 'reserved')
             end
-            redis.call('hset', KEYS[1], 'owner', ARGV[1], 'token', token, 'holder', ARGV[4])
+            redis.call('hset', KEYS[1], 'owner', ARGV[1], 'token', string.format('%.0f', token), 'holder', ARGV[4])
             redis.call('pexpire', KEYS[1], ARGV[2])
             return token
             """),
@@ -108,7 +119,12 @@ enum RedisScript {
                 redis.call('hdel', KEYS[1], head)
               end
               local token = redis.call('incr', KEYS[2])
-              redis.call('hset', KEYS[1], 'owner', ARGV[4], 'token', token, 'holder', ARGV[6])
+              if token == 1 then
+                local now = redis.call('time')
+                token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+                redis.call('set', KEYS[2], string.format('%.0f', token))
+              end
+              redis.call('hset', KEYS[1], 'owner', ARGV[4], 'token', string.format('%.0f', token), 'holder', ARGV[6])
               redis.call('pexpire', KEYS[1], ARGV[5])
               return token
             end

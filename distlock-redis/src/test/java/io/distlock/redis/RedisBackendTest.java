@@ -76,21 +76,21 @@ class RedisBackendTest {
     void lockIsAHashWithHolderAndLeaseAndOneCounterPerNamespace() {
         LockManager locks = manager("layout");
         try (Lock lock = locks.acquire("orders:42", LockOptions.builder().lease(Duration.ofSeconds(5)).build())) {
-            Map<String, String> hash = raw.sync().hgetall("layout:lock:orders:42");
+            Map<String, String> hash = raw.sync().hgetall("layout/lock:orders:42");
             assertThat(hash).containsOnlyKeys("owner", "token", "holder")
                     .containsEntry("token", Long.toString(lock.token()));
             // "<acquired at, epoch ns> <pid> <host> <thread>"
             assertThat(hash.get("holder")).endsWith(" " + ProcessHandle.current().pid() + " "
                     + locks.inspect("orders:42").orElseThrow().host() + " " + Thread.currentThread().getName());
-            assertThat(raw.sync().pttl("layout:lock:orders:42")).isBetween(4_000L, 5_000L);
-            assertThat(raw.sync().get("layout:token")).isEqualTo(Long.toString(lock.token()));
+            assertThat(raw.sync().pttl("layout/lock:orders:42")).isBetween(4_000L, 5_000L);
+            assertThat(raw.sync().get("layout/token")).isEqualTo(Long.toString(lock.token()));
         }
         for (int i = 0; i < 20; i++) {
             locks.acquire("name-" + i).release();
         }
         // Released names leave nothing behind: only the namespace's one counter remains.
-        assertThat(raw.sync().scan(ScanArgs.Builder.matches("layout:*").limit(1000)).getKeys())
-                .containsExactly("layout:token");
+        assertThat(raw.sync().scan(ScanArgs.Builder.matches("layout/*").limit(1000)).getKeys())
+                .containsExactly("layout/token");
     }
 
     @Test
@@ -149,7 +149,7 @@ class RedisBackendTest {
         }
         held.forEach(Lock::release);
         assertThat(raw.sync().clientList().lines().count() - clientsBefore).isEqualTo(4);
-        assertThat(raw.sync().pubsubNumsub("connections:released")).containsEntry("connections:released", 2L);
+        assertThat(raw.sync().pubsubNumsub("connections/released")).containsEntry("connections/released", 2L);
     }
 
     @Test
@@ -191,7 +191,7 @@ class RedisBackendTest {
             assertThat(holder.token()).isEqualTo(held.token());
             assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName());
             assertThat(holder.expiresAt()).isBetween(Instant.now(), Instant.now().plusSeconds(5));
-            assertThat(raw.sync().hkeys("busy:lock:taken")).as("a try-once does not queue")
+            assertThat(raw.sync().hkeys("busy/lock:taken")).as("a try-once does not queue")
                     .containsOnly("owner", "token", "holder");
         }
         // Free, the same call takes the lock as before.
@@ -240,7 +240,7 @@ class RedisBackendTest {
                     .build();
             toClose.add(locks);
             try (Lock lock = locks.acquire("replicated")) {
-                assertThat(replicaRaw.sync().hget("wait:lock:replicated", "token")).isEqualTo(Long.toString(lock.token()));
+                assertThat(replicaRaw.sync().hget("wait/lock:replicated", "token")).isEqualTo(Long.toString(lock.token()));
             }
         }
     }

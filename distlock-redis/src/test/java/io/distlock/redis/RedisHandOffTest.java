@@ -111,7 +111,7 @@ class RedisHandOffTest {
     }
 
     private static Map<String, String> queueOf(String name) {
-        return raw.sync().hgetall("fair:lock:" + name).entrySet().stream()
+        return raw.sync().hgetall("fair/lock:" + name).entrySet().stream()
                 .filter(e -> e.getKey().startsWith("q:"))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
@@ -126,7 +126,7 @@ class RedisHandOffTest {
     }
 
     private static String reservedFor(String name) {
-        return raw.sync().hget("fair:lock:" + name, "reserved");
+        return raw.sync().hget("fair/lock:" + name, "reserved");
     }
 
     @Test
@@ -166,7 +166,7 @@ class RedisHandOffTest {
         assertThat(second.release("fifo")).isTrue();
         assertThat(holder.tryAcquire("fifo")).as("the holder's turn came last").isTrue();
         assertThat(holder.release("fifo")).isTrue();
-        assertThat(raw.sync().exists("fair:lock:fifo")).as("an empty queue leaves nothing behind").isZero();
+        assertThat(raw.sync().exists("fair/lock:fifo")).as("an empty queue leaves nothing behind").isZero();
 
         // Only the manager whose turn it was was woken, each once; the holder's last release, with
         // nobody queued, was not announced at all.
@@ -190,14 +190,14 @@ class RedisHandOffTest {
         long releasedAt = System.nanoTime();
         assertThat(holder.release("abandoned")).isTrue();
         assertThat(reservedFor("abandoned")).isEqualTo(gaveUpId);
-        assertThat(raw.sync().pttl("fair:lock:abandoned"))
+        assertThat(raw.sync().pttl("fair/lock:abandoned"))
                 .isBetween(1L, reservation.toMillis());
         assertThat(later.tryAcquire("abandoned")).isFalse();
         Eventually.until("the reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
         assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(queueOf("abandoned")).as("the manager that gave up was dropped when its turn came").isEmpty();
         assertThat(later.release("abandoned")).isTrue();
-        assertThat(raw.sync().exists("fair:lock:abandoned")).isZero();
+        assertThat(raw.sync().exists("fair/lock:abandoned")).isZero();
 
         // A waiter at the default 50 ms retry interval asks for 100 ms (less, or gone, by the time this reads it).
         Duration defaultReservation = TurnTiming.reservation(AcquireRequest.DEFAULT_RETRY_INTERVAL);
@@ -210,7 +210,7 @@ class RedisHandOffTest {
         assertThat(holder.tryAcquire("abandoned")).isTrue();
         enqueue(gaveUpAtDefaults, "abandoned");
         assertThat(holder.release("abandoned")).isTrue();
-        assertThat(raw.sync().pttl("fair:lock:abandoned")).isLessThanOrEqualTo(defaultReservation.toMillis());
+        assertThat(raw.sync().pttl("fair/lock:abandoned")).isLessThanOrEqualTo(defaultReservation.toMillis());
         Eventually.until("the default reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
         assertThat(later.release("abandoned")).isTrue();
     }
@@ -238,7 +238,7 @@ class RedisHandOffTest {
         String onlyId = enqueue(stale, "stale");
         awaitServerTimePast(lastTry(onlyId, "stale") + window.toMillis() + 5);
         assertThat(holder.release("stale")).isTrue();
-        assertThat(raw.sync().exists("fair:lock:stale")).isZero();
+        assertThat(raw.sync().exists("fair/lock:stale")).isZero();
         Eventually.until("everyone was woken", Duration.ofSeconds(5),
                 () -> stale.woken.contains("stale") && fresh.woken.size() == 2);
     }
@@ -317,11 +317,11 @@ class RedisHandOffTest {
         assertThat(holder.release("forced")).isTrue();
         assertThat(reservedFor("forced")).isNotNull();
         assertThat(other.backend.forceRelease("forced")).as("nothing was held").isFalse();
-        assertThat(raw.sync().exists("fair:lock:forced")).isZero();
+        assertThat(raw.sync().exists("fair/lock:forced")).isZero();
         assertThat(other.tryAcquire("forced")).isTrue();
         enqueue(waiter, "forced");
         assertThat(holder.backend.forceRelease("forced")).isTrue();
-        assertThat(raw.sync().exists("fair:lock:forced")).isZero();
+        assertThat(raw.sync().exists("fair/lock:forced")).isZero();
     }
 
     @Test
@@ -358,7 +358,7 @@ class RedisHandOffTest {
                 published.add(channel + " " + message);
             }
         });
-        subscriber.sync().psubscribe("fair:released*");
+        subscriber.sync().psubscribe("fair/released*");
         Contender holder = new Contender();
         Contender first = new Contender();
         Contender second = new Contender();
@@ -376,8 +376,8 @@ class RedisHandOffTest {
 
         Eventually.until("both messages seen", Duration.ofSeconds(10), () -> published.size() >= 2);
         // Each turn went to one manager's own channel, none to the namespace's channel for everyone.
-        assertThat(published).containsExactly("fair:released:" + firstId + " fair:lock:turns",
-                "fair:released:" + secondId + " fair:lock:turns");
+        assertThat(published).containsExactly("fair/released:" + firstId + " fair/lock:turns",
+                "fair/released:" + secondId + " fair/lock:turns");
         assertThat(second.woken).containsExactly("turns");
         assertThat(second.tryAcquire("turns")).isTrue();
         assertThat(second.release("turns")).isTrue();
@@ -400,7 +400,7 @@ class RedisHandOffTest {
         }
         assertThat(queueOf("no-wait")).isEmpty();
         assertThat(holder.release("no-wait")).isTrue();
-        assertThat(raw.sync().exists("fair:lock:no-wait")).as("released to nobody, deleted").isZero();
+        assertThat(raw.sync().exists("fair/lock:no-wait")).as("released to nobody, deleted").isZero();
     }
 
     // ---------------------------------------------------------------- hand-over within one manager
@@ -422,7 +422,7 @@ class RedisHandOffTest {
         assertThat(info.ownerId()).isEqualTo("next-owner");
         assertThat(info.thread()).isEqualTo("next thread");
         assertThat(info.token()).isEqualTo(token);
-        assertThat(raw.sync().pttl("fair:lock:ho-plain")).isBetween(9_000L, 10_000L);
+        assertThat(raw.sync().pttl("fair/lock:ho-plain")).isBetween(9_000L, 10_000L);
         assertThat(holder.release("ho-plain")).as("the old owner owns nothing now").isFalse();
         assertThat(holder.backend.release("ho-plain", "next-owner")).isTrue();
     }
