@@ -64,6 +64,7 @@ final class GuardedResources {
         }
 
         /** The elements, or null if {@code token} is lower than one seen before (refused). */
+        @SuppressWarnings("try")
         Set<String> read(long token) throws IOException {
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = channel.lock()) {
@@ -79,6 +80,7 @@ final class GuardedResources {
         }
 
         /** Writes {@code elements} unless {@code token} is lower than one seen before; false if refused. */
+        @SuppressWarnings("try")
         boolean write(long token, Set<String> elements, String writer) throws IOException {
             try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = channel.lock()) {

@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * A single private redis-server (no persistence, as {@link RedisServers} starts it). Short command
- * and connect timeouts, so a fault shows as failed calls within a second rather than waits.
+ * A single private redis-server (no persistence, as {@link RedisServers} starts it). A short
+ * command timeout, so a fault shows as failed calls within seconds rather than waits; a long connect
+ * timeout, because a client JVM starting on a loaded machine is slow to its first answer and that
+ * is not the fault under test.
  */
 final class RedisAdapter implements BackendAdapter {
     static final Set<Fault> FAULTS = SERVER_FAULTS;
-    static final String PARAMETERS = "?timeout=1s&connectTimeout=1s";
+    static final String PARAMETERS = "?timeout=2s&connectTimeout=10s";
     private final ServerProcess server = RedisServers.start();
 
     @Override
