@@ -24,11 +24,11 @@ class BrokenBackendsFaultTest {
         // Non-atomic acquire needs no fault, only contention: enough sections for two waiters to
         // meet in the gap between check and write.
         WorkloadRunner.Settings contended = new WorkloadRunner.Settings(3, base.lease(), base.acquireWait(), base.work(),
-                base.retry(), 1, 5, 60, base.patience());
+                base.retry(), 1, 5, 30, base.patience());
         // A release that ignores the owner deletes whoever holds now: pause a holder past its lease, so
         // its late release lands on the next holder's section (long sections make that likely).
         WorkloadRunner.Settings lateRelease = new WorkloadRunner.Settings(3, base.lease(), base.acquireWait(),
-                Duration.ofMillis(200), base.retry(), 3, 5, 5, base.patience());
+                Duration.ofMillis(200), base.retry(), 2, 5, 5, base.patience());
         List<FaultPlans.Run> runs = List.of(
                 new FaultPlans.Run(() -> new BrokenFileBackends.Adapter(BrokenFileBackends.Bug.ACQUIRE_NOT_ATOMIC),
                         Fault.NONE, contended),

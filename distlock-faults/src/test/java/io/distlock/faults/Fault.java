@@ -4,7 +4,7 @@ package io.distlock.faults;
 enum Fault {
     /** No fault: the baseline. */
     NONE("none", false, false),
-    /** SIGKILL to a client inside its section; a fresh client takes its place. */
+    /** SIGKILL to a client inside its section; a fresh client takes its place if fewer than two are left. */
     KILL_HOLDER("holder SIGKILLed", false, false),
     /** SIGSTOP to a client between its reads and its writes, until another client has done a section; then SIGCONT. */
     PAUSE_HOLDER("holder SIGSTOPped past its lease", false, false),

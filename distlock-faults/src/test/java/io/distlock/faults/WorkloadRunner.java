@@ -140,9 +140,12 @@ final class WorkloadRunner {
         holder.jvm.kill();
         holder.poll();
         boolean effective = holder.inSection();
-        Client replacement = launch(false);
-        replacement.awaitReady();
-        replacement.go();
+        if (clients.stream().filter(Client::alive).count() < 2) {
+            // Contention needs two clients; a JVM start is seconds on a loaded machine, so only then.
+            Client replacement = launch(false);
+            replacement.awaitReady();
+            replacement.go();
+        }
         return new Injection(fault, at, System.nanoTime(), holder.id, effective, "last event " + holder.lastKind);
     }
 
