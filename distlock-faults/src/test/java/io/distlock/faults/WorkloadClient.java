@@ -1,10 +1,12 @@
 package io.distlock.faults;
 
 import io.distlock.Lock;
+import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
 import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.LockBackend;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -68,7 +70,7 @@ public final class WorkloadClient {
         }, "stdin");
         input.setDaemon(true);
         try (History.Writer history = new History.Writer(run.resolve("client-" + id + ".history"), id);
-             LockManager locks = LockManager.builder(LockBackends.open(uri)).build()) {
+             LockManager locks = LockManager.builder(open(uri)).build()) {
             System.out.println("READY");
             System.out.flush();
             input.start();
@@ -113,6 +115,25 @@ public final class WorkloadClient {
         System.out.println("DONE");
         System.out.flush();
         System.exit(0);
+    }
+
+    /**
+     * Opens the backend, trying again for up to two minutes: on a loaded 2-core machine three JVMs
+     * starting at once have missed even a 10 s connect timeout to a local Redis, and a client's
+     * start-up is not the fault under test (each failed attempt goes to stderr).
+     */
+    private static LockBackend open(String uri) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            try {
+                return LockBackends.open(uri);
+            } catch (LockBackendException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                System.err.println("opening the backend failed, trying again: " + e);
+            }
+        }
     }
 
     private static boolean stopped(boolean[] stop) {

@@ -132,21 +132,30 @@ final class WorkloadRunner {
     }
 
     private Injection killHolder() throws Exception {
-        Client holder = awaitClient("a client inside its section", c -> c.inSection());
-        if (holder == null) {
-            return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "no holder found");
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Client holder = awaitClient("a client inside its section", c -> "READ".equals(c.lastKind));
+            if (holder == null) {
+                break;
+            }
+            // Stopped first, so the kill lands where the history says it is, however late this thread runs.
+            Signals.send(holder.jvm.pid(), "STOP");
+            long at = System.nanoTime();
+            poll(settings.patience(), () -> Signals.stopped(holder.jvm.pid()));
+            holder.poll();
+            if (!holder.inSection()) {
+                Signals.send(holder.jvm.pid(), "CONT");
+                continue;
+            }
+            holder.jvm.kill();
+            if (clients.stream().filter(Client::alive).count() < 2) {
+                // Contention needs two clients; a JVM start is seconds on a loaded machine, so only then.
+                Client replacement = launch(false);
+                replacement.awaitReady();
+                replacement.go();
+            }
+            return new Injection(fault, at, System.nanoTime(), holder.id, true, "killed after " + holder.lastKind);
         }
-        long at = System.nanoTime();
-        holder.jvm.kill();
-        holder.poll();
-        boolean effective = holder.inSection();
-        if (clients.stream().filter(Client::alive).count() < 2) {
-            // Contention needs two clients; a JVM start is seconds on a loaded machine, so only then.
-            Client replacement = launch(false);
-            replacement.awaitReady();
-            replacement.go();
-        }
-        return new Injection(fault, at, System.nanoTime(), holder.id, effective, "last event " + holder.lastKind);
+        return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client inside its section");
     }
 
     private Injection pauseHolder() throws Exception {
