@@ -1,0 +1,168 @@
+package io.distlock.faults;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Judges a run from its histories and the resources' final contents. Every judgement is
+ * conservative: it counts only what the recorded times prove, never what they merely allow.
+ */
+final class Checker {
+    private static final int EXAMPLES = 3;
+
+    private Checker() {
+    }
+
+    /** What a run showed. Times in nanoseconds. */
+    record Findings(int acquisitions, int failedAcquisitions,
+                    int overlapsValid, int overlapsAll, int lateUnfencedWrites,
+                    int lostUnfenced, int lostFenced, int fencedRefusals,
+                    int tokenAnomalies, long longestUnavailableNanos, List<String> examples) {
+    }
+
+    static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced) {
+        List<History.Op> held = ops.stream().filter(History.Op::acquiredLock).toList();
+        List<String> examples = new ArrayList<>();
+
+        // Two sections certainly overlap when each began (acquire returned) before the other's last
+        // recorded moment inside. "Valid": both ends also had isHeld() true, so the backend let two
+        // holders in while each one's own conservative lease was still running: exclusion broken.
+        // "All" also counts holders past their lease (a pause): what only fencing can guard against.
+        int overlapsValid = overlappingPairs(held, op -> op.lastHeld, "valid", examples);
+        int overlapsAll = overlappingPairs(held, op -> op.lastInside, "any", examples);
+
+        int late = 0;
+        int lostUnfenced = 0;
+        int lostFenced = 0;
+        int refusals = 0;
+        for (History.Op op : held) {
+            if (op.unfencedElement != null) {
+                if (!op.unfencedWrittenHeld) {
+                    late++;
+                }
+                if (!finalUnfenced.contains(op.unfencedElement)) {
+                    lostUnfenced++;
+                    example(examples, "unfenced update lost: " + op.unfencedElement + " (" + op + ")");
+                }
+            }
+            if (op.fencedReadRefused || "refused".equals(op.fencedOutcome)) {
+                refusals++;
+            }
+            if ("ok".equals(op.fencedOutcome) && !finalFenced.contains(op.fencedElement)) {
+                lostFenced++;
+                example(examples, "fenced update lost: " + op.fencedElement + " (" + op + ")");
+            }
+        }
+        int anomalies = tokenAnomalies(held, examples);
+        return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
+                overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
+                longestUnavailable(ops), List.copyOf(examples));
+    }
+
+    private static int overlappingPairs(List<History.Op> held, java.util.function.ToLongFunction<History.Op> end,
+                                        String kind, List<String> examples) {
+        List<History.Op> sections = held.stream().filter(op -> end.applyAsLong(op) >= op.acquired)
+                .sorted(Comparator.comparingLong(op -> op.acquired)).toList();
+        int pairs = 0;
+        List<History.Op> open = new ArrayList<>();
+        for (History.Op next : sections) {
+            open.removeIf(op -> end.applyAsLong(op) <= next.acquired);
+            for (History.Op op : open) {
+                if (!op.client.equals(next.client)) {
+                    pairs++;
+                    example(examples, "overlap (" + kind + "): " + op + " inside until "
+                            + end.applyAsLong(op) + ", " + next + " acquired at " + next.acquired);
+                }
+            }
+            open.add(next);
+        }
+        return pairs;
+    }
+
+    /**
+     * Acquisitions whose token is not greater than that of an acquisition that certainly came before
+     * (its acquire returned before this one's was called), plus tokens handed out more than once.
+     */
+    private static int tokenAnomalies(List<History.Op> held, List<String> examples) {
+        List<History.Op> byReturn = held.stream().sorted(Comparator.comparingLong(op -> op.acquired)).toList();
+        List<History.Op> byCall = held.stream().filter(op -> op.invoked >= 0)
+                .sorted(Comparator.comparingLong(op -> op.invoked)).toList();
+        Set<History.Op> flagged = new HashSet<>();
+        long highest = Long.MIN_VALUE;
+        History.Op highestOp = null;
+        int i = 0;
+        for (History.Op op : byCall) {
+            while (i < byReturn.size() && byReturn.get(i).acquired < op.invoked) {
+                History.Op before = byReturn.get(i++);
+                if (before.token > highest || highestOp == null) {
+                    highest = before.token;
+                    highestOp = before;
+                }
+            }
+            if (highestOp != null && op.token <= highest) {
+                flagged.add(op);
+                example(examples, "token " + op.token + " of " + op + " not above token " + highest + " of "
+                        + highestOp + ", acquired before it was asked for");
+            }
+        }
+        Map<Long, List<History.Op>> byToken = new HashMap<>();
+        held.forEach(op -> byToken.computeIfAbsent(op.token, t -> new ArrayList<>()).add(op));
+        byToken.values().stream().filter(same -> same.size() > 1).forEach(flagged::addAll);
+        return flagged.size();
+    }
+
+    /**
+     * The longest stretch during which some client was waiting in acquire and no client held the
+     * lock with a valid lease, from the first acquisition on (a JVM's start-up is no one's fault).
+     */
+    static long longestUnavailable(List<History.Op> ops) {
+        long start = ops.stream().filter(History.Op::acquiredLock).mapToLong(op -> op.acquired).min().orElse(-1);
+        if (start < 0) {
+            return 0;
+        }
+        List<long[]> changes = new ArrayList<>(); // time, wanting delta, holding delta
+        for (History.Op op : ops) {
+            if (op.invoked >= 0) {
+                long end = op.acquired >= 0 ? op.acquired : op.failed >= 0 ? op.failed : -1;
+                if (end >= 0) {
+                    changes.add(new long[]{op.invoked, 1, 0});
+                    changes.add(new long[]{end, -1, 0});
+                }
+            }
+            if (op.acquired >= 0 && op.lastHeld >= op.acquired) {
+                changes.add(new long[]{op.acquired, 0, 1});
+                changes.add(new long[]{op.lastHeld, 0, -1});
+            }
+        }
+        // At one instant, holds begin before waits end: an acquisition is no gap.
+        changes.sort(Comparator.<long[]>comparingLong(c -> c[0]).thenComparingLong(c -> -c[2]));
+        long wanting = 0;
+        long holding = 0;
+        long gapStart = -1;
+        long longest = 0;
+        for (long[] change : changes) {
+            boolean wasGap = wanting > 0 && holding == 0;
+            wanting += change[1];
+            holding += change[2];
+            boolean isGap = wanting > 0 && holding == 0;
+            if (!wasGap && isGap) {
+                gapStart = change[0];
+            } else if (wasGap && !isGap) {
+                long from = Math.max(gapStart, start);
+                longest = Math.max(longest, change[0] - from);
+            }
+        }
+        return longest;
+    }
+
+    private static void example(List<String> examples, String text) {
+        if (examples.size() < EXAMPLES * 4) {
+            examples.add(text);
+        }
+    }
+}

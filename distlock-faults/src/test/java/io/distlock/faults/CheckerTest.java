@@ -1,0 +1,107 @@
+package io.distlock.faults;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The checker on hand-written histories: it finds what it claims, and only what the times prove. */
+class CheckerTest {
+
+    /** One complete section: invoked at i, acquired at a, inside until x, released just after. */
+    private static List<String> section(long op, long i, long a, long x, boolean heldAtEnd, long token) {
+        String held = heldAtEnd ? "1" : "0";
+        List<String> lines = new ArrayList<>();
+        lines.add("INVOKE " + op + " " + i + " - ");
+        lines.add("ACQ " + op + " " + a + " 1 " + token);
+        lines.add("READ " + op + " " + (a + 1) + " 1 ok");
+        lines.add("UW " + op + " " + (x - 2) + " " + held + " e" + token);
+        lines.add("FW " + op + " " + (x - 1) + " " + held + " e" + token + " ok");
+        lines.add("EXIT " + op + " " + x + " " + held + " ");
+        lines.add("REL " + op + " " + (x + 1) + " - true");
+        return lines;
+    }
+
+    private static List<History.Op> ops(List<String> a, List<String> b) {
+        List<History.Op> ops = new ArrayList<>(History.parse("a", a));
+        ops.addAll(History.parse("b", b));
+        return ops;
+    }
+
+    private static final Set<String> ALL = Set.of("e1", "e2");
+
+    @Test
+    void sectionsThatCertainlyOverlapWithValidLeasesAreOverlaps() {
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 1), section(1, 0, 50, 150, true, 2)), ALL, ALL);
+        assertThat(f.overlapsValid()).isEqualTo(1);
+        assertThat(f.overlapsAll()).isEqualTo(1);
+        assertThat(f.tokenAnomalies()).isZero();
+    }
+
+    @Test
+    void sectionsOneAfterTheOtherAreNot() {
+        // b acquired at 100, the moment a recorded its exit: not certainly overlapping.
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 1), section(1, 5, 100, 150, true, 2)), ALL, ALL);
+        assertThat(f.overlapsValid()).isZero();
+        assertThat(f.overlapsAll()).isZero();
+        assertThat(f.longestUnavailableNanos()).isZero();
+    }
+
+    @Test
+    void aHolderPastItsLeaseOverlapsOnlyAsLate() {
+        // a's lease was valid only until its READ at 11; it wrote at 198 and 199 with isHeld() false.
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 200, false, 1), section(1, 5, 50, 150, true, 2)),
+                Set.of("e1"), Set.of("e2"));
+        assertThat(f.overlapsValid()).isZero();
+        assertThat(f.overlapsAll()).isEqualTo(1);
+        assertThat(f.lateUnfencedWrites()).isEqualTo(1);
+        assertThat(f.lostUnfenced()).as("e2 overwritten by a's late write").isEqualTo(1);
+        assertThat(f.lostFenced()).as("e1 'ok' but missing").isEqualTo(1);
+        // b waited from 5 to 50 while a's valid hold ended at 11.
+        assertThat(f.longestUnavailableNanos()).isEqualTo(39);
+    }
+
+    @Test
+    void aLowerTokenAfterAnAcquisitionThatCertainlyCameFirstIsAnAnomaly() {
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 5), section(1, 20, 100, 150, true, 4)),
+                Set.of(), Set.of());
+        assertThat(f.tokenAnomalies()).isEqualTo(1);
+    }
+
+    @Test
+    void aLowerTokenFromAConcurrentAcquireIsNotJudged() {
+        // b asked at 5, before a's acquire returned at 10: their order is unknown.
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 5), section(1, 5, 100, 150, true, 4)),
+                Set.of(), Set.of());
+        assertThat(f.tokenAnomalies()).isZero();
+    }
+
+    @Test
+    void aRepeatedTokenIsAnAnomalyInAnyOrder() {
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 7), section(1, 5, 100, 150, true, 7)),
+                Set.of(), Set.of());
+        assertThat(f.tokenAnomalies()).isEqualTo(2);
+    }
+
+    @Test
+    void aKilledHolderCountsUntilItsLastRecordedMoment() {
+        List<String> killed = List.of("INVOKE 1 0 - ", "ACQ 1 10 1 1", "READ 1 20 1 ok", "UW 1 3");
+        Checker.Findings f = Checker.check(ops(killed, section(1, 5, 15, 150, true, 2)), Set.of("e2"), Set.of("e2"));
+        assertThat(f.overlapsValid()).isEqualTo(1);
+        f = Checker.check(ops(killed, section(1, 5, 20, 150, true, 2)), Set.of("e2"), Set.of("e2"));
+        assertThat(f.overlapsValid()).isZero();
+        assertThat(f.lostUnfenced()).as("a write never recorded is never counted").isZero();
+    }
+
+    @Test
+    void refusedFencedAccessesAreCountedNotLost() {
+        List<String> refused = List.of("INVOKE 1 0 - ", "ACQ 1 10 1 1", "READ 1 11 1 refused", "UW 1 20 1 e1",
+                "FW 1 21 1 e1 skipped", "EXIT 1 22 1 ", "REL 1 23 - true");
+        Checker.Findings f = Checker.check(History.parse("a", refused), Set.of("e1"), Set.of());
+        assertThat(f.fencedRefusals()).isEqualTo(1);
+        assertThat(f.lostFenced()).isZero();
+    }
+}

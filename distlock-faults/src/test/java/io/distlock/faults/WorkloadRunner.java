@@ -1,0 +1,468 @@
+package io.distlock.faults;
+
+import io.distlock.testkit.ChildJvm;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * One run: N {@link WorkloadClient} processes on one backend, one kind of fault injected a bounded
+ * number of times while they work, then the {@link Checker} over their histories.
+ *
+ * <p>The injector never sleeps to synchronize: it polls the clients' history files for the state it
+ * needs (a client inside its section, past its reads; another client's section after a pause) with
+ * a deadline. The one wait on the clock is a server paused for one and a half leases, which is the
+ * fault itself.
+ */
+final class WorkloadRunner {
+    static final String LOCK_NAME = "fault-suite";
+    private static final Duration START_PATIENCE = Duration.ofSeconds(180);
+
+    /** How a run is shaped. {@code patience} bounds every wait of the injector for a state. */
+    record Settings(int clients, Duration lease, Duration acquireWait, Duration work, Duration retry,
+                    int injections, int warmupAcquisitions, int settleAcquisitions, Duration patience) {
+    }
+
+    /** One injection: when (nanoTime), at whom, and whether it hit what it aimed at. */
+    record Injection(Fault fault, long at, long healedAt, String target, boolean effective, String note) {
+    }
+
+    record Result(String backend, Fault fault, Settings settings, Checker.Findings findings,
+                  List<Injection> injections, Path directory) {
+        long effectiveInjections() {
+            return injections.stream().filter(Injection::effective).count();
+        }
+    }
+
+    private final BackendAdapter adapter;
+    private final Fault fault;
+    private final Settings settings;
+    private final Path directory;
+    private final List<Client> clients = new ArrayList<>();
+    private final List<Injection> injections = new ArrayList<>();
+    private TcpProxy proxy;
+    private int nextClient;
+
+    private WorkloadRunner(BackendAdapter adapter, Fault fault, Settings settings, Path directory) {
+        this.adapter = adapter;
+        this.fault = fault;
+        this.settings = settings;
+        this.directory = directory;
+    }
+
+    static Result run(BackendAdapter adapter, Fault fault, Settings settings, Path directory) throws Exception {
+        if (!adapter.faults().contains(fault)) {
+            throw new IllegalArgumentException(adapter.name() + " does not support fault " + fault);
+        }
+        Files.createDirectories(directory);
+        return new WorkloadRunner(adapter, fault, settings, directory).run();
+    }
+
+    private Result run() throws Exception {
+        try {
+            if (fault.needsProxy) {
+                proxy = new TcpProxy(adapter.serverAddress());
+            }
+            List<Client> starting = new ArrayList<>();
+            for (int i = 0; i < settings.clients(); i++) {
+                starting.add(launch(i == 0 && proxy != null));
+            }
+            for (Client client : starting) {
+                client.awaitReady();
+            }
+            for (Client client : starting) {
+                client.go();
+            }
+            awaitAcquisitions(settings.warmupAcquisitions(), 0, START_PATIENCE);
+            for (int i = 0; i < settings.injections(); i++) {
+                Injection injection = inject();
+                injections.add(injection);
+                awaitAcquisitions(settings.settleAcquisitions(), Math.max(injection.healedAt(), injection.at()),
+                        settings.patience());
+            }
+            for (Client client : clients) {
+                client.stop();
+            }
+            for (Client client : clients) {
+                client.awaitExit();
+            }
+        } finally {
+            for (Client client : clients) {
+                client.close();
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
+        }
+        List<History.Op> ops = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".history")).sorted().toList()) {
+                ops.addAll(History.read(file));
+            }
+        }
+        Set<String> unfenced = new GuardedResources.LockSet(directory.resolve("unfenced.set")).read();
+        Set<String> fenced = new GuardedResources.FencedRegister(directory.resolve("fenced")).elements();
+        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced),
+                List.copyOf(injections), directory);
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private Injection inject() throws Exception {
+        return switch (fault) {
+            case NONE -> new Injection(fault, System.nanoTime(), System.nanoTime(), "-", true, "");
+            case KILL_HOLDER -> killHolder();
+            case PAUSE_HOLDER -> pauseHolder();
+            case SERVER_RESTART -> serverRestart();
+            case SERVER_PAUSE -> serverPause();
+            case CONNECTION_CUT, CONNECTION_STALL -> connection();
+        };
+    }
+
+    private Injection killHolder() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Client holder = awaitClient("a client inside its section", c -> "READ".equals(c.lastKind));
+            if (holder == null) {
+                break;
+            }
+            // Stopped first, so the kill lands where the history says it is, however late this thread runs.
+            Signals.send(holder.jvm.pid(), "STOP");
+            long at = System.nanoTime();
+            poll(settings.patience(), () -> Signals.stopped(holder.jvm.pid()));
+            holder.poll();
+            if (!holder.inSection()) {
+                Signals.send(holder.jvm.pid(), "CONT");
+                continue;
+            }
+            holder.jvm.kill();
+            if (clients.stream().filter(Client::alive).count() < 2) {
+                // Contention needs two clients; a JVM start is seconds on a loaded machine, so only then.
+                Client replacement = launch(false);
+                replacement.awaitReady();
+                replacement.go();
+            }
+            return new Injection(fault, at, System.nanoTime(), holder.id, true, "killed after " + holder.lastKind);
+        }
+        return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client inside its section");
+    }
+
+    private Injection pauseHolder() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Client holder = awaitClient("a client between its reads and its writes", c -> "READ".equals(c.lastKind));
+            if (holder == null) {
+                break;
+            }
+            Signals.send(holder.jvm.pid(), "STOP");
+            long at = System.nanoTime();
+            // A write under way when the signal came completes first: read the history once every
+            // thread has stopped.
+            poll(settings.patience(), () -> Signals.stopped(holder.jvm.pid()));
+            holder.poll();
+            if (!"READ".equals(holder.lastKind)) {
+                // It moved on before the signal landed: let it go and aim again.
+                Signals.send(holder.jvm.pid(), "CONT");
+                continue;
+            }
+            holder.paused = true;
+            // Resume once the lease has certainly run out (another client finished a section since),
+            // and preferably while a third section is under way, so a late release meets a holder.
+            boolean expired = poll(settings.patience(), () -> others(holder).anyMatch(c -> c.lastExit > at)
+                    && others(holder).anyMatch(c -> "ACQ".equals(c.lastKind) || "READ".equals(c.lastKind)));
+            Signals.send(holder.jvm.pid(), "CONT");
+            holder.paused = false;
+            return new Injection(fault, at, System.nanoTime(), holder.id, true,
+                    expired ? "another holder worked meanwhile" : "resumed without another holder within " + settings.patience());
+        }
+        return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client between reads and writes");
+    }
+
+    private Injection serverRestart() {
+        Client holder = awaitClient("a client inside its section", Client::inSection);
+        long at = System.nanoTime();
+        adapter.killServer();
+        adapter.startServer();
+        return new Injection(fault, at, System.nanoTime(), "server", holder != null,
+                holder == null ? "no holder at the time" : "client " + holder.id + " held");
+    }
+
+    private Injection serverPause() {
+        Client holder = awaitClient("a client inside its section", Client::inSection);
+        adapter.pauseServer();
+        long at = System.nanoTime();
+        try {
+            // The fault is the pause itself: one and a half leases, on the clock.
+            long until = at + settings.lease().toNanos() * 3 / 2;
+            while (System.nanoTime() - until < 0) {
+                LockSupport.parkNanos(Math.max(1, Math.min(10_000_000L, until - System.nanoTime())));
+            }
+        } finally {
+            adapter.resumeServer();
+        }
+        return new Injection(fault, at, System.nanoTime(), "server", holder != null,
+                holder == null ? "no holder at the time" : "client " + holder.id + " held");
+    }
+
+    private Injection connection() {
+        Client proxied = clients.stream().filter(c -> c.proxied && c.alive()).findFirst().orElseThrow();
+        boolean inside = poll(settings.patience(), () -> {
+            proxied.poll();
+            return proxied.inSection();
+        });
+        if (fault == Fault.CONNECTION_CUT) {
+            proxy.cut();
+        } else {
+            proxy.stall();
+        }
+        long at = System.nanoTime();
+        boolean overtaken = poll(settings.patience(), () -> others(proxied).anyMatch(c -> c.lastAcquired > at));
+        proxy.heal();
+        long healed = System.nanoTime();
+        boolean recovered = poll(settings.patience(), () -> {
+            proxied.poll();
+            return proxied.lastAcquired > healed;
+        });
+        return new Injection(fault, at, healed, proxied.id, inside,
+                (overtaken ? "another client took the lock meanwhile" : "no other client got the lock meanwhile")
+                        + (recovered ? "; the client acquired again after" : "; the client did not acquire again within "
+                        + settings.patience()));
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    private Client launch(boolean proxied) throws IOException {
+        String id = Integer.toString(nextClient++);
+        String uri = adapter.clientUri(directory, proxied ? proxy.address() : null);
+        long before = System.nanoTime();
+        ChildJvm jvm = ChildJvm.start(WorkloadClient.class, directory.resolve("client-" + id + ".log"),
+                uri, LOCK_NAME, directory.toString(), id, Long.toString(settings.lease().toMillis()),
+                Long.toString(settings.acquireWait().toMillis()), Long.toString(settings.work().toMillis()),
+                Long.toString(settings.retry().toMillis()));
+        Client client = new Client(id, jvm, directory.resolve("client-" + id + ".history"), proxied, before);
+        clients.add(client);
+        return client;
+    }
+
+    private java.util.stream.Stream<Client> others(Client one) {
+        return clients.stream().filter(c -> c != one).peek(Client::poll);
+    }
+
+    private Client awaitClient(String what, java.util.function.Predicate<Client> wanted) {
+        Client[] found = {null};
+        poll(settings.patience(), () -> {
+            for (Client client : clients) {
+                if (client.alive()) {
+                    client.poll();
+                    if (wanted.test(client)) {
+                        found[0] = client;
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private void awaitAcquisitions(int count, long since, Duration within) {
+        poll(within, () -> clients.stream().peek(Client::poll).mapToLong(c -> c.acquisitionsAfter(since)).sum() >= count);
+    }
+
+    /** Polls {@code condition} every millisecond until it holds (true) or {@code within} passed (false). */
+    private static boolean poll(Duration within, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            LockSupport.parkNanos(1_000_000L);
+        }
+        return true;
+    }
+
+    /** A client process and what its history file has said so far. */
+    private static final class Client implements AutoCloseable {
+        final String id;
+        final ChildJvm jvm;
+        final Path history;
+        final boolean proxied;
+        final long launchedAt;
+        long position;
+        String lastKind = "";
+        long lastAcquired = -1;
+        long lastExit = -1;
+        final List<Long> acquisitions = new ArrayList<>();
+        boolean paused;
+        boolean stopped;
+
+        Client(String id, ChildJvm jvm, Path history, boolean proxied, long launchedAt) {
+            this.id = id;
+            this.jvm = jvm;
+            this.history = history;
+            this.proxied = proxied;
+            this.launchedAt = launchedAt;
+        }
+
+        void awaitReady() throws InterruptedException, IOException {
+            jvm.await("READY", START_PATIENCE);
+            long ready = System.nanoTime();
+            // The premise of comparing times across processes: the child's nanoTime at start lies
+            // between the parent's before the launch and after READY (one CLOCK_MONOTONIC).
+            String header = Files.readAllLines(history, StandardCharsets.UTF_8).get(0);
+            long childStart = Long.parseLong(header.substring(header.lastIndexOf(' ') + 1));
+            if (childStart < launchedAt || childStart > ready) {
+                throw new AssertionError("client " + id + " started at nanoTime " + childStart + ", outside the parent's "
+                        + launchedAt + ".." + ready + ": System.nanoTime() is not one clock across processes here");
+            }
+        }
+
+        void go() throws IOException {
+            jvm.send("GO");
+        }
+
+        boolean alive() {
+            return jvm != null && !stopped && ProcessHandle.of(jvm.pid()).map(ProcessHandle::isAlive).orElse(false);
+        }
+
+        boolean inSection() {
+            return switch (lastKind) {
+                case "ACQ", "READ", "UW", "FW" -> true;
+                default -> false;
+            };
+        }
+
+        long acquisitionsAfter(long since) {
+            return acquisitions.stream().filter(t -> t > since).count();
+        }
+
+        /** Reads the lines appended since the last poll (complete lines only). */
+        void poll() {
+            try (RandomAccessFile file = new RandomAccessFile(history.toFile(), "r")) {
+                long length = file.length();
+                if (length <= position) {
+                    return;
+                }
+                byte[] bytes = new byte[(int) (length - position)];
+                file.seek(position);
+                file.readFully(bytes);
+                int end = lastNewline(bytes);
+                if (end < 0) {
+                    return;
+                }
+                position += end + 1;
+                for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                    String[] parts = line.split(" ", 5);
+                    if (line.startsWith("#") || parts.length < 4) {
+                        continue;
+                    }
+                    lastKind = parts[0];
+                    long time = Long.parseLong(parts[2]);
+                    if (lastKind.equals("ACQ")) {
+                        lastAcquired = time;
+                        acquisitions.add(time);
+                    } else if (lastKind.equals("EXIT")) {
+                        lastExit = time;
+                    }
+                }
+            } catch (java.io.FileNotFoundException notYet) {
+                // the client has not opened its history yet
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static int lastNewline(byte[] bytes) {
+            for (int i = bytes.length - 1; i >= 0; i--) {
+                if (bytes[i] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        void stop() {
+            if (alive()) {
+                try {
+                    jvm.send("STOP");
+                } catch (IOException gone) {
+                    // it ended meanwhile
+                }
+            }
+        }
+
+        void awaitExit() throws InterruptedException {
+            if (alive()) {
+                int exit = jvm.awaitExit(START_PATIENCE);
+                if (exit != 0) {
+                    throw new AssertionError("client " + id + " exited with " + exit + "; stderr:\n" + jvm.stderr());
+                }
+            }
+            stopped = true;
+        }
+
+        @Override
+        public void close() {
+            if (paused) {
+                Signals.sendQuietly(jvm.pid(), "CONT");
+            }
+            jvm.close();
+        }
+    }
+
+    /** kill -SIG pid, for our own child processes only. */
+    static final class Signals {
+        private Signals() {
+        }
+
+        static void send(long pid, String signal) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+                if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                    throw new IllegalStateException("kill -" + signal + " " + pid + " failed: "
+                            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted sending SIG" + signal + " to " + pid, e);
+            }
+        }
+
+        /** Whether every thread of {@code pid} is stopped (state T in /proc). */
+        static boolean stopped(long pid) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                return tasks.allMatch(task -> {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                        return state == 'T' || state == 't';
+                    } catch (IOException gone) {
+                        return true;
+                    }
+                });
+            } catch (IOException gone) {
+                return true;
+            }
+        }
+
+        static void sendQuietly(long pid, String signal) {
+            try {
+                send(pid, signal);
+            } catch (RuntimeException ignored) {
+                // it is gone
+            }
+        }
+    }
+}
