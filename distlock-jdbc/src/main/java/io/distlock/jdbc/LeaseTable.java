@@ -234,25 +234,23 @@ final class LeaseTable {
 
     boolean release(Connection connection, String name, String ownerId) throws SQLException {
         try (PreparedStatement statement = prepare(connection, releaseSql)) {
-            int i = 1;
+            statement.setString(1, namespace);
+            statement.setBytes(2, key(name));
+            statement.setString(3, ownerId);
             if (dialect == Dialect.POSTGRESQL) {
-                statement.setString(i++, namespace);
+                statement.setString(4, namespace);
             }
-            statement.setString(i++, namespace);
-            statement.setBytes(i++, key(name));
-            statement.setString(i, ownerId);
             return changed(statement);
         }
     }
 
     boolean forceRelease(Connection connection, String name) throws SQLException {
         try (PreparedStatement statement = prepare(connection, forceReleaseSql)) {
-            int i = 1;
+            statement.setString(1, namespace);
+            statement.setBytes(2, key(name));
             if (dialect == Dialect.POSTGRESQL) {
-                statement.setString(i++, namespace);
+                statement.setString(3, namespace);
             }
-            statement.setString(i++, namespace);
-            statement.setBytes(i, key(name));
             return changed(statement);
         }
     }
