@@ -849,7 +849,7 @@ public abstract class LockContractSuite {
     @DisplayName("6.2 null, empty and oversized names, and senseless options, are rejected naming the value")
     void rule_6_2_badInput() {
         LockManager locks = newManager();
-        assertThatThrownBy(() -> locks.acquire(null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> locks.acquire((String) null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("null");
         assertThatThrownBy(() -> locks.acquire("")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
