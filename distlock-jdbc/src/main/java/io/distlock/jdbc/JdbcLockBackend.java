@@ -48,6 +48,8 @@ import java.util.regex.Pattern;
 public final class JdbcLockBackend implements LockBackend {
     static final String DEFAULT_NAMESPACE = "distlock";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** A cold JVM's first connection (driver classes, TLS negotiation, SCRAM) can take seconds on a busy host. */
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
     static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
     static final int DEFAULT_POOL_SIZE = 8;
@@ -260,6 +262,7 @@ public final class JdbcLockBackend implements LockBackend {
         private String namespace;
         private String table;
         private Duration timeout;
+        private Duration connectTimeout;
         private Duration heartbeat;
         private Duration retention;
         private Integer poolSize;
@@ -295,6 +298,16 @@ public final class JdbcLockBackend implements LockBackend {
          */
         public Builder timeout(Duration timeout) {
             this.timeout = Durations.requirePositive("timeout", timeout);
+            return this;
+        }
+
+        /**
+         * With distlock's own pool, the bound on getting a connection (default 5 s): Hikari's
+         * {@code connectionTimeout}, and a little less for the driver's connect and login timeouts, so
+         * the driver's own reason is what the failure reports.
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
             return this;
         }
 
@@ -358,6 +371,7 @@ public final class JdbcLockBackend implements LockBackend {
             String namespace = this.namespace;
             String table = this.table;
             Duration timeout = this.timeout;
+            Duration connectTimeout = this.connectTimeout;
             Duration heartbeat = this.heartbeat;
             Duration retention = this.retention;
             int poolSize = this.poolSize != null ? this.poolSize : DEFAULT_POOL_SIZE;
@@ -375,6 +389,8 @@ public final class JdbcLockBackend implements LockBackend {
                     }
                 }
                 timeout = timeout != null ? timeout : uri.positiveDuration(JdbcSettings.TIMEOUT, DEFAULT_TIMEOUT);
+                connectTimeout = connectTimeout != null ? connectTimeout
+                        : uri.positiveDuration(JdbcSettings.CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
                 heartbeat = heartbeat != null ? heartbeat : uri.positiveDuration(JdbcSettings.HEARTBEAT, DEFAULT_HEARTBEAT);
                 if (retention == null) {
                     retention(uri.positiveDuration(JdbcSettings.RETENTION, DEFAULT_RETENTION));
@@ -387,6 +403,7 @@ public final class JdbcLockBackend implements LockBackend {
             namespace = namespace != null ? namespace : DEFAULT_NAMESPACE;
             table = table != null ? table : LeaseTable.DEFAULT_TABLE;
             timeout = timeout != null ? timeout : DEFAULT_TIMEOUT;
+            connectTimeout = connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
             heartbeat = heartbeat != null ? heartbeat : DEFAULT_HEARTBEAT;
             retention = retention != null ? retention : DEFAULT_RETENTION;
 
@@ -394,7 +411,7 @@ public final class JdbcLockBackend implements LockBackend {
             DataSource source = dataSource;
             String where;
             if (settings != null) {
-                ownPool = pool(settings, timeout, poolSize);
+                ownPool = pool(settings, timeout, connectTimeout, poolSize);
                 source = ownPool;
                 where = settings.uri().masked();
             } else {
@@ -417,7 +434,8 @@ public final class JdbcLockBackend implements LockBackend {
                     String description = "jdbc " + where + " (table " + table + ", namespace " + namespace + ")";
                     Watch.Opener opener = null;
                     if (notify && dialect == Dialect.POSTGRESQL) {
-                        opener = settings != null ? listenerOpener(settings, timeout) : dataSource::getConnection;
+                        opener = settings != null ? listenerOpener(settings, timeout, connectTimeout)
+                                : dataSource::getConnection;
                     }
                     return new JdbcLockBackend(source, ownPool, leaseTable, description, opener, heartbeat, timeout,
                             retention);
@@ -441,7 +459,8 @@ public final class JdbcLockBackend implements LockBackend {
             }
         }
 
-        private static HikariDataSource pool(JdbcSettings settings, Duration timeout, int poolSize) {
+        private static HikariDataSource pool(JdbcSettings settings, Duration timeout, Duration connectTimeout,
+                                             int poolSize) {
             HikariConfig config = new HikariConfig();
             config.setPoolName("distlock-jdbc");
             config.setJdbcUrl(settings.driverUrl());
@@ -451,10 +470,10 @@ public final class JdbcLockBackend implements LockBackend {
             if (settings.password() != null) {
                 config.setPassword(settings.password());
             }
-            config.setDataSourceProperties(driverProperties(settings, timeout));
-            long millis = Math.max(250, timeout.toMillis());
+            config.setDataSourceProperties(driverProperties(settings, timeout, connectTimeout));
+            long millis = Math.max(250, connectTimeout.toMillis());
             config.setConnectionTimeout(millis);
-            config.setValidationTimeout(Math.max(250, millis / 2));
+            config.setValidationTimeout(Math.max(250, Math.min(millis, timeout.toMillis()) / 2));
             config.setMaximumPoolSize(poolSize);
             config.setMinimumIdle(1);
             // Connect on first use, so the first use's failure carries the driver's reason.
@@ -468,19 +487,22 @@ public final class JdbcLockBackend implements LockBackend {
         }
 
         /** The URI's driver parameters plus connect and socket timeouts where the URI sets none. */
-        private static Properties driverProperties(JdbcSettings settings, Duration timeout) {
+        private static Properties driverProperties(JdbcSettings settings, Duration timeout, Duration connectTimeout) {
             Properties properties = new Properties();
             properties.putAll(settings.driverProperties());
             long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+            // Shorter than the pool's wait, so the pool reports the driver's reason rather than its own timeout.
+            long connectSeconds = Math.max(1, connectTimeout.toSeconds() - 1);
+            long connectMillis = Math.max(250, connectTimeout.toMillis() - 500);
             switch (settings.subprotocol()) {
                 case "postgresql" -> {
-                    properties.putIfAbsent("connectTimeout", Long.toString(seconds));
-                    properties.putIfAbsent("loginTimeout", Long.toString(seconds));
+                    properties.putIfAbsent("connectTimeout", Long.toString(connectSeconds));
+                    properties.putIfAbsent("loginTimeout", Long.toString(connectSeconds));
                     // A read may wait this long: a query's own timeout is cancelled first.
                     properties.putIfAbsent("socketTimeout", Long.toString(seconds + 1));
                 }
                 case "mariadb", "mysql" -> {
-                    properties.putIfAbsent("connectTimeout", Long.toString(Math.max(250, timeout.toMillis())));
+                    properties.putIfAbsent("connectTimeout", Long.toString(connectMillis));
                     properties.putIfAbsent("socketTimeout", Long.toString(timeout.toMillis() + 1000));
                 }
                 default -> {
@@ -491,9 +513,9 @@ public final class JdbcLockBackend implements LockBackend {
         }
 
         /** The listening connection of distlock's own pool: opened beside it, so it never takes a pooled slot. */
-        private static Watch.Opener listenerOpener(JdbcSettings settings, Duration timeout) {
+        private static Watch.Opener listenerOpener(JdbcSettings settings, Duration timeout, Duration connectTimeout) {
             return () -> {
-                Properties properties = driverProperties(settings, timeout);
+                Properties properties = driverProperties(settings, timeout, connectTimeout);
                 if (settings.user() != null) {
                     properties.setProperty("user", settings.user());
                 }

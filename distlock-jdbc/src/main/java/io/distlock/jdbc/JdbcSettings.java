@@ -22,12 +22,13 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
     static final String NAMESPACE = PREFIX + "namespace";
     static final String TABLE = PREFIX + "table";
     static final String TIMEOUT = PREFIX + "timeout";
+    static final String CONNECT_TIMEOUT = PREFIX + "connectTimeout";
     static final String HEARTBEAT = PREFIX + "heartbeat";
     static final String RETENTION = PREFIX + "retention";
     static final String POOL_SIZE = PREFIX + "poolSize";
     static final String CREATE_TABLE = PREFIX + "createTable";
     static final String NOTIFY = PREFIX + "notify";
-    static final Set<String> OWN = Set.of(NAMESPACE, TABLE, TIMEOUT, HEARTBEAT, RETENTION, POOL_SIZE, CREATE_TABLE,
+    static final Set<String> OWN = Set.of(NAMESPACE, TABLE, TIMEOUT, CONNECT_TIMEOUT, HEARTBEAT, RETENTION, POOL_SIZE, CREATE_TABLE,
             NOTIFY);
 
     static JdbcSettings parse(String uri) {

@@ -60,7 +60,7 @@ class JdbcBadInputTest {
     @Test
     void wrongPasswordOnPostgres_saysAuthenticationFailed_andNeverShowsThePassword() {
         LockBackendException e = failsWithin("jdbc:postgresql://postgres:Wr0ngPass@127.0.0.1:" + postgres.port()
-                + "/postgres?distlock.timeout=1s");
+                + "/postgres?distlock.timeout=1s&distlock.connectTimeout=2s");
         assertThat(e.getMessage()).contains("password authentication failed").contains("check the user and the password")
                 .doesNotContain("Wr0ngPass").contains("postgres:***@");
     }
@@ -68,29 +68,29 @@ class JdbcBadInputTest {
     @Test
     void wrongPasswordOnMariaDb_saysAccessDenied() {
         LockBackendException e = failsWithin("jdbc:mariadb://distlock:Wr0ngPass@127.0.0.1:" + mariadb.port()
-                + "/distlock?sslMode=disable&distlock.timeout=1s");
+                + "/distlock?sslMode=disable&distlock.timeout=1s&distlock.connectTimeout=2s");
         assertThat(e.getMessage()).contains("Access denied").doesNotContain("Wr0ngPass");
     }
 
     @Test
     void passwordAsAParameterIsMaskedToo() {
         LockBackendException e = failsWithin("jdbc:postgresql://127.0.0.1:" + postgres.port()
-                + "/postgres?user=postgres&password=Wr0ngPass&distlock.timeout=1s");
+                + "/postgres?user=postgres&password=Wr0ngPass&distlock.timeout=1s&distlock.connectTimeout=2s");
         assertThat(e.getMessage()).contains("password=***").doesNotContain("Wr0ngPass");
     }
 
     @Test
     void missingDatabase_saysItDoesNotExist() {
-        assertThat(failsWithin(PostgresServers.uri(postgres) + "_nope?distlock.timeout=1s").getMessage())
+        assertThat(failsWithin(PostgresServers.uri(postgres) + "_nope?distlock.timeout=1s&distlock.connectTimeout=2s").getMessage())
                 .contains("does not exist");
         assertThat(failsWithin("jdbc:mariadb://distlock:secret@127.0.0.1:" + mariadb.port()
-                + "/nope?sslMode=disable&distlock.timeout=1s").getMessage()).contains("Unknown database");
+                + "/nope?sslMode=disable&distlock.timeout=1s&distlock.connectTimeout=2s").getMessage()).contains("Unknown database");
     }
 
     @Test
     void nothingListening_failsWithinTheTimeout() {
-        failsWithin("jdbc:postgresql://postgres:x@127.0.0.1:" + ServerProcess.freePort() + "/postgres?distlock.timeout=1s");
-        failsWithin("jdbc:mariadb://u:x@127.0.0.1:" + ServerProcess.freePort() + "/x?distlock.timeout=1s");
+        failsWithin("jdbc:postgresql://postgres:x@127.0.0.1:" + ServerProcess.freePort() + "/postgres?distlock.timeout=1s&distlock.connectTimeout=2s");
+        failsWithin("jdbc:mariadb://u:x@127.0.0.1:" + ServerProcess.freePort() + "/x?distlock.timeout=1s&distlock.connectTimeout=2s");
     }
 
     @Test

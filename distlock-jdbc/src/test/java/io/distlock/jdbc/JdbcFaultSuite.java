@@ -2,6 +2,7 @@ package io.distlock.jdbc;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
+import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.Eventually;
@@ -37,10 +38,16 @@ abstract class JdbcFaultSuite {
     /** Stops the database as an operator would, ending its sessions. */
     abstract void stopServer();
 
+    /** Ends every client session from the server side (pg_terminate_backend, KILL); returns how many. */
+    abstract int killClientSessions() throws Exception;
+
+    /** Whether killing the sessions reaches a connection distlock keeps open (PostgreSQL's LISTEN). */
+    abstract boolean keepsAConnectionOpen();
+
     @BeforeEach
     void start() {
         server = startServer();
-        locks = LockManager.builder(JdbcLockBackend.open(uri() + "distlock.timeout=1s&distlock.heartbeat=200ms")).build();
+        locks = LockManager.builder(JdbcLockBackend.open(uri() + "distlock.timeout=1s&distlock.connectTimeout=2s&distlock.heartbeat=200ms")).build();
     }
 
     @AfterEach
@@ -111,6 +118,34 @@ abstract class JdbcFaultSuite {
         server.start();
         Eventually.until("restored after the database came back", Duration.ofSeconds(20), lock::isHeld);
         assertThat(lock.verify()).isTrue();
+        assertThat(lock.release()).isTrue();
+    }
+
+    @Test
+    void sessionsKilledFromTheServerSide_theLockIsKept() throws Exception {
+        CountDownLatch suspended = new CountDownLatch(1);
+        CountDownLatch restored = new CountDownLatch(1);
+        locks.close();
+        locks = LockManager.builder(JdbcLockBackend.open(uri() + "distlock.timeout=1s&distlock.connectTimeout=2s&distlock.heartbeat=200ms"))
+                .listener(new LockListener() {
+                    @Override
+                    public void suspended(String name, long token, Throwable cause) {
+                        suspended.countDown();
+                    }
+
+                    @Override
+                    public void restored(String name, long token) {
+                        restored.countDown();
+                    }
+                }).build();
+        Lock lock = locks.acquire("killed", LockOptions.builder().lease(Duration.ofSeconds(30)).autoRenew(true).build());
+        assertThat(killClientSessions()).isPositive();
+        if (keepsAConnectionOpen()) {
+            assertThat(suspended.await(10, TimeUnit.SECONDS)).as("suspended when its connection was killed").isTrue();
+            assertThat(restored.await(20, TimeUnit.SECONDS)).as("restored once reconnected").isTrue();
+        }
+        Eventually.until("held", Duration.ofSeconds(20), lock::isHeld);
+        assertThat(lock.verify()).as("a lease-table lock is a row, not a session: it survives").isTrue();
         assertThat(lock.release()).isTrue();
     }
 

@@ -60,7 +60,7 @@ public final class MariaDbServers {
         return DriverManager.getConnection(url(server), properties);
     }
 
-    static Connection root(ServerProcess server) throws SQLException {
+    public static Connection root(ServerProcess server) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", "root");
         properties.setProperty("connectTimeout", "2000");

@@ -15,6 +15,22 @@ class PostgresFaultTest extends JdbcFaultSuite {
     }
 
     @Override
+    int killClientSessions() throws Exception {
+        try (java.sql.Connection connection = PostgresServers.connect(server);
+             java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     + " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    @Override
+    boolean keepsAConnectionOpen() {
+        return true;
+    }
+
+    @Override
     void stopServer() {
         PostgresServers.stopFast(server);
     }
