@@ -99,9 +99,36 @@ public final class JdbcLockBackend implements LockBackend {
      * One unit of work on a pooled connection, committed if the pool hands out connections outside
      * auto-commit. Runs with the interrupt status cleared and then restored: a release must work from
      * an interrupted thread, and a pool or an embedded database may give up on an interrupted one.
+     *
+     * <p>An idempotent operation ({@code retryOnce}) whose pooled connection turns out to be dead
+     * (killed by the server, or left over from before a restart; a pool does not re-validate a
+     * connection used moments ago) is tried once more on another connection. An acquisition is not:
+     * its statement may have run before the connection died, and the engine undoes such an attempt
+     * by owner id.
      */
-    private <T> T call(String operation, String name, Work<T> work) {
+    private <T> T call(String operation, String name, boolean retryOnce, Work<T> work) {
         boolean interrupted = Thread.interrupted();
+        try {
+            try {
+                return once(work);
+            } catch (SQLException first) {
+                if (!retryOnce || !isDeadConnection(first)) {
+                    throw first;
+                }
+                return once(work);
+            }
+        } catch (SQLException e) {
+            watch.failed(e);
+            throw new LockBackendException(description + ": " + operation + (name == null ? "" : " '" + name + "'")
+                    + " failed: " + explain(e), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T once(Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             try {
@@ -120,45 +147,47 @@ public final class JdbcLockBackend implements LockBackend {
                 }
                 throw e;
             }
-        } catch (SQLException e) {
-            watch.failed(e);
-            throw new LockBackendException(description + ": " + operation + (name == null ? "" : " '" + name + "'")
-                    + " failed: " + explain(e), e);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
+    }
+
+    /** A connection the server closed (not a pool that could not connect, not a timeout: those would only repeat). */
+    private static boolean isDeadConnection(SQLException failure) {
+        if (failure instanceof SQLTransientConnectionException || failure instanceof SQLTimeoutException) {
+            return false;
+        }
+        return failure instanceof SQLNonTransientConnectionException || failure instanceof SQLRecoverableException
+                || (failure.getSQLState() != null && (failure.getSQLState().startsWith("08")
+                || failure.getSQLState().equals("57P01")));
     }
 
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
-        return call("acquire", request.name(), connection -> table.acquire(connection, request));
+        return call("acquire", request.name(), false, connection -> table.acquire(connection, request));
     }
 
     @Override
     public boolean release(String name, String ownerId) {
-        return call("release", name, connection -> table.release(connection, name, ownerId));
+        return call("release", name, true, connection -> table.release(connection, name, ownerId));
     }
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        return call("extend", name, connection -> table.extend(connection, name, ownerId, lease));
+        return call("extend", name, true, connection -> table.extend(connection, name, ownerId, lease));
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        return call("inspect", name, connection -> table.inspect(connection, name));
+        return call("inspect", name, true, connection -> table.inspect(connection, name));
     }
 
     @Override
     public List<LockInfo> list(String prefix) {
-        return call("list", prefix, connection -> table.list(connection, prefix));
+        return call("list", prefix, true, connection -> table.list(connection, prefix));
     }
 
     @Override
     public boolean forceRelease(String name) {
-        return call("forceRelease", name, connection -> table.forceRelease(connection, name));
+        return call("forceRelease", name, true, connection -> table.forceRelease(connection, name));
     }
 
     /** The watch's check that the pool hands out working connections. */
@@ -176,7 +205,7 @@ public final class JdbcLockBackend implements LockBackend {
     }
 
     int sweep(Duration retention) {
-        return call("sweep", null, connection -> table.sweep(connection, retention));
+        return call("sweep", null, true, connection -> table.sweep(connection, retention));
     }
 
     @Override

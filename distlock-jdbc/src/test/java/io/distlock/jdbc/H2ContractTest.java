@@ -42,7 +42,7 @@ class H2ContractTest extends LockContractSuite {
     @Override
     protected String backendUri() {
         return "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/mem:kit;DB_CLOSE_DELAY=-1"
-                + "?distlock.namespace=kit&distlock.timeout=10s&distlock.poolSize=2";
+                + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
     }
 
     @Override

@@ -61,6 +61,6 @@ class PostgresContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return PostgresServers.uri(postgres) + "?distlock.namespace=kit&distlock.timeout=10s&distlock.poolSize=2";
+        return PostgresServers.uri(postgres) + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
     }
 }
