@@ -195,7 +195,8 @@ final class LeaseTable {
     }
 
     private static boolean isDuplicateKey(SQLException e) {
-        return "23505".equals(e.getSQLState()) || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
+        // 23505 in the standard; any integrity violation here can only be the primary key.
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
     }
 
     private void bindInsert(PreparedStatement statement, byte[] key, String owner, String host, long pid,
