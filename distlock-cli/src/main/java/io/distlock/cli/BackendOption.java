@@ -19,7 +19,8 @@ final class BackendOption {
     static final String DEFAULT_URI = "file:";
 
     @Option(names = "--backend", paramLabel = "URI",
-            description = "Where the locks live: file:/path, redis://host:port, memcached://host:port, ... "
+            description = "Where the locks live: file:/path, redis://host:port, memcached://host:port, "
+                    + "zookeeper://host:port/chroot, jdbc:postgresql://host/db, ... "
                     + "Default: $" + VARIABLE + ", else " + DEFAULT_URI)
     String uri;
 

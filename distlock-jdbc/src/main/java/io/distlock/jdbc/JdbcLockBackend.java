@@ -1,0 +1,558 @@
+package io.distlock.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
+import io.distlock.spi.LockBackend;
+import io.distlock.spi.Secrets;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Locks in a SQL database the cluster already shares: PostgreSQL, MariaDB 10.3+ or H2, through a
+ * lease table (one row per lock name and namespace: owner, fencing token, holder, lease end).
+ *
+ * <p>Two ways to build one:
+ * <pre>{@code
+ * // the application's own pool
+ * LockBackend backend = JdbcLockBackend.builder(dataSource).namespace("billing").build();
+ * // distlock builds a HikariCP pool from a URI (the command line's way)
+ * LockBackend backend = JdbcLockBackend.open("jdbc:postgresql://db:5432/app?user=app&distlock.namespace=billing");
+ * }</pre>
+ *
+ * <p>Guarantees: taking a lock is one atomic statement; lease ends are judged on the database's
+ * clock only; tokens come from a database sequence, drawn under the row's lock, so they strictly
+ * increase for every name across restarts of clients and database. Release and extend act only
+ * for the owner. On PostgreSQL, releases wake waiters of other processes through LISTEN/NOTIFY.
+ * See the module README for the parameters, the schema scripts and the failure modes.
+ */
+public final class JdbcLockBackend implements LockBackend {
+    static final String DEFAULT_NAMESPACE = "distlock";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** A cold JVM's first connection (driver classes, TLS negotiation, SCRAM) can take seconds on a busy host. */
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+    static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
+    static final int DEFAULT_POOL_SIZE = 8;
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+
+    private final DataSource dataSource;
+    private final HikariDataSource ownPool;
+    private final LeaseTable table;
+    private final String description;
+    private final Watch watch;
+
+    private JdbcLockBackend(DataSource dataSource, HikariDataSource ownPool, LeaseTable table, String description,
+                            Watch.Opener listenerOpener, Duration heartbeat, Duration timeout, Duration retention) {
+        this.dataSource = dataSource;
+        this.ownPool = ownPool;
+        this.table = table;
+        this.description = description;
+        this.watch = new Watch(this, table, listenerOpener, heartbeat, timeout, retention);
+    }
+
+    /** A backend on the application's {@link DataSource}; the application keeps owning (and closes) it. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+    }
+
+    /**
+     * A backend on a HikariCP pool that distlock builds from {@code uri}, {@code jdbc:<driver URL>}
+     * with optional {@code distlock.*} parameters; the builder's settings win over the URI's.
+     */
+    public static Builder builder(String uri) {
+        return new Builder(null, JdbcSettings.parse(uri));
+    }
+
+    /** As {@code builder(uri).build()}. */
+    public static JdbcLockBackend open(String uri) {
+        return builder(uri).build();
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * One unit of work on a pooled connection, committed if the pool hands out connections outside
+     * auto-commit. Runs with the interrupt status cleared and then restored: a release must work from
+     * an interrupted thread, and a pool or an embedded database may give up on an interrupted one.
+     *
+     * <p>An idempotent operation ({@code retryOnce}) whose pooled connection turns out to be dead
+     * (killed by the server, or left over from before a restart; a pool does not re-validate a
+     * connection used moments ago) is tried once more on another connection. An acquisition is not:
+     * its statement may have run before the connection died, and the engine undoes such an attempt
+     * by owner id.
+     */
+    private <T> T call(String operation, String name, boolean retryOnce, Work<T> work) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            try {
+                return once(work);
+            } catch (SQLException first) {
+                if (!retryOnce || !isDeadConnection(first)) {
+                    throw first;
+                }
+                return once(work);
+            }
+        } catch (SQLException e) {
+            watch.failed(e);
+            throw new LockBackendException(description + ": " + operation + (name == null ? "" : " '" + name + "'")
+                    + " failed: " + explain(e), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T once(Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            try {
+                T result = work.run(connection);
+                if (!autoCommit) {
+                    connection.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (!autoCommit) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException ignored) {
+                        // The original failure says more.
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** A connection the server closed (not a pool that could not connect, not a timeout: those would only repeat). */
+    private static boolean isDeadConnection(SQLException failure) {
+        if (failure instanceof SQLTransientConnectionException || failure instanceof SQLTimeoutException) {
+            return false;
+        }
+        return failure instanceof SQLNonTransientConnectionException || failure instanceof SQLRecoverableException
+                || (failure.getSQLState() != null && (failure.getSQLState().startsWith("08")
+                || failure.getSQLState().equals("57P01")));
+    }
+
+    @Override
+    public AcquireResult tryAcquire(AcquireRequest request) {
+        return call("acquire", request.name(), false, connection -> table.acquire(connection, request));
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        return call("release", name, true, connection -> table.release(connection, name, ownerId));
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        return call("extend", name, true, connection -> table.extend(connection, name, ownerId, lease));
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        return call("inspect", name, true, connection -> table.inspect(connection, name));
+    }
+
+    @Override
+    public List<LockInfo> list(String prefix) {
+        return call("list", prefix, true, connection -> table.list(connection, prefix));
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        return call("forceRelease", name, true, connection -> table.forceRelease(connection, name));
+    }
+
+    /** The watch's check that the pool hands out working connections. */
+    void probe() throws SQLException {
+        boolean interrupted = Thread.interrupted();
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(1)) {
+                throw new SQLException(description + " gave a connection that does not answer", "08006");
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    int sweep(Duration retention) {
+        return call("sweep", null, true, connection -> table.sweep(connection, retention));
+    }
+
+    @Override
+    public void start(BackendEvents events) {
+        watch.start(events);
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    /** True when a failure means the database cannot be reached (as opposed to a refused statement). */
+    static boolean isConnectionProblem(SQLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException || t instanceof SQLTimeoutException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // 08: connection exception; 57P0x: PostgreSQL shutting down, crashed or starting.
+                if (state.startsWith("08") || state.startsWith("57P0") || state.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The most telling message in a chain (a pool's timeout wraps the driver's real reason), with a hint. */
+    static String explain(Throwable failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        String state = null;
+        Throwable deepest = failure;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            deepest = t;
+            if (t instanceof SQLException sql && sql.getSQLState() != null && state == null) {
+                state = sql.getSQLState();
+            }
+            if (t.getCause() == null && t instanceof SQLException sql && sql.getNextException() != null) {
+                deepest = sql.getNextException();
+            }
+        }
+        if (deepest != failure && deepest.getMessage() != null && !text.toString().contains(deepest.getMessage())) {
+            text.append(" (caused by ").append(deepest.getMessage()).append(')');
+            if (deepest instanceof SQLException sql && sql.getSQLState() != null) {
+                state = sql.getSQLState();
+            }
+        }
+        if (state != null) {
+            if (state.startsWith("28")) {
+                text.append(" [check the user and the password (URI, password= or ")
+                        .append(JdbcSettings.PASSWORD_ENVIRONMENT_VARIABLE).append(")]");
+            } else if (state.equals("3D000") || state.equals("42000") && text.toString().contains("Unknown database")) {
+                text.append(" [the database named in the URI does not exist]");
+            }
+        }
+        return Secrets.mask(text.toString());
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /** Settings of a {@link JdbcLockBackend}; unset ones come from the URI, else the defaults. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private final JdbcSettings settings;
+        private String namespace;
+        private String table;
+        private Duration timeout;
+        private Duration connectTimeout;
+        private Duration heartbeat;
+        private Duration retention;
+        private Integer poolSize;
+        private Boolean createTable;
+        private Boolean notifications;
+
+        private Builder(DataSource dataSource, JdbcSettings settings) {
+            this.dataSource = dataSource;
+            this.settings = settings;
+        }
+
+        /** Keys live under this namespace (default {@code distlock}): 1 to 100 of {@code A-Z a-z 0-9 . _ : -}. */
+        public Builder namespace(String namespace) {
+            this.namespace = requireNamespace(Objects.requireNonNull(namespace, "namespace"));
+            return this;
+        }
+
+        /** The lease table (default {@code distlock_locks}): a lower-case identifier, optionally {@code schema.table}. */
+        public Builder table(String table) {
+            Objects.requireNonNull(table, "table");
+            if (!LeaseTable.TABLE_NAME.matcher(table).matches()) {
+                throw new IllegalArgumentException("table name '" + table + "' must be a lower-case SQL identifier "
+                        + "(a-z, 0-9, _; at most 40 characters), optionally schema-qualified as schema.table");
+            }
+            this.table = table;
+            return this;
+        }
+
+        /**
+         * The bound on every call (default 2 s): JDBC query timeout (rounded up to whole seconds, JDBC's
+         * unit), and with distlock's own pool the wait for a connection and the drivers' connect and
+         * socket timeouts.
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Durations.requirePositive("timeout", timeout);
+            return this;
+        }
+
+        /**
+         * With distlock's own pool, the bound on getting a connection (default 5 s): Hikari's
+         * {@code connectionTimeout}, and a little less for the driver's connect and login timeouts, so
+         * the driver's own reason is what the failure reports.
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** How often the connection is checked while idle (default 1 s); also the LISTEN poll. */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = Durations.requirePositive("heartbeat", heartbeat);
+            return this;
+        }
+
+        /** How long a released row is kept before it is swept (default 1 h; at least a minute). */
+        public Builder retention(Duration retention) {
+            Durations.requirePositive("retention", retention);
+            if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("retention " + retention + " must be at least 1 minute: a row must "
+                        + "outlive every statement that may still be running against it");
+            }
+            this.retention = retention;
+            return this;
+        }
+
+        /** Connections of distlock's own pool (default 8); ignored with the application's DataSource. */
+        public Builder poolSize(int poolSize) {
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("poolSize must be at least 1 but was " + poolSize);
+            }
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /** Create the table and sequence when missing (default true); off: they must exist (see the schema scripts). */
+        public Builder createTable(boolean createTable) {
+            this.createTable = createTable;
+            return this;
+        }
+
+        /**
+         * On PostgreSQL, wake waiters through LISTEN/NOTIFY (default true): one connection stays open
+         * for it (taken from the application's DataSource, or opened next to distlock's own pool).
+         */
+        public Builder notifications(boolean notifications) {
+            this.notifications = notifications;
+            return this;
+        }
+
+        private static String requireNamespace(String namespace) {
+            if (!NAMESPACE.matcher(namespace).matches()) {
+                throw new IllegalArgumentException("namespace '" + namespace + "' must be 1 to 100 characters of "
+                        + "A-Z a-z 0-9 . _ : -");
+            }
+            return namespace;
+        }
+
+        /**
+         * Connects, creates or checks the table, and returns the backend.
+         *
+         * @throws IllegalArgumentException on a bad setting or URI, or an unsupported database
+         * @throws LockBackendException     when the database cannot be reached within the timeout (wrong
+         *                                  credentials, missing database, down) or its table has the wrong shape
+         */
+        public JdbcLockBackend build() {
+            String namespace = this.namespace;
+            String table = this.table;
+            Duration timeout = this.timeout;
+            Duration connectTimeout = this.connectTimeout;
+            Duration heartbeat = this.heartbeat;
+            Duration retention = this.retention;
+            int poolSize = this.poolSize != null ? this.poolSize : DEFAULT_POOL_SIZE;
+            boolean create = createTable != null ? createTable : true;
+            boolean notify = notifications != null ? notifications : true;
+            if (settings != null) {
+                var uri = settings.uri();
+                namespace = namespace != null ? namespace
+                        : requireNamespace(uri.string(JdbcSettings.NAMESPACE, DEFAULT_NAMESPACE));
+                if (table == null) {
+                    table = uri.string(JdbcSettings.TABLE, LeaseTable.DEFAULT_TABLE);
+                    if (!LeaseTable.TABLE_NAME.matcher(table).matches()) {
+                        throw uri.invalid("has " + JdbcSettings.TABLE + "=" + table + ", which must be a lower-case SQL "
+                                + "identifier (a-z, 0-9, _; at most 40 characters), optionally schema.table");
+                    }
+                }
+                timeout = timeout != null ? timeout : uri.positiveDuration(JdbcSettings.TIMEOUT, DEFAULT_TIMEOUT);
+                connectTimeout = connectTimeout != null ? connectTimeout
+                        : uri.positiveDuration(JdbcSettings.CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
+                heartbeat = heartbeat != null ? heartbeat : uri.positiveDuration(JdbcSettings.HEARTBEAT, DEFAULT_HEARTBEAT);
+                if (retention == null) {
+                    retention(uri.positiveDuration(JdbcSettings.RETENTION, DEFAULT_RETENTION));
+                    retention = this.retention;
+                }
+                poolSize = this.poolSize != null ? poolSize : uri.wholeNumber(JdbcSettings.POOL_SIZE, 1, DEFAULT_POOL_SIZE);
+                create = createTable != null ? create : uri.bool(JdbcSettings.CREATE_TABLE, true);
+                notify = notifications != null ? notify : uri.bool(JdbcSettings.NOTIFY, true);
+            }
+            namespace = namespace != null ? namespace : DEFAULT_NAMESPACE;
+            table = table != null ? table : LeaseTable.DEFAULT_TABLE;
+            timeout = timeout != null ? timeout : DEFAULT_TIMEOUT;
+            connectTimeout = connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+            heartbeat = heartbeat != null ? heartbeat : DEFAULT_HEARTBEAT;
+            retention = retention != null ? retention : DEFAULT_RETENTION;
+
+            HikariDataSource ownPool = null;
+            DataSource source = dataSource;
+            String where;
+            if (settings != null) {
+                ownPool = pool(settings, timeout, connectTimeout, poolSize);
+                source = ownPool;
+                where = settings.uri().masked();
+            } else {
+                where = "the application's DataSource";
+            }
+            try {
+                Dialect dialect;
+                String url;
+                boolean interrupted = Thread.interrupted();
+                try (Connection connection = source.getConnection()) {
+                    DatabaseMetaData meta = connection.getMetaData();
+                    url = meta.getURL();
+                    dialect = Dialect.of(meta.getDatabaseProductName(), meta.getDatabaseMajorVersion(),
+                            meta.getDatabaseMinorVersion());
+                    if (settings == null && url != null) {
+                        where = Secrets.mask(url);
+                    }
+                    LeaseTable leaseTable = new LeaseTable(dialect, table, namespace, timeout);
+                    Schema.prepare(connection, leaseTable, create, where);
+                    String description = "jdbc " + where + " (table " + table + ", namespace " + namespace + ")";
+                    Watch.Opener opener = null;
+                    if (notify && dialect == Dialect.POSTGRESQL) {
+                        opener = settings != null ? listenerOpener(settings, timeout, connectTimeout)
+                                : dataSource::getConnection;
+                    }
+                    return new JdbcLockBackend(source, ownPool, leaseTable, description, opener, heartbeat, timeout,
+                            retention);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            } catch (SQLException e) {
+                closeQuietly(ownPool);
+                throw new LockBackendException("jdbc backend could not use " + where + ": " + explain(e), e);
+            } catch (RuntimeException e) {
+                closeQuietly(ownPool);
+                throw e;
+            }
+        }
+
+        private static void closeQuietly(HikariDataSource pool) {
+            if (pool != null) {
+                pool.close();
+            }
+        }
+
+        private static HikariDataSource pool(JdbcSettings settings, Duration timeout, Duration connectTimeout,
+                                             int poolSize) {
+            HikariConfig config = new HikariConfig();
+            config.setPoolName("distlock-jdbc");
+            config.setJdbcUrl(settings.driverUrl());
+            if (settings.user() != null) {
+                config.setUsername(settings.user());
+            }
+            if (settings.password() != null) {
+                config.setPassword(settings.password());
+            }
+            config.setDataSourceProperties(driverProperties(settings, timeout, connectTimeout));
+            long millis = Math.max(250, connectTimeout.toMillis());
+            config.setConnectionTimeout(millis);
+            config.setValidationTimeout(Math.max(250, Math.min(millis, timeout.toMillis()) / 2));
+            config.setMaximumPoolSize(poolSize);
+            config.setMinimumIdle(1);
+            // Connect on first use, so the first use's failure carries the driver's reason.
+            config.setInitializationFailTimeout(-1);
+            config.setAutoCommit(true);
+            try {
+                return new HikariDataSource(config);
+            } catch (RuntimeException e) {
+                throw settings.uri().invalid("cannot be opened: " + explain(e), e);
+            }
+        }
+
+        /** The URI's driver parameters plus connect and socket timeouts where the URI sets none. */
+        private static Properties driverProperties(JdbcSettings settings, Duration timeout, Duration connectTimeout) {
+            Properties properties = new Properties();
+            properties.putAll(settings.driverProperties());
+            long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+            // Shorter than the pool's wait, so the pool reports the driver's reason rather than its own timeout.
+            long connectSeconds = Math.max(1, connectTimeout.toSeconds() - 1);
+            long connectMillis = Math.max(250, connectTimeout.toMillis() - 500);
+            switch (settings.subprotocol()) {
+                case "postgresql" -> {
+                    properties.putIfAbsent("connectTimeout", Long.toString(connectSeconds));
+                    properties.putIfAbsent("loginTimeout", Long.toString(connectSeconds));
+                    // A read may wait this long: a query's own timeout is cancelled first.
+                    properties.putIfAbsent("socketTimeout", Long.toString(seconds + 1));
+                }
+                case "mariadb", "mysql" -> {
+                    properties.putIfAbsent("connectTimeout", Long.toString(connectMillis));
+                    properties.putIfAbsent("socketTimeout", Long.toString(timeout.toMillis() + 1000));
+                }
+                default -> {
+                    // H2 and others: their own URL settings.
+                }
+            }
+            return properties;
+        }
+
+        /** The listening connection of distlock's own pool: opened beside it, so it never takes a pooled slot. */
+        private static Watch.Opener listenerOpener(JdbcSettings settings, Duration timeout, Duration connectTimeout) {
+            return () -> {
+                Properties properties = driverProperties(settings, timeout, connectTimeout);
+                if (settings.user() != null) {
+                    properties.setProperty("user", settings.user());
+                }
+                if (settings.password() != null) {
+                    properties.setProperty("password", settings.password());
+                }
+                return DriverManager.getConnection(settings.driverUrl(), properties);
+            };
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.distlock.jdbc;
+
+import io.distlock.spi.BackendUri;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A {@code jdbc:} backend URI split into what the driver gets (its URL without user info, its own
+ * query parameters as connection properties, user and password) and what distlock keeps. distlock's
+ * own parameters all start with {@code distlock.}, a prefix no driver uses, so nothing a driver
+ * understands is ever taken away from it; they are read with {@link BackendUri}'s typed accessors.
+ */
+record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String user, String password,
+                    Properties driverProperties) {
+
+    static final String PASSWORD_ENVIRONMENT_VARIABLE = "DISTLOCK_JDBC_PASSWORD";
+    static final String PREFIX = "distlock.";
+    static final String NAMESPACE = PREFIX + "namespace";
+    static final String TABLE = PREFIX + "table";
+    static final String TIMEOUT = PREFIX + "timeout";
+    static final String CONNECT_TIMEOUT = PREFIX + "connectTimeout";
+    static final String HEARTBEAT = PREFIX + "heartbeat";
+    static final String RETENTION = PREFIX + "retention";
+    static final String POOL_SIZE = PREFIX + "poolSize";
+    static final String CREATE_TABLE = PREFIX + "createTable";
+    static final String NOTIFY = PREFIX + "notify";
+    static final Set<String> OWN = Set.of(NAMESPACE, TABLE, TIMEOUT, CONNECT_TIMEOUT, HEARTBEAT, RETENTION, POOL_SIZE, CREATE_TABLE,
+            NOTIFY);
+
+    static JdbcSettings parse(String uri) {
+        return parse(uri, System.getenv(PASSWORD_ENVIRONMENT_VARIABLE));
+    }
+
+    /** {@code environmentPassword}: the value of {@value #PASSWORD_ENVIRONMENT_VARIABLE}, or null. */
+    static JdbcSettings parse(String uri, String environmentPassword) {
+        BackendUri parsed = BackendUri.parse(uri, Set.of("jdbc"));
+        for (String key : parsed.parameters().keySet()) {
+            if (key.startsWith(PREFIX) && !OWN.contains(key)) {
+                throw parsed.invalid("has an unknown parameter '" + key + "'; distlock's own are " + new TreeSet<>(OWN)
+                        + " (every other parameter goes to the JDBC driver)");
+            }
+        }
+        String opaque = parsed.opaquePart();
+        int colon = opaque.indexOf(':');
+        if (colon <= 0) {
+            throw parsed.invalid("names no database driver; write jdbc:postgresql://host/db, jdbc:mariadb://host/db "
+                    + "or jdbc:h2:mem:name");
+        }
+        String subprotocol = opaque.substring(0, colon).toLowerCase(Locale.ROOT);
+        String user = null;
+        String password = null;
+        String driverUrl = "jdbc:" + opaque;
+        if (opaque.startsWith("//", colon + 1)) {
+            BackendUri server = BackendUri.parse(opaque, Set.of(subprotocol));
+            user = server.user();
+            password = server.password();
+            // Drivers do not all read user info, and their messages may echo the URL: it goes as properties.
+            int authorityStart = colon + 3;
+            int authorityEnd = opaque.length();
+            for (char stop : new char[] {'/', '?', '#'}) {
+                int at = opaque.indexOf(stop, authorityStart);
+                if (at >= 0 && at < authorityEnd) {
+                    authorityEnd = at;
+                }
+            }
+            int at = opaque.lastIndexOf('@', authorityEnd - 1);
+            if (at >= authorityStart) {
+                driverUrl = "jdbc:" + opaque.substring(0, authorityStart) + opaque.substring(at + 1);
+            }
+        }
+        Map<String, String> driverParameters = parsed.parametersExcept(OWN);
+        if (user != null && driverParameters.containsKey("user")) {
+            throw parsed.invalid("gives the user twice (before the host and as user=); give it once");
+        }
+        if (password != null && driverParameters.containsKey("password")) {
+            throw parsed.invalid("gives the password twice (before the host and as password=); give it once");
+        }
+        Properties properties = new Properties();
+        driverParameters.forEach(properties::setProperty);
+        if (password == null && !driverParameters.containsKey("password") && environmentPassword != null
+                && !environmentPassword.isEmpty()) {
+            password = environmentPassword;
+        }
+        return new JdbcSettings(parsed, driverUrl, subprotocol, user, password, properties);
+    }
+
+}

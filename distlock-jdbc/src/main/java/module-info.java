@@ -1,0 +1,13 @@
+/** distlock's SQL backend: a lease table in PostgreSQL, MariaDB or H2, over JDBC. */
+module io.distlock.jdbc {
+    requires io.distlock;
+    requires transitive java.sql;
+    requires com.zaxxer.hikari;
+    requires org.slf4j;
+    // Only for LISTEN/NOTIFY, and only loaded when the database is PostgreSQL.
+    requires static org.postgresql.jdbc;
+
+    exports io.distlock.jdbc;
+
+    provides io.distlock.spi.LockBackendProvider with io.distlock.jdbc.JdbcBackendProvider;
+}

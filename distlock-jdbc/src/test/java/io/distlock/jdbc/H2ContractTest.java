@@ -1,0 +1,53 @@
+package io.distlock.jdbc;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.ServerProcess;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The contract kit on H2: an in-memory database, served over TCP on a free loopback port by an H2
+ * server inside this JVM, so the kit's child JVMs reach the same locks.
+ */
+class H2ContractTest extends LockContractSuite {
+    private static Server server;
+
+    @BeforeAll
+    static void startH2() throws SQLException {
+        server = Server.createTcpServer("-tcpPort", String.valueOf(ServerProcess.freePort()), "-ifNotExists").start();
+    }
+
+    @AfterAll
+    static void stopH2() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return JdbcLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        return JdbcLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        return "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/mem:kit;DB_CLOSE_DELAY=-1"
+                + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        return Map.of(RELEASE_NOTIFICATION, "H2 has no notification channel: waiters of other processes poll at "
+                + "their retry interval");
+    }
+}

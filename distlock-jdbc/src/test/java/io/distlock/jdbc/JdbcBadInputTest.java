@@ -1,0 +1,191 @@
+package io.distlock.jdbc;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Bad input against real servers: wrong credentials, a missing database, a table of the wrong shape,
+ * SQL metacharacters in lock names. Each gives a clear exception or the right behaviour.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class JdbcBadInputTest {
+    private static final Duration BOUND = Duration.ofSeconds(6);
+    private static ServerProcess postgres;
+    private static ServerProcess mariadb;
+
+    @BeforeAll
+    static void startServers() {
+        postgres = PostgresServers.start();
+        mariadb = MariaDbServers.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (postgres != null) {
+            PostgresServers.stopFast(postgres);
+            postgres.close();
+        }
+        if (mariadb != null) {
+            mariadb.close();
+        }
+    }
+
+    private static LockBackendException failsWithin(String uri) {
+        long start = System.nanoTime();
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> JdbcLockBackend.open(uri).close());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+        assertThat(thrown).isInstanceOf(LockBackendException.class);
+        return (LockBackendException) thrown;
+    }
+
+    @Test
+    void wrongPasswordOnPostgres_saysAuthenticationFailed_andNeverShowsThePassword() {
+        LockBackendException e = failsWithin("jdbc:postgresql://postgres:Wr0ngPass@127.0.0.1:" + postgres.port()
+                + "/postgres?distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(e.getMessage()).contains("password authentication failed").contains("check the user and the password")
+                .doesNotContain("Wr0ngPass").contains("postgres:***@");
+    }
+
+    @Test
+    void wrongPasswordOnMariaDb_saysAccessDenied() {
+        LockBackendException e = failsWithin("jdbc:mariadb://distlock:Wr0ngPass@127.0.0.1:" + mariadb.port()
+                + "/distlock?sslMode=disable&distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(e.getMessage()).contains("Access denied").doesNotContain("Wr0ngPass");
+    }
+
+    @Test
+    void passwordAsAParameterIsMaskedToo() {
+        LockBackendException e = failsWithin("jdbc:postgresql://127.0.0.1:" + postgres.port()
+                + "/postgres?user=postgres&password=Wr0ngPass&distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(e.getMessage()).contains("password=***").doesNotContain("Wr0ngPass");
+    }
+
+    @Test
+    void missingDatabase_saysItDoesNotExist() {
+        assertThat(failsWithin(PostgresServers.uri(postgres) + "_nope?distlock.timeout=1s&distlock.connectTimeout=2s").getMessage())
+                .contains("does not exist");
+        assertThat(failsWithin("jdbc:mariadb://distlock:secret@127.0.0.1:" + mariadb.port()
+                + "/nope?sslMode=disable&distlock.timeout=1s&distlock.connectTimeout=2s").getMessage()).contains("Unknown database");
+    }
+
+    @Test
+    void nothingListening_failsWithinTheTimeout() {
+        failsWithin("jdbc:postgresql://postgres:x@127.0.0.1:" + ServerProcess.freePort() + "/postgres?distlock.timeout=1s&distlock.connectTimeout=2s");
+        failsWithin("jdbc:mariadb://u:x@127.0.0.1:" + ServerProcess.freePort() + "/x?distlock.timeout=1s&distlock.connectTimeout=2s");
+    }
+
+    @Test
+    void aTableOfTheWrongShapeIsRefusedSayingWhatIsWrong() throws Exception {
+        try (Connection connection = PostgresServers.connect(postgres); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE wrong_shape (ns VARCHAR(100), name VARCHAR(100), owner INTEGER, "
+                    + "PRIMARY KEY (name))");
+        }
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.table=wrong_shape"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("wrong_shape")
+                .hasMessageContaining("column 'name' is varchar but must be a variable-length binary type")
+                .hasMessageContaining("column 'owner' is int4 but must be a character type")
+                .hasMessageContaining("column 'token' is missing")
+                .hasMessageContaining("schema-postgresql.sql");
+
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE wrong_key (ns VARCHAR(100) NOT NULL, name VARBINARY(1024) NOT NULL, "
+                    + "owner VARCHAR(200) NOT NULL, token BIGINT NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, "
+                    + "thread VARCHAR(1000) NOT NULL, acquired_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
+                    + "PRIMARY KEY (name))");
+        }
+        assertThatThrownBy(() -> JdbcLockBackend.open(MariaDbServers.uri(mariadb) + "&distlock.table=wrong_key"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("primary key is [name] but must be (ns, name)");
+    }
+
+    @Test
+    void aMissingTableWithCreateTableOffNamesTheScript() {
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres)
+                + "?distlock.table=not_there&distlock.createTable=false"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("table not_there does not exist")
+                .hasMessageContaining("schema-postgresql.sql");
+    }
+
+    @Test
+    void badTableNamesAndUnknownParametersAreRefusedNamingThem() {
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.table=x;drop%20table%20y"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x;drop table y")
+                .hasMessageContaining("postgres:***@");
+        assertThatThrownBy(() -> JdbcLockBackend.builder(PostgresServers.uri(postgres)).table("Locks"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'Locks'");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.tabel=x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'distlock.tabel'")
+                .hasMessageContaining("distlock.table");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.timeout=soon"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.timeout=soon");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.namespace=a%20b"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
+        assertThatThrownBy(() -> JdbcLockBackend.open("jdbc:"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no database driver");
+    }
+
+    @Test
+    void sqlMetacharactersInNamesAreData_onPostgres() throws Exception {
+        metacharacters(PostgresServers.uri(postgres) + "?distlock.table=meta");
+        try (Connection connection = PostgresServers.connect(postgres); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM meta")) {
+            assertThat(rows.next()).isTrue();
+        }
+    }
+
+    @Test
+    void sqlMetacharactersInNamesAreData_onMariaDb() throws Exception {
+        metacharacters(MariaDbServers.uri(mariadb) + "&distlock.table=meta");
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM meta")) {
+            assertThat(rows.next()).isTrue();
+        }
+    }
+
+    private static void metacharacters(String uri) {
+        List<String> names = List.of("'; DROP TABLE meta; --", "' OR '1'='1", "\"quoted\"", "back\\slash", "$$dollar$$",
+                "semi;colon", "percent%", "under_score", "perc", "underXscore", "a'b", "a''b", "`tick`", "/* c */",
+                "trailing space ", "trailing space", "Case", "case");
+        try (LockManager first = LockManager.builder(JdbcLockBackend.open(uri)).build();
+             LockManager second = LockManager.builder(JdbcLockBackend.open(uri)).build()) {
+            List<Lock> held = new ArrayList<>();
+            for (String name : names) {
+                Lock lock = first.acquire(name, LockOptions.tryOnce());
+                held.add(lock);
+            }
+            for (String name : names) {
+                assertThat(second.tryAcquire(name)).as("'%s' is held", name).isEmpty();
+                assertThat(second.inspect(name)).map(LockInfo::name).contains(name);
+            }
+            // LIKE wildcards in a prefix match themselves only.
+            assertThat(second.list("percent%")).extracting(LockInfo::name).containsExactly("percent%");
+            assertThat(second.list("under_")).extracting(LockInfo::name).containsExactly("under_score");
+            assertThat(second.list("trailing space ")).extracting(LockInfo::name).containsExactly("trailing space ");
+            held.forEach(Lock::release);
+            for (String name : names) {
+                assertThat(second.inspect(name)).as("'%s' released", name).isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.distlock.jdbc;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/**
+ * The whole contract kit on a private MariaDB, each backend on its own pool built from the URI (the
+ * command line's way). MariaDB has no notification channel: waiters in other processes poll.
+ */
+class MariaDbContractTest extends LockContractSuite {
+    private static ServerProcess mariadb;
+
+    @BeforeAll
+    static void startMariaDb() {
+        mariadb = MariaDbServers.start();
+    }
+
+    @AfterAll
+    static void stopMariaDb() {
+        if (mariadb != null) {
+            mariadb.close();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return JdbcLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        return JdbcLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        return MariaDbServers.uri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        return Map.of(RELEASE_NOTIFICATION, "MariaDB has no LISTEN/NOTIFY: waiters of other processes poll at "
+                + "their retry interval (distlock-jdbc/README.md)");
+    }
+}

@@ -1,0 +1,66 @@
+package io.distlock.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.time.Duration;
+
+/**
+ * The whole contract kit on a private PostgreSQL, through the application's DataSource (one shared
+ * HikariCP pool, as an application would have); child JVMs open the URI form, so both ways meet on
+ * one table. Every rule applies, LISTEN/NOTIFY wake-ups included.
+ */
+class PostgresContractTest extends LockContractSuite {
+    private static ServerProcess postgres;
+    private static HikariDataSource pool;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = PostgresServers.start();
+        pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD);
+    }
+
+    static HikariDataSource pool(String url, String user, String password) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        // Each backend keeps one connection for LISTEN; the kit has a dozen managers open at once.
+        config.setMaximumPoolSize(60);
+        config.setMinimumIdle(2);
+        config.setConnectionTimeout(10_000);
+        return new HikariDataSource(config);
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        if (pool != null) {
+            pool.close();
+        }
+        if (postgres != null) {
+            PostgresServers.stopFast(postgres);
+            postgres.close();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return newBackend("kit");
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        // Generous: the kit starts 4 JVMs at once on a 2-core machine; these tests check exclusion, not timeouts.
+        return JdbcLockBackend.builder(pool).namespace(namespace).timeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        return PostgresServers.uri(postgres) + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
+    }
+}
