@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.spi.Durations;
 import io.distlock.Lock;
+import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.LockListener;
 import io.distlock.LockManager;
@@ -71,7 +72,12 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         String lockName = name != null ? name : defaultName(command.get(0));
         ConnectionLines connectionLines = new ConnectionLines(cli.err);
-        LockManager locks = backend.open(cli.env, connectionLines);
+        long start = System.nanoTime();
+        LockManager locks = openWithinWait(connectionLines, start);
+        Duration spent = Duration.ofNanos(System.nanoTime() - start);
+        // What the connect took comes out of the wait; what is left is the lock's wait.
+        waitLeft = wait.isNegative() || wait.isZero() ? wait
+                : wait.compareTo(spent) > 0 ? wait.minus(spent) : Duration.ZERO;
         Supervisor supervisor = new Supervisor(locks, lockName);
         Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -83,6 +89,39 @@ final class RunCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(onSignal);
             } catch (IllegalStateException shuttingDown) {
                 // The hook is running or has run; nothing to undo.
+            }
+        }
+    }
+
+    /** The wait still open once the backend is reached: --wait less the time the connect took. */
+    private Duration waitLeft;
+
+    /**
+     * The rule for reaching the backend: a run that may wait keeps trying to open it until its wait
+     * is over, backing off from 100 ms to 2 s, and says so once on stderr; {@code --wait 0} tries
+     * once. A loaded host's JVM start and client set-up, or a server that is restarting, must not
+     * end a wait of minutes at the first failed connect; a run that may not wait gets its answer
+     * (exit 69) at once.
+     */
+    private LockManager openWithinWait(LockListener listener, long start) {
+        long pauseNanos = Duration.ofMillis(100).toNanos();
+        boolean said = false;
+        while (true) {
+            try {
+                return backend.open(cli.env, listener);
+            } catch (LockBackendException unreachable) {
+                long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
+                if (wait.isZero() || left <= pauseNanos) {
+                    throw unreachable;
+                }
+                if (!said && !quiet) {
+                    cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
+                            unreachable.getMessage())) + "); trying again within --wait " + Durations.format(wait));
+                    said = true;
+                }
+                // A back-off between connection attempts, not a wait for another thread.
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
             }
         }
     }
@@ -178,11 +217,11 @@ final class RunCommand implements Callable<Integer> {
         private Lock acquire() {
             LockOptions options = LockOptions.builder()
                     .lease(expires)
-                    .timeout(wait)
+                    .timeout(waitLeft)
                     .autoRenew(true)
                     .onLost((lock, cause) -> lockLost(cause))
                     .build();
-            if (wait.isZero() || quiet) {
+            if (waitLeft.isZero() || quiet) {
                 return locks.acquire(lockName, options);
             }
             long start = System.nanoTime();
@@ -190,9 +229,9 @@ final class RunCommand implements Callable<Integer> {
             if (atOnce.isPresent()) {
                 return atOnce.get();
             }
-            Duration remaining = wait.isNegative() ? wait : wait.minusNanos(System.nanoTime() - start);
+            Duration remaining = waitLeft.isNegative() ? waitLeft : waitLeft.minusNanos(System.nanoTime() - start);
             LockOptions rest = options.toBuilder()
-                    .timeout(remaining.isNegative() && !wait.isNegative() ? Duration.ZERO : remaining)
+                    .timeout(remaining.isNegative() && !waitLeft.isNegative() ? Duration.ZERO : remaining)
                     .build();
             if (!Terminal.stderrIsInteractive()) {
                 return locks.acquire(lockName, rest);
