@@ -73,6 +73,22 @@ class RedisBackendTest {
     }
 
     @Test
+    void namespacesThatArePrefixesOfEachOtherNeverShareAKey() {
+        // Contract 7.2: "app" with "lock:x" and "app:lock" with "x" were once the same key, and
+        // list in "app" read "app:lock"'s token counter (WRONGTYPE).
+        LockManager app = manager("app");
+        LockManager appLock = manager("app:lock");
+        try (Lock inApp = app.acquire("lock:x", LockOptions.tryOnce());
+             Lock inAppLock = appLock.acquire("x", LockOptions.tryOnce())) {
+            assertThat(inApp.isHeld()).isTrue();
+            assertThat(inAppLock.isHeld()).isTrue();
+            assertThat(app.list("")).extracting(LockInfo::name).containsExactly("lock:x");
+            assertThat(appLock.list("")).extracting(LockInfo::name).containsExactly("x");
+            assertThat(app.inspect("lock:x").orElseThrow().token()).isEqualTo(inApp.token());
+        }
+    }
+
+    @Test
     void lockIsAHashWithHolderAndLeaseAndOneCounterPerNamespace() {
         LockManager locks = manager("layout");
         try (Lock lock = locks.acquire("orders:42", LockOptions.builder().lease(Duration.ofSeconds(5)).build())) {
