@@ -32,8 +32,6 @@ final class LeaseState {
     final Handle primary;
     /** Whether the engine renews this lease; a restore then renews instead of only asking. */
     final boolean autoRenew;
-    /** Serializes extend and renewal, so the local term always matches the backend's last answer. */
-    final Object extending = new Object();
 
     private int state = HELD;
     private int holds = 1;

@@ -425,7 +425,10 @@ public final class LockEngine implements LockManager {
      */
     void extend(LeaseState lease, Duration length) {
         Validation.lease("lease", length);
-        synchronized (lease.extending) {
+        // The lease's first handle is the per-lease monitor for extends: an object every lease has
+        // already, so serializing costs an uncontended acquisition no allocation. (The lease's own
+        // monitor guards its state and must never be held across a round trip.)
+        synchronized (lease.primary) {
             if (!lease.isLive()) {
                 throw new LockLostException("Cannot extend lock '" + lease.name + "' (token " + lease.token
                         + "): it was " + lease.stateName() + " before");
