@@ -3,7 +3,6 @@ package io.distlock.spring;
 import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.micrometer.DistlockMetrics;
-import io.distlock.spi.Durations;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
@@ -11,8 +10,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -40,7 +37,7 @@ import org.springframework.core.type.AnnotationMetadata;
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
 @EnableConfigurationProperties(DistlockProperties.class)
-@Import(DistlockAutoConfiguration.ProxyCreatorRegistrar.class)
+@Import({DistlockAutoConfiguration.ProxyCreatorRegistrar.class, DistlockHealthConfiguration.class})
 public class DistlockAutoConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -90,17 +87,10 @@ public class DistlockAutoConfiguration {
         }
     }
 
+    /** The distlocks endpoint (its API is the same on Boot 3 and 4; health is not: {@link DistlockHealthConfiguration}). */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+    @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
     static class Actuator {
-        @Bean
-        @ConditionalOnEnabledHealthIndicator("distlock")
-        @ConditionalOnMissingBean(name = "distlockHealthIndicator")
-        DistlockHealthIndicator distlockHealthIndicator(LockManager locks, DistlockProperties properties) {
-            return new DistlockHealthIndicator(locks, ManagerFactory.property("distlock.health.timeout",
-                    properties.getHealth().getTimeout(), Durations::parsePositive));
-        }
-
         @Bean
         @ConditionalOnAvailableEndpoint(endpoint = DistlocksEndpoint.class)
         @ConditionalOnMissingBean(DistlocksEndpoint.class)

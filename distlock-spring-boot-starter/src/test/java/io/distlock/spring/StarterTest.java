@@ -12,8 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -152,15 +150,6 @@ class StarterTest {
             assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("backend", "file").tag("result", "timed_out")
                     .timer().count()).isEqualTo(1);
             assertThat(registry.get(DistlockMetrics.HELD).longTaskTimer().activeTasks()).isZero();
-        });
-    }
-
-    @Test
-    void theHealthIndicatorSaysUpAndNamesTheBackend() {
-        runner().run(context -> {
-            Health health = context.getBean(DistlockHealthIndicator.class).health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails().get("backend").toString()).contains(dir.toString());
         });
     }
 
