@@ -19,7 +19,7 @@ final class BackendOption {
     static final String DEFAULT_URI = "file:";
 
     @Option(names = "--backend", paramLabel = "URI",
-            description = "Where the locks live: file:/path, redis://host:port, ... "
+            description = "Where the locks live: file:/path, redis://host:port, memcached://host:port, ... "
                     + "Default: $" + VARIABLE + ", else " + DEFAULT_URI)
     String uri;
 

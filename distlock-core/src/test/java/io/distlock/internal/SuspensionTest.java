@@ -58,7 +58,7 @@ class SuspensionTest {
         assertThat(events.log).containsExactly("suspended a");
 
         link.restore();
-        until("restored", lock::isHeld);
+        until("restored, and the listener told", () -> lock.isHeld() && events.log.contains("restored a"));
         assertThat(events.log).containsExactly("suspended a", "restored a");
         assertThat(lostCalls).hasValue(0);
         assertThat(lock.release()).isTrue();
@@ -134,7 +134,7 @@ class SuspensionTest {
         until("suspended by a renewal that got no answer", () -> events.log.contains("suspended e"));
         assertThat(lock.isHeld()).isFalse();
         link.down = false;
-        until("restored by a later check", lock::isHeld);
+        until("restored by a later check, and the listener told", () -> lock.isHeld() && events.log.contains("restored e"));
         assertThat(events.log).containsExactly("suspended e", "restored e");
     }
 

@@ -8,7 +8,10 @@ import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockBackends;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
 import io.distlock.spi.LockBackend;
+import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.ScanArgs;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -149,31 +153,65 @@ class RedisBackendTest {
     }
 
     @Test
-    void releaseAnnouncesOnlyWhenSomeoneWaitedAndForceReleaseAlways() throws InterruptedException {
-        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CountDownLatch two = new java.util.concurrent.CountDownLatch(2);
+    void releaseAnnouncesOnlyWhenSomeoneWaitedAndForceReleaseAlways() {
+        RecordingEvents heard = new RecordingEvents();
         LockBackend backend = RedisLockBackend.open(uri("announce"));
         toClose.add(backend);
-        backend.start(new io.distlock.testkit.RecordingEvents() {
-            @Override
-            public void released(String name) {
-                heard.add(name);
-                two.countDown();
-            }
-        });
+        backend.start(heard);
         LockManager locks = manager("announce");
         locks.acquire("uncontended").release();
         Lock contended = locks.acquire("contended");
         // The listening backend finds it busy, so it queues, and the release names it as the next.
-        assertThat(backend.tryAcquire(new io.distlock.spi.AcquireRequest("contended", "listener", Duration.ofSeconds(5),
-                "host", 1, "t", java.time.Instant.now())).isAcquired()).isFalse();
+        assertThat(backend.tryAcquire(new AcquireRequest("contended", "listener", Duration.ofSeconds(5),
+                "host", 1, "t", Instant.now())).isAcquired()).isFalse();
         contended.release();
         locks.acquire("forced");
         assertThat(locks.forceRelease("forced")).isTrue();
         assertThat(locks.forceRelease("forced")).isFalse();
-        assertThat(two.await(5, TimeUnit.SECONDS)).as("heard %s", heard).isTrue();
+        Eventually.until("two releases heard", Duration.ofSeconds(5), () -> heard.released.size() >= 2);
         // Messages on one connection arrive in order: had the uncontended release published, it came first.
-        assertThat(heard).containsExactly("contended", "forced");
+        assertThat(heard.released).containsExactly("contended", "forced");
+    }
+
+    @Test
+    void aTryOnceThatFindsTheLockBusyLearnsTheHolderFromTheSameRoundTrip() {
+        LockBackend backend = RedisLockBackend.open(uri("busy"));
+        toClose.add(backend);
+        backend.start(new RecordingEvents());
+        LockManager locks = manager("busy");
+        try (Lock held = locks.acquire("taken", LockOptions.builder().lease(Duration.ofSeconds(5)).build())) {
+            long commandsBefore = scriptCalls();
+            AcquireResult busy = backend.tryAcquire(new AcquireRequest("taken", "try-once", Duration.ofSeconds(5),
+                    "host", 1, "t", Instant.now(), false, AcquireRequest.DEFAULT_RETRY_INTERVAL));
+            assertThat(scriptCalls() - commandsBefore).as("one script call").isEqualTo(1);
+            assertThat(busy.isAcquired()).isFalse();
+            LockInfo holder = busy.holder().orElseThrow();
+            assertThat(holder).usingRecursiveComparison().ignoringFields("expiresAt")
+                    .isEqualTo(locks.inspect("taken").orElseThrow());
+            assertThat(holder.token()).isEqualTo(held.token());
+            assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName());
+            assertThat(holder.expiresAt()).isBetween(Instant.now(), Instant.now().plusSeconds(5));
+            assertThat(raw.sync().hkeys("busy:lock:taken")).as("a try-once does not queue")
+                    .containsOnly("owner", "token", "holder");
+        }
+        // Free, the same call takes the lock as before.
+        AcquireResult free = backend.tryAcquire(new AcquireRequest("taken", "try-once", Duration.ofSeconds(5),
+                "host", 1, "t", Instant.now(), false, AcquireRequest.DEFAULT_RETRY_INTERVAL));
+        assertThat(free.isAcquired()).isTrue();
+        assertThat(free.holder()).isEmpty();
+        assertThat(backend.release("taken", "try-once")).isTrue();
+    }
+
+    /** How many EVALSHA and EVAL calls the server has run so far. */
+    private static long scriptCalls() {
+        long calls = 0;
+        for (String line : raw.sync().info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String count = line.substring(line.indexOf("calls=") + 6);
+                calls += Long.parseLong(count.substring(0, count.indexOf(',')));
+            }
+        }
+        return calls;
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.spi.LockBackend;
+import io.distlock.spi.Secrets;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,9 +131,12 @@ class RedisBadInputTest {
         assertBadUri(base + "?replicas=two", "replicas=two");
         assertBadUri(base + "?timeout=1s&replicaTimeout=1s", "replicaTimeout PT1S");
         assertBadUri(base + "?namespace=a{b}", "namespace 'a{b}'");
-        assertBadUri(base + "?namespace=", "namespace ''");
+        assertBadUri(base + "?namespace=", "parameter 'namespace' without a value");
         assertBadUri(base + "?cluster=maybe", "cluster=maybe");
         assertBadUri(base + "?timeout=1s&timeout=2s", "repeats parameter 'timeout'");
+        assertBadUri(base + "?timeout", "parameter 'timeout' without a value");
+        assertBadUri(base + "?replicas", "parameter 'replicas' without a value");
+        assertBadUri("redis:127.0.0.1", "must name a host");
         assertBadUri("redis://127.0.0.1:1,127.0.0.1:2", "several hosts");
         assertBadUri("memcached://127.0.0.1:11211", "memcached://127.0.0.1:11211");
         assertBadUri("redis-sentinel://127.0.0.1:26379?cluster=true", "Sentinel");
@@ -148,12 +152,12 @@ class RedisBadInputTest {
 
     @Test
     void masking() {
-        assertThat(RedisSettings.mask("redis://user:pa:ss@h:1/0?x=1")).isEqualTo("redis://user:***@h:1/0?x=1");
-        assertThat(RedisSettings.mask("redis://secret@h:1")).isEqualTo("redis://***@h:1");
-        assertThat(RedisSettings.mask("rediss://:p@ss@h")).isEqualTo("rediss://:***@h");
-        assertThat(RedisSettings.mask("redis-sentinel://:pw@h1:26379,h2:26379/0#master"))
+        assertThat(Secrets.mask("redis://user:pa:ss@h:1/0?x=1")).isEqualTo("redis://user:***@h:1/0?x=1");
+        assertThat(Secrets.mask("redis://secret@h:1")).isEqualTo("redis://***@h:1");
+        assertThat(Secrets.mask("rediss://:p@ss@h")).isEqualTo("rediss://:***@h");
+        assertThat(Secrets.mask("redis-sentinel://:pw@h1:26379,h2:26379/0#master"))
                 .isEqualTo("redis-sentinel://:***@h1:26379,h2:26379/0#master");
-        assertThat(RedisSettings.mask("redis://h:1?a=b@c")).isEqualTo("redis://h:1?a=b@c");
+        assertThat(Secrets.mask("redis://h:1?a=b@c")).isEqualTo("redis://h:1?a=b@c");
     }
 
     private static void assertBadUri(String uri, String named) {

@@ -71,30 +71,28 @@ class RedisHandOffTest {
      */
     private static final Duration PATIENT = Duration.ofSeconds(30);
 
+    /** Fixed windows for this manager's queue entries, or, with nulls, windows that follow its retry interval. */
     private static RedisLockBackend backend(Duration waiterFreshness, Duration reservation) {
-        return RedisLockBackend.builder("redis://127.0.0.1:" + redis.port() + "?namespace=fair")
-                .handOff(waiterFreshness, reservation).build();
+        RedisLockBackend.Builder builder = RedisLockBackend.builder("redis://127.0.0.1:" + redis.port() + "?namespace=fair");
+        return (waiterFreshness == null ? builder : builder.handOff(waiterFreshness, reservation)).build();
     }
 
     /** A backend used through the SPI, as the engine would, recording the release signals it passes on. */
     private final class Contender {
         final RedisLockBackend backend;
-        final List<String> woken = new CopyOnWriteArrayList<>();
+        final RecordingEvents events = new RecordingEvents();
+        final List<String> woken = events.released;
         String ownerId;
 
         Contender() {
             this(PATIENT, PATIENT);
         }
 
+        /** Its queue entries stay fresh for {@code waiterFreshness}, its turns are kept for {@code reservation}. */
         Contender(Duration waiterFreshness, Duration reservation) {
             backend = backend(waiterFreshness, reservation);
             toClose.add(backend);
-            backend.start(new RecordingEvents() {
-                @Override
-                public void released(String name) {
-                    woken.add(name);
-                }
-            });
+            backend.start(events);
         }
 
         boolean tryAcquire(String name) {
@@ -181,10 +179,11 @@ class RedisHandOffTest {
 
     @Test
     void aReservationForAManagerThatGaveUpLapsesWithinTheReservation() {
-        // 1 s rather than the default 100 ms, so the try right after the release surely meets it.
+        // The waiter's entry asks for 1 s rather than the default 100 ms, so the try right after the
+        // release surely meets the reservation.
         Duration reservation = Duration.ofSeconds(1);
-        Contender holder = new Contender(PATIENT, reservation);
-        Contender gaveUp = new Contender();
+        Contender holder = new Contender();
+        Contender gaveUp = new Contender(PATIENT, reservation);
         Contender later = new Contender();
         assertThat(holder.tryAcquire("abandoned")).isTrue();
         String gaveUpId = enqueue(gaveUp, "abandoned");
@@ -200,32 +199,33 @@ class RedisHandOffTest {
         assertThat(later.release("abandoned")).isTrue();
         assertThat(raw.sync().exists("fair:lock:abandoned")).isZero();
 
-        // By default a turn is kept for at most 100 ms (less, or gone, by the time this reads it).
-        Contender defaults = new Contender(PATIENT, RedisLockBackend.RESERVATION);
-        assertThat(defaults.tryAcquire("abandoned")).isTrue();
-        enqueue(gaveUp, "abandoned");
-        assertThat(defaults.release("abandoned")).isTrue();
-        assertThat(raw.sync().pttl("fair:lock:abandoned")).isLessThanOrEqualTo(RedisLockBackend.RESERVATION.toMillis());
+        // A waiter at the default 50 ms retry interval asks for 100 ms (less, or gone, by the time this reads it).
+        Duration defaultReservation = TurnTiming.reservation(AcquireRequest.DEFAULT_RETRY_INTERVAL);
+        assertThat(defaultReservation).isEqualTo(Duration.ofMillis(100));
+        assertThat(TurnTiming.reservation(Duration.ofMillis(5))).as("a faster poller keeps the default windows")
+                .isEqualTo(defaultReservation);
+        assertThat(TurnTiming.freshness(Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(175));
+        assertThat(TurnTiming.freshness(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(3025));
+        Contender gaveUpAtDefaults = new Contender(null, null);
+        assertThat(holder.tryAcquire("abandoned")).isTrue();
+        enqueue(gaveUpAtDefaults, "abandoned");
+        assertThat(holder.release("abandoned")).isTrue();
+        assertThat(raw.sync().pttl("fair:lock:abandoned")).isLessThanOrEqualTo(defaultReservation.toMillis());
         Eventually.until("the default reservation lapsed", Duration.ofSeconds(5), () -> later.tryAcquire("abandoned"));
         assertThat(later.release("abandoned")).isTrue();
     }
 
     @Test
     void staleWaitersArePrunedAndTheNextFreshOneGetsTheTurn() {
-        // The releasing backend applies its window: the holder's, 1 s here, long enough that the
-        // fresh entry cannot go stale between its try and the release on a slow machine.
+        // Each entry is judged by its own manager's window: the stale one's is 1 s here, long enough
+        // that it cannot go stale between its try and the first check on a slow machine.
         Duration window = Duration.ofSeconds(1);
-        Contender holder = new Contender(window, PATIENT);
-        Contender stale = new Contender();
+        Contender holder = new Contender();
+        Contender stale = new Contender(window, PATIENT);
         Contender fresh = new Contender();
         assertThat(holder.tryAcquire("stale")).isTrue();
         String staleId = enqueue(stale, "stale");
-        long lastTry = Long.parseLong(queueOf("stale").get("q:" + staleId).split(" ")[1]);
-        Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
-            List<String> time = raw.sync().time();
-            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return now > lastTry + window.toMillis() + 5;
-        });
+        awaitServerTimePast(lastTry(staleId, "stale") + window.toMillis() + 5);
         String freshId = enqueue(fresh, "stale");
         assertThat(holder.release("stale")).isTrue();
         assertThat(reservedFor("stale")).isEqualTo(freshId);
@@ -236,16 +236,75 @@ class RedisHandOffTest {
         // With only stale waiters, the release deletes the lock and wakes everyone instead.
         assertThat(holder.tryAcquire("stale")).isTrue();
         String onlyId = enqueue(stale, "stale");
-        long onlyTry = Long.parseLong(queueOf("stale").get("q:" + onlyId).split(" ")[1]);
-        Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5), () -> {
-            List<String> time = raw.sync().time();
-            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return now > onlyTry + window.toMillis() + 5;
-        });
+        awaitServerTimePast(lastTry(onlyId, "stale") + window.toMillis() + 5);
         assertThat(holder.release("stale")).isTrue();
         assertThat(raw.sync().exists("fair:lock:stale")).isZero();
         Eventually.until("everyone was woken", Duration.ofSeconds(5),
                 () -> stale.woken.contains("stale") && fresh.woken.size() == 2);
+    }
+
+    /**
+     * The windows follow each waiter's own retry interval: a manager that polls every second (up
+     * to 1.5 s with jitter) keeps its place behind the holder, and gets the lock before a manager
+     * that queued after it and polls every 50 ms. With a fixed window of three default intervals
+     * (150 ms), the slow manager's entry was stale at most releases and the fast one went first.
+     */
+    @Test
+    void aManagerThatPollsSlowlyKeepsItsPlaceInTheQueue() throws Exception {
+        String uri = "redis://127.0.0.1:" + redis.port() + "?namespace=fair";
+        LockManager holding = LockManager.builder(RedisLockBackend.open(uri)).build();
+        toClose.add(holding);
+        LockManager slow = LockManager.builder(RedisLockBackend.open(uri)).defaultRetryInterval(Duration.ofSeconds(1))
+                .build();
+        toClose.add(slow);
+        LockManager fast = LockManager.builder(RedisLockBackend.open(uri)).build();
+        toClose.add(fast);
+        Lock held = holding.acquire("slow-poll");
+        List<String> order = new CopyOnWriteArrayList<>();
+
+        CompletableFuture<Void> slowWaiter = takeInTurn(slow, "slow", order);
+        String slowId = awaitNewEntry("slow-poll", Map.of());
+        CompletableFuture<Void> fastWaiter = takeInTurn(fast, "fast", order);
+        awaitNewEntry("slow-poll", Map.of("q:" + slowId, ""));
+        // Release when the slow manager's last try is well past the old fixed window, and far inside its own.
+        Eventually.until("the slow manager's last try is 300 ms old", Duration.ofSeconds(10), () -> {
+            String entry = queueOf("slow-poll").get("q:" + slowId);
+            return entry != null && serverMillis() - Long.parseLong(entry.split(" ")[1]) > 300;
+        });
+        held.release();
+
+        slowWaiter.get(30, TimeUnit.SECONDS);
+        fastWaiter.get(30, TimeUnit.SECONDS);
+        assertThat(order).as("the manager that queued first went first").containsExactly("slow", "fast");
+    }
+
+    private static CompletableFuture<Void> takeInTurn(LockManager manager, String who, List<String> order) {
+        return CompletableFuture.runAsync(() -> {
+            try (Lock lock = manager.acquire("slow-poll", LockOptions.builder().timeout(Duration.ofSeconds(20)).build())) {
+                order.add(who);
+            }
+        });
+    }
+
+    /** The id of the one queue entry of {@code name} that is not among {@code known}, once it appears. */
+    private static String awaitNewEntry(String name, Map<String, String> known) {
+        Eventually.until("a new manager queued for " + name, Duration.ofSeconds(10),
+                () -> queueOf(name).keySet().stream().anyMatch(k -> !known.containsKey(k)));
+        return queueOf(name).keySet().stream().filter(k -> !known.containsKey(k)).findFirst().orElseThrow().substring(2);
+    }
+
+    private static long lastTry(String managerId, String name) {
+        return Long.parseLong(queueOf(name).get("q:" + managerId).split(" ")[1]);
+    }
+
+    private static long serverMillis() {
+        List<String> time = raw.sync().time();
+        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    }
+
+    private static void awaitServerTimePast(long millis) {
+        Eventually.until("the server's clock passed the freshness window", Duration.ofSeconds(5),
+                () -> serverMillis() > millis);
     }
 
     @Test

@@ -1,0 +1,214 @@
+package io.distlock.memcached;
+
+import io.distlock.LockBackendException;
+import net.rubyeye.xmemcached.GetsResponse;
+import net.rubyeye.xmemcached.MemcachedClient;
+import net.rubyeye.xmemcached.MemcachedClientStateListener;
+import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import net.rubyeye.xmemcached.command.BinaryCommandFactory;
+import net.rubyeye.xmemcached.exception.MemcachedException;
+import net.rubyeye.xmemcached.transcoders.StringTranscoder;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One memcached server, reached through its own xmemcached client that knows only this server: a
+ * client that knows one server has nowhere to re-hash a key to, whatever its failure mode.
+ *
+ * <p>The binary protocol, because its delete takes a CAS value (xmemcached's text-protocol delete
+ * drops it) and its increment creates a missing counter with an initial value in the same atomic
+ * step. Every call answers or throws {@link LockBackendException} within the operation timeout; a
+ * server that is down (no connection) fails at once.
+ */
+final class ServerNode implements AutoCloseable {
+    /** memcached reads an expiry above 30 days as an absolute unix time. */
+    static final long MAX_RELATIVE_EXPIRY_SECONDS = 60L * 60 * 24 * 30;
+
+    private final MemcachedSettings.Server server;
+    private final String label;
+    private final long timeoutMillis;
+    private final MemcachedClient client;
+    /** The server's unix time (s) at {@link #clockNanos}, from its {@code stats}; null until asked, or after a reconnect. */
+    private volatile long[] clock;
+
+    ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
+               Consumer<ServerNode> onDisconnect) {
+        this.server = server;
+        this.label = server.label();
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
+        XMemcachedClientBuilder builder = new XMemcachedClientBuilder(
+                List.of(new InetSocketAddress(server.host(), server.port())));
+        builder.setCommandFactory(new BinaryCommandFactory());
+        builder.setTranscoder(new StringTranscoder("UTF-8"));
+        builder.setConnectionPoolSize(1);
+        builder.setSelectorPoolSize(1);
+        builder.setConnectTimeout(Math.max(1, connectTimeout.toMillis()));
+        builder.setOpTimeout(timeoutMillis);
+        // A restarted server is found again within half a second.
+        builder.setHealSessionInterval(500);
+        builder.setName("distlock-memcached-" + label);
+        ServerNode self = this;
+        builder.setStateListeners(List.of(new MemcachedClientStateListener() {
+            @Override
+            public void onStarted(MemcachedClient c) {
+            }
+
+            @Override
+            public void onShutDown(MemcachedClient c) {
+            }
+
+            @Override
+            public void onConnected(MemcachedClient c, InetSocketAddress address) {
+                clock = null;
+            }
+
+            @Override
+            public void onDisconnected(MemcachedClient c, InetSocketAddress address) {
+                // A restarted server has another clock start and forgot its items: ask it again.
+                clock = null;
+                onDisconnect.accept(self);
+            }
+
+            @Override
+            public void onException(MemcachedClient c, Throwable cause) {
+            }
+        }));
+        try {
+            this.client = builder.build();
+        } catch (IOException | RuntimeException e) {
+            throw new LockBackendException("could not start a memcached client for " + label + ": " + e, e);
+        }
+    }
+
+    String label() {
+        return label;
+    }
+
+    MemcachedSettings.Server server() {
+        return server;
+    }
+
+    boolean add(String key, int expiry, String value) {
+        return call("add", key, () -> client.add(key, expiry, value, timeoutMillis));
+    }
+
+    GetsResponse<String> gets(String key) {
+        return call("gets", key, () -> client.<String>gets(key, timeoutMillis));
+    }
+
+    Map<String, String> getAll(List<String> keys) {
+        return call("get", keys.get(0), () -> client.<String>get(keys, timeoutMillis));
+    }
+
+    boolean cas(String key, int expiry, String value, long cas) {
+        return call("cas", key, () -> client.cas(key, expiry, value, timeoutMillis, cas));
+    }
+
+    boolean deleteIfCas(String key, long cas) {
+        return call("delete", key, () -> client.delete(key, cas, timeoutMillis));
+    }
+
+    boolean delete(String key) {
+        return call("delete", key, () -> client.delete(key, timeoutMillis));
+    }
+
+    /** Adds one to the counter, creating it at {@code initial} (returned then) if absent; it never expires. */
+    long increment(String key, long initial) {
+        return call("incr", key, () -> client.incr(key, 1, initial, timeoutMillis, 0));
+    }
+
+    /**
+     * The server's unix time in seconds, as its clock reads it ({@code stats time}), advanced by
+     * this JVM's monotonic clock since it was asked (once per connection).
+     */
+    long serverSeconds() {
+        long[] known = clock;
+        if (known == null) {
+            long before = System.nanoTime();
+            Map<InetSocketAddress, Map<String, String>> stats = call("stats", "", () -> client.getStats(timeoutMillis));
+            String time = stats.values().stream().map(s -> s.get("time")).filter(t -> t != null).findFirst()
+                    .orElseThrow(() -> new LockBackendException("memcached server " + label
+                            + " did not report its time in 'stats' (got " + stats + ")"));
+            try {
+                known = new long[] {Long.parseLong(time.trim()), before};
+            } catch (NumberFormatException e) {
+                throw new LockBackendException("memcached server " + label + " reported time '" + time
+                        + "' in 'stats', which is not a number", e);
+            }
+            clock = known;
+        }
+        return known[0] + (System.nanoTime() - known[1]) / 1_000_000_000L;
+    }
+
+    /**
+     * The expiry to send for a lease: its whole seconds rounded up, plus two. memcached keeps its
+     * clock in whole seconds, set by a timer that fires about once a second but not on second
+     * boundaries (it counts from the server's start and drifts later with every tick): an item
+     * stored with N seconds expires at the first tick whose truncated time reaches "the truncated
+     * time at the last tick before the store" plus N. That time may already be almost two seconds
+     * behind when the item is stored, so N seconds can last barely more than N-2. Two extra seconds
+     * keep the lock on the server for at least the lease, counted from when the holder sent the
+     * request, which is how the engine counts it (a timer that fires late, on a server too busy to
+     * run it, still eats into that). Above 30 days memcached wants an absolute unix time: the
+     * server's own, plus one more second for the truncation of its clock, and no expiry at all past
+     * what 32 bits hold (2038).
+     */
+    int expiry(Duration lease) {
+        long whole = ceilSeconds(lease);
+        if (whole > Integer.MAX_VALUE) {
+            return 0; // past 2038 from any start, and no overflow below
+        }
+        long seconds = whole + 2;
+        if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) {
+            return (int) seconds;
+        }
+        long absolute = serverSeconds() + seconds + 1;
+        return absolute > Integer.MAX_VALUE ? 0 : (int) absolute;
+    }
+
+    static long ceilSeconds(Duration lease) {
+        long seconds = lease.getSeconds();
+        return lease.getNano() > 0 ? seconds + 1 : seconds;
+    }
+
+    private interface Call<T> {
+        T run() throws TimeoutException, InterruptedException, MemcachedException;
+    }
+
+    private <T> T call(String operation, String key, Call<T> call) {
+        try {
+            return call.run();
+        } catch (TimeoutException e) {
+            throw new LockBackendException("memcached server " + label + " did not answer " + operation
+                    + " within " + timeoutMillis + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockBackendException("interrupted during " + operation + " on memcached server " + label, e);
+        } catch (MemcachedException e) {
+            throw new LockBackendException("memcached server " + label + " failed " + operation + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new LockBackendException("memcached server " + label + " failed " + operation + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.shutdown();
+        } catch (IOException | RuntimeException ignored) {
+            // Closing is best effort: the connections go with the process anyway.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,60 @@
+package io.distlock.memcached;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/**
+ * The whole contract kit against two private memcached servers (names spread over both); child
+ * JVMs reach them through the URI. Two rules cannot apply to memcached, for the reasons given.
+ */
+class MemcachedContractTest extends LockContractSuite {
+    private static ServerProcess first;
+    private static ServerProcess second;
+
+    @BeforeAll
+    static void startServers() {
+        first = MemcachedServers.start();
+        second = MemcachedServers.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (first != null) {
+            first.close();
+        }
+        if (second != null) {
+            second.close();
+        }
+    }
+
+    @Override
+    protected LockBackend newBackend() {
+        return MemcachedLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected LockBackend newBackend(String namespace) {
+        return MemcachedLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected String backendUri() {
+        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
+        // exclusion, not timeouts (MemcachedFaultTest and MemcachedBadInputTest do).
+        return MemcachedServers.uri("namespace=kit&timeout=10s&connectTimeout=10s", first, second);
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        return Map.of(
+                RELEASE_NOTIFICATION, "memcached has no notifications (no pub/sub, no watches): a waiter in another "
+                        + "manager learns of a release at its next poll, at the retry interval with jitter",
+                LIST, "memcached cannot enumerate its keys, so list(prefix) is unsupported (LockException); "
+                        + "inspect(name) works");
+    }
+}

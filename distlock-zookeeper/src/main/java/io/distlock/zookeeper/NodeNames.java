@@ -1,0 +1,140 @@
+package io.distlock.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Lock names and owner ids as ZooKeeper node names: deterministic, injective and reversible, the
+ * same in every JVM.
+ *
+ * <p>A node name is a fixed prefix ({@code l-} for locks) followed by the escaped text: the ASCII
+ * letters, digits and {@code - _ . :} stay as they are; every other character becomes its UTF-8
+ * bytes as {@code %XX} (upper-case hex), and a UTF-16 code unit that is not part of a valid pair
+ * (which UTF-8 cannot encode) becomes {@code ~XXXX}. So {@code a/b} is {@code l-a%2Fb},
+ * {@code ../../etc} is {@code l-..%2F..%2Fetc} (one node, never a path), and {@code %} and
+ * {@code ~} are themselves escaped, which makes decoding unambiguous.
+ *
+ * <p>The prefix keeps every node name clear of {@code .}, {@code ..} and ZooKeeper's reserved
+ * {@code zookeeper}. No hash is needed for long names: ZooKeeper limits a path only by its packet
+ * size (jute.maxbuffer, 1 MB by default), and the longest name the contract admits (1024 UTF-8
+ * bytes) escapes to at most 3072 characters, so every node name decodes back to its lock name and
+ * {@code list} needs no extra read to learn the names.
+ */
+final class NodeNames {
+    static final String LOCK_PREFIX = "l-";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private NodeNames() {
+    }
+
+    static String lockNode(String name) {
+        return LOCK_PREFIX + escape(name);
+    }
+
+    /** The name a lock node stands for; empty for a node that is not one (foreign, or malformed). */
+    static Optional<String> lockName(String node) {
+        if (!node.startsWith(LOCK_PREFIX)) {
+            return Optional.empty();
+        }
+        return unescape(node.substring(LOCK_PREFIX.length()));
+    }
+
+    /**
+     * An owner's marker node: {@code o-<escaped owner id>+<escaped lock name>}. The separator
+     * {@code +} is always escaped inside both parts, so the pair is recovered exactly.
+     */
+    static String ownerNode(String ownerId, String name) {
+        return "o-" + escape(ownerId) + "+" + escape(name);
+    }
+
+    static String escape(String text) {
+        StringBuilder out = null;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (isPlain(c)) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(length + 16).append(text, 0, i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                appendUtf8(out, text.substring(i, i + 2));
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                out.append('~').append(HEX[(c >> 12) & 15]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15])
+                        .append(HEX[c & 15]);
+            } else {
+                appendUtf8(out, String.valueOf(c));
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static boolean isPlain(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '_' || c == '.' || c == ':';
+    }
+
+    private static void appendUtf8(StringBuilder out, String chars) {
+        for (byte b : chars.getBytes(StandardCharsets.UTF_8)) {
+            out.append('%').append(HEX[(b >> 4) & 15]).append(HEX[b & 15]);
+        }
+    }
+
+    /** The inverse of {@link #escape}; empty if {@code escaped} is not something escape produces. */
+    static Optional<String> unescape(String escaped) {
+        StringBuilder out = new StringBuilder(escaped.length());
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < escaped.length()) {
+            char c = escaped.charAt(i);
+            if (c == '%') {
+                bytes.reset();
+                while (i < escaped.length() && escaped.charAt(i) == '%') {
+                    int value = hex(escaped, i + 1, 2);
+                    if (value < 0) {
+                        return Optional.empty();
+                    }
+                    bytes.write(value);
+                    i += 3;
+                }
+                out.append(bytes.toString(StandardCharsets.UTF_8));
+            } else if (c == '~') {
+                int value = hex(escaped, i + 1, 4);
+                if (value < 0 || !Character.isSurrogate((char) value)) {
+                    return Optional.empty();
+                }
+                out.append((char) value);
+                i += 5;
+            } else if (isPlain(c)) {
+                out.append(c);
+                i++;
+            } else {
+                return Optional.empty();
+            }
+        }
+        String result = out.toString();
+        // Only what escape writes decodes: malformed UTF-8, escaped plain characters, lower-case hex
+        // or an escaped valid pair would all re-escape differently.
+        return escape(result).equals(escaped) ? Optional.of(result) : Optional.empty();
+    }
+
+    private static int hex(String s, int from, int digits) {
+        if (from + digits > s.length()) {
+            return -1;
+        }
+        int value = 0;
+        for (int i = from; i < from + digits; i++) {
+            int d = Character.digit(s.charAt(i), 16);
+            if (d < 0 || Character.isLowerCase(s.charAt(i))) {
+                return -1;
+            }
+            value = value * 16 + d;
+        }
+        return value;
+    }
+}

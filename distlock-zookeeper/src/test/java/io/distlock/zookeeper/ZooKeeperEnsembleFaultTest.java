@@ -1,0 +1,120 @@
+package io.distlock.zookeeper;
+
+import io.distlock.Lock;
+import io.distlock.LockException;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.testkit.Eventually;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Faults of a private 3-server ensemble: the leader killed under held locks, a full restart. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ZooKeeperEnsembleFaultTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static ZooKeeperEnsemble ensemble;
+
+    @BeforeAll
+    static void startEnsemble() {
+        ensemble = ZooKeeperEnsemble.start(3);
+    }
+
+    @AfterAll
+    static void stopEnsemble() {
+        if (ensemble != null) {
+            ensemble.close();
+        }
+    }
+
+    /** A test that stopped a member starts it again, so the next test has the whole ensemble. */
+    @AfterEach
+    void healEnsemble() {
+        for (ServerProcess member : ensemble.members()) {
+            if (!member.isRunning()) {
+                member.start();
+            }
+        }
+        ensemble.awaitQuorum(PATIENCE);
+    }
+
+    private static String uri() {
+        return "zookeeper://" + ensemble.hosts() + "/ensemble?sessionTimeout=6s&timeout=2s&connectTimeout=20s";
+    }
+
+    @Test
+    void theLeaderKilledUnderAHeldLock_neverGivesItToTwoHolders() {
+        try (LockManager a = LockManager.builder(ZooKeeperLockBackend.open(uri())).build();
+             LockManager b = LockManager.builder(ZooKeeperLockBackend.open(uri())).build()) {
+            AtomicInteger lostCalls = new AtomicInteger();
+            // A lease longer than an election plus a reconnect, so A's lock usually rides it out
+            // (suspended, then restored); if the election is slower, the lease runs out while
+            // suspended and A's lock is lost before B can take it over.
+            Lock held = a.acquire("leader-kill", LockOptions.builder().lease(Duration.ofSeconds(15)).autoRenew(true)
+                    .onLost((lock, cause) -> lostCalls.incrementAndGet()).build());
+            assertThat(b.tryAcquire("leader-kill")).isEmpty();
+
+            ensemble.leader().kill();
+
+            // B keeps trying. It may get the lock only once A's handle no longer believes it holds it
+            // (lost, listener called); or A keeps it (suspended, then restored) and B never gets it.
+            AtomicReference<Lock> taken = new AtomicReference<>();
+            Eventually.until("B holds the lock, or A holds it again on a healed ensemble", PATIENCE, () -> {
+                boolean aHeld = held.isHeld();
+                try {
+                    Optional<Lock> got = b.tryAcquire("leader-kill");
+                    if (got.isPresent()) {
+                        assertThat(aHeld && held.isHeld()).as("A still believed it held the lock B got").isFalse();
+                        taken.set(got.get());
+                        return true;
+                    }
+                    return held.isHeld() && held.verify();
+                } catch (LockException electionInProgress) {
+                    return false;
+                }
+            });
+            System.err.println("leader killed: " + (taken.get() == null ? "A's lock was suspended, then restored"
+                    : "A's lock was lost; B took it over with token " + taken.get().token()));
+            if (taken.get() != null) {
+                assertThat(lostCalls.get()).as("A's lost-lock listener").isEqualTo(1);
+                assertThat(held.isHeld()).isFalse();
+                assertThat(taken.get().token()).isGreaterThan(held.token());
+                assertThat(held.release()).isFalse();
+                taken.get().release();
+            } else {
+                assertThat(lostCalls.get()).isZero();
+                assertThat(b.tryAcquire("leader-kill")).isEmpty();
+                assertThat(held.release()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void tokensKeepIncreasingAcrossAFullEnsembleRestart() {
+        long before;
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri())).build()) {
+            Lock lock = locks.acquire("full-restart");
+            before = lock.token();
+            lock.release();
+        }
+        ensemble.restartAll();
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri())).build()) {
+            Lock lock = locks.acquire("full-restart", LockOptions.builder().timeout(PATIENCE).build());
+            assertThat(lock.token()).as("token after the restart (a new leader epoch)").isGreaterThan(before);
+            // The epoch is the zxid's high 32 bits: a restart starts a new one.
+            assertThat(lock.token() >>> 32).isGreaterThan(before >>> 32);
+            lock.release();
+        }
+    }
+}

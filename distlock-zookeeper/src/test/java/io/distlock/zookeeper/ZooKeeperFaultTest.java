@@ -1,0 +1,148 @@
+package io.distlock.zookeeper;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockInfo;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.testkit.Eventually;
+import io.distlock.testkit.RecordingEvents;
+import io.distlock.testkit.server.ServerProcess;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Faults of one server: a session ended from outside, a frozen server, a restart. Each test has its own server. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ZooKeeperFaultTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(40);
+    private ServerProcess zookeeper;
+
+    @BeforeEach
+    void startZooKeeper() {
+        zookeeper = ZooKeeperServers.start();
+    }
+
+    @AfterEach
+    void stopZooKeeper() {
+        if (zookeeper != null) {
+            zookeeper.close();
+        }
+    }
+
+    private String hosts() {
+        return "127.0.0.1:" + zookeeper.port();
+    }
+
+    private String uri(String query) {
+        return "zookeeper://" + hosts() + "/faults" + query;
+    }
+
+    @Test
+    void aSessionExpiredFromOutsideLosesItsLocks_callsTheListenerOnce_andFreesThemForOthers() throws Exception {
+        ZooKeeperLockBackend backend = ZooKeeperLockBackend.open(uri("?sessionTimeout=4s"));
+        try (LockManager holder = LockManager.builder(backend).build();
+             LockManager other = LockManager.builder(ZooKeeperLockBackend.open(uri(""))).build()) {
+            AtomicInteger lostCalls = new AtomicInteger();
+            CountDownLatch lost = new CountDownLatch(1);
+            Lock lock = holder.acquire("expired", LockOptions.builder().lease(Duration.ofSeconds(60)).onLost((l, cause) -> {
+                lostCalls.incrementAndGet();
+                lost.countDown();
+            }).build());
+            assertThat(other.tryAcquire("expired")).isEmpty();
+
+            // A second handle on the holder's session, closed: the server ends the session, as an
+            // expiry would, and deletes its ephemeral nodes.
+            ZooKeeper intruder = RawZooKeeper.connect(hosts(), backend.sessionIdForTests(),
+                    backend.sessionPasswordForTests());
+            intruder.close();
+
+            assertThat(lost.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("lost-lock listener called").isTrue();
+            assertThat(lock.isHeld()).isFalse();
+            Optional<Lock> taken = other.tryAcquire("expired");
+            assertThat(taken).as("free for others once the session is gone").isPresent();
+            assertThat(taken.get().token()).isGreaterThan(lock.token());
+            assertThat(lock.release()).as("releasing the lost lock reports it").isFalse();
+            assertThat(other.inspect("expired")).map(LockInfo::token).contains(taken.get().token());
+            assertThat(lostCalls.get()).isEqualTo(1);
+            // The holder's manager works on, in its new session.
+            Eventually.until("the holder's backend has a new session", PATIENCE,
+                    () -> holder.tryAcquire("after-expiry").map(Lock::release).orElse(false));
+        }
+    }
+
+    @Test
+    void aFrozenServerFailsOperationsWithinTheTimeout_suspends_andThenRestoresOrLoses_neverSilently() {
+        RecordingEvents events = new RecordingEvents();
+        try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.open(uri("?sessionTimeout=6s&timeout=1s"))) {
+            backend.start(events);
+            AcquireResult held = backend.tryAcquire(request("frozen", "owner-1"));
+            assertThat(held.isAcquired()).isTrue();
+
+            zookeeper.pause();
+            try {
+                long start = System.nanoTime();
+                // A timeout, or a dropped connection if the client notices the silence first: either
+                // way a LockBackendException, within the 1 s timeout (plus this machine's slack).
+                assertThatThrownBy(() -> backend.tryAcquire(request("frozen-2", "owner-2")))
+                        .isInstanceOf(LockBackendException.class).hasMessageContaining("frozen-2");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                // The client notices the silence after 2/3 of the session timeout.
+                Eventually.until("connectionLost reported", PATIENCE, () -> !events.connectionsLost.isEmpty());
+            } finally {
+                zookeeper.resume();
+            }
+            Eventually.until("the connection is back (same or new session)", PATIENCE,
+                    () -> events.connectionsRestored.get() > 0);
+            // The acquire that timed out while the server was frozen may have been applied when it
+            // thawed: the backend releases it once the connection is back, so it never stays.
+            Eventually.until("the timed-out acquire left no lock behind", PATIENCE,
+                    () -> backend.inspect("frozen-2").map(info -> !info.ownerId().equals("owner-2")).orElse(true));
+            Optional<LockInfo> holder = backend.inspect("frozen");
+            if (events.lost.isEmpty()) {
+                // Same session: the lock is still ours.
+                assertThat(holder).map(LockInfo::ownerId).contains("owner-1");
+                assertThat(backend.release("frozen", "owner-1")).isTrue();
+            } else {
+                // The session expired while the server was frozen: reported, and the node is gone.
+                assertThat(events.lost).containsExactly("frozen owner-1");
+                assertThat(holder).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void tokensKeepIncreasingAcrossAServerRestart() {
+        long before;
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri(""))).build()) {
+            Lock lock = locks.acquire("restart");
+            before = lock.token();
+            lock.release();
+        }
+        zookeeper.restart();
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri(""))).build()) {
+            Lock lock = locks.acquire("restart");
+            assertThat(lock.token()).isGreaterThan(before);
+            lock.release();
+        }
+    }
+
+    private static AcquireRequest request(String name, String ownerId) {
+        return new AcquireRequest(name, ownerId, Duration.ofSeconds(60), "test-host", ProcessHandle.current().pid(),
+                Thread.currentThread().getName(), Instant.now());
+    }
+}
