@@ -36,6 +36,11 @@ public class Jobs {
         coreRuns.incrementAndGet();
     }
 
+    @DistributedLock(key = "#root.targetClass.simpleName + '.' + #root.methodName + ':' + #root.args[0]")
+    public String rooted(String argument) {
+        return argument;
+    }
+
     @DistributedLock(key = "'fast'", minHold = "700ms")
     public void fast() {
         fastRuns.incrementAndGet();

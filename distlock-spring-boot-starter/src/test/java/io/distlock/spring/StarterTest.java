@@ -96,6 +96,18 @@ class StarterTest {
     }
 
     @Test
+    void keysSeeTheCallAsRoot() {
+        runner().withBean(Jobs.class).withPropertyValues("distlock.wait=100ms").run(context -> {
+            Jobs jobs = context.getBean(Jobs.class);
+            assertThat(jobs.rooted("x")).isEqualTo("x");
+            try (Lock held = context.getBean(LockManager.class).acquire("Jobs.rooted:x")) {
+                assertThatThrownBy(() -> jobs.rooted("x")).isInstanceOf(LockTimeoutException.class)
+                        .hasMessageContaining("'Jobs.rooted:x'");
+            }
+        });
+    }
+
+    @Test
     void aScheduledJobSkipsTheTickWhenTheLockIsBusyAndRunsWhenFree() {
         runner().withBean(Jobs.class).run(context -> {
             Jobs jobs = context.getBean(Jobs.class);
