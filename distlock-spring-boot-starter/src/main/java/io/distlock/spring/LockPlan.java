@@ -13,7 +13,9 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.Environment;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.ast.VariableReference;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
@@ -38,7 +40,13 @@ import java.util.stream.Collectors;
  * minimum hold, and whether a busy lock skips the call (a {@code @Scheduled} job's tick).
  */
 final class LockPlan {
-    private static final SpelExpressionParser PARSER = new SpelExpressionParser();
+    /**
+     * MIXED: a key is interpreted at first and compiled to bytecode once it has run a few times
+     * (falling back to interpretation if a call does not fit the compiled form), so a hot locked
+     * method does not pay the interpreter on every call.
+     */
+    private static final SpelExpressionParser PARSER = new SpelExpressionParser(
+            new SpelParserConfiguration(SpelCompilerMode.MIXED, LockPlan.class.getClassLoader()));
     private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
 
     final Method method;
