@@ -1,0 +1,202 @@
+package io.distlock.micrometer;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Records one lock manager's locks as Micrometer meters. Give it to the manager as its listener:
+ *
+ * <pre>{@code
+ * DistlockMetrics metrics = DistlockMetrics.builder(registry).backend("redis").build();
+ * LockManager locks = LockManager.builder(backend).listener(metrics).build();
+ * }</pre>
+ *
+ * <p>Meters (every one tagged {@code backend}, and {@code lock} when {@link Builder#lockNameTag} is set):
+ * <ul>
+ *   <li>{@value #ACQUIRE} (timer), tag {@code result}: {@code acquired} (with the time waited),
+ *       {@code timed_out} (a wait that ran out, or {@code acquire} with a zero wait on a busy lock; with
+ *       the time waited), {@code conflict} (conflict mode found it busy), {@code failed} (the backend
+ *       failed an acquire attempt). Conflicts and failures are counted with a zero duration: the
+ *       listener is not told how long they took.</li>
+ *   <li>{@value #HELD} (long-task timer): locks held now, and for how long.</li>
+ *   <li>{@value #SUSPENSIONS}, {@value #RESTORATIONS}, {@value #LOSSES} (counters).</li>
+ *   <li>{@value #BACKEND_FAILURES} (counter), tag {@code operation}: every backend failure the
+ *       manager reports (acquire, extend, verify, inspect, list, ...).</li>
+ * </ul>
+ *
+ * <p>Not recorded, because {@link LockListener} has no event for them: renewals (auto-renewal and
+ * {@code extend}), a {@code tryAcquire} that finds the lock busy, and an interrupted wait.
+ */
+public final class DistlockMetrics implements LockListener {
+    public static final String ACQUIRE = "distlock.acquire";
+    public static final String HELD = "distlock.held";
+    public static final String SUSPENSIONS = "distlock.suspensions";
+    public static final String RESTORATIONS = "distlock.restorations";
+    public static final String LOSSES = "distlock.losses";
+    public static final String BACKEND_FAILURES = "distlock.backend.failures";
+
+    private final MeterRegistry registry;
+    private final Tags common;
+    private final Function<String, String> lockTag;
+    /** Open long-task samples by acquisition; reentrant holds of one acquisition share one sample. */
+    private final ConcurrentHashMap<Acquisition, LongTaskTimer.Sample> held = new ConcurrentHashMap<>();
+
+    private DistlockMetrics(Builder builder) {
+        this.registry = builder.registry;
+        this.common = Tags.of("backend", builder.backend);
+        this.lockTag = builder.lockTag;
+    }
+
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(registry);
+    }
+
+    /**
+     * A {@link Builder#lockNameTag} mapping that keeps the part of a name before the first
+     * {@code separator} ({@code "account:42"} becomes {@code "account"}), so the tag has as many
+     * values as the application has kinds of lock, not as many as it has accounts.
+     */
+    public static Function<String, String> prefixBefore(char separator) {
+        return name -> {
+            int at = name.indexOf(separator);
+            return at < 0 ? name : name.substring(0, at);
+        };
+    }
+
+    @Override
+    public void acquired(Lock lock, Duration waited) {
+        acquireTimer(lock.name(), "acquired").record(waited);
+        Acquisition key = new Acquisition(lock.name(), lock.token());
+        // A reentrant hold reports acquired again with the same token: one lock, one sample.
+        held.computeIfAbsent(key, k -> LongTaskTimer.builder(HELD).description("Locks held now")
+                .tags(tags(k.name)).register(registry).start());
+    }
+
+    @Override
+    public void timedOut(String name, Duration waited) {
+        acquireTimer(name, "timed_out").record(waited);
+    }
+
+    @Override
+    public void conflicted(String name) {
+        acquireTimer(name, "conflict").record(Duration.ZERO);
+    }
+
+    @Override
+    public void released(String name, long token, boolean wasHeld) {
+        stopHeld(name, token);
+    }
+
+    @Override
+    public void lost(String name, long token, Throwable cause) {
+        stopHeld(name, token);
+        counter(LOSSES, "Locks lost (lease ran out, taken over or force-released)", name).increment();
+    }
+
+    @Override
+    public void suspended(String name, long token, Throwable cause) {
+        counter(SUSPENSIONS, "Held locks the backend could not confirm for a while", name).increment();
+    }
+
+    @Override
+    public void restored(String name, long token) {
+        counter(RESTORATIONS, "Suspended locks the backend confirmed again", name).increment();
+    }
+
+    @Override
+    public void backendFailed(String operation, String name, LockBackendException failure) {
+        if ("acquire".equals(operation)) {
+            acquireTimer(name, "failed").record(Duration.ZERO);
+        }
+        Counter.builder(BACKEND_FAILURES).description("Backend operations that failed")
+                .tags(common).tag("operation", operation).register(registry).increment();
+    }
+
+    private void stopHeld(String name, long token) {
+        LongTaskTimer.Sample sample = held.remove(new Acquisition(name, token));
+        if (sample != null) {
+            sample.stop();
+        }
+    }
+
+    private Timer acquireTimer(String name, String result) {
+        return Timer.builder(ACQUIRE).description("Lock acquisitions, by result")
+                .tags(tags(name)).tag("result", result).register(registry);
+    }
+
+    private Counter counter(String meter, String description, String name) {
+        return Counter.builder(meter).description(description).tags(tags(name)).register(registry);
+    }
+
+    private Tags tags(String name) {
+        if (lockTag == null) {
+            return common;
+        }
+        String value;
+        try {
+            value = lockTag.apply(name);
+        } catch (RuntimeException e) {
+            value = null;
+        }
+        return common.and(Tag.of("lock", value == null || value.isEmpty() ? "other" : value));
+    }
+
+    private record Acquisition(String name, long token) {
+    }
+
+    /** Settings for {@link DistlockMetrics}. */
+    public static final class Builder {
+        private final MeterRegistry registry;
+        private String backend = "unknown";
+        private Function<String, String> lockTag;
+
+        private Builder(MeterRegistry registry) {
+            if (registry == null) {
+                throw new IllegalArgumentException("registry must not be null");
+            }
+            this.registry = registry;
+        }
+
+        /**
+         * The {@code backend} tag's value: a short, fixed word such as the URI scheme ({@code file},
+         * {@code redis}), never the URI itself (it may hold a path or a host per instance).
+         */
+        public Builder backend(String backend) {
+            if (backend == null || backend.isBlank()) {
+                throw new IllegalArgumentException("backend tag must not be empty but was '" + backend + "'");
+            }
+            this.backend = backend;
+            return this;
+        }
+
+        /**
+         * Opt-in: tag meters with {@code lock}, the value {@code mapping} gives for the lock's name.
+         * Lock names are unbounded ({@code account:42}, {@code account:43}, ...), and every distinct
+         * tag value is a new time series, so the mapping must have few values, for example
+         * {@link #prefixBefore(char) prefixBefore(':')}. A mapping that returns null or empty, or
+         * throws, gives {@code other}.
+         */
+        public Builder lockNameTag(Function<String, String> mapping) {
+            if (mapping == null) {
+                throw new IllegalArgumentException("lockNameTag mapping must not be null");
+            }
+            this.lockTag = mapping;
+            return this;
+        }
+
+        public DistlockMetrics build() {
+            return new DistlockMetrics(this);
+        }
+    }
+}

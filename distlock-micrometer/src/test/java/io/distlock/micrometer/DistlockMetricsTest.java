@@ -1,0 +1,167 @@
+package io.distlock.micrometer;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockConflictException;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
+import io.distlock.memory.InMemoryLockBackend;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
+import io.distlock.spi.BackendEvents;
+import io.distlock.spi.ForwardingLockBackend;
+import io.distlock.testkit.Eventually;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DistlockMetricsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Observed backend = new Observed();
+    private LockManager locks;
+
+    private LockManager manager(DistlockMetrics metrics) {
+        locks = LockManager.builder(backend).defaultTimeout(Duration.ofMillis(50)).listener(metrics).build();
+        return locks;
+    }
+
+    @AfterEach
+    void close() {
+        if (locks != null) {
+            locks.close();
+        }
+    }
+
+    @Test
+    void acquisitionsAreTimedByResultAndHeldLocksAreActiveTasks() {
+        LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory").build());
+        Lock first = locks.acquire("account:1");
+        LongTaskTimer heldTimer = registry.get(DistlockMetrics.HELD).tag("backend", "memory").longTaskTimer();
+        assertThat(heldTimer.activeTasks()).isEqualTo(1);
+        assertThatThrownBy(() -> locks.acquire("account:1")).isInstanceOf(LockTimeoutException.class);
+        assertThatThrownBy(() -> locks.acquire("account:1", LockOptions.builder().conflictMode().build()))
+                .isInstanceOf(LockConflictException.class);
+        first.close();
+        assertThat(heldTimer.activeTasks()).isZero();
+        locks.acquire("account:2").close();
+
+        assertThat(count("acquired")).isEqualTo(2);
+        assertThat(count("timed_out")).isEqualTo(1);
+        assertThat(count("conflict")).isEqualTo(1);
+        assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("result", "timed_out").timer()
+                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(40);
+        // No lock tag unless asked for: lock names are unbounded.
+        for (Meter meter : registry.getMeters()) {
+            assertThat(meter.getId().getTag("lock")).as(meter.getId().toString()).isNull();
+        }
+    }
+
+    @Test
+    void reentrantHoldsOfOneAcquisitionAreOneHeldLock() {
+        LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory").build());
+        LockOptions reentrant = LockOptions.builder().reentrant(true).build();
+        Lock outer = locks.acquire("batch", reentrant);
+        Lock inner = locks.acquire("batch", reentrant);
+        LongTaskTimer heldTimer = registry.get(DistlockMetrics.HELD).longTaskTimer();
+        assertThat(heldTimer.activeTasks()).isEqualTo(1);
+        inner.close();
+        assertThat(heldTimer.activeTasks()).isEqualTo(1);
+        outer.close();
+        assertThat(heldTimer.activeTasks()).isZero();
+        // Re-entering a lock this thread holds asks no backend: the engine reports one acquisition.
+        assertThat(count("acquired")).isEqualTo(1);
+    }
+
+    @Test
+    void backendFailuresAreCountedByOperationAndAsFailedAcquisitions() {
+        LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory").build());
+        backend.failAcquire.set(true);
+        assertThatThrownBy(() -> locks.acquire("x")).isInstanceOf(LockBackendException.class);
+        assertThat(count("failed")).isEqualTo(1);
+        assertThat(registry.get(DistlockMetrics.BACKEND_FAILURES).tag("operation", "acquire").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void suspensionsRestorationsAndLossesAreCounted() {
+        LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory").build());
+        Lock lock = locks.acquire("job");
+        backend.events.connectionLost(new IllegalStateException("blip"));
+        assertThat(lock.isHeld()).isFalse();
+        assertThat(registry.get(DistlockMetrics.SUSPENSIONS).counter().count()).isEqualTo(1);
+        backend.events.connectionRestored();
+        // The restore runs on the renewal thread, which makes the lock held before it tells the
+        // listener: wait for the count itself, not for isHeld().
+        Eventually.until("the restoration is counted", Duration.ofSeconds(10), () -> {
+            io.micrometer.core.instrument.Counter restorations = registry.find(DistlockMetrics.RESTORATIONS).counter();
+            return restorations != null && restorations.count() == 1;
+        });
+        assertThat(lock.isHeld()).isTrue();
+
+        assertThat(locks.forceRelease("job")).isTrue();
+        assertThat(lock.verify()).isFalse();
+        assertThat(registry.get(DistlockMetrics.LOSSES).counter().count()).isEqualTo(1);
+        assertThat(registry.get(DistlockMetrics.HELD).longTaskTimer().activeTasks()).isZero();
+    }
+
+    @Test
+    void anOptInMapsLockNamesToABoundedTag() {
+        LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory")
+                .lockNameTag(DistlockMetrics.prefixBefore(':')).build());
+        for (int account = 0; account < 5; account++) {
+            locks.acquire("account:" + account).close();
+        }
+        locks.acquire("nightly").close();
+        assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("lock", "account").tag("result", "acquired")
+                .timer().count()).isEqualTo(5);
+        assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("lock", "nightly").timer().count()).isEqualTo(1);
+        assertThat(registry.find(DistlockMetrics.ACQUIRE).timers()).hasSize(2);
+    }
+
+    @Test
+    void badSettingsNameTheValue() {
+        assertThatThrownBy(() -> DistlockMetrics.builder(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("registry");
+        assertThatThrownBy(() -> DistlockMetrics.builder(registry).backend(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backend");
+        assertThatThrownBy(() -> DistlockMetrics.builder(registry).lockNameTag(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lockNameTag");
+    }
+
+    private double count(String result) {
+        return registry.get(DistlockMetrics.ACQUIRE).tag("backend", "memory").tag("result", result).timer().count();
+    }
+
+    /** The in-memory backend, with its engine's ear kept for the test and acquire failures on demand. */
+    private static final class Observed extends ForwardingLockBackend {
+        final AtomicBoolean failAcquire = new AtomicBoolean();
+        volatile BackendEvents events;
+
+        Observed() {
+            super(InMemoryLockBackend.create());
+        }
+
+        @Override
+        public void start(BackendEvents events) {
+            this.events = events;
+            super.start(events);
+        }
+
+        @Override
+        public AcquireResult tryAcquire(AcquireRequest request) {
+            if (failAcquire.get()) {
+                throw new IllegalStateException("injected failure");
+            }
+            return super.tryAcquire(request);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.distlock.spring;
+
+import io.distlock.LockListener;
+import io.distlock.LockManager;
+import io.distlock.micrometer.DistlockMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+/**
+ * distlock for Spring Boot: a {@link LockManager} from {@code distlock.*} (unless the application
+ * defines its own), {@code @Locked}/{@link DistributedLock} on any bean's methods, and, when their
+ * libraries are present, Micrometer metrics, a health indicator and the {@code distlocks} endpoint.
+ */
+@AutoConfiguration(afterName = {
+        // Boot 3.x and 4.x names of the configurations that make the MeterRegistry the metrics need.
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@EnableConfigurationProperties(DistlockProperties.class)
+@Import({DistlockAutoConfiguration.ProxyCreatorRegistrar.class, DistlockHealthConfiguration.class})
+public class DistlockAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    LockManager distlockLockManager(DistlockProperties properties, ObjectProvider<LockListener> listeners) {
+        return ManagerFactory.create(properties, listeners.orderedStream().toList());
+    }
+
+    /** Static and infrastructure: the proxy creator looks for advisors before ordinary beans exist. */
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static LockedAdvisor distlockLockedAdvisor(ObjectProvider<LockManager> locks, Environment environment,
+                                               BeanFactory beans) {
+        LockedAdvisor.Plans plans = new LockedAdvisor.Plans((method, type) -> LockPlan.of(method, type, environment, beans));
+        return new LockedAdvisor(plans, new LockedInterceptor(locks, plans));
+    }
+
+    /**
+     * An auto-proxy creator if the application has none (Spring Boot's own AOP configuration makes
+     * one; a plain context may not), with class proxies unless {@code spring.aop.proxy-target-class=false}.
+     */
+    static final class ProxyCreatorRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+        private Environment environment;
+
+        @Override
+        public void setEnvironment(Environment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+            AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+            if (environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true)) {
+                AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+            }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({MeterRegistry.class, DistlockMetrics.class})
+    static class Metrics {
+        @Bean
+        @ConditionalOnBean(MeterRegistry.class)
+        @ConditionalOnMissingBean
+        DistlockMetrics distlockMetrics(MeterRegistry registry, DistlockProperties properties) {
+            return DistlockMetrics.builder(registry).backend(ManagerFactory.scheme(properties.getUri())).build();
+        }
+    }
+
+    /** The distlocks endpoint (its API is the same on Boot 3 and 4; health is not: {@link DistlockHealthConfiguration}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
+    static class Actuator {
+        @Bean
+        @ConditionalOnAvailableEndpoint(endpoint = DistlocksEndpoint.class)
+        @ConditionalOnMissingBean(DistlocksEndpoint.class)
+        @ConditionalOnBooleanProperty(name = "distlock.endpoint.force-release-enabled", havingValue = false, matchIfMissing = true)
+        DistlocksEndpoint distlocksEndpoint(LockManager locks) {
+            return new DistlocksEndpoint(locks);
+        }
+
+        @Bean
+        @ConditionalOnAvailableEndpoint(endpoint = DistlocksEndpoint.Writable.class)
+        @ConditionalOnMissingBean(DistlocksEndpoint.class)
+        @ConditionalOnBooleanProperty("distlock.endpoint.force-release-enabled")
+        DistlocksEndpoint.Writable distlocksWritableEndpoint(LockManager locks) {
+            return new DistlocksEndpoint.Writable(locks);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.distlock.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code distlock.*}. Durations are strings in distlock's one grammar ({@code 500ms}, {@code 20s},
+ * {@code 1m30s}, ISO-8601), the same as in backend URIs and annotations; each is checked at start-up
+ * and a bad one stops the context with a message naming the property.
+ */
+@ConfigurationProperties(prefix = "distlock")
+public class DistlockProperties {
+    /** The backend URI: {@code file:} (the default, a directory on this host), {@code file:/var/lib/distlock}, {@code redis://host:6379}, ... */
+    private String uri = "file:";
+    /** The namespace the locks live under, passed to the backend as {@code ?namespace=}; empty: the backend's default ({@code distlock}). */
+    private String namespace;
+    /** The default lease. */
+    private String lease = "20s";
+    /** The default wait for a busy lock: {@code 0} tries once, {@code forever} never gives up. */
+    private String wait = "10s";
+    /** The pause between polls of a busy lock (jittered +-50 %). */
+    private String retryInterval = "50ms";
+    /** Renew leases while locks are held, by default. */
+    private boolean autoRenew;
+    private final Health health = new Health();
+    private final Endpoint endpoint = new Endpoint();
+
+    public String getUri() {
+        return uri;
+    }
+
+    public void setUri(String uri) {
+        this.uri = uri;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public String getLease() {
+        return lease;
+    }
+
+    public void setLease(String lease) {
+        this.lease = lease;
+    }
+
+    public String getWait() {
+        return wait;
+    }
+
+    public void setWait(String wait) {
+        this.wait = wait;
+    }
+
+    public String getRetryInterval() {
+        return retryInterval;
+    }
+
+    public void setRetryInterval(String retryInterval) {
+        this.retryInterval = retryInterval;
+    }
+
+    public boolean isAutoRenew() {
+        return autoRenew;
+    }
+
+    public void setAutoRenew(boolean autoRenew) {
+        this.autoRenew = autoRenew;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    public Endpoint getEndpoint() {
+        return endpoint;
+    }
+
+    /** {@code distlock.health.*}. */
+    public static class Health {
+        /** How long the health check waits for the backend's answer before reporting DOWN. */
+        private String timeout = "2s";
+
+        public String getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(String timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** {@code distlock.endpoint.*}. */
+    public static class Endpoint {
+        /** Let the {@code distlocks} endpoint force-release a lock (DELETE); off: read-only. */
+        private boolean forceReleaseEnabled;
+
+        public boolean isForceReleaseEnabled() {
+            return forceReleaseEnabled;
+        }
+
+        public void setForceReleaseEnabled(boolean forceReleaseEnabled) {
+            this.forceReleaseEnabled = forceReleaseEnabled;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.distlock.spring;
+
+import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The health indicator (its types are Boot-line specific: this copy is for Boot 3.x). */
+class HealthTest {
+    @TempDir
+    Path dir;
+
+    private static ApplicationContextRunner runner(String uri) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
+                .withPropertyValues("distlock.uri=" + uri, "distlock.health.timeout=3s");
+    }
+
+    @Test
+    void upOnTheFileBackendNamingIt() {
+        runner("file:" + dir).run(context -> {
+            Health health = context.getBean(DistlockHealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails().get("backend").toString()).contains(dir.toString());
+        });
+    }
+
+    @Test
+    void offWhenDisabled() {
+        runner("file:" + dir).withPropertyValues("management.health.distlock.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(DistlockHealthIndicator.class));
+    }
+
+    @Test
+    void upWhileRedisAnswersAndDownWithinTheTimeoutWhenItDoesNot() {
+        try (ServerProcess redis = RedisServers.start()) {
+            // Generous Redis timeouts (the first connection loads Netty, slow on a loaded machine):
+            // the DOWN below comes from the health check's own 3 s.
+            runner("redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s").run(context -> {
+                DistlockHealthIndicator indicator = context.getBean(DistlockHealthIndicator.class);
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                redis.pause();
+                try {
+                    Health down = indicator.health();
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(down.getDetails().get("backend").toString()).startsWith("redis://");
+                    assertThat(down.getDetails().get("error").toString()).contains("no answer within");
+                } finally {
+                    redis.resume();
+                }
+            });
+        }
+    }
+}

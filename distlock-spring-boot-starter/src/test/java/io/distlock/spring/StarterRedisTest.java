@@ -1,0 +1,48 @@
+package io.distlock.spring;
+
+import io.distlock.LockManager;
+import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The starter on a private redis-server: the URI is all it takes to change backends. */
+class StarterRedisTest {
+    private static ServerProcess redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServers.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
+                // Generous Redis timeouts: the first connection loads Netty, slow on a loaded machine.
+                .withPropertyValues("distlock.uri=redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s",
+                        "distlock.namespace=starter-test", "accounts.prefix=acct");
+    }
+
+    @Test
+    void spelKeysExcludePerKeyOnRedis() {
+        runner().withBean(Accounts.class).run(context -> {
+            LockManager locks = context.getBean(LockManager.class);
+            assertThat(locks.describe()).startsWith("redis://").contains(String.valueOf(redis.port()));
+            Accounts accounts = context.getBean(Accounts.class);
+            Exclusion.check(accounts, locks, "account:",
+                    (id, entered, proceed) -> accounts.post(new Accounts.Account(id), entered, proceed));
+        });
+    }
+}
