@@ -27,7 +27,7 @@ public @interface Locked {
      * arguments, unimr.memcachedlock's {@code get_key}: {@code {0}} is the first argument,
      * {@code {account}} the argument of that parameter name (needs {@code javac -parameters}), each
      * written with {@code String.valueOf}, so {@code "account:{0}"} names the same lock on every JVM.
-     * Write a literal brace as {@code {{} or {@code {}}}.
+     * Write a literal brace as <code>&#123;&#123;</code> or <code>&#125;&#125;</code>.
      */
     String value() default "";
 

@@ -6,8 +6,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Properties;
 
 @Command(name = "distlock", mixinStandardHelpOptions = true, versionProvider = DistlockCommand.Version.class,
         description = "Run a command under a named lock, and see who holds what.",
@@ -36,7 +39,25 @@ final class DistlockCommand implements Runnable {
         @Override
         public String[] getVersion() {
             String version = DistlockCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"distlock " + (version == null ? "(development build)" : version)};
+            return new String[] {"distlock " + (version == null ? "(development build)" : version)
+                    + " (commit " + commit() + ")"};
+        }
+
+        /** The commit the jar was built from, which the build writes to commit.properties; or "unknown". */
+        static String commit() {
+            try (InputStream in = Version.class.getResourceAsStream("commit.properties")) {
+                if (in != null) {
+                    Properties properties = new Properties();
+                    properties.load(in);
+                    String id = properties.getProperty("commit", "").trim();
+                    if (!id.isEmpty()) {
+                        return id;
+                    }
+                }
+            } catch (IOException e) {
+                // no commit to show
+            }
+            return "unknown";
         }
     }
 }
