@@ -97,9 +97,9 @@ final class RunCommand implements Callable<Integer> {
     private Duration waitLeft;
 
     /**
-     * The rule for reaching the backend: a run that may wait keeps trying to open it until its wait
-     * is over, backing off from 100 ms to 2 s, and says so once on stderr; {@code --wait 0} tries
-     * once. A loaded host's JVM start and client set-up, or a server that is restarting, must not
+     * The rule for reaching the backend: a run that may wait keeps trying to open it while the
+     * network connection fails, until its wait is over, backing off from 100 ms to 2 s, and says so
+     * once on stderr; {@code --wait 0} tries once, and any other failure ends the run at once. A loaded host's JVM start and client set-up, or a server that is restarting, must not
      * end a wait of minutes at the first failed connect; a run that may not wait gets its answer
      * (exit 69) at once.
      */
@@ -111,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
                 return backend.open(cli.env, listener);
             } catch (LockBackendException unreachable) {
                 long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
-                if (wait.isZero() || left <= pauseNanos) {
+                if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)) {
                     throw unreachable;
                 }
                 if (!said && !quiet) {
@@ -124,6 +124,20 @@ final class RunCommand implements Callable<Integer> {
                 pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
             }
         }
+    }
+
+    /**
+     * Whether opening failed for want of a network connection (refused, reset, timed out), which
+     * another try may cure; a backend that cannot work at all (a directory it may not create, a bad
+     * password) fails at once.
+     */
+    static boolean isNetworkFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
