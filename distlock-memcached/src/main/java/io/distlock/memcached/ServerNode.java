@@ -23,8 +23,13 @@ import java.util.function.Consumer;
  *
  * <p>The binary protocol, because its delete takes a CAS value (xmemcached's text-protocol delete
  * drops it) and its increment creates a missing counter with an initial value in the same atomic
- * step. Every call answers or throws {@link LockBackendException} within the operation timeout; a
- * server that is down (no connection) fails at once.
+ * step. Every call answers or throws {@link LockBackendException} within the operation timeout.
+ *
+ * <p>A call made while the connection is down waits for the reconnect, within that same timeout,
+ * instead of failing at once: xmemcached re-opens a dropped connection within half a second, and
+ * without the wait every call in that gap (a waiter's next try, a release) failed with "no
+ * available connection" although the server was there all along. A server that stays down still
+ * fails each call within the timeout (contract 6.3).
  */
 final class ServerNode implements AutoCloseable {
     /** memcached reads an expiry above 30 days as an absolute unix time. */
@@ -36,6 +41,8 @@ final class ServerNode implements AutoCloseable {
     private final MemcachedClient client;
     /** The server's unix time (s) at {@link #clockNanos}, from its {@code stats}; null until asked, or after a reconnect. */
     private volatile long[] clock;
+    /** Notified when a connection opens, to wake calls waiting for one. */
+    private final Object reconnect = new Object();
 
     ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
                Consumer<ServerNode> onDisconnect) {
@@ -66,6 +73,9 @@ final class ServerNode implements AutoCloseable {
             @Override
             public void onConnected(MemcachedClient c, InetSocketAddress address) {
                 clock = null;
+                synchronized (reconnect) {
+                    reconnect.notifyAll();
+                }
             }
 
             @Override
@@ -183,6 +193,7 @@ final class ServerNode implements AutoCloseable {
 
     private <T> T call(String operation, String key, Call<T> call) {
         try {
+            awaitConnection();
             return call.run();
         } catch (TimeoutException e) {
             throw new LockBackendException("memcached server " + label + " did not answer " + operation
@@ -195,6 +206,24 @@ final class ServerNode implements AutoCloseable {
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new LockBackendException("memcached server " + label + " failed " + operation + ": " + e, e);
+        }
+    }
+
+    /**
+     * Returns once a connection is open, or after the operation timeout (the call then fails as it
+     * would have). Bounded by the timeout and woken by {@code onConnected}: never a sleep.
+     */
+    private void awaitConnection() throws InterruptedException {
+        if (!client.getAvailableServers().isEmpty() || client.isShutdown()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        synchronized (reconnect) {
+            long remaining;
+            while (client.getAvailableServers().isEmpty() && !client.isShutdown()
+                    && (remaining = deadline - System.nanoTime()) > 0) {
+                reconnect.wait(Math.max(1, remaining / 1_000_000L));
+            }
         }
     }
 
