@@ -1,6 +1,7 @@
 package io.distlock.memcached;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.ConnectionUnavailableException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.MemcachedClientStateListener;
@@ -41,6 +42,8 @@ final class ServerNode implements AutoCloseable {
     private final MemcachedClient client;
     /** The server's unix time (s) at {@link #clockNanos}, from its {@code stats}; null until asked, or after a reconnect. */
     private volatile long[] clock;
+    /** How often a call waiting for the connection looks whether it is back. */
+    private static final long RECONNECT_LOOK_MILLIS = 10;
     /** Notified when a connection opens, to wake calls waiting for one. */
     private final Object reconnect = new Object();
 
@@ -202,16 +205,27 @@ final class ServerNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new LockBackendException("interrupted during " + operation + " on memcached server " + label, e);
         } catch (MemcachedException e) {
-            throw new LockBackendException("memcached server " + label + " failed " + operation + ": "
-                    + e.getMessage(), e);
+            String message = "memcached server " + label + " failed " + operation + ": " + e.getMessage();
+            // A command caught by a dropped connection: sent on a session that closed under it, or
+            // with none open. xmemcached says so only in words (one exception type for everything).
+            throw lostConnection(e) ? new ConnectionUnavailableException(message, e) : new LockBackendException(message, e);
         } catch (RuntimeException e) {
             throw new LockBackendException("memcached server " + label + " failed " + operation + ": " + e, e);
         }
     }
 
+    private boolean lostConnection(MemcachedException failure) {
+        String message = String.valueOf(failure.getMessage());
+        return client.getAvailableServers().isEmpty() || message.contains("Session has been closed")
+                || message.contains("no available connection");
+    }
+
     /**
      * Returns once a connection is open, or after the operation timeout (the call then fails as it
-     * would have). Bounded by the timeout and woken by {@code onConnected}: never a sleep.
+     * would have). Woken by {@code onConnected}, but it also looks again every few milliseconds:
+     * xmemcached may call {@code onConnected} before the new session is among its available
+     * servers, and a wait for the next signal alone then lasted the whole timeout (seen: 10 s of a
+     * renewal blocked, and the lock lost, after a reconnect that took under a second).
      */
     private void awaitConnection() throws InterruptedException {
         if (!client.getAvailableServers().isEmpty() || client.isShutdown()) {
@@ -222,7 +236,7 @@ final class ServerNode implements AutoCloseable {
             long remaining;
             while (client.getAvailableServers().isEmpty() && !client.isShutdown()
                     && (remaining = deadline - System.nanoTime()) > 0) {
-                reconnect.wait(Math.max(1, remaining / 1_000_000L));
+                reconnect.wait(Math.max(1, Math.min(RECONNECT_LOOK_MILLIS, remaining / 1_000_000L)));
             }
         }
     }

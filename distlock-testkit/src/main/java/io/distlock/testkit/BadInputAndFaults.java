@@ -89,6 +89,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
             @Override
             public void lost(String lockName, long token, Throwable cause) {
                 events.add("lost " + lockName);
+                events.add("(lost because: " + cause + ")");
             }
         };
         AtomicInteger lostCalls = new AtomicInteger();
@@ -109,15 +110,26 @@ sealed interface BadInputAndFaults permits LockContractSuite {
                         () -> events.contains("suspended " + name));
                 assertNotTakenBy(rival, name);
             }
-            Eventually.until("verify() asks the backend and hears the lock is still the holder's",
-                    ContractFixture.PATIENCE, () -> answersTrue(lock));
+            List<String> answers = new CopyOnWriteArrayList<>();
+            try {
+                Eventually.until("verify() asks the backend and hears the lock is still the holder's",
+                        ContractFixture.PATIENCE, () -> answersTrue(lock, answers));
+            } catch (AssertionError notConfirmed) {
+                throw new AssertionError(notConfirmed.getMessage() + "; verify() answered, first and last: "
+                        + (answers.isEmpty() ? "nothing" : answers.get(0) + " ... " + answers.get(answers.size() - 1))
+                        + "; listener events " + events, notConfirmed);
+            }
             Eventually.until("held again, every suspension followed by a restore", ContractFixture.PATIENCE,
                     () -> lock.isHeld() && Collections.frequency(events, "suspended " + name)
                             == Collections.frequency(events, "restored " + name));
 
             assertNotTakenBy(rival, name);
             assertThat(outcome(waiting)).as("the waiter, who must still be waiting").isEqualTo("waiting");
-            lock.extend(Duration.ofSeconds(8));
+            try {
+                lock.extend(Duration.ofSeconds(8));
+            } catch (RuntimeException e) {
+                throw new AssertionError("extend after the restore failed; listener events " + events, e);
+            }
             assertThat(lock.isHeld()).isTrue();
             assertThat(events).as("listener events").doesNotContain("lost " + name);
             assertThat(lostCalls).as("calls of the lock's onLost").hasValue(0);
@@ -144,10 +156,13 @@ sealed interface BadInputAndFaults permits LockContractSuite {
         }
     }
 
-    private static boolean answersTrue(Lock lock) {
+    private static boolean answersTrue(Lock lock, List<String> answers) {
         try {
-            return lock.verify();
+            boolean mine = lock.verify();
+            answers.add(String.valueOf(mine));
+            return mine;
         } catch (LockBackendException reconnecting) {
+            answers.add(reconnecting.toString());
             return false;
         }
     }
