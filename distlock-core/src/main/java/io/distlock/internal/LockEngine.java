@@ -14,6 +14,7 @@ import io.distlock.LockTimeoutException;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,9 +287,11 @@ public final class LockEngine implements LockManager {
 
     /**
      * An attempt of a caller that waits. While the backend reports its connection down (contract
-     * 6.4), a failed attempt counts as busy and the caller keeps waiting through the reconnect,
-     * within its wait; {@code unanswered} keeps the last failure, and is cleared by an answer. With
-     * the connection believed up, a failure ends the wait at once, as for a try-once.
+     * 6.4), or when the failure itself says the connection is down ({@link ConnectionUnavailableException},
+     * for clients whose connection events arrive after the failed call), a failed attempt counts as
+     * busy and the caller keeps waiting through the reconnect, within its wait; {@code unanswered}
+     * keeps the last failure, and is cleared by an answer. With the connection believed up, any
+     * other failure ends the wait at once, as for a try-once: a wrong password does not heal by waiting.
      */
     private Handle attemptRidingOut(String name, Settings settings, long sentAt, LockBackendException[] unanswered) {
         boolean connectedBefore = connected;
@@ -298,7 +301,8 @@ public final class LockEngine implements LockManager {
             return handle;
         } catch (LockBackendException failure) {
             // Down before or after the attempt: the failure may belong to a reconnect in progress.
-            if ((connectedBefore && connected) || closed) {
+            boolean reconnecting = failure instanceof ConnectionUnavailableException || !connectedBefore || !connected;
+            if (!reconnecting || closed) {
                 throw failure;
             }
             unanswered[0] = failure;

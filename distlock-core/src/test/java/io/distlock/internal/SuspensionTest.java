@@ -10,6 +10,7 @@ import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.ForwardingLockBackend;
 import io.distlock.spi.LockBackend;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +160,42 @@ class SuspensionTest {
     }
 
     @Test
+    void aFailureThatSaysTheConnectionIsDownIsRiddenOutBeforeTheBackendReportsTheDrop() throws Exception {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        Lock held = holderSide.acquire("h");
+        LockManager locks = manager(link, new Events());
+
+        link.dropUnreported(true);
+        assertThatThrownBy(() -> locks.tryAcquire("h")).isInstanceOf(ConnectionUnavailableException.class);
+        CompletableFuture<Lock> waiter = CompletableFuture.supplyAsync(() -> locks.acquire("h",
+                LockOptions.builder().timeout(PATIENCE).retryInterval(Duration.ofMillis(20)).build()));
+        until("the waiter has tried while the connection was down", () -> link.failedCalls.get() >= 4);
+        link.healUnreported();
+        held.release();
+
+        Lock got = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(got.isHeld()).isTrue();
+        got.release();
+    }
+
+    @Test
+    void anyOtherFailureWithTheConnectionBelievedUpEndsAWaitAtOnce() {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        holderSide.acquire("i");
+        LockManager locks = manager(link, new Events());
+
+        link.dropUnreported(false);
+        assertThatThrownBy(() -> locks.acquire("i", LockOptions.builder().timeout(PATIENCE)
+                .retryInterval(Duration.ofMillis(20)).build()))
+                .isInstanceOf(LockBackendException.class)
+                .isNotInstanceOf(ConnectionUnavailableException.class)
+                .hasMessageContaining("Currently not connected");
+        assertThat(link.failedCalls).as("one attempt and its undo (a release by owner id), no retry").hasValue(2);
+    }
+
+    @Test
     void aWaitWholeDuringWhichTheConnectionStaysDownEndsInABackendException() {
         Link link = new Link(store);
         LockManager locks = manager(link, new Events());
@@ -273,9 +310,22 @@ class SuspensionTest {
             super(store);
         }
 
+        /** What the client's own failure event will say, a little later than the failed calls. */
+        volatile boolean failuresSayConnectionDown;
+
         void drop() {
             down = true;
             events.connectionLost(new LockBackendException("connection reset by the test"));
+        }
+
+        /** Down, but the backend has not reported it (yet): only the failures themselves tell. */
+        void dropUnreported(boolean failuresSayConnectionDown) {
+            this.failuresSayConnectionDown = failuresSayConnectionDown;
+            down = true;
+        }
+
+        void healUnreported() {
+            down = false;
         }
 
         void restore() {
@@ -286,7 +336,8 @@ class SuspensionTest {
         private void answerOrFail() {
             if (down) {
                 failedCalls.incrementAndGet();
-                throw new LockBackendException("Currently not connected");
+                throw failuresSayConnectionDown ? new ConnectionUnavailableException("ConnectionLoss")
+                        : new LockBackendException("Currently not connected");
             }
         }
 

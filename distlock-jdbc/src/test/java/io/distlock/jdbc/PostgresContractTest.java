@@ -60,6 +60,12 @@ class PostgresContractTest extends LockContractSuite {
     }
 
     @Override
+    protected int dropConnections() {
+        // Each backend's LISTEN connection is among them, so every backend notices at once.
+        return postgres.resetClientConnections();
+    }
+
+    @Override
     protected String backendUri() {
         return PostgresServers.uri(postgres) + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
     }
