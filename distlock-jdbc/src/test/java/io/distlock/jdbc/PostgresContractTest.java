@@ -22,16 +22,16 @@ class PostgresContractTest extends LockContractSuite {
     @BeforeAll
     static void startPostgres() {
         postgres = PostgresServers.start();
-        pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD);
+        pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD, 60);
     }
 
-    static HikariDataSource pool(String url, String user, String password) {
+    static HikariDataSource pool(String url, String user, String password, int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
         // Each backend keeps one connection for LISTEN; the kit has a dozen managers open at once.
-        config.setMaximumPoolSize(60);
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
         return new HikariDataSource(config);
