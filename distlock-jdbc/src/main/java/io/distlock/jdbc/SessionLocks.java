@@ -49,8 +49,11 @@ import java.util.concurrent.locks.LockSupport;
  * lock, connection back to the pool) when its lease runs out on its own monotonic clock, counted
  * from before its request, so never after the database's end of it. A holder that cannot do so
  * (frozen, or cut off with its connection still open) is ended by the next acquirer once its
- * row's lease has been over for {@link #grace}: that acquirer locks the row, checks again, ends the
- * holder's session ({@code pg_terminate_backend}, {@code KILL}) and takes the lock.
+ * row's lease has been over for {@link #grace}: that acquirer locks the row, checks again, and if
+ * the session holding the advisory lock has been idle since before the lease ended, ends it
+ * ({@code pg_terminate_backend}, {@code KILL}) and takes the lock. The database user needs the
+ * right to end that session (same user, or PostgreSQL's pg_signal_backend, MariaDB's CONNECTION
+ * ADMIN); without it the lock stays busy until the frozen holder's session ends.
  *
  * <p><b>A dead session is a lost lock.</b> A watch task checks every held lock's connection each
  * heartbeat. A dead one is discarded, and the pool is probed: when the database answers, the session
@@ -85,8 +88,8 @@ final class SessionLocks {
         final Connection connection;
         /** The pool handed the connection out of auto-commit: it goes back that way. */
         final boolean autoCommitWas;
-        // Guarded by this; the connection is used by one thread at a time.
-        boolean live = true;
+        // Written under this (the connection is used by one thread at a time); read without it by inspect.
+        volatile boolean live = true;
         long deadline;
         ScheduledFuture<?> expiry;
 
@@ -276,14 +279,18 @@ final class SessionLocks {
      * with {@code onlyOverdue}, only a session-strategy holder overdue by {@link #grace}. In one
      * transaction that keeps the row locked, so no acquirer writes it meanwhile.
      *
-     * <p>Races, and why they are harmless: between finding the holder's session and ending it, that
-     * holder may release and another take the advisory lock only by also locking this row (its
-     * upsert), which waits for this transaction; so the session ended is the row's holder, except
-     * when the row did not exist when this transaction looked (then there is nothing overdue, and
-     * forceRelease ends whoever holds the advisory lock, which is what it is for), or when an
-     * acquirer got the advisory lock a moment before its upsert blocked on our row lock. That
-     * acquirer's connection is then ended and its acquisition fails with an exception: a spurious
-     * failure, never a second holder. The row is ended only if it still has the owner seen here.
+     * <p>Races, and why they are harmless. The advisory lock and the row are two things, so the
+     * session holding the advisory lock may not be the row's holder: a new holder takes the advisory
+     * lock a moment before its upsert writes the row (which then waits for this transaction's row
+     * lock). A takeover therefore ends a session only if it has been idle since before the row's lease
+     * ended, which a new holder never is (it is working right now), nor a healthy old one (its
+     * heartbeat and extends keep it busy): only a holder frozen or cut off since before its lease
+     * ended. An extend is no race: it takes the row lock too, so either it landed before this
+     * transaction read the row (then nothing is overdue) or it waits and fails with the ended session.
+     * forceRelease ends whoever holds the advisory lock, which is what it is for; should that be a new
+     * holder between its advisory lock and its upsert, its acquisition fails with an exception: a
+     * spurious failure, never a second holder. Whatever the race, ending a session only ever removes
+     * a holder. The row's lease is ended only if the row still has the owner seen here.
      */
     private boolean endHolder(Connection connection, String name, SessionKeys.Key key, boolean onlyOverdue)
             throws SQLException {
@@ -300,6 +307,13 @@ final class SessionLocks {
                 return false;
             }
             Long session = holderSession(connection, key);
+            if (onlyOverdue && session != null && !idleSince(connection, session, row.expiresAt())) {
+                // Busy since the lease ended: a new holder that has the advisory lock and is about to
+                // write the row, or the old one unlocking right now. Only a session left idle is ended.
+                connection.commit();
+                committed = true;
+                return false;
+            }
             boolean ended = session != null && terminate(connection, key, session);
             if (!onlyOverdue && row != null && row.live()) {
                 ended |= table.release(connection, name, row.owner());
@@ -345,6 +359,29 @@ final class SessionLocks {
                 rows.next();
                 long session = rows.getLong(1);
                 return rows.wasNull() || session == rows.getLong(2) ? null : session;
+            }
+        }
+    }
+
+    /**
+     * Whether database session {@code session} has been idle since before {@code millis} (epoch ms by
+     * the database's clock): a holder frozen or cut off since before its lease ended, as opposed to a
+     * session that is working now or has since (a holder's heartbeat, a new holder's acquisition).
+     */
+    private boolean idleSince(Connection connection, long session, long millis) throws SQLException {
+        String sql = dialect == Dialect.POSTGRESQL
+                ? "SELECT (extract(epoch from state_change) * 1000)::bigint FROM pg_stat_activity"
+                + " WHERE pid = ? AND state = 'idle'"
+                : "SELECT CAST(" + dialect.now + " - TIME_MS AS SIGNED) FROM information_schema.PROCESSLIST"
+                + " WHERE ID = ? AND COMMAND = 'Sleep'";
+        try (PreparedStatement statement = table.prepare(connection, sql)) {
+            statement.setLong(1, session);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return false;
+                }
+                long since = rows.getLong(1);
+                return !rows.wasNull() && since < millis;
             }
         }
     }
@@ -679,12 +716,7 @@ final class SessionLocks {
 
     private boolean knownDead(String ownerId) {
         Held lock = held.get(ownerId);
-        if (lock == null) {
-            return false;
-        }
-        synchronized (lock) {
-            return !lock.live;
-        }
+        return lock != null && !lock.live;
     }
 
     private static LockInfo withOwner(LockInfo row, String ownerId) {

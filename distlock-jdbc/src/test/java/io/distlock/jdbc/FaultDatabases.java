@@ -14,6 +14,20 @@ final class FaultDatabases {
     private FaultDatabases() {
     }
 
+    private interface Binder {
+        void bind(PreparedStatement statement) throws Exception;
+    }
+
+    private static boolean firstBoolean(Connection connection, String sql, Binder binder) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            binder.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
     /** PostgreSQL: a holder learns of an outage through its LISTEN connection. */
     static final JdbcFaultSuite.Database POSTGRES = new JdbcFaultSuite.Database() {
         @Override
@@ -56,6 +70,16 @@ final class FaultDatabases {
                     return rows.getBoolean(1);
                 }
             }
+        }
+
+        @Override
+        public Connection connect(ServerProcess server) throws Exception {
+            return PostgresServers.connect(server);
+        }
+
+        @Override
+        public boolean takeSessionLock(Connection connection, SessionKeys.Key key) throws Exception {
+            return firstBoolean(connection, "SELECT pg_try_advisory_lock(?)", statement -> statement.setLong(1, key.advisory()));
         }
 
         @Override
@@ -119,6 +143,16 @@ final class FaultDatabases {
                 }
                 return true;
             }
+        }
+
+        @Override
+        public Connection connect(ServerProcess server) throws Exception {
+            return MariaDbServers.connect(server);
+        }
+
+        @Override
+        public boolean takeSessionLock(Connection connection, SessionKeys.Key key) throws Exception {
+            return firstBoolean(connection, "SELECT GET_LOCK(?, 0)", statement -> statement.setString(1, key.lockName()));
         }
 
         @Override

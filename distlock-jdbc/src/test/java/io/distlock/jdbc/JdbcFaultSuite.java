@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +49,12 @@ abstract class JdbcFaultSuite {
 
         /** Ends, from the server side, the session holding the session lock {@code key}; false if none held it. */
         boolean killSessionHolding(ServerProcess server, SessionKeys.Key key) throws Exception;
+
+        /** A connection of the test's own, as distlock's user. */
+        Connection connect(ServerProcess server) throws Exception;
+
+        /** Takes the session lock {@code key} on {@code connection}, as a session-strategy acquirer's first step does. */
+        boolean takeSessionLock(Connection connection, SessionKeys.Key key) throws Exception;
 
         /** Whether killing the sessions reaches a connection distlock keeps open (PostgreSQL's LISTEN). */
         boolean keepsAConnectionOpen();

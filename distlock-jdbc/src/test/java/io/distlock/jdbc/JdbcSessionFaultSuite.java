@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -126,6 +127,24 @@ abstract class JdbcSessionFaultSuite extends JdbcFaultSuite {
             } finally {
                 signal("-CONT", holder.pid());
             }
+        }
+    }
+
+    @Test
+    void aNewHolderBetweenItsAdvisoryLockAndItsRowIsNeverEnded() throws Exception {
+        // A lock released long ago: its row is a session row whose lease ended well past the grace.
+        Lock old = locks.acquire("quiet");
+        assertThat(old.release()).isTrue();
+        Instant released = Instant.now();
+        Eventually.until("the released lease is older than the takeover grace", Duration.ofSeconds(10),
+                () -> Instant.now().isAfter(released.plusSeconds(2)));
+        try (Connection newHolder = database.connect(server)) {
+            // A new holder has the advisory lock and has not written its row yet: to another acquirer the
+            // row looks overdue, but this session is not a frozen holder (it worked after the lease ended).
+            assertThat(database.takeSessionLock(newHolder, key("quiet"))).isTrue();
+            assertThat(locks.tryAcquire("quiet")).as("busy").isEmpty();
+            assertThat(newHolder.isValid(5)).as("the new holder's session was left alone").isTrue();
+            assertThat(database.takeSessionLock(newHolder, key("quiet"))).as("and still holds the lock").isTrue();
         }
     }
 
