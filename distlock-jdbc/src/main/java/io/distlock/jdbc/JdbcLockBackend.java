@@ -491,7 +491,10 @@ public final class JdbcLockBackend implements LockBackend {
             return this;
         }
 
-        /** Connections of distlock's own pool (default 8); ignored with the application's DataSource. */
+        /**
+         * Connections of distlock's own pool (default 8); ignored with the application's DataSource.
+         * With session locks each held lock keeps one: at least the locks held at once, plus 2.
+         */
         public Builder poolSize(int poolSize) {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("poolSize must be at least 1 but was " + poolSize);

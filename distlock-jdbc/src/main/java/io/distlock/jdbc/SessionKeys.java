@@ -20,7 +20,7 @@ import java.util.HexFormat;
  * {@code SessionKeysTest}: changing them would make two versions of distlock disagree about a lock.
  *
  * <p>A collision makes two names exclude each other (never share an owner): on PostgreSQL, with
- * n names held at once, the chance that any two collide is about n²/2⁶⁵ (10⁻⁸ for a million); on
+ * n names held at once, the chance that any two collide is about n²/2⁶⁵ (3·10⁻⁸ for a million); on
  * MariaDB (216 bits) it is nil in practice.
  */
 final class SessionKeys {
