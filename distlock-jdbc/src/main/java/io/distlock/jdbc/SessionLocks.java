@@ -486,9 +486,10 @@ final class SessionLocks {
             try {
                 released = releaseStatement(lock);
             } catch (SQLException e) {
+                boolean dead = isDead(lock.connection, e);
                 // Whether it unlocked is unknown: closing the session frees the lock in any case.
                 discard(lock.connection);
-                if (isDead(lock.connection, e)) {
+                if (dead) {
                     return false;
                 }
                 throw e;
