@@ -2,7 +2,6 @@ package io.distlock.jdbc;
 
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.LockContractSuite;
-import io.distlock.testkit.server.ClientConnections;
 import io.distlock.testkit.server.ServerProcess;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterAll;
@@ -47,19 +46,11 @@ class H2ContractTest extends LockContractSuite {
     }
 
     @Override
-    protected int dropConnections() {
-        return ClientConnections.reset(server.getPort());
-    }
-
-    @Override
-    protected boolean noticesDroppedConnections() {
-        // As on MariaDB: no connection stays open between calls, and the pool replaces dead ones.
-        return false;
-    }
-
-    @Override
     protected Map<String, String> notApplicable() {
         return Map.of(RELEASE_NOTIFICATION, "H2 has no notification channel: waiters of other processes poll at "
-                + "their retry interval");
+                        + "their retry interval",
+                CONNECTION_DROP, "an in-memory H2 served over TCP does not outlive its connections being reset from "
+                        + "the server's side: every later statement fails with 90121 'Database is already closed', so "
+                        + "its locks are gone, not suspended (seen in this test; H2 is for tests and small setups, README)");
     }
 }

@@ -3,7 +3,6 @@ package io.distlock.testkit;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
-import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import org.junit.jupiter.api.DisplayName;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,26 +72,9 @@ sealed interface BadInputAndFaults permits LockContractSuite {
     default void rule_6_4_droppedConnectionRestores() throws Exception {
         kit().requireApplicable(LockContractSuite.CONNECTION_DROP);
         String name = kit().uniqueName("dropped");
-        List<String> events = new CopyOnWriteArrayList<>();
-        LockListener recorder = new LockListener() {
-            @Override
-            public void suspended(String lockName, long token, Throwable cause) {
-                events.add("suspended " + lockName);
-            }
-
-            @Override
-            public void restored(String lockName, long token) {
-                events.add("restored " + lockName);
-            }
-
-            @Override
-            public void lost(String lockName, long token, Throwable cause) {
-                events.add("lost " + lockName);
-                events.add("(lost because: " + cause + ")");
-            }
-        };
+        RecordingListener events = new RecordingListener();
         AtomicInteger lostCalls = new AtomicInteger();
-        LockManager holder = kit().newManager(builder -> builder.listener(recorder));
+        LockManager holder = kit().newManager(builder -> builder.listener(events));
         LockManager rival = kit().newManager();
         LockManager waiter = kit().newManager();
         // Auto-renewed, as the example: renewals must pause while suspended and go on after.
@@ -107,7 +88,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
             assertThat(kit().dropConnections()).as("connections the server dropped").isPositive();
             if (kit().noticesDroppedConnections()) {
                 Eventually.until("the holder's lock reported suspended", ContractFixture.PATIENCE,
-                        () -> events.contains("suspended " + name));
+                        () -> events.log.contains("suspended " + name));
                 assertNotTakenBy(rival, name);
             }
             List<String> answers = new CopyOnWriteArrayList<>();
@@ -120,8 +101,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
                         + "; listener events " + events, notConfirmed);
             }
             Eventually.until("held again, every suspension followed by a restore", ContractFixture.PATIENCE,
-                    () -> lock.isHeld() && Collections.frequency(events, "suspended " + name)
-                            == Collections.frequency(events, "restored " + name));
+                    () -> lock.isHeld() && events.count("suspended " + name) == events.count("restored " + name));
 
             assertNotTakenBy(rival, name);
             assertThat(outcome(waiting)).as("the waiter, who must still be waiting").isEqualTo("waiting");
@@ -131,7 +111,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
                 throw new AssertionError("extend after the restore failed; listener events " + events, e);
             }
             assertThat(lock.isHeld()).isTrue();
-            assertThat(events).as("listener events").doesNotContain("lost " + name);
+            assertThat(events.log).as("listener events").doesNotContain("lost " + name);
             assertThat(lostCalls).as("calls of the lock's onLost").hasValue(0);
 
             long token = lock.token();
