@@ -180,6 +180,31 @@ class SuspensionTest {
     }
 
     @Test
+    void anAttemptInFlightWhenTheConnectionDroppedIsRiddenOutThoughItFailsAfterTheReconnect() throws Exception {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        Lock held = holderSide.acquire("j");
+        LockManager locks = manager(link, new Events());
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        link.stallNextAcquire(inFlight, answer);
+
+        CompletableFuture<Lock> waiter = CompletableFuture.supplyAsync(() -> locks.acquire("j",
+                LockOptions.builder().timeout(PATIENCE).retryInterval(Duration.ofMillis(20)).build()));
+        await(inFlight);
+        // The command's connection drops and comes back while it is under way; its failure (a
+        // timeout) arrives only after the reconnect, with the connection believed up again.
+        link.drop();
+        link.restore();
+        held.release();
+        answer.countDown();
+
+        Lock got = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(got.isHeld()).isTrue();
+        got.release();
+    }
+
+    @Test
     void anyOtherFailureWithTheConnectionBelievedUpEndsAWaitAtOnce() {
         Link link = new Link(store);
         LockManager holderSide = manager(new Shared(store), new Events());
@@ -328,6 +353,15 @@ class SuspensionTest {
             down = false;
         }
 
+        private volatile CountDownLatch stallSignal;
+        private volatile CountDownLatch stallRelease;
+
+        /** The next acquire signals {@code inFlight}, waits for {@code answer}, then fails as a timed-out command does. */
+        void stallNextAcquire(CountDownLatch inFlight, CountDownLatch answer) {
+            stallRelease = answer;
+            stallSignal = inFlight;
+        }
+
         void restore() {
             down = false;
             events.connectionRestored();
@@ -348,6 +382,13 @@ class SuspensionTest {
 
         @Override
         public AcquireResult tryAcquire(AcquireRequest request) {
+            CountDownLatch stalled = stallSignal;
+            if (stalled != null) {
+                stallSignal = null;
+                stalled.countDown();
+                await(stallRelease);
+                throw new LockBackendException("did not answer acquire within PT10S (the timeout parameter)");
+            }
             answerOrFail();
             return delegate.tryAcquire(request);
         }
