@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -31,21 +32,65 @@ final class FaultPlans {
     static final WorkloadRunner.Settings FULL = new WorkloadRunner.Settings(5, Duration.ofSeconds(2),
             Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(10), 3, 20, 30, Duration.ofSeconds(60));
 
-    /** A backend of the suite: how to start its adapter, and the faults it supports. */
-    record Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults) {
+    /**
+     * A backend of the suite: how to start its adapter, the faults it supports (the full suite runs
+     * each), the few of them the short suite runs, and the name {@code -Dfaults.backends} selects it by.
+     */
+    record Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults, String name) {
+        /** A backend whose every fault runs in both suites. */
+        Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults) {
+            this(adapter, faults, faults, "");
+        }
     }
 
-    /** The real backends. A new backend is one adapter class and one line here. */
+    /**
+     * The real backends. A new backend is one adapter class and one line here. The short suite, in
+     * every build, runs one fault per backend, the one that says most about it, within about two
+     * minutes on a loaded 2-core machine; the full suite runs them all.
+     */
     static final List<Backend> BACKENDS = List.of(
-            new Backend(FileAdapter::new, FileAdapter.FAULTS),
-            new Backend(RedisAdapter::new, RedisAdapter.FAULTS));
+            // Fencing at work: a paused holder's late writes refused by both fenced resources.
+            new Backend(FileAdapter::new, FileAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER), "file"),
+            // A restart without persistence: locks and token counter forgotten.
+            new Backend(RedisAdapter::new, RedisAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "redis"),
+            // A restart forgets every lock; tokens start again from the server's clock.
+            new Backend(MemcachedAdapter::new, MemcachedAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "memcached"),
+            // Locks and sessions on disk: a restart keeps them.
+            new Backend(ZooKeeperAdapter::sessionLongerThanLease, ZooKeeperAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART),
+                    "zookeeper"),
+            // A session shorter than the lease expires under a paused holder, whose lease still runs.
+            new Backend(ZooKeeperAdapter::sessionShorterThanLease, ZooKeeperAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER),
+                    "zookeeper-short-session"),
+            // A crash and recovery keep the lease table and the sequence.
+            new Backend(PostgresAdapter::new, PostgresAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-postgresql"),
+            new Backend(MariaDbAdapter::new, MariaDbAdapter.FAULTS, EnumSet.noneOf(Fault.class), "jdbc-mariadb"));
 
-    /** Every real backend with every fault it supports (the short suite leaves out the baseline). */
+    /**
+     * Every real backend with every fault it supports (the short suite leaves out the baseline), or
+     * only those named in the system property {@code faults.backends} (comma-separated
+     * {@link Backend#name()}s), and only the faults named in {@code faults.faults} ({@link Fault} names).
+     */
     static List<Run> realBackends(WorkloadRunner.Settings settings, boolean withBaseline) {
+        return runs(settings, backend -> backend.faults(), withBaseline);
+    }
+
+    /** The short suite: each backend's {@link Backend#shortFaults()}. */
+    static List<Run> shortSuite() {
+        return runs(SHORT, Backend::shortFaults, false);
+    }
+
+    private static List<Run> runs(WorkloadRunner.Settings settings, java.util.function.Function<Backend, Set<Fault>> faults,
+                                  boolean withBaseline) {
+        Set<String> backends = selection("faults.backends");
+        Set<String> chosenFaults = selection("faults.faults");
         List<Run> runs = new ArrayList<>();
         for (Backend backend : BACKENDS) {
+            if (!backends.isEmpty() && !backends.contains(backend.name())) {
+                continue;
+            }
             for (Fault fault : Fault.values()) {
-                if (backend.faults().contains(fault) && (withBaseline || fault != Fault.NONE)) {
+                if (faults.apply(backend).contains(fault) && (withBaseline || fault != Fault.NONE)
+                        && (chosenFaults.isEmpty() || chosenFaults.contains(fault.name()))) {
                     runs.add(new Run(backend.adapter(), fault, settings));
                 }
             }
@@ -53,15 +98,23 @@ final class FaultPlans {
         return runs;
     }
 
+    private static Set<String> selection(String property) {
+        String value = System.getProperty(property, "").trim();
+        return value.isEmpty() ? Set.of() : Set.of(value.split("\\s*,\\s*"));
+    }
+
     static List<WorkloadRunner.Result> execute(List<Run> runs, Path directory) throws Exception {
         List<WorkloadRunner.Result> results = new ArrayList<>();
         int n = 0;
-        for (Run run : runs) {
-            try (BackendAdapter adapter = run.adapter().get()) {
-                WorkloadRunner.Result result = WorkloadRunner.run(adapter, run.fault(), run.settings(),
-                        directory.resolve("run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT)));
-                System.out.println(Report.details(result));
-                results.add(result);
+        try (GuardedResources.RowDatabase rows = new GuardedResources.RowDatabase()) {
+            for (Run run : runs) {
+                try (BackendAdapter adapter = run.adapter().get()) {
+                    WorkloadRunner.Result result = WorkloadRunner.run(adapter, run.fault(), run.settings(),
+                            directory.resolve("run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT)),
+                            rows);
+                    System.out.println(Report.details(result));
+                    results.add(result);
+                }
             }
         }
         return results;

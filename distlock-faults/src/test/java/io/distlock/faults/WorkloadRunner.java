@@ -50,24 +50,36 @@ final class WorkloadRunner {
     private final Fault fault;
     private final Settings settings;
     private final Path directory;
+    private final String rowUrl;
     private final List<Client> clients = new ArrayList<>();
     private final List<Injection> injections = new ArrayList<>();
     private TcpProxy proxy;
     private int nextClient;
 
-    private WorkloadRunner(BackendAdapter adapter, Fault fault, Settings settings, Path directory) {
+    private WorkloadRunner(BackendAdapter adapter, Fault fault, Settings settings, Path directory, String rowUrl) {
+        this.rowUrl = rowUrl;
         this.adapter = adapter;
         this.fault = fault;
         this.settings = settings;
         this.directory = directory;
     }
 
+    /** A run with a database of its own for the fenced row. */
     static Result run(BackendAdapter adapter, Fault fault, Settings settings, Path directory) throws Exception {
+        try (GuardedResources.RowDatabase rows = new GuardedResources.RowDatabase()) {
+            return run(adapter, fault, settings, directory, rows);
+        }
+    }
+
+    /** A run whose fenced row is a new row in {@code rows}, named after the run directory. */
+    static Result run(BackendAdapter adapter, Fault fault, Settings settings, Path directory,
+                      GuardedResources.RowDatabase rows) throws Exception {
         if (!adapter.faults().contains(fault)) {
             throw new IllegalArgumentException(adapter.name() + " does not support fault " + fault);
         }
         Files.createDirectories(directory);
-        return new WorkloadRunner(adapter, fault, settings, directory).run();
+        GuardedResources.FencedRow.create(rows.url(), directory.toString());
+        return new WorkloadRunner(adapter, fault, settings, directory, rows.url()).run();
     }
 
     private Result run() throws Exception {
@@ -114,7 +126,8 @@ final class WorkloadRunner {
         }
         Set<String> unfenced = new GuardedResources.LockSet(directory.resolve("unfenced.set")).read();
         Set<String> fenced = new GuardedResources.FencedRegister(directory.resolve("fenced")).elements();
-        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced),
+        Set<String> row = GuardedResources.FencedRow.elements(rowUrl, directory.toString());
+        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced, row),
                 List.copyOf(injections), directory);
     }
 
@@ -248,7 +261,7 @@ final class WorkloadRunner {
         ChildJvm jvm = ChildJvm.start(WorkloadClient.class, directory.resolve("client-" + id + ".log"),
                 uri, LOCK_NAME, directory.toString(), id, Long.toString(settings.lease().toMillis()),
                 Long.toString(settings.acquireWait().toMillis()), Long.toString(settings.work().toMillis()),
-                Long.toString(settings.retry().toMillis()));
+                Long.toString(settings.retry().toMillis()), rowUrl, directory.toString());
         Client client = new Client(id, jvm, directory.resolve("client-" + id + ".history"), proxied, before);
         clients.add(client);
         return client;
@@ -337,7 +350,7 @@ final class WorkloadRunner {
 
         boolean inSection() {
             return switch (lastKind) {
-                case "ACQ", "READ", "UW", "FW" -> true;
+                case "ACQ", "READ", "UW", "FW", "RW" -> true;
                 default -> false;
             };
         }

@@ -1,0 +1,90 @@
+package io.distlock.faults;
+
+import io.distlock.jdbc.PostgresServers;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The JDBC backend's lease table on one private PostgreSQL ({@link PostgresServers}), a server of
+ * its own, not the one that holds the fenced row.
+ *
+ * <p>Two things differ from a single-process server. PostgreSQL is a postmaster and a process per
+ * connection, so the server faults act on the whole tree: a crash is SIGKILL to every process (the
+ * postmaster first stopped, so it forks no one meanwhile), a freeze is SIGSTOP to every process.
+ * And the fixture runs with {@code synchronous_commit=off} for speed, which lets a crash lose the
+ * last commits (acquisitions and sequence values included); a user's server commits durably, the
+ * default, so the adapter turns it back on for every session ({@code ALTER DATABASE ... SET}, which
+ * takes precedence over the server's command line).
+ */
+final class PostgresAdapter extends ServerAdapter {
+    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    private boolean paused;
+
+    PostgresAdapter() {
+        super(PostgresServers.start());
+        try (Connection connection = PostgresServers.connect(server); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER DATABASE " + PostgresServers.DATABASE + " SET synchronous_commit = on");
+        } catch (SQLException e) {
+            close();
+            throw new IllegalStateException("could not prepare " + server + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "jdbc-postgresql";
+    }
+
+    @Override
+    String uri(int port) {
+        return "jdbc:postgresql://" + PostgresServers.USER + ":" + PostgresServers.PASSWORD + "@127.0.0.1:" + port + "/"
+                + PostgresServers.DATABASE + "?" + JDBC_TIMEOUTS;
+    }
+
+    @Override
+    public void killServer() {
+        long postmaster = server.pid();
+        WorkloadRunner.Signals.send(postmaster, "STOP");
+        for (long child : children(postmaster)) {
+            WorkloadRunner.Signals.sendQuietly(child, "KILL");
+        }
+        server.kill();
+    }
+
+    @Override
+    public void pauseServer() {
+        long postmaster = server.pid();
+        WorkloadRunner.Signals.send(postmaster, "STOP");
+        paused = true;
+        for (long child : children(postmaster)) {
+            WorkloadRunner.Signals.sendQuietly(child, "STOP");
+        }
+    }
+
+    @Override
+    public void resumeServer() {
+        long postmaster = server.pid();
+        for (long child : children(postmaster)) {
+            WorkloadRunner.Signals.sendQuietly(child, "CONT");
+        }
+        WorkloadRunner.Signals.send(postmaster, "CONT");
+        paused = false;
+    }
+
+    private static List<Long> children(long pid) {
+        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid).toList();
+    }
+
+    @Override
+    public void close() {
+        if (paused && server.isRunning()) {
+            resumeServer();
+        }
+        PostgresServers.stopFast(server);
+        server.close();
+    }
+}
