@@ -118,4 +118,16 @@ class CheckerTest {
         assertThat(f.lostFenced()).as("the register kept both").isZero();
         assertThat(f.fencedRefusals()).isZero();
     }
+
+    @Test
+    void aClientRetryingAfterFailedAcquiresWantsTheLockAllAlong() {
+        // b's acquires fail at once (the server is down) from 120 to 400, with pauses between them;
+        // a's hold ended at 100 and nobody holds until b acquires at 500.
+        List<String> b = List.of("INVOKE 1 120 - ", "FAIL 1 121 - LockBackendException",
+                "INVOKE 2 200 - ", "FAIL 2 201 - LockBackendException",
+                "INVOKE 3 400 - ", "ACQ 3 500 1 2", "READ 3 501 1 ok ok", "EXIT 3 510 1 ", "REL 3 511 - true");
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 1), b), ALL, ALL);
+        assertThat(f.longestUnavailableNanos()).isEqualTo(380);
+        assertThat(f.failedAcquisitions()).isEqualTo(2);
+    }
 }

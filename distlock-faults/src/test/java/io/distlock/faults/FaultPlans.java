@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Which runs make up the short suite (in every {@code mvn verify}) and the full one, and the one
@@ -34,9 +35,15 @@ final class FaultPlans {
 
     /**
      * A backend of the suite: how to start its adapter, the faults it supports (the full suite runs
-     * each), the few of them the short suite runs, and the name {@code -Dfaults.backends} selects it by.
+     * each), the few of them the short suite runs, the name {@code -Dfaults.backends} selects it by,
+     * and what it changes in the suite's settings (most: nothing).
      */
-    record Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults, String name) {
+    record Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults, String name,
+                   UnaryOperator<WorkloadRunner.Settings> tuning) {
+        Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults, String name) {
+            this(adapter, faults, shortFaults, name, UnaryOperator.identity());
+        }
+
         /** A backend whose every fault runs in both suites. */
         Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults) {
             this(adapter, faults, faults, "");
@@ -58,11 +65,15 @@ final class FaultPlans {
             // Locks and sessions on disk: a restart keeps them.
             new Backend(ZooKeeperAdapter::sessionLongerThanLease, ZooKeeperAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART),
                     "zookeeper"),
-            // A session shorter than the lease expires under a paused holder, whose lease still runs.
+            // A session shorter than the lease (1 s against 3 s) expires under a paused holder whose
+            // lease still runs: the case the backend's README warns of.
             new Backend(ZooKeeperAdapter::sessionShorterThanLease, ZooKeeperAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER),
-                    "zookeeper-short-session"),
+                    "zookeeper-short-session", settings -> lease(settings, ZooKeeperAdapter.SHORT_SESSION.multipliedBy(3))),
             // A crash and recovery keep the lease table and the sequence.
-            new Backend(PostgresAdapter::new, PostgresAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-postgresql"),
+            new Backend(PostgresAdapter::durable, PostgresAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-postgresql"),
+            // The same crash on a server that acknowledges commits before they are on disk.
+            new Backend(PostgresAdapter::asynchronousCommit, EnumSet.of(Fault.SERVER_RESTART), EnumSet.noneOf(Fault.class),
+                    "jdbc-postgresql-async-commit"),
             new Backend(MariaDbAdapter::new, MariaDbAdapter.FAULTS, EnumSet.noneOf(Fault.class), "jdbc-mariadb"));
 
     /**
@@ -91,11 +102,18 @@ final class FaultPlans {
             for (Fault fault : Fault.values()) {
                 if (faults.apply(backend).contains(fault) && (withBaseline || fault != Fault.NONE)
                         && (chosenFaults.isEmpty() || chosenFaults.contains(fault.name()))) {
-                    runs.add(new Run(backend.adapter(), fault, settings));
+                    runs.add(new Run(backend.adapter(), fault, backend.tuning().apply(settings)));
                 }
             }
         }
         return runs;
+    }
+
+    /** {@code settings} with another lease. */
+    static WorkloadRunner.Settings lease(WorkloadRunner.Settings settings, Duration lease) {
+        return new WorkloadRunner.Settings(settings.clients(), lease, settings.acquireWait(), settings.work(),
+                settings.retry(), settings.injections(), settings.warmupAcquisitions(), settings.settleAcquisitions(),
+                settings.patience());
     }
 
     private static Set<String> selection(String property) {

@@ -22,21 +22,36 @@ import java.util.Set;
  */
 final class PostgresAdapter extends ServerAdapter {
     static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final String ASYNCHRONOUS_COMMIT_NAME = "jdbc-postgresql, synchronous_commit=off";
+    private final boolean durable;
     private boolean paused;
 
-    PostgresAdapter() {
+    /** {@code durable}: commits flushed before they are acknowledged (the default); else as the fixture runs. */
+    PostgresAdapter(boolean durable) {
         super(PostgresServers.start());
-        try (Connection connection = PostgresServers.connect(server); Statement statement = connection.createStatement()) {
-            statement.execute("ALTER DATABASE " + PostgresServers.DATABASE + " SET synchronous_commit = on");
-        } catch (SQLException e) {
-            close();
-            throw new IllegalStateException("could not prepare " + server + ": " + e, e);
+        this.durable = durable;
+        if (durable) {
+            try (Connection connection = PostgresServers.connect(server); Statement statement = connection.createStatement()) {
+                statement.execute("ALTER DATABASE " + PostgresServers.DATABASE + " SET synchronous_commit = on");
+            } catch (SQLException e) {
+                close();
+                throw new IllegalStateException("could not prepare " + server + ": " + e, e);
+            }
         }
+    }
+
+    static PostgresAdapter durable() {
+        return new PostgresAdapter(true);
+    }
+
+    /** The fixture's {@code synchronous_commit=off}: what a crash does to a server that acknowledges commits early. */
+    static PostgresAdapter asynchronousCommit() {
+        return new PostgresAdapter(false);
     }
 
     @Override
     public String name() {
-        return "jdbc-postgresql";
+        return durable ? "jdbc-postgresql" : ASYNCHRONOUS_COMMIT_NAME;
     }
 
     @Override
