@@ -69,12 +69,12 @@ final class FaultPlans {
             // lease still runs: the case the backend's README warns of.
             new Backend(ZooKeeperAdapter::sessionShorterThanLease, ZooKeeperAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER),
                     "zookeeper-short-session", settings -> lease(settings, ZooKeeperAdapter.SHORT_SESSION.multipliedBy(3))),
-            // A crash and recovery keep the lease table and the sequence.
+            // A crash and recovery keep the lease table and the sequence (the same for MariaDB).
             new Backend(PostgresAdapter::durable, PostgresAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-postgresql"),
             // The same crash on a server that acknowledges commits before they are on disk.
             new Backend(PostgresAdapter::asynchronousCommit, EnumSet.of(Fault.SERVER_RESTART), EnumSet.noneOf(Fault.class),
                     "jdbc-postgresql-async-commit"),
-            new Backend(MariaDbAdapter::new, MariaDbAdapter.FAULTS, EnumSet.noneOf(Fault.class), "jdbc-mariadb"));
+            new Backend(MariaDbAdapter::new, MariaDbAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-mariadb"));
 
     /**
      * Every real backend with every fault it supports (the short suite leaves out the baseline), or
