@@ -5,6 +5,7 @@ import io.distlock.jdbc.PostgresServers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -60,12 +61,22 @@ final class PostgresAdapter extends ServerAdapter {
                 + PostgresServers.DATABASE + "?" + JDBC_TIMEOUTS;
     }
 
+    /**
+     * A crash of the whole server. Every process must be gone, not only signalled, before the
+     * restart: a PostgreSQL that finds a process still attached to the old shared memory refuses to
+     * start ("pre-existing shared memory block is still in use"), and a SIGKILLed process takes a
+     * moment to exit on a loaded machine.
+     */
     @Override
     public void killServer() {
         long postmaster = server.pid();
         WorkloadRunner.Signals.send(postmaster, "STOP");
-        for (long child : children(postmaster)) {
+        List<Long> children = children(postmaster);
+        for (long child : children) {
             WorkloadRunner.Signals.sendQuietly(child, "KILL");
+        }
+        if (!WorkloadRunner.poll(Duration.ofSeconds(30), () -> children.stream().allMatch(WorkloadRunner.Signals::exited))) {
+            throw new IllegalStateException("PostgreSQL processes " + children + " of " + server + " still run 30 s after SIGKILL");
         }
         server.kill();
     }

@@ -293,7 +293,7 @@ final class WorkloadRunner {
     }
 
     /** Polls {@code condition} every millisecond until it holds (true) or {@code within} passed (false). */
-    private static boolean poll(Duration within, BooleanSupplier condition) {
+    static boolean poll(Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -465,6 +465,16 @@ final class WorkloadRunner {
                         return true;
                     }
                 });
+            } catch (IOException gone) {
+                return true;
+            }
+        }
+
+        /** Whether {@code pid} has exited: gone, or a zombie (its memory and files released, not yet reaped). */
+        static boolean exited(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
             } catch (IOException gone) {
                 return true;
             }
