@@ -121,19 +121,34 @@ final class FaultPlans {
         return value.isEmpty() ? Set.of() : Set.of(value.split("\\s*,\\s*"));
     }
 
+    /**
+     * Runs each in turn. A run that fails (a server that does not start, a client that dies) does not
+     * stop the others: the figures of a long suite are not thrown away for one of its runs. The
+     * failures are thrown together at the end, with the table of the runs that completed.
+     */
     static List<WorkloadRunner.Result> execute(List<Run> runs, Path directory) throws Exception {
         List<WorkloadRunner.Result> results = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
         int n = 0;
         try (GuardedResources.RowDatabase rows = new GuardedResources.RowDatabase()) {
             for (Run run : runs) {
+                String name = "run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT);
                 try (BackendAdapter adapter = run.adapter().get()) {
                     WorkloadRunner.Result result = WorkloadRunner.run(adapter, run.fault(), run.settings(),
-                            directory.resolve("run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT)),
-                            rows);
+                            directory.resolve(name), rows);
                     System.out.println(Report.details(result));
                     results.add(result);
+                } catch (Exception | AssertionError e) {
+                    e.printStackTrace(System.out);
+                    failures.add(new AssertionError(name + " failed: " + e, e));
                 }
             }
+        }
+        if (!failures.isEmpty()) {
+            AssertionError failed = new AssertionError(failures.size() + " of " + runs.size()
+                    + " runs failed (each suppressed below); the runs that completed:\n" + Report.table(results));
+            failures.forEach(failed::addSuppressed);
+            throw failed;
         }
         return results;
     }
