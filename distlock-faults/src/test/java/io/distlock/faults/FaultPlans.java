@@ -71,10 +71,16 @@ final class FaultPlans {
                     "zookeeper-short-session", settings -> lease(settings, ZooKeeperAdapter.SHORT_SESSION.multipliedBy(3))),
             // A crash and recovery keep the lease table and the sequence (the same for MariaDB).
             new Backend(PostgresAdapter::durable, PostgresAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-postgresql"),
+            new Backend(PostgresAdapter::sessionLocks, PostgresAdapter.FAULTS, EnumSet.noneOf(Fault.class),
+                    "jdbc-postgresql-session"),
             // The same crash on a server that acknowledges commits before they are on disk.
             new Backend(PostgresAdapter::asynchronousCommit, EnumSet.of(Fault.SERVER_RESTART), EnumSet.noneOf(Fault.class),
                     "jdbc-postgresql-async-commit"),
-            new Backend(MariaDbAdapter::new, MariaDbAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-mariadb"));
+            new Backend(MariaDbAdapter::leaseTable, MariaDbAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "jdbc-mariadb"),
+            // Session locks: a cut connection ends the holder's session, and frees its lock, at once;
+            // its backend has no LISTEN connection to notice it by (PostgreSQL's usually does).
+            new Backend(MariaDbAdapter::sessionLocks, MariaDbAdapter.FAULTS, EnumSet.of(Fault.CONNECTION_CUT),
+                    "jdbc-mariadb-session"));
 
     /**
      * Every real backend with every fault it supports (the short suite leaves out the baseline), or

@@ -57,12 +57,17 @@ class FaultSuiteTest {
      * locks when they restart (and Redis its token counter; memcached's counter starts again from
      * the server's clock, which repeats tokens within the same second); a ZooKeeper session shorter
      * than the lease can expire, and hand the lock on, while its holder's lease still runs; a
-     * PostgreSQL that acknowledges commits before they are on disk forgets the last ones in a crash.
+     * PostgreSQL that acknowledges commits before they are on disk forgets the last ones in a crash;
+     * a JDBC session lock goes with its database session, which a dropped connection or a restarted
+     * server ends at once, before its holder's backend notices.
      */
     static boolean cannotPromiseExclusion(WorkloadRunner.Result result) {
         String backend = result.backend();
+        Fault fault = result.fault();
+        boolean sessionLocks = backend.equals(PostgresAdapter.SESSION_NAME) || backend.equals(MariaDbAdapter.SESSION_NAME);
         return backend.equals(ZooKeeperAdapter.SHORT_SESSION_NAME)
-                || result.fault() == Fault.SERVER_RESTART && (backend.equals("redis") || backend.equals("memcached")
-                || backend.equals(PostgresAdapter.ASYNCHRONOUS_COMMIT_NAME));
+                || fault == Fault.SERVER_RESTART && (backend.equals("redis") || backend.equals("memcached")
+                || backend.equals(PostgresAdapter.ASYNCHRONOUS_COMMIT_NAME))
+                || sessionLocks && (fault == Fault.CONNECTION_CUT || fault == Fault.SERVER_RESTART);
     }
 }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The JDBC backend's lease table on one private PostgreSQL ({@link PostgresServers}), a server of
- * its own, not the one that holds the fenced row.
+ * The JDBC backend on one private PostgreSQL ({@link PostgresServers}), a server of its own, not the
+ * one that holds the fenced row: the lease table, or session locks.
  *
  * <p>Two things differ from a single-process server. PostgreSQL is a postmaster and a process per
  * connection, so the server faults act on the whole tree: a crash is SIGKILL to every process (the
@@ -24,13 +24,19 @@ import java.util.Set;
 final class PostgresAdapter extends ServerAdapter {
     static final Set<Fault> FAULTS = SERVER_FAULTS;
     static final String ASYNCHRONOUS_COMMIT_NAME = "jdbc-postgresql, synchronous_commit=off";
-    private final boolean durable;
+    static final String SESSION_NAME = "jdbc-postgresql, session locks";
+    private final String name;
+    private final String strategy;
     private boolean paused;
 
-    /** {@code durable}: commits flushed before they are acknowledged (the default); else as the fixture runs. */
-    PostgresAdapter(boolean durable) {
+    /**
+     * {@code durable}: commits flushed before they are acknowledged (the default), else as the
+     * fixture runs; {@code strategy}: the backend's {@code distlock.strategy}.
+     */
+    private PostgresAdapter(String name, boolean durable, String strategy) {
         super(PostgresServers.start());
-        this.durable = durable;
+        this.name = name;
+        this.strategy = strategy;
         if (durable) {
             try (Connection connection = PostgresServers.connect(server); Statement statement = connection.createStatement()) {
                 statement.execute("ALTER DATABASE " + PostgresServers.DATABASE + " SET synchronous_commit = on");
@@ -41,24 +47,30 @@ final class PostgresAdapter extends ServerAdapter {
         }
     }
 
+    /** The lease table on a server that commits durably. */
     static PostgresAdapter durable() {
-        return new PostgresAdapter(true);
+        return new PostgresAdapter("jdbc-postgresql", true, "table");
     }
 
     /** The fixture's {@code synchronous_commit=off}: what a crash does to a server that acknowledges commits early. */
     static PostgresAdapter asynchronousCommit() {
-        return new PostgresAdapter(false);
+        return new PostgresAdapter(ASYNCHRONOUS_COMMIT_NAME, false, "table");
+    }
+
+    /** Session locks ({@code pg_try_advisory_lock} on a connection per held lock), durable commits. */
+    static PostgresAdapter sessionLocks() {
+        return new PostgresAdapter(SESSION_NAME, true, "session");
     }
 
     @Override
     public String name() {
-        return durable ? "jdbc-postgresql" : ASYNCHRONOUS_COMMIT_NAME;
+        return name;
     }
 
     @Override
     String uri(int port) {
         return "jdbc:postgresql://" + PostgresServers.USER + ":" + PostgresServers.PASSWORD + "@127.0.0.1:" + port + "/"
-                + PostgresServers.DATABASE + "?" + JDBC_TIMEOUTS;
+                + PostgresServers.DATABASE + "?" + JDBC_TIMEOUTS + "&distlock.strategy=" + strategy;
     }
 
     /**
