@@ -201,13 +201,40 @@ final class WorkloadRunner {
         return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client between reads and writes");
     }
 
+    /**
+     * The server killed while a client is inside its section. A section lasts milliseconds and a
+     * kill can take longer (PostgreSQL: every process of the server), so the holder is held still
+     * (SIGSTOP, checked as for a paused holder) until the server is dead, then resumed before the
+     * server starts again: the crash lands inside its section, and it meets the dead server as a
+     * running client would.
+     */
     private Injection serverRestart() {
-        Client holder = awaitClient("a client inside its section", Client::inSection);
+        Client holder = null;
+        for (int attempt = 0; attempt < 50 && holder == null; attempt++) {
+            Client candidate = awaitClient("a client inside its section", Client::inSection);
+            if (candidate == null) {
+                break;
+            }
+            Signals.send(candidate.jvm.pid(), "STOP");
+            poll(settings.patience(), () -> Signals.stopped(candidate.jvm.pid()));
+            candidate.poll();
+            if (candidate.inSection()) {
+                holder = candidate;
+            } else {
+                Signals.send(candidate.jvm.pid(), "CONT");
+            }
+        }
         long at = System.nanoTime();
-        adapter.killServer();
+        try {
+            adapter.killServer();
+        } finally {
+            if (holder != null) {
+                Signals.send(holder.jvm.pid(), "CONT");
+            }
+        }
         adapter.startServer();
         return new Injection(fault, at, System.nanoTime(), "server", holder != null,
-                holder == null ? "no holder at the time" : "client " + holder.id + " held");
+                holder == null ? "no holder at the time" : "client " + holder.id + " held (stopped across the kill)");
     }
 
     private Injection serverPause() {
