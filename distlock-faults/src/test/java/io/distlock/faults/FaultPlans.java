@@ -58,7 +58,7 @@ final class FaultPlans {
     static final List<Backend> BACKENDS = List.of(
             // Fencing at work: a paused holder's late writes refused by both fenced resources.
             new Backend(FileAdapter::new, FileAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER), "file"),
-            // A restart without persistence: locks and token counter forgotten.
+            // A restart without persistence forgets the locks; the token counter starts again from the server clock.
             new Backend(RedisAdapter::new, RedisAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "redis"),
             // A restart forgets every lock; tokens start again from the server's clock.
             new Backend(MemcachedAdapter::new, MemcachedAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "memcached"),
@@ -88,7 +88,7 @@ final class FaultPlans {
      * {@link Backend#name()}s), and only the faults named in {@code faults.faults} ({@link Fault} names).
      */
     static List<Run> realBackends(WorkloadRunner.Settings settings, boolean withBaseline) {
-        return runs(settings, backend -> backend.faults(), withBaseline);
+        return runs(settings, Backend::faults, withBaseline);
     }
 
     /** The short suite: each backend's {@link Backend#shortFaults()}. */
