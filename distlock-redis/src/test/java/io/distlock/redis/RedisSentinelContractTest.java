@@ -38,7 +38,7 @@ class RedisSentinelContractTest extends RedisKitSuite {
         LockManager locks = newManager();
         String name = uniqueName("sentinel");
         try (Lock lock = locks.acquire(name, LockOptions.tryOnce());
-             RawRedis primary = new RawRedis(sentinel.primary.port())) {
+             RawRedis primary = new RawRedis(sentinel.primary().port())) {
             assertThat(primary.sync().hget(new RedisKeys("kit", false).lockKey(name), "token"))
                     .isEqualTo(Long.toString(lock.token()));
         }
