@@ -70,11 +70,15 @@ final class FaultPlans {
         List<WorkloadRunner.Result> results = new ArrayList<>();
         int n = 0;
         for (Run run : runs) {
+            long started = System.nanoTime();
             try (BackendAdapter adapter = run.adapter().get()) {
                 WorkloadRunner.Result result = WorkloadRunner.run(adapter, run.fault(), run.settings(),
                         directory.resolve("run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT)));
                 System.out.println(Report.details(result));
                 results.add(result);
+            } finally {
+                // With the servers' start and stop: what each row costs the suite.
+                System.out.println("  run " + n + " took " + (System.nanoTime() - started) / 1_000_000 + " ms");
             }
         }
         return results;

@@ -87,6 +87,8 @@ final class RedisSentinelAdapter implements BackendAdapter {
     public void close() {
         try {
             dropReplicationLink();
+            // In the run's output: the failovers the sentinels made, so one the suite did not cause shows.
+            System.out.println("sentinel events:\n  " + String.join("\n  ", sentinels.events()));
         } finally {
             sentinels.close();
         }

@@ -141,6 +141,22 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 "master".equals(role) ? "master_repl_offset" : "slave_repl_offset"));
     }
 
+    /**
+     * What the sentinels logged about failures and failovers (down, up, leader, switch-master,
+     * demotions, tilt), each line once, oldest first per sentinel: to tell the failovers a test
+     * caused from any it did not.
+     */
+    public List<String> events() {
+        java.util.regex.Pattern wanted = java.util.regex.Pattern.compile(
+                "[+-](sdown|odown|tilt|switch-master|elected-leader|convert-to-slave|fix-slave-config|failover-end|failover-abort\\S*) ");
+        List<String> events = new ArrayList<>();
+        for (ServerProcess sentinel : sentinels) {
+            sentinel.output().lines().filter(l -> wanted.matcher(l).find())
+                    .forEach(l -> events.add(":" + sentinel.port() + " " + l));
+        }
+        return events;
+    }
+
     private DataNode startNode(int replicaOf) {
         DataNode node = new DataNode();
         node.replicaOf = replicaOf;
