@@ -108,7 +108,10 @@ public final class RedisSentinelFixture implements AutoCloseable {
         ServerProcess promoted;
         try {
             Eventually.until("every sentinel names a new primary instead of " + old + ": " + describe(), within,
-                    () -> agreedPrimaryPortOrMinusOne() > 0 && agreedPrimaryPortOrMinusOne() != old.port());
+                    () -> {
+                        int port = agreedPrimaryPortOrMinusOne();
+                        return port > 0 && port != old.port();
+                    });
             promoted = primary();
         } finally {
             if (failure == Failure.PAUSED) {
