@@ -116,7 +116,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             old.kill();
         }
         try {
-            Eventually.until("a replica serving slot " + slot + " instead of " + old + ": " + describe(), within, () -> {
+            until("a replica serving slot " + slot + " instead of " + old, within, () -> {
                 try {
                     return nodes.stream().filter(n -> n != old && n.isRunning())
                             .allMatch(n -> { int p = ownerPortSeenBy(n, slot); return p > 0 && p != old.port(); });
@@ -152,7 +152,7 @@ public final class RedisClusterFixture implements AutoCloseable {
      * nodes agree on, and every replica linked to its primary.
      */
     public void awaitHealthy(Duration within) {
-        Eventually.until("a healthy cluster: " + describe(), within, () -> {
+        until("a healthy cluster", within, () -> {
             try {
                 for (ServerProcess node : nodes) {
                     if (!client.node(node.port()).clusterInfo().contains("cluster_state:ok")) {
@@ -210,6 +210,10 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    private void until(String what, Duration within, java.util.function.BooleanSupplier condition) {
+        Eventually.until(what, within, condition, this::describe);
     }
 
     /** Each node's view, for failure messages. */

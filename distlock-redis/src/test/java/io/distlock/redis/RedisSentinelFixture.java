@@ -57,7 +57,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
             for (int i = 0; i < sentinels; i++) {
                 this.sentinels.add(startSentinel(primary.process.port(), quorum, downAfter));
             }
-            awaitSentinelsReady(primary.process.port(), Duration.ofSeconds(60));
+            awaitSentinelsReady(Duration.ofSeconds(60));
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -105,26 +105,27 @@ public final class RedisSentinelFixture implements AutoCloseable {
         } else {
             old.pause();
         }
-        ServerProcess promoted;
+        int[] promoted = {-1};
         try {
-            Eventually.until("every sentinel names a new primary instead of " + old + ": " + describe(), within,
-                    () -> {
-                        int port = agreedPrimaryPortOrMinusOne();
-                        return port > 0 && port != old.port();
-                    });
-            promoted = primary();
+            until("every sentinel names a new primary instead of " + old, within, () -> {
+                promoted[0] = agreedPrimaryPortOrMinusOne();
+                return promoted[0] > 0 && promoted[0] != old.port();
+            });
         } finally {
             if (failure == Failure.PAUSED) {
                 old.resume();
             }
         }
         if (failure == Failure.KILLED) {
-            node.replicaOf = promoted.port();
+            node.replicaOf = promoted[0];
             old.start();
         }
-        awaitReplicating(old, promoted.port(), within);
-        awaitSentinelsReady(promoted.port(), within);
-        return promoted;
+        until(old + " replicating from the primary the sentinels name", within,
+                () -> replicates(old, agreedPrimaryPortOrMinusOne()));
+        awaitSentinelsReady(within);
+        // Normally the promoted replica; another node if the sentinels failed over again meanwhile
+        // (their events() show it).
+        return primary();
     }
 
     /**
@@ -177,15 +178,18 @@ public final class RedisSentinelFixture implements AutoCloseable {
     }
 
     private void awaitReplicating(ServerProcess replica, int primaryPort, Duration within) {
-        Eventually.until(replica + " replicating from port " + primaryPort, within, () -> {
-            try {
-                return "slave".equals(client.info(replica.port(), "replication", "role"))
-                        && String.valueOf(primaryPort).equals(client.info(replica.port(), "replication", "master_port"))
-                        && "up".equals(client.info(replica.port(), "replication", "master_link_status"));
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        Eventually.until(replica + " replicating from port " + primaryPort, within, () -> replicates(replica, primaryPort));
+    }
+
+    /** Whether {@code replica} is a replica of the node on {@code primaryPort} with its link up. */
+    private boolean replicates(ServerProcess replica, int primaryPort) {
+        try {
+            return primaryPort > 0 && "slave".equals(client.info(replica.port(), "replication", "role"))
+                    && String.valueOf(primaryPort).equals(client.info(replica.port(), "replication", "master_port"))
+                    && "up".equals(client.info(replica.port(), "replication", "master_link_status"));
+        } catch (RuntimeException notYet) {
+            return false;
+        }
     }
 
     private ServerProcess startSentinel(int primaryPort, int quorum, Duration downAfter) {
@@ -217,18 +221,21 @@ public final class RedisSentinelFixture implements AutoCloseable {
     }
 
     /**
-     * Every sentinel names {@code primaryPort}, counts every other data node as a replica that is
-     * up and linked to it, and knows every other sentinel: a failover is possible.
+     * Every sentinel names the same primary, counts every other data node as a replica that is up
+     * and linked to it, and knows every other sentinel: a failover is possible.
      */
-    private void awaitSentinelsReady(int primaryPort, Duration within) {
+    private void awaitSentinelsReady(Duration within) {
         int replicas = nodes.size() - 1;
-        Eventually.until("every sentinel watching primary " + primaryPort + " with " + replicas + " healthy replica(s) and "
-                + (sentinels.size() - 1) + " other sentinel(s): " + describe(), within, () -> {
+        until("every sentinel agreeing on a primary with " + replicas + " healthy replica(s) and "
+                + (sentinels.size() - 1) + " other sentinel(s)", within, () -> {
             try {
+                int primaryPort = agreedPrimaryPortOrMinusOne();
+                if (primaryPort < 0) {
+                    return false;
+                }
                 for (ServerProcess sentinel : sentinels) {
                     Map<String, String> master = client.sentinel(sentinel.port()).master(MASTER_ID);
-                    if (!String.valueOf(primaryPort).equals(master.get("port"))
-                            || !"master".equals(master.get("flags"))
+                    if (!"master".equals(master.get("flags"))
                             || Integer.parseInt(master.get("num-other-sentinels")) != sentinels.size() - 1) {
                         return false;
                     }
@@ -272,6 +279,10 @@ public final class RedisSentinelFixture implements AutoCloseable {
             agreed = address.getPort();
         }
         return agreed;
+    }
+
+    private void until(String what, Duration within, java.util.function.BooleanSupplier condition) {
+        Eventually.until(what, within, condition, this::describe);
     }
 
     /** What each sentinel says, for failure messages. */
