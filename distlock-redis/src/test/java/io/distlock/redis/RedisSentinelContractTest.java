@@ -33,7 +33,9 @@ class RedisSentinelContractTest extends RedisKitSuite {
 
     @Override
     List<ServerProcess> servers() {
-        return List.of(sentinel.primary, sentinel.sentinel);
+        List<ServerProcess> servers = new java.util.ArrayList<>(sentinel.dataNodes());
+        servers.addAll(sentinel.sentinels());
+        return servers;
     }
 
     @Override
