@@ -14,8 +14,7 @@ public final class ComparisonTable {
     private final List<RatioColumn> ratios = new ArrayList<>();
     private boolean handOffs;
     private String fairnessHeader;
-    private String opsHeader;
-    private String opsFormat;
+    private final List<String[]> perCriticalSection = new ArrayList<>();
 
     private record RatioColumn(String header, Function<Scenario, Contender> baseline, boolean nameBaseline) {
     }
@@ -40,10 +39,12 @@ public final class ComparisonTable {
         return this;
     }
 
-    /** The server's count per critical section, formatted with {@code format} (such as "%.1f"). */
-    public ComparisonTable serverOps(String header, String format) {
-        opsHeader = header;
-        opsFormat = format;
+    /**
+     * The next of the slices' counters (in the order {@link Slice#with} was given them) per critical
+     * section, formatted with {@code format} (such as "%.1f").
+     */
+    public ComparisonTable perCriticalSection(String header, String format) {
+        perCriticalSection.add(new String[] {header, format});
         return this;
     }
 
@@ -62,8 +63,8 @@ public final class ComparisonTable {
             header.append(' ').append(fairnessHeader).append(" |");
             align.append("---|");
         }
-        if (opsHeader != null) {
-            header.append(' ').append(opsHeader).append(" |");
+        for (String[] column : perCriticalSection) {
+            header.append(' ').append(column[0]).append(" |");
             align.append("---:|");
         }
         header.append(" exclusion violations |\n");
@@ -89,8 +90,9 @@ public final class ComparisonTable {
             if (fairnessHeader != null) {
                 out.append(' ').append(r.fairness()).append(" |");
             }
-            if (opsHeader != null) {
-                out.append(' ').append(String.format(Locale.ROOT, opsFormat, r.serverOpsPerAcquisition())).append(" |");
+            for (int i = 0; i < perCriticalSection.size(); i++) {
+                out.append(' ').append(String.format(Locale.ROOT, perCriticalSection.get(i)[1], r.perAcquisition(i)))
+                        .append(" |");
             }
             out.append(' ').append(r.violations()).append(" |\n");
         }

@@ -11,11 +11,11 @@ import java.util.stream.LongStream;
  * @param maxShare   the most acquisitions of one contender over the mean, in the worst slice
  * @param handOffs   sorted, in nanoseconds: from a holder starting to release until another
  *                   contender's acquire returned
- * @param serverOps  what the server counted during the measured window (commands, requests,
- *                   round trips; each benchmark says which), 0 where nothing counts
+ * @param counts     how much each of the benchmark's counters (server commands, round trips, CPU
+ *                   time; each benchmark says which) went up during the measured window
  */
 public record Result(Scenario scenario, Contender contender, long acquisitions, double seconds, double minShare,
-                     double maxShare, long[] handOffs, long violations, long serverOps) {
+                     double maxShare, long[] handOffs, long violations, long[] counts) {
 
     public double throughput() {
         return acquisitions / seconds;
@@ -26,7 +26,7 @@ public record Result(Scenario scenario, Contender contender, long acquisitions, 
         long[] latencies = LongStream.concat(Arrays.stream(handOffs), Arrays.stream(other.handOffs)).sorted().toArray();
         return new Result(scenario, contender, acquisitions + other.acquisitions, seconds + other.seconds,
                 Math.min(minShare, other.minShare), Math.max(maxShare, other.maxShare), latencies,
-                violations + other.violations, serverOps + other.serverOps);
+                violations + other.violations, sum(counts, other.counts));
     }
 
     /** The hand-off at quantile {@code p}, in nanoseconds; -1 when there was none. */
@@ -44,7 +44,16 @@ public record Result(Scenario scenario, Contender contender, long acquisitions, 
         return scenario.contenders() == 1 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f", minShare, maxShare);
     }
 
-    public double serverOpsPerAcquisition() {
-        return (double) serverOps / Math.max(1, acquisitions);
+    /** Counter {@code index}'s increase per critical section. */
+    public double perAcquisition(int index) {
+        return (double) counts[index] / Math.max(1, acquisitions);
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        long[] total = a.clone();
+        for (int i = 0; i < total.length; i++) {
+            total[i] += b[i];
+        }
+        return total;
     }
 }

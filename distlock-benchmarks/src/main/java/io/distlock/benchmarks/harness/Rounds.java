@@ -41,10 +41,13 @@ public final class Rounds {
             for (int round = 1; round <= rounds; round++) {
                 for (Contender contender : contenders.apply(scenario)) {
                     Result result = measure.run(scenario, contender);
+                    StringBuilder counts = new StringBuilder();
+                    for (int i = 0; i < result.counts().length; i++) {
+                        counts.append(String.format(Locale.ROOT, ", counter %d: %.2f each", i + 1, result.perAcquisition(i)));
+                    }
                     System.err.println(String.format(Locale.ROOT, "round %d: %s / %s: %,.0f/s, hand-off median %s µs, "
                                     + "%d violations%s", round, scenario.label(), contender.label(), result.throughput(),
-                            result.handOffMicros(0.5), result.violations(), result.serverOps() == 0 ? ""
-                                    : String.format(Locale.ROOT, ", %.2f server ops each", result.serverOpsPerAcquisition())));
+                            result.handOffMicros(0.5), result.violations(), counts));
                     results.add(result);
                 }
             }

@@ -21,16 +21,16 @@ public final class Slice {
     private Slice() {
     }
 
-    /** A measure for {@link Rounds#alternate}: every slice with these windows and this server counter. */
-    public static Rounds.Measure with(Windows windows, LongSupplier serverOps) {
-        return (scenario, contender) -> run(scenario, contender, windows, serverOps);
+    /** A measure for {@link Rounds#alternate}: every slice with these windows and counters. */
+    public static Rounds.Measure with(Windows windows, LongSupplier... counters) {
+        return (scenario, contender) -> run(scenario, contender, windows, counters);
     }
 
     /**
-     * @param serverOps read just before and just after the measured window (its edges may shift a
-     *                  few operations either way); null when the server counts nothing useful
+     * @param counters each read just before and just after the measured window (its edges may shift
+     *                 a few operations either way): server commands, round trips, CPU time
      */
-    public static Result run(Scenario scenario, Contender contender, Windows windows, LongSupplier serverOps)
+    public static Result run(Scenario scenario, Contender contender, Windows windows, LongSupplier... counters)
             throws Exception {
         String runId = contender.id().toLowerCase(Locale.ROOT) + "-" + scenario.id().toLowerCase(Locale.ROOT) + "-"
                 + System.nanoTime();
@@ -97,13 +97,18 @@ public final class Slice {
         }
         start.await();
         TimeUnit.NANOSECONDS.sleep(windows.warmup().toNanos()); // a benchmark's clock, not a synchronization
-        long opsBefore = serverOps == null ? 0 : serverOps.getAsLong();
+        long[] counts = new long[counters.length];
+        for (int i = 0; i < counters.length; i++) {
+            counts[i] = -counters[i].getAsLong();
+        }
         phase.set(1);
         long measureStart = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(windows.measured().toNanos());
         phase.set(2);
         long measureEnd = System.nanoTime();
-        long ops = serverOps == null ? 0 : serverOps.getAsLong() - opsBefore;
+        for (int i = 0; i < counters.length; i++) {
+            counts[i] += counters[i].getAsLong();
+        }
         for (Thread thread : threads) {
             thread.join(60_000);
             if (thread.isAlive()) {
@@ -121,7 +126,7 @@ public final class Slice {
         long[] perContender = Arrays.stream(acquisitions).mapToLong(AtomicLong::get).sorted().toArray();
         double mean = (double) total / contenders;
         return new Result(scenario, contender, total, (measureEnd - measureStart) / 1e9, perContender[0] / mean,
-                perContender[perContender.length - 1] / mean, handOffs.sorted(), violations.get(), ops);
+                perContender[perContender.length - 1] / mean, handOffs.sorted(), violations.get(), counts);
     }
 
     /** Recorded by the holder inside its critical section, so the monitor is never contended. */

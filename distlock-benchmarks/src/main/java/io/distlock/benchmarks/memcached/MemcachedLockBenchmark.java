@@ -105,7 +105,7 @@ public final class MemcachedLockBenchmark {
                     Scenario.oneName("TWO_CLIENTS_TAKING_TURNS", "2 clients taking turns on 1 name, holding 0-100 ms", 2, 1)
                             .holdingUpTo(Duration.ofMillis(100)).takingTurns());
             Rounds results = Rounds.alternate(scenarios, s -> s.oneName() ? List.of(distlock) : List.of(distlock, raw),
-                    rounds, Slice.with(Windows.of(seconds), null));
+                    rounds, Slice.with(Windows.of(seconds)));
             for (Scenario scenario : scenarios) {
                 Result all = results.total(scenario, distlock);
                 if (all == null) {

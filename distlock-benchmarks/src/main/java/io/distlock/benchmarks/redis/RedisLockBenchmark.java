@@ -67,7 +67,7 @@ public final class RedisLockBenchmark {
                     .ratio("vs baseline: all slices; median of rounds", s -> s.oneName() ? redisson : raw, true)
                     .handOffs()
                     .fairness("fewest / most acquisitions of one contender, x mean (worst slice)")
-                    .serverOps("Redis commands per critical section", "%.1f")
+                    .perCriticalSection("Redis commands per critical section", "%.1f")
                     .render(results)
                     + '\n' + String.format(Locale.ROOT,
                     "%d rounds of %d s slices per implementation, taking turns, each after 1 s of warm-up; "

@@ -58,7 +58,7 @@ public final class ZooKeeperLockBenchmark {
                     .ratio("vs Curator: all slices; median of rounds", s -> curator, false)
                     .handOffs()
                     .fairness("fewest / most acquisitions of one contender, x mean")
-                    .serverOps("requests per critical section", "%.2f")
+                    .perCriticalSection("requests per critical section", "%.2f")
                     .render(results)
                     + '\n' + String.format(Locale.ROOT,
                     "%d rounds of %d s slices per implementation, taking turns, each after 1 s of warm-up; Java %s; "
