@@ -1,6 +1,5 @@
 package io.distlock.jdbc;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
@@ -8,6 +7,7 @@ import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 import java.io.PrintWriter;
@@ -25,19 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The LISTEN connection's own costs, on a private PostgreSQL. */
 class PostgresListenerTest {
     private static ServerProcess postgres;
-    private static HikariDataSource pool;
 
     @BeforeAll
     static void startPostgres() {
         postgres = PostgresServers.start();
-        pool = PostgresContractTest.pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD);
     }
 
     @AfterAll
     static void stopPostgres() {
-        if (pool != null) {
-            pool.close();
-        }
         if (postgres != null) {
             PostgresServers.stopFast(postgres);
             postgres.close();
@@ -50,9 +45,14 @@ class PostgresListenerTest {
         RecordingEvents events = new RecordingEvents();
         // A heartbeat far longer than the releases take (but short, as closing waits out the
         // listener's current wait): any check of the listening connection would be one per wake-up.
-        try (JdbcLockBackend listening = JdbcLockBackend.builder(countingChecks(pool, checks)).namespace("listener")
+        PGSimpleDataSource database = new PGSimpleDataSource();
+        database.setURL(PostgresServers.url(postgres));
+        database.setUser(PostgresServers.USER);
+        database.setPassword(PostgresServers.PASSWORD);
+        try (JdbcLockBackend listening = JdbcLockBackend.builder(countingChecks(database, checks)).namespace("listener")
                 .heartbeat(Duration.ofSeconds(10)).build();
-             JdbcLockBackend releasing = JdbcLockBackend.builder(pool).namespace("listener").notifications(false).build()) {
+             JdbcLockBackend releasing = JdbcLockBackend.open(PostgresServers.uri(postgres)
+                     + "?distlock.namespace=listener&distlock.notify=false")) {
             listening.start(events);
             // Until the listener is in place a release goes unheard: release until one is heard.
             Eventually.until("the listener hears a release", Duration.ofSeconds(30), () -> {
@@ -76,12 +76,12 @@ class PostgresListenerTest {
         assertThat(backend.release(name, owner)).isTrue();
     }
 
-    /** The pool, with every connection it hands out counting its isValid calls. */
-    private static DataSource countingChecks(DataSource pool, AtomicInteger checks) {
+    /** The database, with every connection it hands out counting its isValid calls. */
+    private static DataSource countingChecks(DataSource database, AtomicInteger checks) {
         return new DataSource() {
             @Override
             public Connection getConnection() throws SQLException {
-                Connection connection = pool.getConnection();
+                Connection connection = database.getConnection();
                 return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                         new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                             if (method.getName().equals("isValid")) {
@@ -102,22 +102,22 @@ class PostgresListenerTest {
 
             @Override
             public PrintWriter getLogWriter() throws SQLException {
-                return pool.getLogWriter();
+                return database.getLogWriter();
             }
 
             @Override
             public void setLogWriter(PrintWriter out) throws SQLException {
-                pool.setLogWriter(out);
+                database.setLogWriter(out);
             }
 
             @Override
             public void setLoginTimeout(int seconds) throws SQLException {
-                pool.setLoginTimeout(seconds);
+                database.setLoginTimeout(seconds);
             }
 
             @Override
             public int getLoginTimeout() throws SQLException {
-                return pool.getLoginTimeout();
+                return database.getLoginTimeout();
             }
 
             @Override
@@ -127,12 +127,12 @@ class PostgresListenerTest {
 
             @Override
             public <T> T unwrap(Class<T> type) throws SQLException {
-                return pool.unwrap(type);
+                return database.unwrap(type);
             }
 
             @Override
             public boolean isWrapperFor(Class<?> type) throws SQLException {
-                return pool.isWrapperFor(type);
+                return database.isWrapperFor(type);
             }
         };
     }
