@@ -39,7 +39,13 @@ class MariaDbContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return MariaDbServers.uri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
+        return MariaDbServers.uri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s"
+                + strategyParameters();
+    }
+
+    /** The lease table, on a small pool. */
+    String strategyParameters() {
+        return "&distlock.poolSize=2";
     }
 
     @Override

@@ -1,0 +1,14 @@
+package io.distlock.jdbc;
+
+/**
+ * The whole contract kit on a private MariaDB with session locks ({@code GET_LOCK}, one connection
+ * per held lock), as {@link MariaDbContractTest} runs it for the lease table: each backend on its
+ * own pool built from the URI; waiters in other processes poll.
+ */
+class MariaDbSessionContractTest extends MariaDbContractTest {
+    @Override
+    String strategyParameters() {
+        // A connection per held lock: rule 6.1 holds 17 locks at once in one manager.
+        return "&distlock.strategy=session&distlock.poolSize=24";
+    }
+}
