@@ -33,9 +33,8 @@ public final class Rounds {
     public static Rounds alternate(List<Scenario> scenarios, Function<Scenario, List<Contender>> contenders, int rounds,
                                    Measure measure) throws Exception {
         Rounds results = new Rounds();
-        String only = System.getProperty("bench.only", "");
         for (Scenario scenario : scenarios) {
-            if (!only.isEmpty() && !scenario.id().contains(only)) {
+            if (!selected(scenario.id())) {
                 continue;
             }
             for (int round = 1; round <= rounds; round++) {
@@ -53,6 +52,11 @@ public final class Rounds {
             }
         }
         return results;
+    }
+
+    /** Whether {@code -Dbench.only}, if set, is part of {@code scenarioId}. */
+    public static boolean selected(String scenarioId) {
+        return scenarioId.contains(System.getProperty("bench.only", ""));
     }
 
     public void add(Result result) {
