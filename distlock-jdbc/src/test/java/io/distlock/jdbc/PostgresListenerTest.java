@@ -4,8 +4,6 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -24,31 +22,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The LISTEN connection's own costs, on a private PostgreSQL. */
 class PostgresListenerTest {
-    private static ServerProcess postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = PostgresServers.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            PostgresServers.stopFast(postgres);
-            postgres.close();
+    @Test
+    void notificationsThatArriveNeedNoConnectionCheckEach() {
+        try (ServerProcess postgres = PostgresServers.start()) {
+            notificationsNeedNoCheck(postgres);
         }
     }
 
-    @Test
-    void notificationsThatArriveNeedNoConnectionCheckEach() {
+    private static void notificationsNeedNoCheck(ServerProcess postgres) {
         AtomicInteger checks = new AtomicInteger();
         RecordingEvents events = new RecordingEvents();
-        // A heartbeat far longer than the releases take (but short, as closing waits out the
-        // listener's current wait): any check of the listening connection would be one per wake-up.
         PGSimpleDataSource database = new PGSimpleDataSource();
         database.setURL(PostgresServers.url(postgres));
         database.setUser(PostgresServers.USER);
         database.setPassword(PostgresServers.PASSWORD);
+        // A heartbeat far longer than the releases take (but short, as closing waits out the
+        // listener's current wait): any check of the listening connection would be one per wake-up.
         try (JdbcLockBackend listening = JdbcLockBackend.builder(countingChecks(database, checks)).namespace("listener")
                 .heartbeat(Duration.ofSeconds(10)).build();
              JdbcLockBackend releasing = JdbcLockBackend.open(PostgresServers.uri(postgres)
