@@ -9,6 +9,7 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.BackendUri;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Secrets;
@@ -165,8 +166,12 @@ public final class JdbcLockBackend implements LockBackend {
             return body.run();
         } catch (SQLException e) {
             watch.failed(e);
-            throw new LockBackendException(description + ": " + operation + (name == null ? "" : " '" + name + "'")
-                    + " failed: " + explain(e), e);
+            String message = description + ": " + operation + (name == null ? "" : " '" + name + "'")
+                    + " failed: " + explain(e);
+            // A connection the server closed says so itself: the watch may already have found the
+            // pool healthy again (it probes at once), so the engine must not rely on having seen
+            // connectionLost to let a waiting acquisition try again (contract 6.4).
+            throw isDeadConnection(e) ? new ConnectionUnavailableException(message, e) : new LockBackendException(message, e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

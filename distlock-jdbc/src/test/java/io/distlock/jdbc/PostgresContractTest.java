@@ -66,6 +66,12 @@ class PostgresContractTest extends LockContractSuite {
     }
 
     @Override
+    protected int dropConnections() {
+        // Each backend's LISTEN connection is among them, so every backend notices at once.
+        return postgres.resetClientConnections();
+    }
+
+    @Override
     protected String backendUri() {
         // A child holds one lock at a time: with session locks, one connection for it and one to spare.
         return PostgresServers.uri(postgres) + "?distlock.strategy=" + strategy().name().toLowerCase(java.util.Locale.ROOT)
