@@ -75,10 +75,12 @@ public final class JdbcLockBenchmark {
             JdbcLockBackend.builder(pool).build().close();
             new ResourceDatabasePopulator(new ClassPathResource(SpringRegistryClient.SCHEMA)).execute(pool);
 
-            Contender raw = new Contender("RAW_JDBC", "raw JDBC, the same two statements by hand", () -> new RawLeaseClient(pool, true));
+            Contender raw = new Contender("RAW_JDBC", "raw JDBC, the same two statements by hand",
+                    () -> new RawLeaseClient(pool, true));
             Contender distlock = new Contender("DISTLOCK", "distlock-jdbc lease table",
                     () -> new DistlockClient(JdbcLockBackend.builder(pool).namespace("bench").build()));
-            Contender spring = new Contender("SPRING", "Spring Integration JdbcLockRegistry", () -> new SpringRegistryClient(pool));
+            Contender spring = new Contender("SPRING", "Spring Integration JdbcLockRegistry",
+                    () -> new SpringRegistryClient(pool));
             Contender advisory = new Contender("RAW_ADVISORY", "raw pg_try_advisory_lock / pg_advisory_unlock",
                     () -> new RawAdvisoryClient(pool));
             Contender session = new Contender("DISTLOCK_SESSION", "distlock-jdbc session mode", () -> new DistlockClient(
@@ -91,15 +93,18 @@ public final class JdbcLockBenchmark {
                 contenders.add(new Contender("RAW_PINNED", "raw JDBC, a connection per thread (no pool borrow)",
                         () -> new RawLeaseClient(new PinnedConnections(pool), true)));
                 contenders.add(new Contender("DISTLOCK_NO_LISTEN", "distlock-jdbc lease table, notifications off",
-                        () -> new DistlockClient(JdbcLockBackend.builder(pool).namespace("bench").notifications(false).build())));
+                        () -> new DistlockClient(JdbcLockBackend.builder(pool).namespace("bench").notifications(false)
+                                .build())));
             }
             List<Scenario> scenarios = List.of(
                     Scenario.distinctNames("ONE_THREAD", "1 thread", 1),
                     Scenario.distinctNames("EIGHT_THREADS", "8 threads, 8 names", 8));
             // One unrecorded slice of each first: the driver's and the pool's code is compiled while
             // the first implementation runs, which would otherwise count against it alone.
-            for (Contender contender : Rounds.selected(scenarios.get(0).id()) ? contenders : List.<Contender>of()) {
-                Slice.run(scenarios.get(0), contender, new Windows(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+            if (Rounds.selected(scenarios.get(0).id())) {
+                for (Contender contender : contenders) {
+                    Slice.run(scenarios.get(0), contender, new Windows(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                }
             }
             Rounds throughput = Rounds.alternate(scenarios, s -> contenders, rounds,
                     Slice.with(Windows.of(seconds), CountingSocketFactory::writes, CpuTime::thisProcessMicros,
