@@ -215,6 +215,24 @@ final class RedisConnections implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a command failed for want of a connection rather than by the server's answer: Lettuce
+     * refuses commands while disconnected ("Currently not connected", since commands are rejected,
+     * not buffered) and fails those caught on a connection that closed; its connection events can
+     * reach the backend later than such a failure does.
+     */
+    static boolean lostConnection(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof io.lettuce.core.RedisConnectionException || t instanceof java.nio.channels.ClosedChannelException
+                    || message.startsWith("Currently not connected") || message.startsWith("Connection closed")
+                    || message.contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The distinct messages of a cause chain, outermost first: Lettuce wraps the telling one deep inside. */
     static String causes(Throwable failure) {
         StringBuilder text = new StringBuilder();
