@@ -114,6 +114,10 @@ final class RedisConnections implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()));
     }
 
+    // Every adaptive refresh trigger: Lettuce 6 (which an application's Spring Boot may bring)
+    // enables none by default, so it must be asked; Lettuce 7 enables them all by default and
+    // deprecates asking, which is harmless there.
+    @SuppressWarnings("deprecation")
     private ClusterClientOptions clusterOptions() {
         ClusterClientOptions.Builder builder = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
@@ -213,6 +217,24 @@ final class RedisConnections implements AutoCloseable {
         } catch (RuntimeException e) {
             // Closing must not fail; what this step held is gone or unreachable either way.
         }
+    }
+
+    /**
+     * Whether a command failed for want of a connection rather than by the server's answer: Lettuce
+     * refuses commands while disconnected ("Currently not connected", since commands are rejected,
+     * not buffered) and fails those caught on a connection that closed; its connection events can
+     * reach the backend later than such a failure does.
+     */
+    static boolean lostConnection(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof io.lettuce.core.RedisConnectionException || t instanceof java.nio.channels.ClosedChannelException
+                    || message.startsWith("Currently not connected") || message.startsWith("Connection closed")
+                    || message.contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The distinct messages of a cause chain, outermost first: Lettuce wraps the telling one deep inside. */

@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -129,8 +130,9 @@ final class ScriptRunner {
                 || (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
             throw new NoScript();
         }
-        throw new LockBackendException(what + " on " + settings.description() + " failed: "
-                + RedisConnections.causes(cause), cause);
+        String message = what + " on " + settings.description() + " failed: " + RedisConnections.causes(cause);
+        throw RedisConnections.lostConnection(cause) ? new ConnectionUnavailableException(message, cause)
+                : new LockBackendException(message, cause);
     }
 
     /** NOSCRIPT: {@link #collect} resends the script with EVAL. */
