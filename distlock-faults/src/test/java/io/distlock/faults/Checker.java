@@ -117,8 +117,11 @@ final class Checker {
     }
 
     /**
-     * The longest stretch during which some client was waiting in acquire and no client held the
-     * lock with a valid lease, from the first acquisition on (a JVM's start-up is no one's fault).
+     * The longest stretch during which some client wanted the lock and no client held it with a
+     * valid lease, from the first acquisition on (a JVM's start-up is no one's fault). A client
+     * wants the lock from an acquire call until one returns the lock: failed calls in a row (a
+     * backend that fails at once while its server is away) are one wait, not many short ones with
+     * the client's pacing between them.
      */
     static long longestUnavailable(List<History.Op> ops) {
         long start = ops.stream().filter(History.Op::acquiredLock).mapToLong(op -> op.acquired).min().orElse(-1);
@@ -126,14 +129,32 @@ final class Checker {
             return 0;
         }
         List<long[]> changes = new ArrayList<>(); // time, wanting delta, holding delta
-        for (History.Op op : ops) {
-            if (op.invoked >= 0) {
-                long end = op.acquired >= 0 ? op.acquired : op.failed >= 0 ? op.failed : -1;
-                if (end >= 0) {
-                    changes.add(new long[]{op.invoked, 1, 0});
-                    changes.add(new long[]{end, -1, 0});
+        Map<String, List<History.Op>> byClient = new HashMap<>();
+        ops.forEach(op -> byClient.computeIfAbsent(op.client, c -> new ArrayList<>()).add(op));
+        for (List<History.Op> own : byClient.values()) {
+            own.sort(Comparator.comparingLong(op -> op.op));
+            long wantSince = -1;
+            long lastFailure = -1;
+            for (History.Op op : own) {
+                if (op.invoked >= 0 && wantSince < 0) {
+                    wantSince = op.invoked;
+                }
+                if (op.acquired >= 0 && wantSince >= 0) {
+                    changes.add(new long[]{wantSince, 1, 0});
+                    changes.add(new long[]{op.acquired, -1, 0});
+                    wantSince = -1;
+                    lastFailure = -1;
+                } else if (op.failed >= 0) {
+                    lastFailure = op.failed;
                 }
             }
+            if (wantSince >= 0 && lastFailure >= 0) {
+                // It stopped (or was killed) still wanting: its wait ends at its last failure.
+                changes.add(new long[]{wantSince, 1, 0});
+                changes.add(new long[]{lastFailure, -1, 0});
+            }
+        }
+        for (History.Op op : ops) {
             if (op.acquired >= 0 && op.lastHeld >= op.acquired) {
                 changes.add(new long[]{op.acquired, 0, 1});
                 changes.add(new long[]{op.lastHeld, 0, -1});

@@ -65,6 +65,18 @@ class CheckerTest {
     }
 
     @Test
+    void failedAcquiresInARowAreOneWait() {
+        // b's calls fail at once from 20 to 90, with its pacing between them, then one succeeds
+        // at 110; a's valid hold ended at 11 (and a releases at 101).
+        List<String> failing = List.of("INVOKE 1 20 - ", "FAIL 1 21 - LockBackendException",
+                "INVOKE 2 40 - ", "FAIL 2 41 - LockBackendException", "INVOKE 3 90 - ", "ACQ 3 110 1 2",
+                "READ 3 111 1 ok", "UW 3 112 1 e2", "FW 3 113 1 e2 ok", "EXIT 3 114 1 ", "REL 3 115 - true");
+        Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, false, 1), failing), ALL, ALL);
+        assertThat(f.failedAcquisitions()).isEqualTo(2);
+        assertThat(f.longestUnavailableNanos()).isEqualTo(110 - 20);
+    }
+
+    @Test
     void aLowerTokenAfterAnAcquisitionThatCertainlyCameFirstIsAnAnomaly() {
         Checker.Findings f = Checker.check(ops(section(1, 0, 10, 100, true, 5), section(1, 20, 100, 150, true, 4)),
                 Set.of(), Set.of());

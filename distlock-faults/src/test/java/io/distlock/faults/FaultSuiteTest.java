@@ -33,10 +33,17 @@ class FaultSuiteTest {
             if (result.fault() != Fault.NONE) {
                 softly.assertThat(result.effectiveInjections()).as("effective injections: " + details).isPositive();
             }
-            softly.assertThat(f.lostFenced()).as("fenced lost updates: " + details).isZero();
+            if (!tokensMayRepeat(result)) {
+                softly.assertThat(f.lostFenced()).as("fenced lost updates: " + details).isZero();
+            }
             if (!cannotPromiseExclusion(result)) {
                 softly.assertThat(f.overlapsValid()).as("overlaps with valid leases: " + details).isZero();
                 softly.assertThat(f.tokenAnomalies()).as("token anomalies: " + details).isZero();
+            }
+            if (result.fault() == Fault.FAILOVER_UNREPLICATED) {
+                // The promoted replica never saw the last token: its counter hands it out again.
+                softly.assertThat(f.tokenAnomalies()).as("token anomalies after an unreplicated failover: " + details)
+                        .isPositive();
             }
             if (result.fault() == Fault.PAUSE_HOLDER) {
                 // What fencing saves: the paused holder's late write lost someone's update on the
@@ -49,11 +56,26 @@ class FaultSuiteTest {
     }
 
     /**
-     * A single Redis without persistence forgets its locks when it restarts (distlock-redis
-     * README): exclusion and token order are not promised across that fault, so the table reports
-     * them without a verdict.
+     * Where the backend's README says exclusion and token order are not promised, the table
+     * reports the figures without a verdict: a single Redis, or a Cluster primary without a
+     * replica, that restarts without persistence forgets its locks; a failover loses what the
+     * replica had not received, and a primary frozen past its failover serves its clients as a
+     * second primary until it is demoted (distlock-redis README).
      */
     static boolean cannotPromiseExclusion(WorkloadRunner.Result result) {
-        return result.backend().equals("redis") && result.fault() == Fault.SERVER_RESTART;
+        return (result.backend().startsWith("redis") && result.fault() == Fault.SERVER_RESTART) || tokensMayRepeat(result);
+    }
+
+    /**
+     * A failover can give the promoted replica a token counter behind the one that died, so a
+     * token is handed out again; a register that lets an equal token pass (it refuses only lower
+     * ones) can then lose an update, as the broken backend's repeated tokens show. (A restart
+     * without persistence starts the counter from the server's clock, so tokens still grow.)
+     */
+    static boolean tokensMayRepeat(WorkloadRunner.Result result) {
+        return switch (result.fault()) {
+            case FAILOVER, FAILOVER_UNREPLICATED, FAILOVER_PAUSED -> true;
+            default -> false;
+        };
     }
 }
