@@ -163,9 +163,14 @@ public final class LockEngine implements LockManager {
     @Override
     public Optional<Lock> tryAcquire(String name, LockOptions options) {
         Settings settings = resolve(name, options);
-        Lock lock = obtain(name, settings, ticker.read(), Duration.ZERO);
+        long start = ticker.read();
+        Lock lock = obtain(name, settings, start, Duration.ZERO);
         if (lock == null) {
             BUSY_HOLDER.remove();
+            if (listener != LockListener.NONE) {
+                Duration waited = Duration.ofNanos(ticker.read() - start);
+                notifyListener(() -> listener.busy(name, waited));
+            }
         }
         return Optional.ofNullable(lock);
     }
@@ -188,10 +193,20 @@ public final class LockEngine implements LockManager {
             }
         }
         Handle handle;
-        if (timeout.isZero() || settings.conflictMode()) {
-            handle = attempt(name, settings, start, false);
-        } else {
-            handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+        try {
+            if (timeout.isZero() || settings.conflictMode()) {
+                handle = attempt(name, settings, start, false);
+            } else {
+                handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+            }
+        } catch (LockInterruptedException e) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.interrupted(name, waited));
+            throw e;
+        } catch (RuntimeException e) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.acquireFailed(name, waited, e));
+            throw e;
         }
         if (handle != null && listener != LockListener.NONE) {
             Duration waited = Duration.ofNanos(ticker.read() - start);
@@ -408,7 +423,11 @@ public final class LockEngine implements LockManager {
                 ? "it was free again at the last look (released just now or expired), or its holder is unknown"
                 : "held by " + holder.describeHolder();
         int others = waiting.waitingFor(name);
-        notifyListener(() -> listener.timedOut(name, waited));
+        if (allowed.isZero()) {
+            notifyListener(() -> listener.busy(name, waited));
+        } else {
+            notifyListener(() -> listener.timedOut(name, waited));
+        }
         String how = allowed.isZero() ? "was busy (tried once, as asked)"
                 : "was busy for the whole wait of " + seconds(waited.toNanos());
         return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " " + how + ": " + holderText
@@ -447,6 +466,9 @@ public final class LockEngine implements LockManager {
                 throw lost;
             }
             lease.renewed(sentAt, wallClock.at(sentAt), length);
+        }
+        if (listener != LockListener.NONE) {
+            notifyListener(() -> listener.renewed(lease.name, lease.token, length));
         }
         restored(lease);
     }
