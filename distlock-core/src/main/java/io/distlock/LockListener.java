@@ -31,7 +31,7 @@ public interface LockListener {
     default void timedOut(String name, Duration waited) { }
 
     /** Conflict mode found the lock busy and did not wait (contract 2.7). */
-    default void conflicted(String name) { }
+    default void conflicted(String name, Duration waited) { }
 
     /**
      * The thread was interrupted while it waited for the lock or asked the backend for it

@@ -150,7 +150,7 @@ public final class LockEngine implements LockManager {
             return lock;
         }
         if (settings.conflictMode()) {
-            throw conflict(name, settings);
+            throw conflict(name, settings, start);
         }
         throw timeout(name, start, settings.timeout());
     }
@@ -388,8 +388,9 @@ public final class LockEngine implements LockManager {
         return null;
     }
 
-    private RuntimeException conflict(String name, Settings settings) {
-        notifyListener(() -> listener.conflicted(name));
+    private RuntimeException conflict(String name, Settings settings, long start) {
+        Duration waited = Duration.ofNanos(ticker.read() - start);
+        notifyListener(() -> listener.conflicted(name, waited));
         if (settings.onConflict() != null) {
             BUSY_HOLDER.remove();
             RuntimeException custom = settings.onConflict().apply(name);

@@ -288,7 +288,7 @@ class ListenerEventsTest {
         }
 
         @Override
-        public void conflicted(String name) {
+        public void conflicted(String name, Duration waited) {
             log.add("conflicted " + name);
         }
 

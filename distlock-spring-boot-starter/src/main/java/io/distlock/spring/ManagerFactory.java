@@ -94,13 +94,33 @@ final class ManagerFactory {
                 }
 
                 @Override
+                public void busy(String name, Duration waited) {
+                    each(all, l -> l.busy(name, waited));
+                }
+
+                @Override
                 public void timedOut(String name, Duration waited) {
                     each(all, l -> l.timedOut(name, waited));
                 }
 
                 @Override
-                public void conflicted(String name) {
-                    each(all, l -> l.conflicted(name));
+                public void conflicted(String name, Duration waited) {
+                    each(all, l -> l.conflicted(name, waited));
+                }
+
+                @Override
+                public void interrupted(String name, Duration waited) {
+                    each(all, l -> l.interrupted(name, waited));
+                }
+
+                @Override
+                public void acquireFailed(String name, Duration waited, RuntimeException failure) {
+                    each(all, l -> l.acquireFailed(name, waited, failure));
+                }
+
+                @Override
+                public void renewed(String name, long token, Duration lease) {
+                    each(all, l -> l.renewed(name, token, lease));
                 }
 
                 @Override
