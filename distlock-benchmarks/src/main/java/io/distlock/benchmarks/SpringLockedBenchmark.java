@@ -9,6 +9,9 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.core.env.MapPropertySource;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,10 +30,16 @@ import java.util.stream.Stream;
  * <p>Why not JMH: on a shared 2-core machine, the load of other processes changes from second to
  * second, and JMH measures each benchmark in its own stretch of time, so a change of load between
  * them shows up as a difference between them (earlier runs of this benchmark had error bars as
- * large as the scores). Here the three ways take turns in short blocks (about 20 ms each, their
- * order rotated every round), each round gives one ratio to the baseline measured next to it, and
- * the figure is the median of many rounds' ratios, with its 95 % confidence interval (order
- * statistics, no assumption about the distribution) and the interquartile range of the rounds.
+ * large as the scores). Here the three ways take turns in short blocks (about 10 ms of CPU each,
+ * their order rotated every round), after a warm-up that lasts until the JIT compiler is done
+ * (see {@link #warmUp}), each round gives one ratio to the baseline measured next to
+ * it, and the figure is the median of many rounds' ratios, with its 95 % confidence interval
+ * (order statistics, no assumption about the distribution) and the interquartile range of the
+ * rounds. Each block is timed twice: wall-clock time, and the calling thread's CPU time (user and
+ * system, so the file backend's system calls count), which a time slice lost to another process
+ * does not inflate: on a loaded machine the CPU-time ratio is the steadier figure. Neither counts
+ * the garbage collector's own threads, so the in-memory run, whose wall time does, is the check of
+ * what the proxy's allocations cost.
  *
  * <pre>java -cp distlock-benchmarks/target/benchmarks.jar io.distlock.benchmarks.SpringLockedBenchmark [rounds] [directory...]</pre>
  *
@@ -41,8 +50,9 @@ import java.util.stream.Stream;
 public final class SpringLockedBenchmark {
     private static final String[] WAYS = {"direct acquire/close (baseline)", "@Locked through the proxy",
             "SpEL @DistributedLock through the proxy"};
-    /** Each way's block lasts about this long: long enough to time, short enough that load barely changes within a round. */
-    private static final long BLOCK_NANOS = 20_000_000;
+    /** Each way's block takes about this much CPU: long enough to time, short enough that load barely changes within a round. */
+    private static final long BLOCK_NANOS = 10_000_000;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static volatile long sink;
 
     private SpringLockedBenchmark() {
@@ -61,6 +71,7 @@ public final class SpringLockedBenchmark {
     }
 
     private static void run(String label, Path parent, int rounds) throws IOException {
+        System.out.printf(Locale.ROOT, "%n%s%n", label);
         Path directory = parent == null ? null : Files.createTempDirectory(parent, "distlock-bench-spring");
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("bench",
@@ -77,22 +88,22 @@ public final class SpringLockedBenchmark {
                 },
                 guarded::locked,
                 () -> guarded.spel("spring")};
-            // Warm-up: every path compiled (SpEL's MIXED mode compiles the key after a few calls).
-            long warmUntil = System.nanoTime() + 5_000_000_000L;
-            while (System.nanoTime() < warmUntil) {
-                for (LongSupplier way : ways) {
-                    block(way, 200);
-                }
-            }
+            warmUp(ways);
             int ops = calibrate(ways[0]);
-            double[][] nanosPerOp = new double[ways.length][rounds];
+            double[][] wall = new double[ways.length][rounds];
+            double[][] cpu = new double[ways.length][rounds];
+            long[] times = new long[2];
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < ways.length; i++) {
                     int way = (round + i) % ways.length;
-                    nanosPerOp[way][round] = (double) block(ways[way], ops) / ops;
+                    block(ways[way], ops, times);
+                    wall[way][round] = (double) times[0] / ops;
+                    cpu[way][round] = (double) times[1] / ops;
                 }
             }
-            report(label, ops, nanosPerOp);
+            System.out.printf(Locale.ROOT, "%s: %d calls per block, %d rounds%n", label, ops, rounds);
+            report("wall-clock time", wall);
+            report("CPU time of the calling thread", cpu);
         } finally {
             if (directory != null) {
                 try (Stream<Path> files = Files.walk(directory)) {
@@ -102,31 +113,68 @@ public final class SpringLockedBenchmark {
         }
     }
 
-    private static long block(LongSupplier way, int ops) {
+    /**
+     * Runs every way until the JIT compiler has had nothing to do for 3 s (at least 5 s, at most
+     * 120 s). A fixed warm-up is not enough on a loaded machine: the compiler's threads get little
+     * CPU, and a way whose code (the proxy's) is still being compiled while it is measured looks
+     * slower than it is.
+     */
+    private static void warmUp(LongSupplier[] ways) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime();
+        long quietSince = start;
+        long compiled = jit.getTotalCompilationTime();
+        while (true) {
+            for (LongSupplier way : ways) {
+                block(way, 200);
+            }
+            long now = System.nanoTime();
+            long total = jit.getTotalCompilationTime();
+            if (total != compiled) {
+                compiled = total;
+                quietSince = now;
+            }
+            if ((now - start > 5_000_000_000L && now - quietSince > 3_000_000_000L) || now - start > 120_000_000_000L) {
+                System.out.printf(Locale.ROOT, "warm-up: %.0f s (the JIT compiler quiet for the last %.0f s)%n",
+                        (now - start) / 1e9, (now - quietSince) / 1e9);
+                return;
+            }
+        }
+    }
+
+    /** Runs {@code ops} calls; {@code times} gets their wall-clock and CPU nanoseconds. */
+    private static void block(LongSupplier way, int ops, long[] times) {
         long tokens = 0;
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int i = 0; i < ops; i++) {
             tokens += way.getAsLong();
         }
-        long elapsed = System.nanoTime() - start;
+        times[0] = System.nanoTime() - start;
+        times[1] = THREADS.getCurrentThreadCpuTime() - cpuStart;
         sink += tokens;
-        return elapsed;
     }
 
-    /** Calls per block so that the baseline's block lasts about {@link #BLOCK_NANOS}. */
+    private static void block(LongSupplier way, int ops) {
+        block(way, ops, new long[2]);
+    }
+
+    /** Calls per block so that the baseline's block takes about {@link #BLOCK_NANOS} of CPU. */
     private static int calibrate(LongSupplier baseline) {
         int ops = 100;
         long[] samples = new long[5];
+        long[] times = new long[2];
         for (int i = 0; i < samples.length; i++) {
-            samples[i] = block(baseline, ops);
+            block(baseline, ops, times);
+            samples[i] = times[1];
         }
         Arrays.sort(samples);
         return (int) Math.max(50, Math.min(1_000_000, BLOCK_NANOS * ops / Math.max(1, samples[2])));
     }
 
-    private static void report(String label, int ops, double[][] nanosPerOp) {
+    private static void report(String clock, double[][] nanosPerOp) {
         int rounds = nanosPerOp[0].length;
-        System.out.printf(Locale.ROOT, "%n%s: %d calls per block, %d rounds%n", label, ops, rounds);
+        System.out.printf(Locale.ROOT, "%s%n", clock);
         System.out.printf(Locale.ROOT, "| %-40s | %12s | %28s | %24s | %24s |%n", "way", "median ns/op",
                 "median of per-round ratios", "95 % CI of that median", "ratios p25 .. p75");
         for (int way = 0; way < nanosPerOp.length; way++) {
