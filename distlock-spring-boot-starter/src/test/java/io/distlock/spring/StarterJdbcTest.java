@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
@@ -163,6 +165,28 @@ class StarterJdbcTest {
                 });
         onH2("distlock.jdbc.create-table=false").run(context ->
                 assertThat(StarterTest.messages(context.getStartupFailure())).contains("distlock_locks"));
+    }
+
+    @Test
+    void aLockTakenInsideTheApplicationsTransactionIsCommittedAtOnceOnItsOwnConnection() {
+        onH2().run(context -> {
+            DataSource application = context.getBean(DataSource.class);
+            LockManager locks = context.getBean(LockManager.class);
+            TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(application));
+            transaction.executeWithoutResult(status -> {
+                try (Lock held = locks.acquire("in-transaction");
+                     Connection elsewhere = application.getConnection()) {
+                    assertThat(tokens(elsewhere, "distlock_locks", "distlock", "in-transaction"))
+                            .as("visible to another connection before the transaction ends").containsExactly(held.token());
+                    status.setRollbackOnly();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(locks.inspect("in-transaction")).as("released, and the rollback undid nothing of distlock's")
+                    .isEmpty();
+            assertThat(tokens(application, "distlock_locks", "distlock", "in-transaction")).hasSize(1);
+        });
     }
 
     @Test
