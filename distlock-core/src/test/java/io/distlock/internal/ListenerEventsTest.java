@@ -27,8 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
+import static io.distlock.internal.Polling.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,14 +255,6 @@ class ListenerEventsTest {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("not within " + PATIENCE + ": " + what).isNegative();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-        }
-    }
 
     /** Records events as "event name [detail]". */
     private static final class Recorder implements LockListener {

@@ -76,7 +76,7 @@ public final class DistlockMetrics implements LockListener {
     public void acquired(Lock lock, Duration waited) {
         acquireTimer(lock.name(), "acquired").record(waited);
         Acquisition key = new Acquisition(lock.name(), lock.token());
-        // A reentrant hold reports acquired again with the same token: one lock, one sample.
+        // One sample per acquisition (name, token); the engine does not report re-entering a held lock.
         held.computeIfAbsent(key, k -> LongTaskTimer.builder(HELD).description("Locks held now")
                 .tags(tags(k.name)).register(registry).start());
     }
