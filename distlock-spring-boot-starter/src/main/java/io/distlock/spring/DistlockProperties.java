@@ -91,8 +91,9 @@ public class DistlockProperties {
 
     /**
      * {@code distlock.jdbc.*}: the SQL backend's settings (distlock-jdbc), for {@code distlock.uri=jdbc:}
-     * (the application's DataSource) and for a whole JDBC URL alike. Unset: distlock-jdbc's defaults,
-     * or the URL's {@code distlock.*} parameter; set in both places, the context does not start.
+     * (the application's DataSource) and for a whole JDBC URL alike; not read for other URIs. Unset:
+     * distlock-jdbc's defaults, or the URL's {@code distlock.*} parameter; set in both places, the
+     * context does not start.
      */
     public static class Jdbc {
         /** The lease table, a lower-case identifier, optionally {@code schema.table}; default {@code distlock_locks}. */
