@@ -1,4 +1,4 @@
-/** distlock's SQL backend: a lease table in PostgreSQL, MariaDB or H2, over JDBC. */
+/** distlock's SQL backend: a lease table in PostgreSQL, MariaDB or H2, or session locks, over JDBC. */
 module io.distlock.jdbc {
     requires io.distlock;
     requires transitive java.sql;

@@ -28,9 +28,28 @@ public final class Main {
         if (System.getProperty("io.netty.noUnsafe") == null) {
             System.setProperty("io.netty.noUnsafe", "true");
         }
+        silenceJavaUtilLogging();
         int status = new Main(System.getenv(), System.out, System.err).execute(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    /**
+     * Netty (under Lettuce) and xmemcached log through SLF4J only when it has a real binding; with
+     * the silent one this tool ships they fall back to java.util.logging, whose console handler
+     * printed a line per dropped connection ("Unexpected exception during request: Connection
+     * reset", dozens of them) between distlock's own one-line reports. distlock says what matters
+     * itself, so the fallback goes quiet too.
+     */
+    static void silenceJavaUtilLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return; // someone configured it on purpose
+        }
+        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+        for (java.util.logging.Handler handler : root.getHandlers()) {
+            root.removeHandler(handler);
+        }
+        root.setLevel(java.util.logging.Level.OFF);
     }
 
     int execute(String... args) {

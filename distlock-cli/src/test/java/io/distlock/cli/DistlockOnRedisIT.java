@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
+import io.distlock.testkit.Eventually;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +70,36 @@ class DistlockOnRedisIT {
             holder.tell("done");
             assertThat(holder.finish().status()).isZero();
             assertThat(distlock.run("status", "deploy/prod").status()).as("released").isEqualTo(1);
+        } finally {
+            holder.kill();
+        }
+    }
+
+    @Test
+    void aDroppedConnectionPrintsOneSuspendedLineAndOneHeldAgainLine_andKillOnLostLeavesCmdRunning() throws IOException {
+        Launcher distlock = distlock(PASSWORD);
+        Path ready = temp.resolve("ready");
+        Running holder = distlock.start("run", "--name", "blip", "--wait", "0", "--kill-on-lost", "--", "sh", "-c",
+                "echo $$ > \"$0\"; read line; echo finished", ready.toString());
+        try {
+            Launcher.awaitContent(ready);
+            // From the server's side: every client connection of the redis-server is reset.
+            assertThat(redis.resetClientConnections()).as("connections reset").isPositive();
+            Eventually.until("a suspended line, then a held-again line", Duration.ofSeconds(30), () -> {
+                String err = holder.errSoFar();
+                return err.contains("is held again") && err.indexOf("is suspended") < err.indexOf("is held again")
+                        && err.contains("is suspended");
+            });
+            assertThat(distlock.run("run", "--name", "blip", "--wait", "0", "--", "true").status())
+                    .as("still exclusive").isEqualTo(75);
+
+            holder.tell("done");
+            Finished done = holder.finish();
+            assertThat(done.status()).as("%s", done).isZero();
+            assertThat(done.out()).as("CMD ran to its end, not killed").contains("finished");
+            assertThat(done.errLines()).as("%s", done).hasSize(2);
+            assertThat(done.errLines().get(0)).startsWith("distlock: lock 'blip' is suspended").doesNotContain(PASSWORD);
+            assertThat(done.errLines().get(1)).isEqualTo("distlock: lock 'blip' is held again: the backend confirmed it");
         } finally {
             holder.kill();
         }

@@ -110,6 +110,15 @@ final class Launcher {
             return process.pid();
         }
 
+        /** What the launcher has written to stderr so far. */
+        String errSoFar() {
+            try {
+                return Files.readString(err);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
         /** Writes a line to the launcher's standard input, which its command inherits. */
         void tell(String line) throws IOException {
             OutputStream stdin = process.getOutputStream();

@@ -14,6 +14,7 @@ import io.distlock.LockTimeoutException;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,12 @@ public final class LockEngine implements LockManager {
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     /** False from a reported dropped connection until it is reported back: waiting acquisitions ride it out. */
     private volatile boolean connected = true;
+    /**
+     * How many dropped connections the backend has reported: an attempt that spans one (sent
+     * before the drop, failed or timed out after the reconnect) belongs to it, although the
+     * connection was up at both ends of the attempt.
+     */
+    private final java.util.concurrent.atomic.AtomicLong drops = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * A manager on {@code backend} with these defaults; {@code LockManager.Builder} has checked them.
@@ -301,19 +308,25 @@ public final class LockEngine implements LockManager {
 
     /**
      * An attempt of a caller that waits. While the backend reports its connection down (contract
-     * 6.4), a failed attempt counts as busy and the caller keeps waiting through the reconnect,
-     * within its wait; {@code unanswered} keeps the last failure, and is cleared by an answer. With
-     * the connection believed up, a failure ends the wait at once, as for a try-once.
+     * 6.4), when a drop was reported while the attempt was under way (a command lost with its
+     * connection times out long after the reconnect), or when the failure itself says the connection is down ({@link ConnectionUnavailableException},
+     * for clients whose connection events arrive after the failed call), a failed attempt counts as
+     * busy and the caller keeps waiting through the reconnect, within its wait; {@code unanswered}
+     * keeps the last failure, and is cleared by an answer. With the connection believed up, any
+     * other failure ends the wait at once, as for a try-once: a wrong password does not heal by waiting.
      */
     private Handle attemptRidingOut(String name, Settings settings, long sentAt, LockBackendException[] unanswered) {
         boolean connectedBefore = connected;
+        long dropsBefore = drops.get();
         try {
             Handle handle = attempt(name, settings, sentAt, true);
             unanswered[0] = null;
             return handle;
         } catch (LockBackendException failure) {
             // Down before or after the attempt: the failure may belong to a reconnect in progress.
-            if ((connectedBefore && connected) || closed) {
+            boolean reconnecting = failure instanceof ConnectionUnavailableException || !connectedBefore || !connected
+                    || drops.get() != dropsBefore;
+            if (!reconnecting || closed) {
                 throw failure;
             }
             unanswered[0] = failure;
@@ -642,6 +655,7 @@ public final class LockEngine implements LockManager {
     // ---------------------------------------------------------------- backend events
 
     void connectionLost(Throwable cause) {
+        drops.incrementAndGet();
         connected = false;
         for (LeaseState lease : held) {
             suspend(lease, cause);

@@ -10,6 +10,7 @@ import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.ForwardingLockBackend;
 import io.distlock.spi.LockBackend;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +160,67 @@ class SuspensionTest {
     }
 
     @Test
+    void aFailureThatSaysTheConnectionIsDownIsRiddenOutBeforeTheBackendReportsTheDrop() throws Exception {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        Lock held = holderSide.acquire("h");
+        LockManager locks = manager(link, new Events());
+
+        link.dropUnreported(true);
+        assertThatThrownBy(() -> locks.tryAcquire("h")).isInstanceOf(ConnectionUnavailableException.class);
+        CompletableFuture<Lock> waiter = CompletableFuture.supplyAsync(() -> locks.acquire("h",
+                LockOptions.builder().timeout(PATIENCE).retryInterval(Duration.ofMillis(20)).build()));
+        until("the waiter has tried while the connection was down", () -> link.failedCalls.get() >= 4);
+        link.healUnreported();
+        held.release();
+
+        Lock got = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(got.isHeld()).isTrue();
+        got.release();
+    }
+
+    @Test
+    void anAttemptInFlightWhenTheConnectionDroppedIsRiddenOutThoughItFailsAfterTheReconnect() throws Exception {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        Lock held = holderSide.acquire("j");
+        LockManager locks = manager(link, new Events());
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        link.stallNextAcquire(inFlight, answer);
+
+        CompletableFuture<Lock> waiter = CompletableFuture.supplyAsync(() -> locks.acquire("j",
+                LockOptions.builder().timeout(PATIENCE).retryInterval(Duration.ofMillis(20)).build()));
+        await(inFlight);
+        // The command's connection drops and comes back while it is under way; its failure (a
+        // timeout) arrives only after the reconnect, with the connection believed up again.
+        link.drop();
+        link.restore();
+        held.release();
+        answer.countDown();
+
+        Lock got = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(got.isHeld()).isTrue();
+        got.release();
+    }
+
+    @Test
+    void anyOtherFailureWithTheConnectionBelievedUpEndsAWaitAtOnce() {
+        Link link = new Link(store);
+        LockManager holderSide = manager(new Shared(store), new Events());
+        holderSide.acquire("i");
+        LockManager locks = manager(link, new Events());
+
+        link.dropUnreported(false);
+        assertThatThrownBy(() -> locks.acquire("i", LockOptions.builder().timeout(PATIENCE)
+                .retryInterval(Duration.ofMillis(20)).build()))
+                .isInstanceOf(LockBackendException.class)
+                .isNotInstanceOf(ConnectionUnavailableException.class)
+                .hasMessageContaining("Currently not connected");
+        assertThat(link.failedCalls).as("one attempt and its undo (a release by owner id), no retry").hasValue(2);
+    }
+
+    @Test
     void aWaitWholeDuringWhichTheConnectionStaysDownEndsInABackendException() {
         Link link = new Link(store);
         LockManager locks = manager(link, new Events());
@@ -265,9 +327,31 @@ class SuspensionTest {
             super(store);
         }
 
+        /** What the client's own failure event will say, a little later than the failed calls. */
+        volatile boolean failuresSayConnectionDown;
+
         void drop() {
             down = true;
             events.connectionLost(new LockBackendException("connection reset by the test"));
+        }
+
+        /** Down, but the backend has not reported it (yet): only the failures themselves tell. */
+        void dropUnreported(boolean failuresSayConnectionDown) {
+            this.failuresSayConnectionDown = failuresSayConnectionDown;
+            down = true;
+        }
+
+        void healUnreported() {
+            down = false;
+        }
+
+        private volatile CountDownLatch stallSignal;
+        private volatile CountDownLatch stallRelease;
+
+        /** The next acquire signals {@code inFlight}, waits for {@code answer}, then fails as a timed-out command does. */
+        void stallNextAcquire(CountDownLatch inFlight, CountDownLatch answer) {
+            stallRelease = answer;
+            stallSignal = inFlight;
         }
 
         void restore() {
@@ -278,7 +362,8 @@ class SuspensionTest {
         private void answerOrFail() {
             if (down) {
                 failedCalls.incrementAndGet();
-                throw new LockBackendException("Currently not connected");
+                throw failuresSayConnectionDown ? new ConnectionUnavailableException("ConnectionLoss")
+                        : new LockBackendException("Currently not connected");
             }
         }
 
@@ -289,6 +374,13 @@ class SuspensionTest {
 
         @Override
         public AcquireResult tryAcquire(AcquireRequest request) {
+            CountDownLatch stalled = stallSignal;
+            if (stalled != null) {
+                stallSignal = null;
+                stalled.countDown();
+                await(stallRelease);
+                throw new LockBackendException("did not answer acquire within PT10S (the timeout parameter)");
+            }
             answerOrFail();
             return delegate.tryAcquire(request);
         }

@@ -2,14 +2,19 @@ package io.distlock.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendUri;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -22,6 +27,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -29,7 +35,9 @@ import java.util.regex.Pattern;
 
 /**
  * Locks in a SQL database the cluster already shares: PostgreSQL, MariaDB 10.3+ or H2, through a
- * lease table (one row per lock name and namespace: owner, fencing token, holder, lease end).
+ * lease table (one row per lock name and namespace: owner, fencing token, holder, lease end), or,
+ * with {@link Strategy#SESSION}, through session locks (PostgreSQL advisory locks, MariaDB
+ * {@code GET_LOCK}) on a connection of their own, recorded in the same table.
  *
  * <p>Two ways to build one:
  * <pre>{@code
@@ -46,6 +54,7 @@ import java.util.regex.Pattern;
  * See the module README for the parameters, the schema scripts and the failure modes.
  */
 public final class JdbcLockBackend implements LockBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcLockBackend.class);
     static final String DEFAULT_NAMESPACE = "distlock";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     /** A cold JVM's first connection (driver classes, TLS negotiation, SCRAM) can take seconds on a busy host. */
@@ -55,19 +64,45 @@ public final class JdbcLockBackend implements LockBackend {
     static final int DEFAULT_POOL_SIZE = 8;
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
+    /** How a backend holds its locks. */
+    public enum Strategy {
+        /**
+         * A row per lock in the lease table (the default): the lock lasts as long as its lease,
+         * whatever happens to connections; works through connection poolers in transaction mode.
+         */
+        TABLE,
+        /**
+         * A session lock per lock (PostgreSQL {@code pg_try_advisory_lock}, MariaDB {@code GET_LOCK}),
+         * each on a connection of its own held for the lock's lifetime, recorded in the lease table
+         * too: the lock ends with its lease or with its database session, whichever ends first. Not
+         * on H2; not behind a pooler in transaction mode.
+         */
+        SESSION;
+
+        /** The URI's spelling, {@code table} or {@code session}. */
+        String parameter() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private final DataSource dataSource;
     private final HikariDataSource ownPool;
     private final LeaseTable table;
     private final String description;
     private final Watch watch;
+    /** The session strategy's locks; null with the lease table. */
+    private final SessionLocks sessions;
 
     private JdbcLockBackend(DataSource dataSource, HikariDataSource ownPool, LeaseTable table, String description,
-                            Watch.Opener listenerOpener, Duration heartbeat, Duration timeout, Duration retention) {
+                            Watch.Opener listenerOpener, Duration heartbeat, Duration timeout, Duration retention,
+                            Strategy strategy) {
         this.dataSource = dataSource;
         this.ownPool = ownPool;
         this.table = table;
         this.description = description;
         this.watch = new Watch(this, table, listenerOpener, heartbeat, timeout, retention);
+        this.sessions = strategy == Strategy.SESSION ? new SessionLocks(this, dataSource, table, timeout, heartbeat)
+                : null;
     }
 
     /** A backend on the application's {@link DataSource}; the application keeps owning (and closes) it. */
@@ -91,7 +126,7 @@ public final class JdbcLockBackend implements LockBackend {
     // ------------------------------------------------------------------ operations
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
@@ -107,8 +142,7 @@ public final class JdbcLockBackend implements LockBackend {
      * by owner id.
      */
     private <T> T call(String operation, String name, boolean retryOnce, Work<T> work) {
-        boolean interrupted = Thread.interrupted();
-        try {
+        return guarded(operation, name, () -> {
             try {
                 return once(work);
             } catch (SQLException first) {
@@ -117,10 +151,27 @@ public final class JdbcLockBackend implements LockBackend {
                 }
                 return once(work);
             }
+        });
+    }
+
+    @FunctionalInterface
+    private interface SqlCall<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code body} with the interrupt status cleared and restored; a failure is a {@link LockBackendException}. */
+    private <T> T guarded(String operation, String name, SqlCall<T> body) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return body.run();
         } catch (SQLException e) {
             watch.failed(e);
-            throw new LockBackendException(description + ": " + operation + (name == null ? "" : " '" + name + "'")
-                    + " failed: " + explain(e), e);
+            String message = description + ": " + operation + (name == null ? "" : " '" + name + "'")
+                    + " failed: " + explain(e);
+            // A connection the server closed says so itself: the watch may already have found the
+            // pool healthy again (it probes at once), so the engine must not rely on having seen
+            // connectionLost to let a waiting acquisition try again (contract 6.4).
+            throw isDeadConnection(e) ? new ConnectionUnavailableException(message, e) : new LockBackendException(message, e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -150,8 +201,22 @@ public final class JdbcLockBackend implements LockBackend {
         }
     }
 
+    /** One unit of work on a pooled connection whose failure only costs a debug line (tidying after a loss). */
+    void quietly(String operation, String name, Work<?> work) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            once(work);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("{}: {} '{}' failed: {}", description, operation, name, e.toString());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** A connection the server closed (not a pool that could not connect, not a timeout: those would only repeat). */
-    private static boolean isDeadConnection(SQLException failure) {
+    static boolean isDeadConnection(SQLException failure) {
         if (failure instanceof SQLTransientConnectionException || failure instanceof SQLTimeoutException) {
             return false;
         }
@@ -162,36 +227,53 @@ public final class JdbcLockBackend implements LockBackend {
 
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
+        if (sessions != null) {
+            return guarded("acquire", request.name(), () -> sessions.acquire(request));
+        }
         return call("acquire", request.name(), false, connection -> table.acquire(connection, request));
     }
 
     @Override
     public boolean release(String name, String ownerId) {
+        if (sessions != null) {
+            return guarded("release", name, () -> sessions.release(name, ownerId));
+        }
         return call("release", name, true, connection -> table.release(connection, name, ownerId));
     }
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
+        if (sessions != null) {
+            return guarded("extend", name, () -> sessions.extend(name, ownerId, lease));
+        }
         return call("extend", name, true, connection -> table.extend(connection, name, ownerId, lease));
     }
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        return call("inspect", name, true, connection -> table.inspect(connection, name));
+        return call("inspect", name, true, connection -> sessions != null ? sessions.inspect(connection, name)
+                : table.inspect(connection, name));
     }
 
     @Override
     public List<LockInfo> list(String prefix) {
-        return call("list", prefix, true, connection -> table.list(connection, prefix));
+        return call("list", prefix, true, connection -> sessions != null ? sessions.list(connection, prefix)
+                : table.list(connection, prefix));
     }
 
     @Override
     public boolean forceRelease(String name) {
-        return call("forceRelease", name, true, connection -> table.forceRelease(connection, name));
+        return call("forceRelease", name, true, connection -> sessions != null ? sessions.forceRelease(connection, name)
+                : table.forceRelease(connection, name));
     }
 
     /** The watch's check that the pool hands out working connections. */
     void probe() throws SQLException {
+        if (sessions != null && poolExhausted()) {
+            // Every connection is out, held by session locks whose sessions are checked each
+            // heartbeat: a database that went away shows there, and frees connections for this probe.
+            return;
+        }
         boolean interrupted = Thread.interrupted();
         try (Connection connection = dataSource.getConnection()) {
             if (!connection.isValid(1)) {
@@ -204,6 +286,56 @@ public final class JdbcLockBackend implements LockBackend {
         }
     }
 
+    /** Why the pool gives no working connection now, or null when it does. */
+    Throwable probeFailure() {
+        try {
+            probe();
+            return null;
+        } catch (SQLException | RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** The database is out of reach (seen by the session strategy): held locks are suspended. */
+    void connectionFailed(Throwable cause) {
+        watch.lost(cause);
+    }
+
+    /**
+     * True when the pool (distlock's own, or an application's HikariCP pool) has every connection
+     * lent out: with session locks that is the held locks' doing, not the database's.
+     */
+    boolean poolExhausted() {
+        HikariDataSource hikari = ownPool != null ? ownPool : dataSource instanceof HikariDataSource h ? h : null;
+        if (hikari == null) {
+            return false;
+        }
+        HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+        return pool != null && pool.getActiveConnections() >= hikari.getMaximumPoolSize();
+    }
+
+    /**
+     * Closes a lent connection's physical connection instead of pooling it again, so its database
+     * session ends with whatever session lock it may hold.
+     */
+    void discard(Connection connection) {
+        HikariDataSource hikari = ownPool != null ? ownPool : dataSource instanceof HikariDataSource h ? h : null;
+        try {
+            if (hikari != null) {
+                hikari.evictConnection(connection);
+                return;
+            }
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("{}: aborting a connection failed: {}", description, e.toString());
+        }
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("{}: closing an aborted connection failed: {}", description, e.toString());
+        }
+    }
+
     int sweep(Duration retention) {
         return call("sweep", null, true, connection -> table.sweep(connection, retention));
     }
@@ -211,6 +343,9 @@ public final class JdbcLockBackend implements LockBackend {
     @Override
     public void start(BackendEvents events) {
         watch.start(events);
+        if (sessions != null) {
+            sessions.start(events);
+        }
     }
 
     @Override
@@ -220,6 +355,9 @@ public final class JdbcLockBackend implements LockBackend {
 
     @Override
     public void close() {
+        if (sessions != null) {
+            sessions.close();
+        }
         watch.close();
         if (ownPool != null) {
             ownPool.close();
@@ -297,6 +435,7 @@ public final class JdbcLockBackend implements LockBackend {
         private Integer poolSize;
         private Boolean createTable;
         private Boolean notifications;
+        private Strategy strategy;
 
         private Builder(DataSource dataSource, JdbcSettings settings) {
             this.dataSource = dataSource;
@@ -357,7 +496,10 @@ public final class JdbcLockBackend implements LockBackend {
             return this;
         }
 
-        /** Connections of distlock's own pool (default 8); ignored with the application's DataSource. */
+        /**
+         * Connections of distlock's own pool (default 8); ignored with the application's DataSource.
+         * With session locks each held lock keeps one: at least the locks held at once, plus 2.
+         */
         public Builder poolSize(int poolSize) {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("poolSize must be at least 1 but was " + poolSize);
@@ -379,6 +521,26 @@ public final class JdbcLockBackend implements LockBackend {
         public Builder notifications(boolean notifications) {
             this.notifications = notifications;
             return this;
+        }
+
+        /**
+         * How locks are held (default {@link Strategy#TABLE}); {@link Strategy#SESSION} needs
+         * PostgreSQL or MariaDB, and a connection per held lock (see the module README).
+         */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        private static Strategy strategy(BackendUri uri) {
+            String value = uri.string(JdbcSettings.STRATEGY, Strategy.TABLE.parameter());
+            for (Strategy known : Strategy.values()) {
+                if (known.parameter().equalsIgnoreCase(value)) {
+                    return known;
+                }
+            }
+            throw uri.invalid("has " + JdbcSettings.STRATEGY + "=" + value + ", which must be one of: table (the "
+                    + "lease table, the default), session (session locks: advisory locks, GET_LOCK)");
         }
 
         private static String requireNamespace(String namespace) {
@@ -406,6 +568,7 @@ public final class JdbcLockBackend implements LockBackend {
             int poolSize = this.poolSize != null ? this.poolSize : DEFAULT_POOL_SIZE;
             boolean create = createTable != null ? createTable : true;
             boolean notify = notifications != null ? notifications : true;
+            Strategy strategy = this.strategy;
             if (settings != null) {
                 var uri = settings.uri();
                 namespace = namespace != null ? namespace
@@ -428,7 +591,9 @@ public final class JdbcLockBackend implements LockBackend {
                 poolSize = this.poolSize != null ? poolSize : uri.wholeNumber(JdbcSettings.POOL_SIZE, 1, DEFAULT_POOL_SIZE);
                 create = createTable != null ? create : uri.bool(JdbcSettings.CREATE_TABLE, true);
                 notify = notifications != null ? notify : uri.bool(JdbcSettings.NOTIFY, true);
+                strategy = strategy != null ? strategy : strategy(uri);
             }
+            strategy = strategy != null ? strategy : Strategy.TABLE;
             namespace = namespace != null ? namespace : DEFAULT_NAMESPACE;
             table = table != null ? table : LeaseTable.DEFAULT_TABLE;
             timeout = timeout != null ? timeout : DEFAULT_TIMEOUT;
@@ -458,16 +623,22 @@ public final class JdbcLockBackend implements LockBackend {
                     if (settings == null && url != null) {
                         where = Secrets.mask(url);
                     }
+                    if (strategy == Strategy.SESSION && dialect == Dialect.H2) {
+                        throw new IllegalArgumentException("strategy session is not available on H2 (" + where
+                                + "): H2 has no session locks (PostgreSQL pg_try_advisory_lock, MariaDB GET_LOCK); use "
+                                + "strategy table, the default");
+                    }
                     LeaseTable leaseTable = new LeaseTable(dialect, table, namespace, timeout);
                     Schema.prepare(connection, leaseTable, create, where);
-                    String description = "jdbc " + where + " (table " + table + ", namespace " + namespace + ")";
+                    String description = "jdbc " + where + " (table " + table + ", namespace " + namespace
+                            + (strategy == Strategy.SESSION ? ", session locks" : "") + ")";
                     Watch.Opener opener = null;
                     if (notify && dialect == Dialect.POSTGRESQL) {
                         opener = settings != null ? listenerOpener(settings, timeout, connectTimeout)
                                 : dataSource::getConnection;
                     }
                     return new JdbcLockBackend(source, ownPool, leaseTable, description, opener, heartbeat, timeout,
-                            retention);
+                            retention, strategy);
                 } finally {
                     if (interrupted) {
                         Thread.currentThread().interrupt();

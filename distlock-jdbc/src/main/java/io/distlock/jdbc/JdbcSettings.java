@@ -28,8 +28,9 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
     static final String POOL_SIZE = PREFIX + "poolSize";
     static final String CREATE_TABLE = PREFIX + "createTable";
     static final String NOTIFY = PREFIX + "notify";
+    static final String STRATEGY = PREFIX + "strategy";
     static final Set<String> OWN = Set.of(NAMESPACE, TABLE, TIMEOUT, CONNECT_TIMEOUT, HEARTBEAT, RETENTION, POOL_SIZE, CREATE_TABLE,
-            NOTIFY);
+            NOTIFY, STRATEGY);
 
     static JdbcSettings parse(String uri) {
         return parse(uri, System.getenv(PASSWORD_ENVIRONMENT_VARIABLE));

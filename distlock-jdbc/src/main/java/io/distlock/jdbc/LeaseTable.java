@@ -38,6 +38,12 @@ final class LeaseTable {
     static final int HOST_CHARACTERS = 255;
 
     private static final String COLUMNS = "owner, token, host, pid, thread, acquired_at, expires_at";
+    private static final String INSERTED = "ns, name, " + COLUMNS;
+    /**
+     * Owner ids in rows written by the session strategy start with this, so that a session-strategy
+     * acquirer, which holds the name's advisory lock, knows the row's previous holder is gone.
+     */
+    static final String SESSION_OWNER = "session:";
 
     final Dialect dialect;
     final String table;
@@ -58,6 +64,12 @@ final class LeaseTable {
     private final String listRangeSql;
     private final String forceReleaseSql;
     private final String sweepSql;
+    /** Session strategy (see {@link SessionLocks}); null where the dialect has no such statement. */
+    final String sessionAcquireSql;
+    final String sessionUpsertSql;
+    final String sessionReleaseSql;
+    /** The row's holder columns and the database's now, locking the row for the transaction. */
+    final String lockRowSql;
 
     LeaseTable(Dialect dialect, String table, String namespace, Duration timeout) {
         if (!TABLE_NAME.matcher(table).matches()) {
@@ -72,40 +84,46 @@ final class LeaseTable {
         this.queryTimeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
         String now = dialect.now;
         String next = dialect.nextValue(sequence);
-        String values = "(ns, name, owner, token, host, pid, thread, acquired_at, expires_at) VALUES (?, ?, ?, "
-                + next + ", ?, ?, ?, ?, " + now + " + ?)";
+        String row = "?, ?, ?, " + next + ", ?, ?, ?, ?, " + now + " + ?";
+        String expired = "expires_at <= " + now;
+        // A session-strategy acquirer holds the name's advisory lock when it writes the row, so the
+        // session of a previous session-strategy holder is gone and its row may be taken even while
+        // its lease lasts (see SessionLocks); a lease-table holder's row only once its lease ended.
+        String expiredOrSession = expired + " OR owner LIKE '" + SESSION_OWNER + "%'";
         switch (dialect) {
             case POSTGRESQL -> {
-                acquireSql = "INSERT INTO " + table + " AS l " + values
-                        + " ON CONFLICT (ns, name) DO UPDATE SET owner = EXCLUDED.owner, token = " + next
-                        + ", host = EXCLUDED.host, pid = EXCLUDED.pid, thread = EXCLUDED.thread,"
-                        + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
-                        + " WHERE l.expires_at <= " + now + " RETURNING l.token";
+                acquireSql = postgresUpsert("VALUES (" + row + ")", next, "l." + expired);
+                // One round trip: the advisory lock, the row (only if the lock was got) and the row as
+                // it was before (who holds a busy lock, and whether its lease ended). A volatile CTE
+                // that is referenced twice is evaluated once.
+                sessionAcquireSql = "WITH k AS (SELECT pg_try_advisory_lock(?) AS got), up AS ("
+                        + postgresUpsert("SELECT " + row + " FROM k WHERE k.got", next,
+                        "(l." + expired + " OR l.owner LIKE '" + SESSION_OWNER + "%')")
+                        + ") SELECT k.got, (SELECT token FROM up), r." + COLUMNS.replace(", ", ", r.") + ", " + now
+                        + " FROM k LEFT JOIN " + table + " r ON r.ns = ? AND r.name = ?";
+                sessionUpsertSql = null;
                 takeOverSql = null;
                 insertSql = null;
             }
             case MARIADB -> {
-                // No RETURNING with ON DUPLICATE KEY UPDATE. Assignments run left to right and each
-                // sees the columns assigned before it, so expires_at, which every condition reads,
-                // is assigned last: all conditions see the old lease.
-                String expired = "expires_at <= " + now;
-                acquireSql = "INSERT INTO " + table + " " + values + " ON DUPLICATE KEY UPDATE"
-                        + " owner = IF(" + expired + ", VALUES(owner), owner),"
-                        + " token = IF(" + expired + ", " + next + ", token),"
-                        + " host = IF(" + expired + ", VALUES(host), host),"
-                        + " pid = IF(" + expired + ", VALUES(pid), pid),"
-                        + " thread = IF(" + expired + ", VALUES(thread), thread),"
-                        + " acquired_at = IF(" + expired + ", VALUES(acquired_at), acquired_at),"
-                        + " expires_at = IF(" + expired + ", VALUES(expires_at), expires_at)";
+                acquireSql = mariaDbUpsert(row, next, expired, expired);
+                // The condition reads owner and expires_at, and assignments see the columns assigned
+                // before them: the first one evaluates it on the old row into a session variable
+                // that the others read.
+                sessionUpsertSql = mariaDbUpsert(row, next, "(@distlock_take := (" + expiredOrSession + "))",
+                        "@distlock_take");
+                sessionAcquireSql = null;
                 takeOverSql = null;
                 insertSql = null;
             }
             default -> {
                 acquireSql = null;
+                sessionAcquireSql = null;
+                sessionUpsertSql = null;
                 takeOverSql = "UPDATE " + table + " SET owner = ?, token = " + next
                         + ", host = ?, pid = ?, thread = ?, acquired_at = ?, expires_at = " + now + " + ?"
                         + " WHERE ns = ? AND name = ? AND expires_at <= " + now;
-                insertSql = "INSERT INTO " + table + " " + values;
+                insertSql = "INSERT INTO " + table + " (" + INSERTED + ") VALUES (" + row + ")";
             }
         }
         readBackSql = "SELECT " + COLUMNS + ", " + now + " FROM " + table + " WHERE ns = ? AND name = ?";
@@ -117,16 +135,49 @@ final class LeaseTable {
             releaseSql = "WITH r AS (UPDATE " + table + " SET expires_at = " + now + owned + " RETURNING name)" + notify;
             forceReleaseSql = "WITH r AS (UPDATE " + table + " SET expires_at = " + now + live + " RETURNING name)"
                     + notify;
+            // The unlock is evaluated once the aggregate over the update has run: the lease ends
+            // before the advisory lock goes, so the next holder's upsert always finds it ended.
+            sessionReleaseSql = "WITH r AS (UPDATE " + table + " SET expires_at = " + now + owned
+                    + " RETURNING name), n AS (" + notify.strip() + ") SELECT x.c, pg_advisory_unlock(?)"
+                    + " FROM (SELECT count(*) AS c FROM n) x";
         } else {
             releaseSql = "UPDATE " + table + " SET expires_at = " + now + owned;
             forceReleaseSql = "UPDATE " + table + " SET expires_at = " + now + live;
+            sessionReleaseSql = null;
         }
+        lockRowSql = readBackSql + " FOR UPDATE";
         extendSql = "UPDATE " + table + " SET expires_at = " + now + " + ?" + owned;
         String select = "SELECT name, " + COLUMNS + " FROM " + table;
         inspectSql = select + live;
         listAllSql = select + " WHERE ns = ? AND expires_at > " + now + " ORDER BY name";
         listRangeSql = select + " WHERE ns = ? AND expires_at > " + now + " AND name >= ? AND name < ? ORDER BY name";
         sweepSql = "DELETE FROM " + table + " WHERE expires_at < " + now + " - ?";
+    }
+
+    /** INSERT, or take over the row where {@code take} holds of it (the table's alias is {@code l}). */
+    private String postgresUpsert(String source, String next, String take) {
+        return "INSERT INTO " + table + " AS l (" + INSERTED + ") " + source
+                + " ON CONFLICT (ns, name) DO UPDATE SET owner = EXCLUDED.owner, token = " + next
+                + ", host = EXCLUDED.host, pid = EXCLUDED.pid, thread = EXCLUDED.thread,"
+                + " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
+                + " WHERE " + take + " RETURNING l.token";
+    }
+
+    /**
+     * No RETURNING with ON DUPLICATE KEY UPDATE. Assignments run left to right and each sees the
+     * columns assigned before it: {@code first}, the condition of the first assignment (owner),
+     * sees the old row; {@code rest} is that of the others, so expires_at, which a condition reads,
+     * is assigned last.
+     */
+    private String mariaDbUpsert(String row, String next, String first, String rest) {
+        return "INSERT INTO " + table + " (" + INSERTED + ") VALUES (" + row + ") ON DUPLICATE KEY UPDATE"
+                + " owner = IF(" + first + ", VALUES(owner), owner),"
+                + " token = IF(" + rest + ", " + next + ", token),"
+                + " host = IF(" + rest + ", VALUES(host), host),"
+                + " pid = IF(" + rest + ", VALUES(pid), pid),"
+                + " thread = IF(" + rest + ", VALUES(thread), thread),"
+                + " acquired_at = IF(" + rest + ", VALUES(acquired_at), acquired_at),"
+                + " expires_at = IF(" + rest + ", VALUES(expires_at), expires_at)";
     }
 
     String namespace() {
@@ -137,7 +188,7 @@ final class LeaseTable {
         return name.getBytes(StandardCharsets.UTF_8);
     }
 
-    private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    PreparedStatement prepare(Connection connection, String sql) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         statement.setQueryTimeout(queryTimeoutSeconds);
         return statement;
@@ -201,14 +252,61 @@ final class LeaseTable {
 
     private void bindInsert(PreparedStatement statement, byte[] key, String owner, String host, long pid,
                             String thread, long acquiredAt, long lease) throws SQLException {
-        statement.setString(1, namespace);
-        statement.setBytes(2, key);
-        statement.setString(3, owner);
-        statement.setString(4, host);
-        statement.setLong(5, pid);
-        statement.setString(6, thread);
-        statement.setLong(7, acquiredAt);
-        statement.setLong(8, lease);
+        bindInsert(statement, 0, key, owner, host, pid, thread, acquiredAt, lease);
+    }
+
+    /** The eight parameters of a row to insert, after the first {@code before} parameters. */
+    private void bindInsert(PreparedStatement statement, int before, byte[] key, String owner, String host, long pid,
+                            String thread, long acquiredAt, long lease) throws SQLException {
+        statement.setString(before + 1, namespace);
+        statement.setBytes(before + 2, key);
+        statement.setString(before + 3, owner);
+        statement.setString(before + 4, host);
+        statement.setLong(before + 5, pid);
+        statement.setString(before + 6, thread);
+        statement.setLong(before + 7, acquiredAt);
+        statement.setLong(before + 8, lease);
+    }
+
+    /** {@code request}'s row as an upsert binds it, after {@code before} parameters, with {@code owner} as its owner. */
+    void bindRequest(PreparedStatement statement, int before, AcquireRequest request, String owner) throws SQLException {
+        bindInsert(statement, before, key(request.name()), owner, text(request.host(), HOST_CHARACTERS),
+                request.pid(), text(request.thread(), THREAD_CHARACTERS), request.acquiredAt().toEpochMilli(),
+                request.lease().toMillis());
+    }
+
+    /** A lock's row as it was read: its holder columns and the database's now (null owner: no row). */
+    record Row(String owner, long token, String host, long pid, String thread, long acquiredAt, long expiresAt,
+               long now) {
+        boolean live() {
+            return expiresAt > now;
+        }
+
+        LockInfo info(String name, String ownerId) {
+            return new LockInfo(name, ownerId, host, pid, thread, Instant.ofEpochMilli(acquiredAt),
+                    Instant.ofEpochMilli(expiresAt), token);
+        }
+    }
+
+    /** The row at column {@code first} (owner, token, host, pid, thread, acquired_at, expires_at, now), or null. */
+    static Row row(ResultSet rows, int first) throws SQLException {
+        String owner = rows.getString(first);
+        if (owner == null) {
+            return null;
+        }
+        return new Row(owner, rows.getLong(first + 1), rows.getString(first + 2), rows.getLong(first + 3),
+                rows.getString(first + 4), rows.getLong(first + 5), rows.getLong(first + 6), rows.getLong(first + 7));
+    }
+
+    /** The lock's row (null when there is none); with {@code lock}, locked until the transaction ends. */
+    Row readRow(Connection connection, String name, boolean lock) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, lock ? lockRowSql : readBackSql)) {
+            statement.setString(1, namespace);
+            statement.setBytes(2, key(name));
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? row(rows, 1) : null;
+            }
+        }
     }
 
     /**

@@ -69,7 +69,8 @@ final class Watch implements Runnable {
         }
     }
 
-    private void lost(Throwable cause) {
+    /** The database is out of reach: held locks are suspended until the watch finds it back. */
+    void lost(Throwable cause) {
         BackendEvents target = events;
         synchronized (this) {
             if (down || target == null || closed) {

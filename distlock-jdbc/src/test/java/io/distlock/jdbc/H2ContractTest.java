@@ -48,6 +48,9 @@ class H2ContractTest extends LockContractSuite {
     @Override
     protected Map<String, String> notApplicable() {
         return Map.of(RELEASE_NOTIFICATION, "H2 has no notification channel: waiters of other processes poll at "
-                + "their retry interval");
+                        + "their retry interval",
+                CONNECTION_DROP, "an in-memory H2 served over TCP does not outlive its connections being reset from "
+                        + "the server's side: every later statement fails with 90121 'Database is already closed', so "
+                        + "its locks are gone, not suspended (seen in this test; H2 is for tests and small setups, README)");
     }
 }

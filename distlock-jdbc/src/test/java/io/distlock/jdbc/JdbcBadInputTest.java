@@ -163,6 +163,68 @@ class JdbcBadInputTest {
         }
     }
 
+    @Test
+    void sqlMetacharactersInNamesAreData_withSessionLocks() throws Exception {
+        // One connection per held lock: the helper holds 18 at once.
+        metacharacters(PostgresServers.uri(postgres) + "?distlock.table=meta_session&distlock.strategy=session"
+                + "&distlock.poolSize=24");
+        metacharacters(MariaDbServers.uri(mariadb) + "&distlock.table=meta_session&distlock.strategy=session"
+                + "&distlock.poolSize=24");
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM meta_session")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).as("one row per name, stored as data").isEqualTo(18);
+        }
+    }
+
+    @Test
+    void sessionLocksAreRefusedOnH2_sayingWhy() {
+        assertThatThrownBy(() -> JdbcLockBackend.open("jdbc:h2:mem:session-refused;DB_CLOSE_DELAY=-1?distlock.strategy=session"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("strategy session is not available on H2")
+                .hasMessageContaining("use strategy table");
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:session-refused-builder;DB_CLOSE_DELAY=-1");
+        assertThatThrownBy(() -> JdbcLockBackend.builder(h2).strategy(JdbcLockBackend.Strategy.SESSION).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("H2 has no session locks");
+    }
+
+    @Test
+    void anUnknownStrategyIsRefusedNamingItAndTheKnownOnes() {
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.strategy=advisory"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("distlock.strategy=advisory")
+                .hasMessageContaining("table")
+                .hasMessageContaining("session")
+                .hasMessageContaining("postgres:***@");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.strategy="))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.strategy");
+        assertThatThrownBy(() -> JdbcLockBackend.builder(PostgresServers.uri(postgres)).strategy(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("strategy");
+    }
+
+    @Test
+    void sessionLocksBeyondThePoolFailClearly_andLeaveHeldLocksAlone() {
+        // Two connections, both taken by the two held locks.
+        try (LockManager locks = LockManager.builder(JdbcLockBackend.open(MariaDbServers.uri(mariadb)
+                + "&distlock.table=pool_session&distlock.strategy=session&distlock.poolSize=2&distlock.connectTimeout=1s"))
+                .build()) {
+            Lock first = locks.acquire("pool-1");
+            Lock second = locks.acquire("pool-2");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> locks.acquire("pool-3", LockOptions.tryOnce()))
+                    .isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining("every connection of the pool is in use")
+                    .hasMessageContaining("distlock.poolSize");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+            assertThat(first.isHeld()).as("an exhausted pool is not a lost database: nothing suspended").isTrue();
+            assertThat(second.isHeld()).isTrue();
+            assertThat(second.release()).isTrue();
+            assertThat(first.verify()).isTrue();
+            assertThat(first.release()).isTrue();
+        }
+    }
+
     private static void metacharacters(String uri) {
         List<String> names = List.of("'; DROP TABLE meta; --", "' OR '1'='1", "\"quoted\"", "back\\slash", "$$dollar$$",
                 "semi;colon", "percent%", "under_score", "perc", "underXscore", "a'b", "a''b", "`tick`", "/* c */",

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Contract 6.3 and 6.4 with a real database that goes away and comes back; one subclass per database. */
+/**
+ * Contract 6.3 and 6.4 with a real database that goes away and comes back: what both strategies
+ * share. {@link JdbcTableFaultSuite} and {@link JdbcSessionFaultSuite} add what differs; one
+ * concrete class per database and strategy.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class JdbcFaultSuite {
     static final Duration TIMEOUT = Duration.ofSeconds(1);
@@ -29,26 +34,56 @@ abstract class JdbcFaultSuite {
     /** Generous: the bound is about hanging, not speed, and this machine is shared. */
     static final Duration MARGIN = Duration.ofSeconds(3);
 
+    /** A database the fault tests start, stop and break. */
+    interface Database {
+        ServerProcess start();
+
+        /** A distlock URI of {@code server}, ending where a parameter may follow ({@code ?} or {@code &}). */
+        String uri(ServerProcess server);
+
+        /** Stops the database as an operator would, ending its sessions. */
+        void stop(ServerProcess server);
+
+        /** Ends every client session from the server side (pg_terminate_backend, KILL); returns how many. */
+        int killClientSessions(ServerProcess server) throws Exception;
+
+        /** Ends, from the server side, the session holding the session lock {@code key}; false if none held it. */
+        boolean killSessionHolding(ServerProcess server, SessionKeys.Key key) throws Exception;
+
+        /** A connection of the test's own, as distlock's user. */
+        Connection connect(ServerProcess server) throws Exception;
+
+        /** Takes the session lock {@code key} on {@code connection}, as a session-strategy acquirer's first step does. */
+        boolean takeSessionLock(Connection connection, SessionKeys.Key key) throws Exception;
+
+        /** Whether killing the sessions reaches a connection distlock keeps open (PostgreSQL's LISTEN). */
+        boolean keepsAConnectionOpen();
+    }
+
+    final Database database;
+    final JdbcLockBackend.Strategy strategy;
     ServerProcess server;
     LockManager locks;
 
-    abstract ServerProcess startServer();
+    JdbcFaultSuite(Database database, JdbcLockBackend.Strategy strategy) {
+        this.database = database;
+        this.strategy = strategy;
+    }
 
-    abstract String uri();
+    /** The URI of the database under test with this suite's strategy, short timeouts and a fast heartbeat. */
+    String uri() {
+        return database.uri(server) + "distlock.strategy=" + strategy.name().toLowerCase(java.util.Locale.ROOT)
+                + "&distlock.timeout=1s&distlock.connectTimeout=2s&distlock.heartbeat=200ms";
+    }
 
-    /** Stops the database as an operator would, ending its sessions. */
-    abstract void stopServer();
-
-    /** Ends every client session from the server side (pg_terminate_backend, KILL); returns how many. */
-    abstract int killClientSessions() throws Exception;
-
-    /** Whether killing the sessions reaches a connection distlock keeps open (PostgreSQL's LISTEN). */
-    abstract boolean keepsAConnectionOpen();
+    void stopServer() {
+        database.stop(server);
+    }
 
     @BeforeEach
     void start() {
-        server = startServer();
-        locks = LockManager.builder(JdbcLockBackend.open(uri() + "distlock.timeout=1s&distlock.connectTimeout=2s&distlock.heartbeat=200ms")).build();
+        server = database.start();
+        locks = LockManager.builder(JdbcLockBackend.open(uri())).build();
     }
 
     @AfterEach
@@ -114,46 +149,7 @@ abstract class JdbcFaultSuite {
         other.release();
     }
 
-    @Test
-    void aBriefOutageRestoresTheLockIfItsLeaseOutlivedIt() {
-        Lock lock = locks.acquire("blip", LockOptions.builder().lease(Duration.ofSeconds(30)).autoRenew(true).build());
-        stopServer();
-        Eventually.until("suspended", Duration.ofSeconds(5), () -> !lock.isHeld());
-        server.start();
-        Eventually.until("restored after the database came back", Duration.ofSeconds(20), lock::isHeld);
-        assertThat(lock.verify()).isTrue();
-        assertThat(lock.release()).isTrue();
-    }
-
-    @Test
-    void sessionsKilledFromTheServerSide_theLockIsKept() throws Exception {
-        CountDownLatch suspended = new CountDownLatch(1);
-        CountDownLatch restored = new CountDownLatch(1);
-        locks.close();
-        locks = LockManager.builder(JdbcLockBackend.open(uri() + "distlock.timeout=1s&distlock.connectTimeout=2s&distlock.heartbeat=200ms"))
-                .listener(new LockListener() {
-                    @Override
-                    public void suspended(String name, long token, Throwable cause) {
-                        suspended.countDown();
-                    }
-
-                    @Override
-                    public void restored(String name, long token) {
-                        restored.countDown();
-                    }
-                }).build();
-        Lock lock = locks.acquire("killed", LockOptions.builder().lease(Duration.ofSeconds(30)).autoRenew(true).build());
-        assertThat(killClientSessions()).isPositive();
-        if (keepsAConnectionOpen()) {
-            assertThat(suspended.await(10, TimeUnit.SECONDS)).as("suspended when its connection was killed").isTrue();
-            assertThat(restored.await(20, TimeUnit.SECONDS)).as("restored once reconnected").isTrue();
-        }
-        Eventually.until("held", Duration.ofSeconds(20), lock::isHeld);
-        assertThat(lock.verify()).as("a lease-table lock is a row, not a session: it survives").isTrue();
-        assertThat(lock.release()).isTrue();
-    }
-
-    private Lock acquireOnceReconnected(String name) {
+    Lock acquireOnceReconnected(String name) {
         AtomicReference<Lock> got = new AtomicReference<>();
         Eventually.until("the database answers again", Duration.ofSeconds(30), () -> {
             try {

@@ -20,6 +20,13 @@ class JdbcSettingsTest {
     }
 
     @Test
+    void theStrategyIsDistlocksParameter_neverTheDrivers() {
+        JdbcSettings settings = JdbcSettings.parse("jdbc:postgresql://db/locks?distlock.strategy=session&ssl=true", null);
+        assertThat(settings.driverProperties()).containsOnlyKeys("ssl");
+        assertThat(settings.uri().string(JdbcSettings.STRATEGY, null)).isEqualTo("session");
+    }
+
+    @Test
     void passwordFromTheEnvironmentOnlyWhenTheUriHasNone() {
         assertThat(JdbcSettings.parse("jdbc:mariadb://app@db/locks", "fromEnv").password()).isEqualTo("fromEnv");
         assertThat(JdbcSettings.parse("jdbc:mariadb://app:inUri@db/locks", "fromEnv").password()).isEqualTo("inUri");

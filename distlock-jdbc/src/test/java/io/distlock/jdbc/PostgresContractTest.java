@@ -22,16 +22,17 @@ class PostgresContractTest extends LockContractSuite {
     @BeforeAll
     static void startPostgres() {
         postgres = PostgresServers.start();
-        pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD);
+        // Each backend keeps one connection for LISTEN, and with session locks one per held lock:
+        // the kit has a dozen managers open at once, and rule 6.1 holds 17 locks in one.
+        pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD, 100);
     }
 
-    static HikariDataSource pool(String url, String user, String password) {
+    static HikariDataSource pool(String url, String user, String password, int size) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(password);
-        // Each backend keeps one connection for LISTEN; the kit has a dozen managers open at once.
-        config.setMaximumPoolSize(60);
+        config.setMaximumPoolSize(size);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
         return new HikariDataSource(config);
@@ -56,11 +57,25 @@ class PostgresContractTest extends LockContractSuite {
     @Override
     protected LockBackend newBackend(String namespace) {
         // Generous: the kit starts 4 JVMs at once on a 2-core machine; these tests check exclusion, not timeouts.
-        return JdbcLockBackend.builder(pool).namespace(namespace).timeout(Duration.ofSeconds(10)).build();
+        return JdbcLockBackend.builder(pool).namespace(namespace).strategy(strategy()).timeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    JdbcLockBackend.Strategy strategy() {
+        return JdbcLockBackend.Strategy.TABLE;
+    }
+
+    @Override
+    protected int dropConnections() {
+        // Each backend's LISTEN connection is among them, so every backend notices at once.
+        return postgres.resetClientConnections();
     }
 
     @Override
     protected String backendUri() {
-        return PostgresServers.uri(postgres) + "?distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize=2";
+        // A child holds one lock at a time: with session locks, one connection for it and one to spare.
+        return PostgresServers.uri(postgres) + "?distlock.strategy=" + strategy().name().toLowerCase(java.util.Locale.ROOT)
+                + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s&distlock.poolSize="
+                + (strategy() == JdbcLockBackend.Strategy.SESSION ? 4 : 2);
     }
 }

@@ -1,6 +1,7 @@
 package io.distlock.memcached;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.ConnectionUnavailableException;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.MemcachedClientStateListener;
@@ -23,8 +24,13 @@ import java.util.function.Consumer;
  *
  * <p>The binary protocol, because its delete takes a CAS value (xmemcached's text-protocol delete
  * drops it) and its increment creates a missing counter with an initial value in the same atomic
- * step. Every call answers or throws {@link LockBackendException} within the operation timeout; a
- * server that is down (no connection) fails at once.
+ * step. Every call answers or throws {@link LockBackendException} within the operation timeout.
+ *
+ * <p>A call made while the connection is down waits for the reconnect, within that same timeout,
+ * instead of failing at once: xmemcached re-opens a dropped connection within half a second, and
+ * without the wait every call in that gap (a waiter's next try, a release) failed with "no
+ * available connection" although the server was there all along. A server that stays down still
+ * fails each call within the timeout (contract 6.3).
  */
 final class ServerNode implements AutoCloseable {
     /** memcached reads an expiry above 30 days as an absolute unix time. */
@@ -36,6 +42,10 @@ final class ServerNode implements AutoCloseable {
     private final MemcachedClient client;
     /** The server's unix time (s) at {@link #clockNanos}, from its {@code stats}; null until asked, or after a reconnect. */
     private volatile long[] clock;
+    /** How often a call waiting for the connection looks whether it is back. */
+    private static final long RECONNECT_LOOK_MILLIS = 10;
+    /** Notified when a connection opens, to wake calls waiting for one. */
+    private final Object reconnect = new Object();
 
     ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
                Consumer<ServerNode> onDisconnect) {
@@ -66,6 +76,9 @@ final class ServerNode implements AutoCloseable {
             @Override
             public void onConnected(MemcachedClient c, InetSocketAddress address) {
                 clock = null;
+                synchronized (reconnect) {
+                    reconnect.notifyAll();
+                }
             }
 
             @Override
@@ -183,6 +196,7 @@ final class ServerNode implements AutoCloseable {
 
     private <T> T call(String operation, String key, Call<T> call) {
         try {
+            awaitConnection();
             return call.run();
         } catch (TimeoutException e) {
             throw new LockBackendException("memcached server " + label + " did not answer " + operation
@@ -191,10 +205,39 @@ final class ServerNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new LockBackendException("interrupted during " + operation + " on memcached server " + label, e);
         } catch (MemcachedException e) {
-            throw new LockBackendException("memcached server " + label + " failed " + operation + ": "
-                    + e.getMessage(), e);
+            String message = "memcached server " + label + " failed " + operation + ": " + e.getMessage();
+            // A command caught by a dropped connection: sent on a session that closed under it, or
+            // with none open. xmemcached says so only in words (one exception type for everything).
+            throw lostConnection(e) ? new ConnectionUnavailableException(message, e) : new LockBackendException(message, e);
         } catch (RuntimeException e) {
             throw new LockBackendException("memcached server " + label + " failed " + operation + ": " + e, e);
+        }
+    }
+
+    private boolean lostConnection(MemcachedException failure) {
+        String message = String.valueOf(failure.getMessage());
+        return client.getAvailableServers().isEmpty() || message.contains("Session has been closed")
+                || message.contains("no available connection");
+    }
+
+    /**
+     * Returns once a connection is open, or after the operation timeout (the call then fails as it
+     * would have). Woken by {@code onConnected}, but it also looks again every few milliseconds:
+     * xmemcached may call {@code onConnected} before the new session is among its available
+     * servers, and a wait for the next signal alone then lasted the whole timeout (seen: 10 s of a
+     * renewal blocked, and the lock lost, after a reconnect that took under a second).
+     */
+    private void awaitConnection() throws InterruptedException {
+        if (!client.getAvailableServers().isEmpty() || client.isShutdown()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        synchronized (reconnect) {
+            long remaining;
+            while (client.getAvailableServers().isEmpty() && !client.isShutdown()
+                    && (remaining = deadline - System.nanoTime()) > 0) {
+                reconnect.wait(Math.max(1, Math.min(RECONNECT_LOOK_MILLIS, remaining / 1_000_000L)));
+            }
         }
     }
 

@@ -50,6 +50,11 @@ class MemcachedContractTest extends LockContractSuite {
     }
 
     @Override
+    protected int dropConnections() {
+        return first.resetClientConnections() + second.resetClientConnections();
+    }
+
+    @Override
     protected Map<String, String> notApplicable() {
         return Map.of(
                 RELEASE_NOTIFICATION, "memcached has no notifications (no pub/sub, no watches): a waiter in another "

@@ -3,10 +3,10 @@ package io.distlock.memcached;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
-import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.Eventually;
+import io.distlock.testkit.RecordingListener;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,34 +79,10 @@ class MemcachedFaultTest {
         }
     }
 
-    /** What the holder's manager told its listener, per lock name. */
-    private static final class Events implements LockListener {
-        final List<String> log = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void suspended(String name, long token, Throwable cause) {
-            log.add("suspended " + name);
-        }
-
-        @Override
-        public void restored(String name, long token) {
-            log.add("restored " + name);
-        }
-
-        @Override
-        public void lost(String name, long token, Throwable cause) {
-            log.add("lost " + name);
-        }
-
-        long count(String event) {
-            return log.stream().filter(event::equals).count();
-        }
-    }
-
     @Test
     void aKilledServerFailsItsOwnNamesOnlyAndComesBackEmpty() throws Exception {
         MemcachedLockBackend holderBackend = backend();
-        Events events = new Events();
+        RecordingListener events = new RecordingListener();
         LockManager holder = LockManager.builder(holderBackend).listener(events).build();
         managers.add(holder);
         LockManager other = manager(backend());

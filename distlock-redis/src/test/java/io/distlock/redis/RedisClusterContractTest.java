@@ -5,6 +5,7 @@ import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,11 @@ class RedisClusterContractTest extends RedisKitSuite {
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    @Override
+    List<ServerProcess> servers() {
+        return cluster.nodes;
     }
 
     @Override

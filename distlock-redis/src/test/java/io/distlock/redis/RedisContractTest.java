@@ -4,6 +4,8 @@ import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
+import java.util.List;
+
 /** The whole contract kit against a private redis-server; child JVMs reach it through the URI. */
 class RedisContractTest extends RedisKitSuite {
     private static ServerProcess redis;
@@ -18,6 +20,11 @@ class RedisContractTest extends RedisKitSuite {
         if (redis != null) {
             redis.close();
         }
+    }
+
+    @Override
+    List<ServerProcess> servers() {
+        return List.of(redis);
     }
 
     @Override

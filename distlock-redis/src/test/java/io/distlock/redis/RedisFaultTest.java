@@ -1,10 +1,10 @@
 package io.distlock.redis;
 
 import io.distlock.testkit.Eventually;
+import io.distlock.testkit.RecordingListener;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
-import io.distlock.LockListener;
 import io.distlock.LockLostException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
@@ -19,7 +19,6 @@ import io.lettuce.core.KillArgs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +42,8 @@ class RedisFaultTest {
     private LockManager locks;
 
     /** What the manager's listener heard: "suspended NAME", "restored NAME", "lost NAME". */
-    private final List<String> events = new CopyOnWriteArrayList<>();
-    private final List<Throwable> suspensionCauses = new CopyOnWriteArrayList<>();
+    private final RecordingListener listener = new RecordingListener();
+    private final List<String> events = listener.log;
 
     @BeforeEach
     void start() {
@@ -54,23 +53,7 @@ class RedisFaultTest {
 
     private LockManager manager() {
         return LockManager.builder(RedisLockBackend.open("redis://127.0.0.1:" + redis.port()
-                + "?timeout=1s&connectTimeout=1s")).listener(new LockListener() {
-                    @Override
-                    public void suspended(String name, long token, Throwable cause) {
-                        events.add("suspended " + name);
-                        suspensionCauses.add(cause);
-                    }
-
-                    @Override
-                    public void restored(String name, long token) {
-                        events.add("restored " + name);
-                    }
-
-                    @Override
-                    public void lost(String name, long token, Throwable cause) {
-                        events.add("lost " + name);
-                    }
-                }).build();
+                + "?timeout=1s&connectTimeout=1s")).listener(listener).build();
     }
 
     /** A waiting acquisition while the connection is down rides it out for its wait, then fails. */
@@ -102,7 +85,7 @@ class RedisFaultTest {
 
         Eventually.until("suspended", Duration.ofSeconds(10), () -> events.contains("suspended held"));
         assertThat(lock.isHeld()).as("suspended: not held from the holder's view").isFalse();
-        assertThat(suspensionCauses.get(0)).hasMessageContaining("127.0.0.1:" + redis.port());
+        assertThat(listener.suspensionCauses.get(0)).hasMessageContaining("127.0.0.1:" + redis.port());
         assertThat(lost.await(10, TimeUnit.SECONDS)).as("lost-lock listener called once the lease ran out").isTrue();
         assertThat(lostCause.get()).hasMessageContaining("ran out while it was suspended");
         assertThat(lock.isHeld()).isFalse();

@@ -2,6 +2,9 @@ package io.distlock.redis;
 
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.ServerProcess;
+
+import java.util.List;
 
 /**
  * The contract kit on Redis: every topology (single node, Cluster, Sentinel) only says where its
@@ -11,6 +14,14 @@ abstract class RedisKitSuite extends LockContractSuite {
 
     /** Where the topology's servers are, with any query parameters it needs (cluster, sentinel). */
     abstract String serverUri();
+
+    /** Every server process of the topology (data nodes and sentinels), whose connections rule 6.4 drops. */
+    abstract List<ServerProcess> servers();
+
+    @Override
+    protected final int dropConnections() {
+        return servers().stream().mapToInt(ServerProcess::resetClientConnections).sum();
+    }
 
     @Override
     protected final LockBackend newBackend() {

@@ -3,9 +3,12 @@ package io.distlock.redis;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +29,11 @@ class RedisSentinelContractTest extends RedisKitSuite {
         if (sentinel != null) {
             sentinel.close();
         }
+    }
+
+    @Override
+    List<ServerProcess> servers() {
+        return List.of(sentinel.primary, sentinel.sentinel);
     }
 
     @Override

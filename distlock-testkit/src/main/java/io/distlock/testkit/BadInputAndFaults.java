@@ -1,6 +1,7 @@
 package io.distlock.testkit;
 
 import io.distlock.Lock;
+import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
@@ -8,16 +9,26 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Chapter 6 of the contract, <em>Bad input and faults</em> (docs/lock-contract.md), as far as a
- * backend takes part without its server being stopped: every name is its own lock. Input the
- * engine refuses before any backend sees it (6.2) and the exception hierarchy (6.5) are checked
- * once, in the kit's own tests; a server that is down or drops its connections (6.3, 6.4) is
+ * backend takes part without its server being stopped: every name is its own lock (6.1), and a
+ * connection the server drops suspends and then restores a held lock (6.4, through the fixture's
+ * {@code dropConnections()}). Input the engine refuses before any backend sees it (6.2) and the
+ * exception hierarchy (6.5) are checked once, in the kit's own tests; a server that is down (6.3),
+ * and the lost side of 6.4 (a server that restarts empty, a lease that ends while suspended), are
  * tested in each backend's module, which starts and stops that server.
  */
 sealed interface BadInputAndFaults permits LockContractSuite {
@@ -53,5 +64,99 @@ sealed interface BadInputAndFaults permits LockContractSuite {
         for (String name : names) {
             assertThat(second.inspect(name)).as("'%s' released", name).isEmpty();
         }
+    }
+
+    @Test
+    @DisplayName("6.4 a connection the server drops suspends a held lock, then restores it: exclusive throughout, "
+            + "the lost listener never called, a waiter keeps waiting")
+    default void rule_6_4_droppedConnectionRestores() throws Exception {
+        kit().requireApplicable(LockContractSuite.CONNECTION_DROP);
+        String name = kit().uniqueName("dropped");
+        RecordingListener events = new RecordingListener();
+        AtomicInteger lostCalls = new AtomicInteger();
+        LockManager holder = kit().newManager(builder -> builder.listener(events));
+        LockManager rival = kit().newManager();
+        LockManager waiter = kit().newManager();
+        // Auto-renewed, as the example: renewals must pause while suspended and go on after.
+        Lock lock = holder.acquire(name, LockOptions.builder().lease(Duration.ofSeconds(8)).autoRenew(true)
+                .onLost((lost, cause) -> lostCalls.incrementAndGet()).build());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Lock> waiting = pool.submit(() -> waiter.acquire(name,
+                    LockOptions.builder().timeout(ContractFixture.PATIENCE.multipliedBy(2)).build()));
+
+            assertThat(kit().dropConnections()).as("connections the server dropped").isPositive();
+            if (kit().noticesDroppedConnections()) {
+                Eventually.until("the holder's lock reported suspended", ContractFixture.PATIENCE,
+                        () -> events.log.contains("suspended " + name));
+                assertNotTakenBy(rival, name);
+            }
+            List<String> answers = new CopyOnWriteArrayList<>();
+            try {
+                Eventually.until("verify() asks the backend and hears the lock is still the holder's",
+                        ContractFixture.PATIENCE, () -> answersTrue(lock, answers));
+            } catch (AssertionError notConfirmed) {
+                throw new AssertionError(notConfirmed.getMessage() + "; verify() answered, first and last: "
+                        + (answers.isEmpty() ? "nothing" : answers.get(0) + " ... " + answers.get(answers.size() - 1))
+                        + "; listener events " + events, notConfirmed);
+            }
+            Eventually.until("held again, every suspension followed by a restore", ContractFixture.PATIENCE,
+                    () -> lock.isHeld() && events.count("suspended " + name) == events.count("restored " + name));
+
+            assertNotTakenBy(rival, name);
+            assertThat(outcome(waiting)).as("the waiter, who must still be waiting").isEqualTo("waiting");
+            try {
+                lock.extend(Duration.ofSeconds(8));
+            } catch (RuntimeException e) {
+                throw new AssertionError("extend after the restore failed; listener events " + events, e);
+            }
+            assertThat(lock.isHeld()).isTrue();
+            assertThat(events.log).as("listener events").doesNotContain("lost " + name);
+            assertThat(lostCalls).as("calls of the lock's onLost").hasValue(0);
+
+            long token = lock.token();
+            lock.release();
+            try (Lock next = waiting.get(ContractFixture.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                assertThat(next.token()).as("token of the waiter, who waited through the drop").isGreaterThan(token);
+            }
+        } finally {
+            ContractFixture.stop(pool);
+        }
+    }
+
+    private static String outcome(Future<Lock> waiting) {
+        if (!waiting.isDone()) {
+            return "waiting";
+        }
+        try {
+            Lock taken = waiting.get();
+            return "acquired with token " + taken.token();
+        } catch (Exception e) {
+            return "failed: " + (e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    private static boolean answersTrue(Lock lock, List<String> answers) {
+        try {
+            boolean mine = lock.verify();
+            answers.add(String.valueOf(mine));
+            return mine;
+        } catch (LockBackendException reconnecting) {
+            answers.add(reconnecting.toString());
+            return false;
+        }
+    }
+
+    /** The rival may be cut off itself (then it cannot take anything), but it must never get the lock. */
+    private static void assertNotTakenBy(LockManager rival, String name) {
+        Optional<Lock> taken;
+        try {
+            taken = rival.tryAcquire(name);
+        } catch (LockBackendException cutOff) {
+            return;
+        }
+        taken.ifPresent(Lock::release);
+        assertThat(taken).as("'%s' taken by another manager while its holder was suspended or just restored", name)
+                .isEmpty();
     }
 }

@@ -56,6 +56,29 @@ abstract class ContractFixture {
         return Map.of();
     }
 
+    /**
+     * Drops every client connection of this backend's server from the server's side, for rule 6.4,
+     * while the server keeps running (and keeps what it stores): for example
+     * {@link io.distlock.testkit.server.ServerProcess#resetClientConnections()} on each server, or
+     * Redis's {@code CLIENT KILL}. Returns how many connections were dropped. A backend with no
+     * connection to drop (files, memory) declares {@link LockContractSuite#CONNECTION_DROP} not
+     * applicable instead; the kit never guesses.
+     */
+    protected int dropConnections() {
+        throw new AssertionError(getClass().getSimpleName() + " must override dropConnections() or declare rule "
+                + LockContractSuite.CONNECTION_DROP + " not applicable, with the reason");
+    }
+
+    /**
+     * Whether this backend is bound to notice a {@link #dropConnections() dropped connection}, so
+     * that rule 6.4 expects its held locks to be reported suspended and then restored. False for a
+     * backend that reaches its server through a pool that silently replaces dead connections: its
+     * locks then simply stay held, which the rule accepts (nothing was lost).
+     */
+    protected boolean noticesDroppedConnections() {
+        return true;
+    }
+
     // ------------------------------------------------------------------ helpers for subclasses
 
     /** A manager on a fresh backend, closed after the test. */

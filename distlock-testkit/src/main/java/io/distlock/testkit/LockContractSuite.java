@@ -30,6 +30,8 @@ public abstract non-sealed class LockContractSuite extends ContractFixture
     public static final String RELEASE_NOTIFICATION = "2.5-notification";
     /** Rule id of {@code list(prefix)} (5.1): not every backend can enumerate its keys. */
     public static final String LIST = "5.1-list";
+    /** Rule id of a dropped connection suspending, then restoring, a held lock (6.4). */
+    public static final String CONNECTION_DROP = "6.4";
     /** Rule id of namespaces (7.2). */
     public static final String NAMESPACE = "7.2";
 }

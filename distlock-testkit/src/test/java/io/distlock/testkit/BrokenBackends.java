@@ -98,7 +98,8 @@ final class BrokenBackends {
 
         @Override
         protected Map<String, String> notApplicable() {
-            return Map.of(MULTI_PROCESS, "in-memory", RELEASE_NOTIFICATION, "in-memory", NAMESPACE, "in-memory");
+            return Map.of(MULTI_PROCESS, "in-memory", RELEASE_NOTIFICATION, "in-memory", NAMESPACE, "in-memory",
+                    CONNECTION_DROP, "in-memory");
         }
     }
 

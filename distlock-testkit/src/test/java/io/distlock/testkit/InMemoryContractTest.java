@@ -25,6 +25,7 @@ class InMemoryContractTest extends LockContractSuite {
         return Map.of(
                 MULTI_PROCESS, "the in-memory backend lives in one JVM; its locks are not shared with other processes",
                 RELEASE_NOTIFICATION, "there is no server to notify other managers; they poll (same-manager waiters are woken)",
-                NAMESPACE, "each in-memory store is its own namespace; there is no shared server to divide");
+                NAMESPACE, "each in-memory store is its own namespace; there is no shared server to divide",
+                CONNECTION_DROP, "no connection to drop: the in-memory backend lives in this JVM");
     }
 }

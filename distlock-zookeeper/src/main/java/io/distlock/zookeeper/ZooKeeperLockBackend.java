@@ -5,6 +5,7 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.LockBackend;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -599,8 +600,12 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     private LockBackendException failure(String operation, String name, int rc) {
         KeeperException cause = KeeperException.create(Code.get(rc));
-        return new LockBackendException(operation + " of lock '" + name + "' on " + describe() + " failed: "
-                + cause.getMessage(), cause);
+        String message = operation + " of lock '" + name + "' on " + describe() + " failed: " + cause.getMessage();
+        // Curator's SUSPENDED event can reach connectionStateChanged after this answer reaches the
+        // caller; saying so here lets a waiting acquisition ride out the reconnect (contract 6.4).
+        return rc == Code.CONNECTIONLOSS.intValue()
+                ? new ConnectionUnavailableException(message, cause)
+                : new LockBackendException(message, cause);
     }
 
     /** What this backend holds: the record extend rewrites, and the session it lives in. */

@@ -33,6 +33,12 @@ class ZooKeeperContractTest extends LockContractSuite {
     }
 
     @Override
+    protected int dropConnections() {
+        // The server keeps the sessions: each client reconnects within its session timeout, same session.
+        return zookeeper.resetClientConnections();
+    }
+
+    @Override
     protected String backendUri() {
         // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
         // exclusion, not timeouts (ZooKeeperFaultTest does).

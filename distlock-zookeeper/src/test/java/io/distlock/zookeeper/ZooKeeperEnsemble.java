@@ -80,6 +80,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         });
     }
 
+    /** Resets every client connection of every member (not the quorum's own), as {@link ServerProcess#resetClientConnections()}. */
+    public int resetClientConnections() {
+        return members.stream().mapToInt(ServerProcess::resetClientConnections).sum();
+    }
+
     /** Stops every member, then starts them all again (same ports, same data). */
     public void restartAll() {
         members.forEach(ServerProcess::stop);

@@ -36,6 +36,11 @@ class ZooKeeperEnsembleContractTest extends LockContractSuite {
     }
 
     @Override
+    protected int dropConnections() {
+        return ensemble.resetClientConnections();
+    }
+
+    @Override
     protected String backendUri() {
         return "zookeeper://" + ensemble.hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s";
     }

@@ -212,6 +212,16 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Resets every client connection to this server from the server's side, as a server that drops
+     * its connections would ({@link ClientConnections#reset}); the server keeps running.
+     *
+     * @return how many connections were reset
+     */
+    public int resetClientConnections() {
+        return ClientConnections.reset(port);
+    }
+
     /** Stops and starts again on the same port and directory. */
     public synchronized ServerProcess restart() {
         stop();

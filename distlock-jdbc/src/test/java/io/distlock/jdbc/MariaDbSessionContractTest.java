@@ -1,0 +1,25 @@
+package io.distlock.jdbc;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The whole contract kit on a private MariaDB with session locks ({@code GET_LOCK}, one connection
+ * per held lock), as {@link MariaDbContractTest} runs it for the lease table: each backend on its
+ * own pool built from the URI; waiters in other processes poll.
+ */
+class MariaDbSessionContractTest extends MariaDbContractTest {
+    @Override
+    String strategyParameters() {
+        // A connection per held lock: rule 6.1 holds 17 locks at once in one manager.
+        return "&distlock.strategy=session&distlock.poolSize=24";
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        Map<String, String> rules = new HashMap<>(super.notApplicable());
+        rules.put(CONNECTION_DROP, "the lock IS the session: a connection the server drops ends it, by design, so it is lost, never restored "
+                + "(PostgresSessionFaultTest and MariaDbSessionFaultTest check that: free at once, listener called once)");
+        return rules;
+    }
+}

@@ -1,0 +1,22 @@
+package io.distlock.jdbc;
+
+import java.util.Map;
+
+/**
+ * The whole contract kit on a private PostgreSQL with session locks (advisory locks, one connection
+ * per held lock), as {@link PostgresContractTest} runs it for the lease table: through the
+ * application's DataSource, child JVMs on the URI form. Every rule applies, LISTEN/NOTIFY included, but
+ * 6.4: a dropped connection ends a session lock by design.
+ */
+class PostgresSessionContractTest extends PostgresContractTest {
+    @Override
+    JdbcLockBackend.Strategy strategy() {
+        return JdbcLockBackend.Strategy.SESSION;
+    }
+
+    @Override
+    protected Map<String, String> notApplicable() {
+        return Map.of(CONNECTION_DROP, "the lock IS the session: a connection the server drops ends it, by design, so it is lost, never restored "
+                + "(PostgresSessionFaultTest and MariaDbSessionFaultTest check that: free at once, listener called once)");
+    }
+}
