@@ -108,6 +108,11 @@ public class DistlockProperties {
         private String retention;
         /** PostgreSQL LISTEN/NOTIFY wake-ups (one connection held for it); default true. */
         private Boolean notifications;
+        /**
+         * {@code table} (the lease table, the default) or {@code session} (session locks: advisory
+         * locks, GET_LOCK; each held lock keeps a connection of the pool; not on H2).
+         */
+        private String strategy;
 
         public String getTable() {
             return table;
@@ -155,6 +160,14 @@ public class DistlockProperties {
 
         public void setNotifications(Boolean notifications) {
             this.notifications = notifications;
+        }
+
+        public String getStrategy() {
+            return strategy;
+        }
+
+        public void setStrategy(String strategy) {
+            this.strategy = strategy;
         }
     }
 

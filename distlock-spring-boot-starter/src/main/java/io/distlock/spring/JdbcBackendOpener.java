@@ -69,12 +69,27 @@ final class JdbcBackendOpener implements BackendOpener {
         set("distlock.jdbc.retention", duration("distlock.jdbc.retention", jdbc.getRetention()), "distlock.retention",
                 inUri, builder::retention);
         set("distlock.jdbc.notifications", jdbc.getNotifications(), "distlock.notify", inUri, builder::notifications);
+        set("distlock.jdbc.strategy", parseStrategy(jdbc.getStrategy()), "distlock.strategy", inUri,
+                chosen -> builder.strategy(chosen));
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
             // A URL parameter the builder read only now (a bad distlock.poolSize, say).
             throw new IllegalArgumentException("distlock.uri: " + e.getMessage(), e);
         }
+    }
+
+    private static JdbcLockBackend.Strategy parseStrategy(String value) {
+        if (value == null) {
+            return null;
+        }
+        for (JdbcLockBackend.Strategy known : JdbcLockBackend.Strategy.values()) {
+            if (known.name().equalsIgnoreCase(value.trim())) {
+                return known;
+            }
+        }
+        throw new IllegalArgumentException("distlock.jdbc.strategy: '" + value + "' must be table (the lease table, "
+                + "the default) or session (session locks: advisory locks, GET_LOCK)");
     }
 
     private static Duration duration(String property, String value) {

@@ -134,6 +134,19 @@ class StarterJdbcTest {
     }
 
     @Test
+    void sessionLocksOnTheApplicationsPostgresPoolExcludeAcrossApplications() {
+        onPostgres("distlock.namespace=sessions", "distlock.jdbc.strategy=session").run(first -> {
+            LockManager firstLocks = first.getBean(LockManager.class);
+            assertThat(firstLocks.describe()).contains("session locks");
+            try (Lock held = firstLocks.acquire("report")) {
+                onPostgres("distlock.namespace=sessions", "distlock.jdbc.strategy=SESSION").run(second ->
+                        assertThat(second.getBean(LockManager.class).tryAcquire("report")).isEmpty());
+                assertThat(held.verify()).isTrue();
+            }
+        });
+    }
+
+    @Test
     void aWholeJdbcUrlBuildsItsOwnPoolWithTheNamespaceAndTableProperties() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
@@ -205,6 +218,9 @@ class StarterJdbcTest {
         onH2("distlock.jdbc.retention=10s").run(context ->
                 assertThat(StarterTest.messages(context.getStartupFailure())).contains("distlock.jdbc.retention")
                         .contains("at least 1 minute"));
+        onH2("distlock.jdbc.strategy=sometimes").run(context ->
+                assertThat(StarterTest.messages(context.getStartupFailure())).contains("distlock.jdbc.strategy")
+                        .contains("sometimes"));
         onH2("distlock.namespace=has space").run(context ->
                 assertThat(StarterTest.messages(context.getStartupFailure())).contains("distlock.namespace")
                         .contains("has space"));
