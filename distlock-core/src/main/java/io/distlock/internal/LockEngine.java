@@ -381,7 +381,9 @@ public final class LockEngine implements LockManager {
                 settings.autoRenew());
         held.add(lease);
         if (closed) {
-            releaseLease(lease);
+            // Never given to the caller nor reported acquired, so given back without a released event:
+            // this call's one outcome is acquireFailed.
+            releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), false);
             throw new LockException("LockManager on " + backend.describe() + " was closed while acquiring '" + name + "'");
         }
         if (lease.reentrantThread != null) {
@@ -571,15 +573,18 @@ public final class LockEngine implements LockManager {
     boolean releaseHold(LeaseState lease) {
         // One monitor entry decides both whether other holds remain and the state before releasing.
         int before = lease.endHold();
-        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before);
+        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before, true);
     }
 
     private boolean releaseLease(LeaseState lease) {
-        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED));
+        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), true);
     }
 
-    /** The side effects of a release; {@code before} is the state this caller moved from. */
-    private boolean releaseLease(LeaseState lease, int before) {
+    /**
+     * The side effects of a release; {@code before} is the state this caller moved from, {@code report}
+     * whether the listener hears of it.
+     */
+    private boolean releaseLease(LeaseState lease, int before, boolean report) {
         if (before == LeaseState.RELEASED) {
             return false;
         }
@@ -604,7 +609,7 @@ public final class LockEngine implements LockManager {
                     + "its lease was {}", lease.name, lease.token, lease.length());
         }
         boolean result = wasHeld && removed;
-        if (listener != LockListener.NONE) {
+        if (report && listener != LockListener.NONE) {
             notifyListener(() -> listener.released(lease.name, lease.token, result));
         }
         return result;

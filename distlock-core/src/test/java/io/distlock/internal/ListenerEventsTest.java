@@ -15,6 +15,7 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.ForwardingLockBackend;
+import io.distlock.spi.LockBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -178,17 +180,24 @@ class ListenerEventsTest {
     }
 
     @Test
-    void aWaitEndedByClosingTheManagerIsAFailedAcquisition() {
+    void aLockWonWhileTheManagerClosesIsGivenBackAndTheCallIsAFailedAcquisition() throws Exception {
         LockManager locks = manager(events);
         Lock held = locks.acquire("a");
-        int attemptsBefore = backend.attempts.get();
+        CountDownLatch asking = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        backend.gate.set(new CountDownLatch[] {asking, answer});
         CompletableFuture<Lock> waiting = CompletableFuture.supplyAsync(() ->
                 locks.acquire("a", LockOptions.builder().timeout(PATIENCE).build()));
-        until("the waiter has asked", () -> backend.attempts.get() > attemptsBefore);
+        assertThat(asking.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the waiter is asking").isTrue();
+        // close() releases the holder's lock while the waiter's request is on its way: the request
+        // then wins the lock for a manager that is closed.
         locks.close();
-        assertThatThrownBy(waiting::join).hasCauseInstanceOf(LockException.class);
+        answer.countDown();
+        assertThatThrownBy(() -> waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .hasCauseInstanceOf(LockException.class).hasMessageContaining("closed while acquiring");
         assertThat(events.log).containsExactlyInAnyOrder("acquired a", "released a", "acquireFailed a LockException");
         assertThat(held.isHeld()).isFalse();
+        assertThat(backend.delegate().inspect("a")).as("given back").isEmpty();
     }
 
     // ---------------------------------------------------------------- renewals
@@ -351,6 +360,8 @@ class ListenerEventsTest {
         final AtomicInteger extensions = new AtomicInteger();
         final AtomicReference<RuntimeException> failure = new AtomicReference<>();
         final AtomicReference<RuntimeException> extendFailure = new AtomicReference<>();
+        /** {asking, answer}: the next acquisition says it is asking, then waits for the answer's go. */
+        final AtomicReference<CountDownLatch[]> gate = new AtomicReference<>();
         volatile BackendEvents events;
 
         Backend() {
@@ -365,12 +376,30 @@ class ListenerEventsTest {
 
         @Override
         public AcquireResult tryAcquire(AcquireRequest request) {
+            CountDownLatch[] held = gate.getAndSet(null);
+            if (held != null) {
+                held[0].countDown();
+                try {
+                    held[1].await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             attempts.incrementAndGet();
             RuntimeException injected = failure.get();
             if (injected != null) {
                 throw injected;
             }
             return super.tryAcquire(request);
+        }
+
+        /** The store outlives the manager, so a request on its way when the manager closes is still answered. */
+        @Override
+        public void close() {
+        }
+
+        LockBackend delegate() {
+            return delegate;
         }
 
         @Override
