@@ -112,7 +112,7 @@ class SeedsApiTest {
         List<String> heard = new ArrayList<>();
         LockManager manager = LockManager.builder(InMemoryLockBackend.create()).listener(new LockListener() {
             @Override
-            public void conflicted(String name) {
+            public void conflicted(String name, Duration waited) {
                 heard.add(name);
             }
         }).build();

@@ -157,7 +157,7 @@ public final class LockEngine implements LockManager {
             return lock;
         }
         if (settings.conflictMode()) {
-            throw conflict(name, settings);
+            throw conflict(name, settings, start);
         }
         throw timeout(name, start, settings.timeout());
     }
@@ -170,9 +170,14 @@ public final class LockEngine implements LockManager {
     @Override
     public Optional<Lock> tryAcquire(String name, LockOptions options) {
         Settings settings = resolve(name, options);
-        Lock lock = obtain(name, settings, ticker.read(), Duration.ZERO);
+        long start = ticker.read();
+        Lock lock = obtain(name, settings, start, Duration.ZERO);
         if (lock == null) {
             BUSY_HOLDER.remove();
+            if (listener != LockListener.NONE) {
+                Duration waited = Duration.ofNanos(ticker.read() - start);
+                notifyListener(() -> listener.busy(name, waited));
+            }
         }
         return Optional.ofNullable(lock);
     }
@@ -195,10 +200,20 @@ public final class LockEngine implements LockManager {
             }
         }
         Handle handle;
-        if (timeout.isZero() || settings.conflictMode()) {
-            handle = attempt(name, settings, start, false);
-        } else {
-            handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+        try {
+            if (timeout.isZero() || settings.conflictMode()) {
+                handle = attempt(name, settings, start, false);
+            } else {
+                handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+            }
+        } catch (LockInterruptedException e) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.interrupted(name, waited));
+            throw e;
+        } catch (RuntimeException e) {
+            Duration waited = Duration.ofNanos(ticker.read() - start);
+            notifyListener(() -> listener.acquireFailed(name, waited, e));
+            throw e;
         }
         if (handle != null && listener != LockListener.NONE) {
             Duration waited = Duration.ofNanos(ticker.read() - start);
@@ -366,7 +381,9 @@ public final class LockEngine implements LockManager {
                 settings.autoRenew());
         held.add(lease);
         if (closed) {
-            releaseLease(lease);
+            // Never given to the caller nor reported acquired, so given back without a released event:
+            // this call's one outcome is acquireFailed.
+            releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), false);
             throw new LockException("LockManager on " + backend.describe() + " was closed while acquiring '" + name + "'");
         }
         if (lease.reentrantThread != null) {
@@ -386,8 +403,9 @@ public final class LockEngine implements LockManager {
         return null;
     }
 
-    private RuntimeException conflict(String name, Settings settings) {
-        notifyListener(() -> listener.conflicted(name));
+    private RuntimeException conflict(String name, Settings settings, long start) {
+        Duration waited = Duration.ofNanos(ticker.read() - start);
+        notifyListener(() -> listener.conflicted(name, waited));
         if (settings.onConflict() != null) {
             BUSY_HOLDER.remove();
             RuntimeException custom = settings.onConflict().apply(name);
@@ -421,7 +439,11 @@ public final class LockEngine implements LockManager {
                 ? "it was free again at the last look (released just now or expired), or its holder is unknown"
                 : "held by " + holder.describeHolder();
         int others = waiting.waitingFor(name);
-        notifyListener(() -> listener.timedOut(name, waited));
+        if (allowed.isZero()) {
+            notifyListener(() -> listener.busy(name, waited));
+        } else {
+            notifyListener(() -> listener.timedOut(name, waited));
+        }
         String how = allowed.isZero() ? "was busy (tried once, as asked)"
                 : "was busy for the whole wait of " + seconds(waited.toNanos());
         return new LockTimeoutException("Lock '" + name + "' on " + backend.describe() + " " + how + ": " + holderText
@@ -460,6 +482,9 @@ public final class LockEngine implements LockManager {
                 throw lost;
             }
             lease.renewed(sentAt, wallClock.at(sentAt), length);
+        }
+        if (listener != LockListener.NONE) {
+            notifyListener(() -> listener.renewed(lease.name, lease.token, length));
         }
         restored(lease);
     }
@@ -548,15 +573,18 @@ public final class LockEngine implements LockManager {
     boolean releaseHold(LeaseState lease) {
         // One monitor entry decides both whether other holds remain and the state before releasing.
         int before = lease.endHold();
-        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before);
+        return before == LeaseState.HOLDS_REMAIN || releaseLease(lease, before, true);
     }
 
     private boolean releaseLease(LeaseState lease) {
-        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED));
+        return releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), true);
     }
 
-    /** The side effects of a release; {@code before} is the state this caller moved from. */
-    private boolean releaseLease(LeaseState lease, int before) {
+    /**
+     * The side effects of a release; {@code before} is the state this caller moved from, {@code report}
+     * whether the listener hears of it.
+     */
+    private boolean releaseLease(LeaseState lease, int before, boolean report) {
         if (before == LeaseState.RELEASED) {
             return false;
         }
@@ -581,7 +609,7 @@ public final class LockEngine implements LockManager {
                     + "its lease was {}", lease.name, lease.token, lease.length());
         }
         boolean result = wasHeld && removed;
-        if (listener != LockListener.NONE) {
+        if (report && listener != LockListener.NONE) {
             notifyListener(() -> listener.released(lease.name, lease.token, result));
         }
         return result;

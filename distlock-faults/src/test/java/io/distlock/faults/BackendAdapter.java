@@ -2,6 +2,7 @@ package io.distlock.faults;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -49,6 +50,29 @@ interface BackendAdapter extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no server");
     }
 
+    /**
+     * Fails the primary that holds the lock's data over to a replica: SIGKILL, or SIGSTOP if
+     * {@code pause}; returns once the replica serves in its place (every client is sent there)
+     * and the old primary is back as a replica, each wait bounded by {@code within}. Returns what
+     * happened, for the report's details.
+     */
+    default String failOver(boolean pause, Duration within) {
+        throw new UnsupportedOperationException(name() + " has no replicas");
+    }
+
+    /**
+     * Holds back replication from that primary to its replica until the next {@link #failOver}:
+     * from now on writes reach only the primary. Returns once that is so.
+     */
+    default void holdReplication(Duration within) {
+        throw new UnsupportedOperationException(name() + " cannot hold back replication");
+    }
+
+    /** How many bytes of replication stream that primary has sent that its replica has not received. */
+    default long replicationLag() {
+        throw new UnsupportedOperationException(name() + " has no replicas");
+    }
+
     /** The faults that make sense here: client faults everywhere, server and connection faults where there is a server. */
     default Set<Fault> faults() {
         return CLIENT_FAULTS;
@@ -61,6 +85,6 @@ interface BackendAdapter extends AutoCloseable {
     @Override
     void close();
 
-    /** What a backend with one server reachable over TCP can be given: every fault. */
-    Set<Fault> SERVER_FAULTS = java.util.Collections.unmodifiableSet(EnumSet.allOf(Fault.class));
+    /** What a backend with one server reachable over TCP can be given: every fault but failovers. */
+    Set<Fault> SERVER_FAULTS = java.util.Collections.unmodifiableSet(EnumSet.range(Fault.NONE, Fault.CONNECTION_STALL));
 }

@@ -133,44 +133,51 @@ final class Checker {
     }
 
     /**
-     * The longest stretch during which some client was waiting in acquire and no client held the
-     * lock with a valid lease, from the first acquisition on (a JVM's start-up is no one's fault).
-     * A client whose acquire failed (the backend unreachable) still wants the lock until it calls
-     * acquire again: its pause between attempts is no availability.
+     * The longest stretch during which some client wanted the lock and no client held it with a
+     * valid lease, from the first acquisition on (a JVM's start-up is no one's fault). A client
+     * wants the lock from an acquire call until one returns the lock: failed calls in a row (a
+     * backend that fails at once while its server is away) are one wait, not many short ones with
+     * the client's pacing between them.
      */
     static long longestUnavailable(List<History.Op> ops) {
         long start = ops.stream().filter(History.Op::acquiredLock).mapToLong(op -> op.acquired).min().orElse(-1);
         if (start < 0) {
             return 0;
         }
-        Map<History.Op, Long> nextCall = new HashMap<>();
+        List<long[]> changes = new ArrayList<>(); // time, wanting delta, holding delta
         Map<String, List<History.Op>> byClient = new HashMap<>();
         ops.forEach(op -> byClient.computeIfAbsent(op.client, c -> new ArrayList<>()).add(op));
-        for (List<History.Op> mine : byClient.values()) {
-            mine.sort(Comparator.comparingLong(op -> op.op));
-            for (int i = 0; i + 1 < mine.size(); i++) {
-                nextCall.put(mine.get(i), mine.get(i + 1).invoked);
-            }
-        }
-        List<long[]> changes = new ArrayList<>(); // time, wanting delta, holding delta
-        for (History.Op op : ops) {
-            if (op.invoked >= 0) {
-                long retried = nextCall.getOrDefault(op, -1L);
-                long end = op.acquired >= 0 ? op.acquired
-                        : op.failed >= 0 ? Math.max(op.failed, retried) : -1;
-                if (end >= 0) {
-                    changes.add(new long[]{op.invoked, 1, 0});
-                    changes.add(new long[]{end, -1, 0});
+        for (List<History.Op> own : byClient.values()) {
+            own.sort(Comparator.comparingLong(op -> op.op));
+            long wantSince = -1;
+            long lastFailure = -1;
+            for (History.Op op : own) {
+                if (op.invoked >= 0 && wantSince < 0) {
+                    wantSince = op.invoked;
+                }
+                if (op.acquired >= 0 && wantSince >= 0) {
+                    changes.add(new long[]{wantSince, 1, 0});
+                    changes.add(new long[]{op.acquired, -1, 0});
+                    wantSince = -1;
+                    lastFailure = -1;
+                } else if (op.failed >= 0) {
+                    lastFailure = op.failed;
                 }
             }
+            if (wantSince >= 0 && lastFailure >= 0) {
+                // It stopped (or was killed) still wanting: its wait ends at its last failure.
+                changes.add(new long[]{wantSince, 1, 0});
+                changes.add(new long[]{lastFailure, -1, 0});
+            }
+        }
+        for (History.Op op : ops) {
             if (op.acquired >= 0 && op.lastHeld >= op.acquired) {
                 changes.add(new long[]{op.acquired, 0, 1});
                 changes.add(new long[]{op.lastHeld, 0, -1});
             }
         }
-        // At one instant, holds begin before waits end (an acquisition is no gap), and waits begin
-        // before others end (a failed attempt followed at once by the next is one wait).
-        changes.sort(Comparator.<long[]>comparingLong(c -> c[0]).thenComparingLong(c -> -c[2]).thenComparingLong(c -> -c[1]));
+        // At one instant, holds begin before waits end: an acquisition is no gap.
+        changes.sort(Comparator.<long[]>comparingLong(c -> c[0]).thenComparingLong(c -> -c[2]));
         long wanting = 0;
         long holding = 0;
         long gapStart = -1;

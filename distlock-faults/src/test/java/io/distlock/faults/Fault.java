@@ -15,7 +15,23 @@ enum Fault {
     /** The proxied client's connections reset while it holds; new ones refused until another client got the lock. */
     CONNECTION_CUT("one client's connection cut", false, true),
     /** The proxied client's connections stop carrying bytes while it holds, until another client got the lock. */
-    CONNECTION_STALL("one client's connection stalled", false, true);
+    CONNECTION_STALL("one client's connection stalled", false, true),
+    /**
+     * The primary SIGKILLed while a client holds; a replica promoted (by Sentinel, or by the
+     * cluster); the old primary back as the new one's replica.
+     */
+    FAILOVER("primary SIGKILLed, replica promoted", true, false),
+    /**
+     * The same, but replication held back first, and the primary killed while a client holds a lock
+     * it took since: the lock and the tokens issued since exist only on the primary that dies.
+     */
+    FAILOVER_UNREPLICATED("primary SIGKILLed before replicating, replica promoted", true, false),
+    /**
+     * The primary SIGSTOPped while a client holds, until a replica is promoted; then SIGCONT: it
+     * comes back believing it is still the primary, with every client still connected to it, until
+     * it is made a replica.
+     */
+    FAILOVER_PAUSED("primary SIGSTOPped until a replica is promoted, then resumed", true, false);
 
     final String description;
     final boolean needsServer;

@@ -35,7 +35,7 @@ final class FaultPlans {
 
     /**
      * A backend of the suite: how to start its adapter, the faults it supports (the full suite runs
-     * each), the few of them the short suite runs, the name {@code -Dfaults.backends} selects it by,
+     * each), those of them the short suite runs, the name {@code -Dfaults.backends} selects it by,
      * and what it changes in the suite's settings (most: nothing).
      */
     record Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults, String name,
@@ -44,22 +44,33 @@ final class FaultPlans {
             this(adapter, faults, shortFaults, name, UnaryOperator.identity());
         }
 
-        /** A backend whose every fault runs in both suites. */
+        /** Without a name: selected only when no {@code -Dfaults.backends} is given. */
+        Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults, Set<Fault> shortFaults) {
+            this(adapter, faults, shortFaults, "");
+        }
+
+        /** In the short suite with every fault but the baseline. */
         Backend(Supplier<BackendAdapter> adapter, Set<Fault> faults) {
-            this(adapter, faults, faults, "");
+            this(adapter, faults, faults);
         }
     }
 
     /**
      * The real backends. A new backend is one adapter class and one line here. The short suite, in
      * every build, runs one fault per backend, the one that says most about it, within about two
-     * minutes on a loaded 2-core machine; the full suite runs them all.
+     * minutes on a loaded 2-core machine; the full suite runs them all. Sentinel and Cluster cost a
+     * setup of 5 to 6 servers and a failover of seconds per run, so the short suite takes one
+     * Sentinel failover of them and the full one the rest.
      */
     static final List<Backend> BACKENDS = List.of(
             // Fencing at work: a paused holder's late writes refused by both fenced resources.
             new Backend(FileAdapter::new, FileAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER), "file"),
             // A restart without persistence forgets the locks; the token counter starts again from the server clock.
             new Backend(RedisAdapter::new, RedisAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "redis"),
+            new Backend(RedisSentinelAdapter::new, RedisSentinelAdapter.FAULTS, Set.of(Fault.FAILOVER), "redis-sentinel"),
+            new Backend(() -> new RedisClusterAdapter(false), RedisClusterAdapter.FAULTS, Set.of(), "redis-cluster"),
+            new Backend(() -> new RedisClusterAdapter(true), RedisClusterAdapter.REPLICATED_FAULTS, Set.of(),
+                    "redis-cluster-replicas"),
             // A restart forgets every lock; tokens start again from the server's clock.
             new Backend(MemcachedAdapter::new, MemcachedAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "memcached"),
             // Locks and sessions on disk: a restart keeps them.
@@ -83,21 +94,12 @@ final class FaultPlans {
                     "jdbc-mariadb-session"));
 
     /**
-     * Every real backend with every fault it supports (the short suite leaves out the baseline), or
-     * only those named in the system property {@code faults.backends} (comma-separated
-     * {@link Backend#name()}s), and only the faults named in {@code faults.faults} ({@link Fault} names).
+     * Every real backend with every fault it supports (the short suite: its short faults, without
+     * the baseline), or only those named in the system property {@code faults.backends}
+     * (comma-separated {@link Backend#name()}s), and only the faults named in {@code faults.faults}
+     * ({@link Fault} names).
      */
-    static List<Run> realBackends(WorkloadRunner.Settings settings, boolean withBaseline) {
-        return runs(settings, Backend::faults, withBaseline);
-    }
-
-    /** The short suite: each backend's {@link Backend#shortFaults()}. */
-    static List<Run> shortSuite() {
-        return runs(SHORT, Backend::shortFaults, false);
-    }
-
-    private static List<Run> runs(WorkloadRunner.Settings settings, java.util.function.Function<Backend, Set<Fault>> faults,
-                                  boolean withBaseline) {
+    static List<Run> realBackends(WorkloadRunner.Settings settings, boolean full) {
         Set<String> backends = selection("faults.backends");
         Set<String> chosenFaults = selection("faults.faults");
         List<Run> runs = new ArrayList<>();
@@ -106,8 +108,9 @@ final class FaultPlans {
                 continue;
             }
             for (Fault fault : Fault.values()) {
-                if (faults.apply(backend).contains(fault) && (withBaseline || fault != Fault.NONE)
-                        && (chosenFaults.isEmpty() || chosenFaults.contains(fault.name()))) {
+                boolean wanted = full ? backend.faults().contains(fault)
+                        : backend.shortFaults().contains(fault) && fault != Fault.NONE;
+                if (wanted && (chosenFaults.isEmpty() || chosenFaults.contains(fault.name()))) {
                     runs.add(new Run(backend.adapter(), fault, backend.tuning().apply(settings)));
                 }
             }
@@ -139,6 +142,7 @@ final class FaultPlans {
         try (GuardedResources.RowDatabase rows = new GuardedResources.RowDatabase()) {
             for (Run run : runs) {
                 String name = "run-" + (++n) + "-" + run.fault().name().toLowerCase(java.util.Locale.ROOT);
+                long started = System.nanoTime();
                 try (BackendAdapter adapter = run.adapter().get()) {
                     WorkloadRunner.Result result = WorkloadRunner.run(adapter, run.fault(), run.settings(),
                             directory.resolve(name), rows);
@@ -147,6 +151,9 @@ final class FaultPlans {
                 } catch (Exception | AssertionError e) {
                     e.printStackTrace(System.out);
                     failures.add(new AssertionError(name + " failed: " + e, e));
+                } finally {
+                    // With the servers' start and stop: what each row costs the suite.
+                    System.out.println("  run " + n + " took " + (System.nanoTime() - started) / 1_000_000 + " ms");
                 }
             }
         }

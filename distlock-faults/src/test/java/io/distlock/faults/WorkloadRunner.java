@@ -141,6 +141,8 @@ final class WorkloadRunner {
             case SERVER_RESTART -> serverRestart();
             case SERVER_PAUSE -> serverPause();
             case CONNECTION_CUT, CONNECTION_STALL -> connection();
+            case FAILOVER, FAILOVER_PAUSED -> failover();
+            case FAILOVER_UNREPLICATED -> unreplicatedFailover();
         };
     }
 
@@ -254,6 +256,32 @@ final class WorkloadRunner {
                 holder == null ? "no holder at the time" : "client " + holder.id + " held");
     }
 
+    private Injection failover() {
+        Client holder = awaitClient("a client inside its section", Client::inSection);
+        long at = System.nanoTime();
+        String note = adapter.failOver(fault == Fault.FAILOVER_PAUSED, settings.patience());
+        return new Injection(fault, at, System.nanoTime(), "primary", holder != null,
+                (holder == null ? "no holder at the time" : "client " + holder.id + " held") + "; " + note);
+    }
+
+    /**
+     * Replication held back, then the primary killed while a client holds a lock it asked for
+     * since (its acquire was invoked after the hold, so neither the lock nor its token reached the
+     * replica), then the replica promoted.
+     */
+    private Injection unreplicatedFailover() {
+        adapter.holdReplication(settings.patience());
+        long held = System.nanoTime();
+        Client holder = awaitClient("a client inside a section it asked for after replication stopped",
+                c -> c.inSection() && c.lastAcquiredInvokedAt > held);
+        long lag = adapter.replicationLag();
+        long at = System.nanoTime();
+        String note = adapter.failOver(false, settings.patience());
+        return new Injection(fault, at, System.nanoTime(), "primary", holder != null && lag > 0,
+                (holder == null ? "no client acquired after replication stopped" : "client " + holder.id + " held")
+                        + "; the replica was " + lag + " bytes behind; " + note);
+    }
+
     private Injection connection() {
         Client proxied = clients.stream().filter(c -> c.proxied && c.alive()).findFirst().orElseThrow();
         boolean inside = poll(settings.patience(), () -> {
@@ -341,6 +369,9 @@ final class WorkloadRunner {
         long position;
         String lastKind = "";
         long lastAcquired = -1;
+        long lastInvoked = -1;
+        /** When the acquisition that succeeded last was asked for. */
+        long lastAcquiredInvokedAt = -1;
         long lastExit = -1;
         final List<Long> acquisitions = new ArrayList<>();
         boolean paused;
@@ -408,8 +439,11 @@ final class WorkloadRunner {
                     }
                     lastKind = parts[0];
                     long time = Long.parseLong(parts[2]);
-                    if (lastKind.equals("ACQ")) {
+                    if (lastKind.equals("INVOKE")) {
+                        lastInvoked = time;
+                    } else if (lastKind.equals("ACQ")) {
                         lastAcquired = time;
+                        lastAcquiredInvokedAt = lastInvoked;
                         acquisitions.add(time);
                     } else if (lastKind.equals("EXIT")) {
                         lastExit = time;

@@ -24,23 +24,21 @@ import java.util.function.Function;
  *
  * <p>Meters (every one tagged {@code backend}, and {@code lock} when {@link Builder#lockNameTag} is set):
  * <ul>
- *   <li>{@value #ACQUIRE} (timer), tag {@code result}: {@code acquired} (with the time waited),
- *       {@code timed_out} (a wait that ran out, or {@code acquire} with a zero wait on a busy lock; with
- *       the time waited), {@code conflict} (conflict mode found it busy), {@code failed} (the backend
- *       failed an acquire attempt). Conflicts and failures are counted with a zero duration: the
- *       listener is not told how long they took.</li>
+ *   <li>{@value #ACQUIRE} (timer), tag {@code result}: one sample per {@code acquire} or
+ *       {@code tryAcquire} call that asks the backend, timed from the call to its outcome:
+ *       {@code acquired}, {@code busy} (found held by a call that does not wait: {@code tryAcquire},
+ *       a zero wait, conflict mode), {@code timed_out} (a wait that ran out), {@code interrupted},
+ *       {@code failed} (the backend failed, or the manager was closed meanwhile).</li>
  *   <li>{@value #HELD} (long-task timer): locks held now, and for how long.</li>
- *   <li>{@value #SUSPENSIONS}, {@value #RESTORATIONS}, {@value #LOSSES} (counters).</li>
+ *   <li>{@value #RENEWALS}, {@value #SUSPENSIONS}, {@value #RESTORATIONS}, {@value #LOSSES} (counters).</li>
  *   <li>{@value #BACKEND_FAILURES} (counter), tag {@code operation}: every backend failure the
  *       manager reports (acquire, extend, verify, inspect, list, ...).</li>
  * </ul>
- *
- * <p>Not recorded, because {@link LockListener} has no event for them: renewals (auto-renewal and
- * {@code extend}), a {@code tryAcquire} that finds the lock busy, and an interrupted wait.
  */
 public final class DistlockMetrics implements LockListener {
     public static final String ACQUIRE = "distlock.acquire";
     public static final String HELD = "distlock.held";
+    public static final String RENEWALS = "distlock.renewals";
     public static final String SUSPENSIONS = "distlock.suspensions";
     public static final String RESTORATIONS = "distlock.restorations";
     public static final String LOSSES = "distlock.losses";
@@ -78,9 +76,19 @@ public final class DistlockMetrics implements LockListener {
     public void acquired(Lock lock, Duration waited) {
         acquireTimer(lock.name(), "acquired").record(waited);
         Acquisition key = new Acquisition(lock.name(), lock.token());
-        // A reentrant hold reports acquired again with the same token: one lock, one sample.
+        // One sample per acquisition (name, token); the engine does not report re-entering a held lock.
         held.computeIfAbsent(key, k -> LongTaskTimer.builder(HELD).description("Locks held now")
                 .tags(tags(k.name)).register(registry).start());
+    }
+
+    @Override
+    public void busy(String name, Duration waited) {
+        acquireTimer(name, "busy").record(waited);
+    }
+
+    @Override
+    public void conflicted(String name, Duration waited) {
+        acquireTimer(name, "busy").record(waited);
     }
 
     @Override
@@ -89,8 +97,18 @@ public final class DistlockMetrics implements LockListener {
     }
 
     @Override
-    public void conflicted(String name) {
-        acquireTimer(name, "conflict").record(Duration.ZERO);
+    public void interrupted(String name, Duration waited) {
+        acquireTimer(name, "interrupted").record(waited);
+    }
+
+    @Override
+    public void acquireFailed(String name, Duration waited, RuntimeException failure) {
+        acquireTimer(name, "failed").record(waited);
+    }
+
+    @Override
+    public void renewed(String name, long token, Duration lease) {
+        counter(RENEWALS, "Leases the backend extended (auto-renewal and extend)", name).increment();
     }
 
     @Override
@@ -116,9 +134,6 @@ public final class DistlockMetrics implements LockListener {
 
     @Override
     public void backendFailed(String operation, String name, LockBackendException failure) {
-        if ("acquire".equals(operation)) {
-            acquireTimer(name, "failed").record(Duration.ZERO);
-        }
         Counter.builder(BACKEND_FAILURES).description("Backend operations that failed")
                 .tags(common).tag("operation", operation).register(registry).increment();
     }

@@ -114,6 +114,10 @@ final class RedisConnections implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()));
     }
 
+    // Every adaptive refresh trigger: Lettuce 6 (which an application's Spring Boot may bring)
+    // enables none by default, so it must be asked; Lettuce 7 enables them all by default and
+    // deprecates asking, which is harmless there.
+    @SuppressWarnings("deprecation")
     private ClusterClientOptions clusterOptions() {
         ClusterClientOptions.Builder builder = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());

@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.distlock.spi.BackendUri;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.StaticCredentialsProvider;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -79,12 +80,6 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
         }
         for (RedisURI redisUri : redisUris) {
             redisUri.setTimeout(commandTimeout);
-            if (redisUri.getPassword() == null || redisUri.getPassword().length == 0) {
-                String fromEnvironment = System.getenv(PASSWORD_ENVIRONMENT_VARIABLE);
-                if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-                    redisUri.setPassword(fromEnvironment.toCharArray());
-                }
-            }
         }
         return new RedisSettings(parsed.masked(), List.copyOf(redisUris), cluster, namespace, connectTimeout,
                 commandTimeout, replicas, replicaTimeout);
@@ -93,7 +88,8 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
     /**
      * Lettuce's URI for {@code hosts}: the scheme, hosts, path, fragment and Lettuce's parameters
      * as read, credentials set apart so that a password needs no re-escaping. Lettuce reads a user
-     * info without a colon ({@code secret@host}) as a password, and so does distlock.
+     * info without a colon ({@code secret@host}) as a password, and so does distlock. Without a
+     * password in the URI, the environment's (for the default user) applies.
      */
     private static RedisURI lettuceUri(BackendUri parsed, List<String> hosts) {
         StringBuilder text = new StringBuilder(parsed.scheme()).append("://").append(String.join(",", hosts))
@@ -118,11 +114,15 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
             password = user;
             user = null;
         }
+        if (password == null || password.isEmpty()) {
+            user = null;
+            password = System.getenv(PASSWORD_ENVIRONMENT_VARIABLE);
+        }
         if (password != null && !password.isEmpty()) {
-            if (user != null && !user.isEmpty()) {
-                redisUri.setUsername(user);
-            }
-            redisUri.setPassword(password.toCharArray());
+            // A credentials provider, not setUsername/setPassword: Lettuce 7 removed those, and an
+            // application's Spring Boot may still bring Lettuce 6, which has this API too.
+            redisUri.setCredentialsProvider(new StaticCredentialsProvider(
+                    user == null || user.isEmpty() ? null : user, password.toCharArray()));
         }
         return redisUri;
     }

@@ -33,7 +33,9 @@ class RedisSentinelContractTest extends RedisKitSuite {
 
     @Override
     List<ServerProcess> servers() {
-        return List.of(sentinel.primary, sentinel.sentinel);
+        List<ServerProcess> servers = new java.util.ArrayList<>(sentinel.dataNodes());
+        servers.addAll(sentinel.sentinels());
+        return servers;
     }
 
     @Override
@@ -46,7 +48,7 @@ class RedisSentinelContractTest extends RedisKitSuite {
         LockManager locks = newManager();
         String name = uniqueName("sentinel");
         try (Lock lock = locks.acquire(name, LockOptions.tryOnce());
-             RawRedis primary = new RawRedis(sentinel.primary.port())) {
+             RawRedis primary = new RawRedis(sentinel.primary().port())) {
             assertThat(primary.sync().hget(new RedisKeys("kit", false).lockKey(name), "token"))
                     .isEqualTo(Long.toString(lock.token()));
         }

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Private {@code redis-server} processes for tests: no persistence, loopback only, a free port. */
 public final class RedisServers {
@@ -30,13 +31,21 @@ public final class RedisServers {
     /** The builder, for a fixed port or other timeouts. */
     public static ServerProcess.Builder builder(String... extraArguments) {
         List<String> extra = List.of(extraArguments);
+        return builder(() -> extra);
+    }
+
+    /**
+     * The builder with extra arguments read again at every start: a node of a replicated setup
+     * that comes back as the replica of whichever node is primary by then.
+     */
+    public static ServerProcess.Builder builder(Supplier<List<String>> extraArguments) {
         return ServerProcess.builder("redis-server")
                 .installHint(INSTALL_HINT)
                 .arguments((port, dir) -> {
                     List<String> args = new ArrayList<>(List.of("--port", String.valueOf(port),
                             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                             "--dir", dir.toString(), "--daemonize", "no"));
-                    args.addAll(extra);
+                    args.addAll(extraArguments.get());
                     return args;
                 })
                 .readiness(RedisServers::answersPing);

@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,6 +25,8 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
+
+import javax.sql.DataSource;
 
 /**
  * distlock for Spring Boot: a {@link LockManager} from {@code distlock.*} (unless the application
@@ -42,8 +45,26 @@ public class DistlockAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    LockManager distlockLockManager(DistlockProperties properties, ObjectProvider<LockListener> listeners) {
-        return ManagerFactory.create(properties, listeners.orderedStream().toList());
+    @DependsOnDatabaseInitialization
+    LockManager distlockLockManager(DistlockProperties properties, ObjectProvider<LockListener> listeners,
+                                    ObjectProvider<BackendOpener> openers) {
+        return ManagerFactory.create(properties, listeners.orderedStream().toList(), openers.orderedStream().toList());
+    }
+
+    /**
+     * The SQL backend through its builder, when distlock-jdbc is present: {@code distlock.uri=jdbc:}
+     * on the application's DataSource, a whole JDBC URL on a pool of its own. The manager is made
+     * after the DataSource (it asks for it while being made), so the context closes it, releasing its
+     * locks, before it closes the pool; and after the database's initializers (Flyway, Liquibase,
+     * spring.sql.init), which may create the lock table ({@code distlock.jdbc.create-table=false}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.distlock.jdbc.JdbcLockBackend")
+    static class Jdbc {
+        @Bean
+        BackendOpener distlockJdbcBackendOpener(ObjectProvider<DataSource> dataSources) {
+            return new JdbcBackendOpener(dataSources::getIfUnique);
+        }
     }
 
     /** Static and infrastructure: the proxy creator looks for advisors before ordinary beans exist. */

@@ -9,7 +9,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "distlock")
 public class DistlockProperties {
-    /** The backend URI: {@code file:} (the default, a directory on this host), {@code file:/var/lib/distlock}, {@code redis://host:6379}, ... */
+    /**
+     * The backend URI: {@code file:} (the default, a directory on this host), {@code file:/var/lib/distlock},
+     * {@code redis://host:6379}, {@code jdbc:postgresql://db:5432/app} (a pool of distlock's own), or
+     * {@code jdbc:} alone: the application's {@code DataSource} (both with distlock-jdbc), ...
+     */
     private String uri = "file:";
     /** The namespace the locks live under, passed to the backend as {@code ?namespace=}; empty: the backend's default ({@code distlock}). */
     private String namespace;
@@ -21,6 +25,7 @@ public class DistlockProperties {
     private String retryInterval = "50ms";
     /** Renew leases while locks are held, by default. */
     private boolean autoRenew;
+    private final Jdbc jdbc = new Jdbc();
     private final Health health = new Health();
     private final Endpoint endpoint = new Endpoint();
 
@@ -72,12 +77,98 @@ public class DistlockProperties {
         this.autoRenew = autoRenew;
     }
 
+    public Jdbc getJdbc() {
+        return jdbc;
+    }
+
     public Health getHealth() {
         return health;
     }
 
     public Endpoint getEndpoint() {
         return endpoint;
+    }
+
+    /**
+     * {@code distlock.jdbc.*}: the SQL backend's settings (distlock-jdbc), for {@code distlock.uri=jdbc:}
+     * (the application's DataSource) and for a whole JDBC URL alike; not read for other URIs. Unset:
+     * distlock-jdbc's defaults, or the URL's {@code distlock.*} parameter; set in both places, the
+     * context does not start.
+     */
+    public static class Jdbc {
+        /** The lease table, a lower-case identifier, optionally {@code schema.table}; default {@code distlock_locks}. */
+        private String table;
+        /** Create the table and its sequence when missing; default true. Off: the schema script must have run. */
+        private Boolean createTable;
+        /** The bound on every statement (JDBC query timeout, whole seconds); default 2s. */
+        private String timeout;
+        /** How often an idle backend checks its connection; default 1s. */
+        private String heartbeat;
+        /** How long a released row is kept before it is swept (at least 1m); default 1h. */
+        private String retention;
+        /** PostgreSQL LISTEN/NOTIFY wake-ups (one connection held for it); default true. */
+        private Boolean notifications;
+        /**
+         * {@code table} (the lease table, the default) or {@code session} (session locks: advisory
+         * locks, GET_LOCK; each held lock keeps a connection of the pool; not on H2).
+         */
+        private String strategy;
+
+        public String getTable() {
+            return table;
+        }
+
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        public Boolean getCreateTable() {
+            return createTable;
+        }
+
+        public void setCreateTable(Boolean createTable) {
+            this.createTable = createTable;
+        }
+
+        public String getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(String timeout) {
+            this.timeout = timeout;
+        }
+
+        public String getHeartbeat() {
+            return heartbeat;
+        }
+
+        public void setHeartbeat(String heartbeat) {
+            this.heartbeat = heartbeat;
+        }
+
+        public String getRetention() {
+            return retention;
+        }
+
+        public void setRetention(String retention) {
+            this.retention = retention;
+        }
+
+        public Boolean getNotifications() {
+            return notifications;
+        }
+
+        public void setNotifications(Boolean notifications) {
+            this.notifications = notifications;
+        }
+
+        public String getStrategy() {
+            return strategy;
+        }
+
+        public void setStrategy(String strategy) {
+            this.strategy = strategy;
+        }
     }
 
     /** {@code distlock.health.*}. */

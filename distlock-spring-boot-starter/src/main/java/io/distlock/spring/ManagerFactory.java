@@ -19,23 +19,32 @@ final class ManagerFactory {
     private ManagerFactory() {
     }
 
-    static LockManager create(DistlockProperties properties, List<LockListener> listeners) {
+    static LockManager create(DistlockProperties properties, List<LockListener> listeners, List<BackendOpener> openers) {
         Duration lease = property("distlock.lease", properties.getLease(), Durations::parsePositive);
         Duration wait = property("distlock.wait", properties.getWait(), Durations::parseWait);
         Duration retry = property("distlock.retry-interval", properties.getRetryInterval(), Durations::parsePositive);
-        String uri = uri(properties);
-        LockBackend backend;
-        try {
-            backend = LockBackends.open(uri);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("distlock.uri: " + e.getMessage(), e);
-        }
+        LockBackend backend = open(properties, openers);
         try {
             return LockManager.builder(backend).defaultLease(lease).defaultTimeout(wait).defaultRetryInterval(retry)
                     .autoRenew(properties.isAutoRenew()).listener(Listeners.of(listeners)).build();
         } catch (RuntimeException e) {
             backend.close();
             throw e;
+        }
+    }
+
+    private static LockBackend open(DistlockProperties properties, List<BackendOpener> openers) {
+        for (BackendOpener opener : openers) {
+            LockBackend backend = opener.open(properties);
+            if (backend != null) {
+                return backend;
+            }
+        }
+        String uri = uri(properties);
+        try {
+            return LockBackends.open(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("distlock.uri: " + e.getMessage(), e);
         }
     }
 
@@ -94,13 +103,33 @@ final class ManagerFactory {
                 }
 
                 @Override
+                public void busy(String name, Duration waited) {
+                    each(all, l -> l.busy(name, waited));
+                }
+
+                @Override
                 public void timedOut(String name, Duration waited) {
                     each(all, l -> l.timedOut(name, waited));
                 }
 
                 @Override
-                public void conflicted(String name) {
-                    each(all, l -> l.conflicted(name));
+                public void conflicted(String name, Duration waited) {
+                    each(all, l -> l.conflicted(name, waited));
+                }
+
+                @Override
+                public void interrupted(String name, Duration waited) {
+                    each(all, l -> l.interrupted(name, waited));
+                }
+
+                @Override
+                public void acquireFailed(String name, Duration waited, RuntimeException failure) {
+                    each(all, l -> l.acquireFailed(name, waited, failure));
+                }
+
+                @Override
+                public void renewed(String name, long token, Duration lease) {
+                    each(all, l -> l.renewed(name, token, lease));
                 }
 
                 @Override

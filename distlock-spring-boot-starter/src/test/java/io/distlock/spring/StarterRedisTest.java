@@ -3,11 +3,16 @@ package io.distlock.spring;
 import io.distlock.LockManager;
 import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.lettuce.core.RedisClient;
+import io.netty.util.Version;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +38,20 @@ class StarterRedisTest {
                 // Generous Redis timeouts: the first connection loads Netty, slow on a loaded machine.
                 .withPropertyValues("distlock.uri=redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s",
                         "distlock.namespace=starter-test", "accounts.prefix=acct");
+    }
+
+    /**
+     * An application on Spring Boot gets Boot's Lettuce and Netty, not the Lettuce distlock-redis
+     * declares; these tests run on the same (the pom imports Boot's BOM first), which this checks.
+     */
+    @Test
+    void runsOnTheLettuceAndNettyOfTheBootLine() {
+        String lettuce = RedisClient.class.getPackage().getImplementationVersion();
+        assertThat(lettuce).as("Lettuce on the class path")
+                .startsWith(System.getProperty("distlock.test.bootLettuceVersion") + "/");
+        Set<String> netty = Version.identify().values().stream().map(Version::artifactVersion)
+                .collect(Collectors.toSet());
+        assertThat(netty).as("versions of the Netty jars on the class path").hasSize(1);
     }
 
     @Test

@@ -155,14 +155,34 @@ class StarterTest {
                         .isEqualTo(1);
                 assertThatThrownBy(() -> locks.acquire("report", io.distlock.LockOptions.tryOnce()))
                         .isInstanceOf(LockTimeoutException.class);
+                jobs.report();
+                assertThat(jobs.runs("report")).as("skipped: the tick found the lock busy").isZero();
+                assertThatThrownBy(() -> locks.acquire("report", io.distlock.LockOptions.builder()
+                        .timeout(Duration.ofMillis(20)).build())).isInstanceOf(LockTimeoutException.class);
+                held.extend(Duration.ofSeconds(30));
             }
             jobs.report();
             assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("backend", "file").tag("result", "acquired")
                     .timer().count()).isEqualTo(2);
+            assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("backend", "file").tag("result", "busy")
+                    .timer().count()).as("a try-once acquire and the skipped tick").isEqualTo(2);
             assertThat(registry.get(DistlockMetrics.ACQUIRE).tag("backend", "file").tag("result", "timed_out")
                     .timer().count()).isEqualTo(1);
+            assertThat(registry.get(DistlockMetrics.RENEWALS).tag("backend", "file").counter().count()).isEqualTo(1);
             assertThat(registry.get(DistlockMetrics.HELD).longTaskTimer().activeTasks()).isZero();
         });
+    }
+
+    @Test
+    void severalListenerBeansEachHearEveryKindOfEvent() throws Exception {
+        io.distlock.LockListener all = ManagerFactory.Listeners.of(List.of(new io.distlock.LockListener() { },
+                new io.distlock.LockListener() { }));
+        for (java.lang.reflect.Method event : io.distlock.LockListener.class.getMethods()) {
+            if (!java.lang.reflect.Modifier.isStatic(event.getModifiers())) {
+                assertThat(all.getClass().getMethod(event.getName(), event.getParameterTypes()).getDeclaringClass())
+                        .as("passed on to every listener: " + event).isNotEqualTo(io.distlock.LockListener.class);
+            }
+        }
     }
 
     @Test

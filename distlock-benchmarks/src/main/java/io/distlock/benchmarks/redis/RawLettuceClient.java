@@ -1,5 +1,6 @@
 package io.distlock.benchmarks.redis;
 
+import io.distlock.benchmarks.harness.LockClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;

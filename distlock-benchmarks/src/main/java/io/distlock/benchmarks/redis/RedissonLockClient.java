@@ -1,5 +1,6 @@
 package io.distlock.benchmarks.redis;
 
+import io.distlock.benchmarks.harness.LockClient;
 import org.redisson.Redisson;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
