@@ -8,9 +8,10 @@ import java.util.Set;
 
 /**
  * What the fault suite needs to know of one backend: the URI its clients open, its server fixture
- * and the server's fault actions. A backend with a server implements all of it (see
- * {@link RedisAdapter}: about 40 lines around the module's own test fixture); a serverless one only
- * {@link #clientUri} (see {@link FileAdapter}). One adapter instance serves one run.
+ * and the server's fault actions. A backend on one server process extends {@link ServerAdapter}
+ * around its module's own test fixture and writes only its name and URI (see {@link RedisAdapter});
+ * a serverless one implements only {@link #clientUri} (see {@link FileAdapter}). One adapter
+ * instance serves one run.
  */
 interface BackendAdapter extends AutoCloseable {
 

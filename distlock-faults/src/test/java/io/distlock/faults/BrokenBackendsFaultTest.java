@@ -51,5 +51,6 @@ class BrokenBackendsFaultTest {
         // Equal tokens pass the register's check: a stale holder's write with the same token is
         // accepted and loses the newer holder's update. Fencing is only as good as the tokens.
         assertThat(repeats.lostFenced()).as(Report.details(results.get(2))).isPositive();
+        assertThat(repeats.lostRow()).as(Report.details(results.get(2))).isPositive();
     }
 }

@@ -22,10 +22,17 @@ final class Checker {
     record Findings(int acquisitions, int failedAcquisitions,
                     int overlapsValid, int overlapsAll, int lateUnfencedWrites,
                     int lostUnfenced, int lostFenced, int fencedRefusals,
-                    int tokenAnomalies, long longestUnavailableNanos, List<String> examples) {
+                    int tokenAnomalies, long longestUnavailableNanos, List<String> examples,
+                    int lostRow, int rowRefusals) {
     }
 
+    /** Histories without the fenced row (written before it existed, or by hand). */
     static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced) {
+        return check(ops, finalUnfenced, finalFenced, Set.of());
+    }
+
+    static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced,
+                          Set<String> finalRow) {
         List<History.Op> held = ops.stream().filter(History.Op::acquiredLock).toList();
         List<String> examples = new ArrayList<>();
 
@@ -40,6 +47,8 @@ final class Checker {
         int lostUnfenced = 0;
         int lostFenced = 0;
         int refusals = 0;
+        int lostRow = 0;
+        int rowRefusals = 0;
         for (History.Op op : held) {
             if (op.unfencedElement != null) {
                 if (!op.unfencedWrittenHeld) {
@@ -57,11 +66,18 @@ final class Checker {
                 lostFenced++;
                 example(examples, "fenced update lost: " + op.fencedElement + " (" + op + ")");
             }
+            if (op.rowReadRefused || "refused".equals(op.rowOutcome)) {
+                rowRefusals++;
+            }
+            if ("ok".equals(op.rowOutcome) && !finalRow.contains(op.rowElement)) {
+                lostRow++;
+                example(examples, "fenced row update lost: " + op.rowElement + " (" + op + ")");
+            }
         }
         int anomalies = tokenAnomalies(held, examples);
         return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
                 overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
-                longestUnavailable(ops), List.copyOf(examples));
+                longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals);
     }
 
     private static int overlappingPairs(List<History.Op> held, java.util.function.ToLongFunction<History.Op> end,

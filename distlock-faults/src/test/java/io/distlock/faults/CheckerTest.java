@@ -116,4 +116,18 @@ class CheckerTest {
         assertThat(f.fencedRefusals()).isEqualTo(1);
         assertThat(f.lostFenced()).isZero();
     }
+
+    @Test
+    void theFencedRowIsJudgedLikeTheRegister() {
+        // a: row read ok, row written ok, but e1 is missing at the end: lost. b: its row read refused.
+        List<String> a = List.of("INVOKE 1 0 - ", "ACQ 1 10 1 1", "READ 1 11 1 ok ok", "UW 1 20 1 e1",
+                "FW 1 21 1 e1 ok", "RW 1 22 1 e1 ok", "EXIT 1 23 1 ", "REL 1 24 - true");
+        List<String> b = List.of("INVOKE 1 30 - ", "ACQ 1 40 1 2", "READ 1 41 1 ok refused", "UW 1 50 1 e2",
+                "FW 1 51 1 e2 ok", "RW 1 52 1 e2 skipped", "EXIT 1 53 1 ", "REL 1 54 - true");
+        Checker.Findings f = Checker.check(ops(a, b), ALL, ALL, Set.of("e2"));
+        assertThat(f.lostRow()).isEqualTo(1);
+        assertThat(f.rowRefusals()).isEqualTo(1);
+        assertThat(f.lostFenced()).as("the register kept both").isZero();
+        assertThat(f.fencedRefusals()).isZero();
+    }
 }

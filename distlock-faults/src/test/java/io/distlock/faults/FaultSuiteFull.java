@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * clients and three injections each. Not named *Test, so only this runs it:
  * {@code mvn -B -ntp -pl distlock-faults -am verify -Dtest=FaultSuiteFull -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-@Timeout(value = 60, unit = TimeUnit.MINUTES)
+@Timeout(value = 120, unit = TimeUnit.MINUTES)
 class FaultSuiteFull {
 
     @Test

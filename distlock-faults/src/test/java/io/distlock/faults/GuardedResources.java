@@ -1,5 +1,8 @@
 package io.distlock.faults;
 
+import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.ServerProcess;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,12 +12,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The two resources a workload client updates inside the lock. */
+/**
+ * The resources a workload client updates inside the lock: an unfenced set, and two fenced ones (a
+ * file register and a PostgreSQL row).
+ */
 final class GuardedResources {
     private GuardedResources() {
     }
@@ -122,6 +134,118 @@ final class GuardedResources {
         }
 
         private record Value(long highest, Set<String> elements) {
+        }
+    }
+
+    /**
+     * The second fenced resource: a row in a PostgreSQL database, fenced the way an application
+     * fences a real database write, by a condition on the row in the statement itself. Each access
+     * is ONE auto-committed statement, so the compare and the write happen under the row's lock
+     * with no transaction left open across the work (a client paused or killed holds nothing):
+     * <pre>{@code
+     * read:  UPDATE guarded SET max_token = ? WHERE id = ? AND max_token <= ? RETURNING value
+     * write: UPDATE guarded SET value = ?, max_token = ? WHERE id = ? AND max_token <= ?
+     * }</pre>
+     * No row updated means refused. The read records its token for the same reason as the file
+     * register's: a stale holder that read before a newer holder's read but writes after it would
+     * otherwise pass. An equal token passes (a holder writes what it read), so repeated tokens defeat
+     * it, as they defeat the register. The value is the set's elements, one per line.
+     */
+    static final class FencedRow implements AutoCloseable {
+        static final String TABLE = "guarded";
+        private final Connection connection;
+        private final String id;
+        private final PreparedStatement read;
+        private final PreparedStatement write;
+
+        /** {@code url} is a JDBC URL with its credentials; {@code id} the row (one per run). */
+        FencedRow(String url, String id) throws SQLException {
+            this.connection = DriverManager.getConnection(url);
+            this.id = id;
+            this.read = connection.prepareStatement("UPDATE " + TABLE + " SET max_token = ? WHERE id = ? AND max_token <= ? RETURNING value");
+            this.write = connection.prepareStatement("UPDATE " + TABLE + " SET value = ?, max_token = ? WHERE id = ? AND max_token <= ?");
+        }
+
+        /** Creates the table if needed and the run's row, empty, with no token seen yet. */
+        static void create(String url, String id) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 Statement statement = connection.createStatement();
+                 PreparedStatement insert = connection.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, '', ?)")) {
+                statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
+                        + " (id TEXT PRIMARY KEY, value TEXT NOT NULL, max_token BIGINT NOT NULL)");
+                insert.setString(1, id);
+                insert.setLong(2, Long.MIN_VALUE);
+                insert.executeUpdate();
+            }
+        }
+
+        /** The final content, for the checker. */
+        static Set<String> elements(String url, String id) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(url);
+                 PreparedStatement select = connection.prepareStatement("SELECT value FROM " + TABLE + " WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw new IllegalStateException("the fenced row " + id + " is missing");
+                    }
+                    return parse(row.getString(1));
+                }
+            }
+        }
+
+        /** The elements, or null if {@code token} is lower than one seen before (refused). */
+        Set<String> read(long token) throws SQLException {
+            read.setLong(1, token);
+            read.setString(2, id);
+            read.setLong(3, token);
+            try (ResultSet row = read.executeQuery()) {
+                return row.next() ? parse(row.getString(1)) : null;
+            }
+        }
+
+        /** Writes {@code elements} unless {@code token} is lower than one seen before; false if refused. */
+        boolean write(long token, Set<String> elements) throws SQLException {
+            write.setString(1, String.join("\n", elements));
+            write.setLong(2, token);
+            write.setString(3, id);
+            write.setLong(4, token);
+            return write.executeUpdate() == 1;
+        }
+
+        private static Set<String> parse(String value) {
+            Set<String> elements = new LinkedHashSet<>();
+            for (String element : value.split("\n")) {
+                if (!element.isEmpty()) {
+                    elements.add(element);
+                }
+            }
+            return elements;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
+    /**
+     * The private PostgreSQL that holds the fenced rows (distlock-jdbc's {@link PostgresServers}), one
+     * per suite, a row per run. It is never a fault's target: it stands for the application's own
+     * database, separate from the lock service.
+     */
+    static final class RowDatabase implements AutoCloseable {
+        private final ServerProcess server = PostgresServers.start();
+
+        /** A JDBC URL with credentials and bounds, for clients and the checker. */
+        String url() {
+            return PostgresServers.url(server) + "?user=" + PostgresServers.USER + "&password=" + PostgresServers.PASSWORD
+                    + "&connectTimeout=30&socketTimeout=60";
+        }
+
+        @Override
+        public void close() {
+            PostgresServers.stopFast(server);
+            server.close();
         }
     }
 }

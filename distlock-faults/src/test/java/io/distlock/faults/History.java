@@ -21,9 +21,10 @@ import java.util.Map;
  * what {@code lock.isHeld()} answered right after the time was taken ({@code 1}/{@code 0}, or
  * {@code -} outside the section). Events of one operation, in order: {@code INVOKE} (before the
  * acquire call), then {@code FAIL <exception>} or {@code ACQ <token>} (after it returned), {@code READ
- * ok|refused} (both resources read; the fenced read refused a stale token), {@code UW <element>}
- * (unfenced set written), {@code FW <element> ok|refused|skipped}, {@code EXIT} (before the release
- * call), {@code REL true|false} (after it).
+ * ok|refused [ok|refused]} (every resource read; the fenced register's read, then the fenced row's,
+ * refused a stale token or not), {@code UW <element>} (unfenced set written), {@code FW <element>
+ * ok|refused|skipped} (the register), {@code RW <element> ok|refused|skipped} (the row), {@code EXIT}
+ * (before the release call), {@code REL true|false} (after it).
  *
  * <p>Times are {@code System.nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}: one clock for
  * every process of the host, so times of different JVMs (and the fault injector's) compare directly.
@@ -81,6 +82,9 @@ final class History {
         boolean unfencedWrittenHeld;
         String fencedElement;
         String fencedOutcome;
+        boolean rowReadRefused;
+        String rowElement;
+        String rowOutcome;
         long exited = -1;
         long released = -1;
         /** The last time this op was certainly inside its section (its last event between ACQ and EXIT). */
@@ -142,7 +146,9 @@ final class History {
                 }
                 case "READ" -> {
                     op.read = time;
-                    op.fencedReadRefused = detail.startsWith("refused");
+                    String[] words = detail.trim().split(" ");
+                    op.fencedReadRefused = words[0].equals("refused");
+                    op.rowReadRefused = words.length > 1 && words[1].equals("refused");
                 }
                 case "UW" -> {
                     op.unfencedElement = detail.trim();
@@ -154,6 +160,13 @@ final class History {
                     if (words.length == 2) {
                         op.fencedElement = words[0];
                         op.fencedOutcome = words[1];
+                    }
+                }
+                case "RW" -> {
+                    String[] words = detail.trim().split(" ");
+                    if (words.length == 2) {
+                        op.rowElement = words[0];
+                        op.rowOutcome = words[1];
                     }
                 }
                 case "EXIT" -> op.exited = time;

@@ -12,9 +12,9 @@ final class Report {
     static String table(List<WorkloadRunner.Result> results) {
         StringBuilder out = new StringBuilder();
         out.append("| backend | fault | clients | acquisitions | faults injected | overlaps (lease valid) "
-                + "| overlaps (any) | late unfenced writes | lost updates unfenced | lost updates fenced "
-                + "| fenced refusals | token anomalies | longest unavailability |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| overlaps (any) | late unfenced writes | lost updates unfenced | lost updates fenced file "
+                + "| lost updates fenced row | fenced refusals file / row | token anomalies | longest unavailability |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WorkloadRunner.Result result : results) {
             Checker.Findings f = result.findings();
             Duration lease = result.settings().lease();
@@ -29,7 +29,8 @@ final class Report {
                     .append(" | ").append(f.lateUnfencedWrites())
                     .append(" | ").append(f.lostUnfenced())
                     .append(" | ").append(bold(f.lostFenced()))
-                    .append(" | ").append(f.fencedRefusals())
+                    .append(" | ").append(bold(f.lostRow()))
+                    .append(" | ").append(f.fencedRefusals()).append(" / ").append(f.rowRefusals())
                     .append(" | ").append(bold(f.tokenAnomalies()))
                     .append(" | ").append(f.longestUnavailableNanos() / 1_000_000).append(" ms (")
                     .append(String.format(Locale.ROOT, "%.1f", leases)).append(" leases of ")

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One client process of a fault run:
- * {@code WorkloadClient <backend-uri> <lock-name> <run-dir> <client-id> <lease-ms> <wait-ms> <work-ms> <retry-ms>}.
+ * {@code WorkloadClient <backend-uri> <lock-name> <run-dir> <client-id> <lease-ms> <wait-ms> <work-ms> <retry-ms>
+ * <fenced-row-jdbc-url> <fenced-row-id>}.
  * It opens the backend, prints {@code READY}, starts on a {@code GO} line on standard input and
  * loops acquire, guarded work, release until a {@code STOP} line (or the end of its input), then
  * prints {@code DONE}. Every step is a line of {@code client-<id>.history} in the run directory
@@ -50,6 +51,8 @@ public final class WorkloadClient {
         long pauseAfterFailure = Duration.ofMillis(Long.parseLong(args[7])).toNanos();
         GuardedResources.LockSet unfenced = new GuardedResources.LockSet(run.resolve("unfenced.set"));
         GuardedResources.FencedRegister fenced = new GuardedResources.FencedRegister(run.resolve("fenced"));
+        String rowUrl = args[8];
+        String rowId = args[9];
         CountDownLatch go = new CountDownLatch(1);
         boolean[] stop = {false};
         Thread input = new Thread(() -> {
@@ -70,6 +73,7 @@ public final class WorkloadClient {
         }, "stdin");
         input.setDaemon(true);
         try (History.Writer history = new History.Writer(run.resolve("client-" + id + ".history"), id);
+             GuardedResources.FencedRow row = new GuardedResources.FencedRow(rowUrl, rowId);
              LockManager locks = LockManager.builder(open(uri)).build()) {
             System.out.println("READY");
             System.out.flush();
@@ -90,7 +94,8 @@ public final class WorkloadClient {
                 history.held("ACQ", op, lock, Long.toString(lock.token()));
                 Set<String> seen = unfenced.read();
                 Set<String> fencedSeen = fenced.read(lock.token());
-                history.held("READ", op, lock, fencedSeen == null ? "refused" : "ok");
+                Set<String> rowSeen = row.read(lock.token());
+                history.held("READ", op, lock, (fencedSeen == null ? "refused" : "ok") + " " + (rowSeen == null ? "refused" : "ok"));
                 // The work the lock protects, and the window a pause or a second holder falls into.
                 LockSupport.parkNanos(workNanos);
                 seen.add(element);
@@ -102,6 +107,12 @@ public final class WorkloadClient {
                     outcome = fenced.write(lock.token(), fencedSeen, id) ? "ok" : "refused";
                 }
                 history.held("FW", op, lock, element + " " + outcome);
+                String rowOutcome = "skipped";
+                if (rowSeen != null) {
+                    rowSeen.add(element);
+                    rowOutcome = row.write(lock.token(), rowSeen) ? "ok" : "refused";
+                }
+                history.held("RW", op, lock, element + " " + rowOutcome);
                 history.held("EXIT", op, lock, "");
                 boolean released;
                 try {

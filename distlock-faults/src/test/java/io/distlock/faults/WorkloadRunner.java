@@ -50,24 +50,36 @@ final class WorkloadRunner {
     private final Fault fault;
     private final Settings settings;
     private final Path directory;
+    private final String rowUrl;
     private final List<Client> clients = new ArrayList<>();
     private final List<Injection> injections = new ArrayList<>();
     private TcpProxy proxy;
     private int nextClient;
 
-    private WorkloadRunner(BackendAdapter adapter, Fault fault, Settings settings, Path directory) {
+    private WorkloadRunner(BackendAdapter adapter, Fault fault, Settings settings, Path directory, String rowUrl) {
+        this.rowUrl = rowUrl;
         this.adapter = adapter;
         this.fault = fault;
         this.settings = settings;
         this.directory = directory;
     }
 
+    /** A run with a database of its own for the fenced row. */
     static Result run(BackendAdapter adapter, Fault fault, Settings settings, Path directory) throws Exception {
+        try (GuardedResources.RowDatabase rows = new GuardedResources.RowDatabase()) {
+            return run(adapter, fault, settings, directory, rows);
+        }
+    }
+
+    /** A run whose fenced row is a new row in {@code rows}, named after the run directory. */
+    static Result run(BackendAdapter adapter, Fault fault, Settings settings, Path directory,
+                      GuardedResources.RowDatabase rows) throws Exception {
         if (!adapter.faults().contains(fault)) {
             throw new IllegalArgumentException(adapter.name() + " does not support fault " + fault);
         }
         Files.createDirectories(directory);
-        return new WorkloadRunner(adapter, fault, settings, directory).run();
+        GuardedResources.FencedRow.create(rows.url(), directory.toString());
+        return new WorkloadRunner(adapter, fault, settings, directory, rows.url()).run();
     }
 
     private Result run() throws Exception {
@@ -114,7 +126,8 @@ final class WorkloadRunner {
         }
         Set<String> unfenced = new GuardedResources.LockSet(directory.resolve("unfenced.set")).read();
         Set<String> fenced = new GuardedResources.FencedRegister(directory.resolve("fenced")).elements();
-        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced),
+        Set<String> row = GuardedResources.FencedRow.elements(rowUrl, directory.toString());
+        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced, row),
                 List.copyOf(injections), directory);
     }
 
@@ -190,13 +203,40 @@ final class WorkloadRunner {
         return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client between reads and writes");
     }
 
+    /**
+     * The server killed while a client is inside its section. A section lasts milliseconds and a
+     * kill can take longer (PostgreSQL: every process of the server), so the holder is held still
+     * (SIGSTOP, checked as for a paused holder) until the server is dead, then resumed before the
+     * server starts again: the crash lands inside its section, and it meets the dead server as a
+     * running client would.
+     */
     private Injection serverRestart() {
-        Client holder = awaitClient("a client inside its section", Client::inSection);
+        Client holder = null;
+        for (int attempt = 0; attempt < 50 && holder == null; attempt++) {
+            Client candidate = awaitClient("a client inside its section", Client::inSection);
+            if (candidate == null) {
+                break;
+            }
+            Signals.send(candidate.jvm.pid(), "STOP");
+            poll(settings.patience(), () -> Signals.stopped(candidate.jvm.pid()));
+            candidate.poll();
+            if (candidate.inSection()) {
+                holder = candidate;
+            } else {
+                Signals.send(candidate.jvm.pid(), "CONT");
+            }
+        }
         long at = System.nanoTime();
-        adapter.killServer();
+        try {
+            adapter.killServer();
+        } finally {
+            if (holder != null) {
+                Signals.send(holder.jvm.pid(), "CONT");
+            }
+        }
         adapter.startServer();
         return new Injection(fault, at, System.nanoTime(), "server", holder != null,
-                holder == null ? "no holder at the time" : "client " + holder.id + " held");
+                holder == null ? "no holder at the time" : "client " + holder.id + " held (stopped across the kill)");
     }
 
     private Injection serverPause() {
@@ -276,7 +316,7 @@ final class WorkloadRunner {
         ChildJvm jvm = ChildJvm.start(WorkloadClient.class, directory.resolve("client-" + id + ".log"),
                 uri, LOCK_NAME, directory.toString(), id, Long.toString(settings.lease().toMillis()),
                 Long.toString(settings.acquireWait().toMillis()), Long.toString(settings.work().toMillis()),
-                Long.toString(settings.retry().toMillis()));
+                Long.toString(settings.retry().toMillis()), rowUrl, directory.toString());
         Client client = new Client(id, jvm, directory.resolve("client-" + id + ".history"), proxied, before);
         clients.add(client);
         return client;
@@ -308,7 +348,7 @@ final class WorkloadRunner {
     }
 
     /** Polls {@code condition} every millisecond until it holds (true) or {@code within} passed (false). */
-    private static boolean poll(Duration within, BooleanSupplier condition) {
+    static boolean poll(Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -368,7 +408,7 @@ final class WorkloadRunner {
 
         boolean inSection() {
             return switch (lastKind) {
-                case "ACQ", "READ", "UW", "FW" -> true;
+                case "ACQ", "READ", "UW", "FW", "RW" -> true;
                 default -> false;
             };
         }
@@ -486,6 +526,16 @@ final class WorkloadRunner {
                         return true;
                     }
                 });
+            } catch (IOException gone) {
+                return true;
+            }
+        }
+
+        /** Whether {@code pid} has exited: gone, or a zombie (its memory and files released, not yet reaped). */
+        static boolean exited(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
             } catch (IOException gone) {
                 return true;
             }

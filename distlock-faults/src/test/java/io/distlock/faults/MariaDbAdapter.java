@@ -1,0 +1,42 @@
+package io.distlock.faults;
+
+import io.distlock.jdbc.MariaDbServers;
+
+import java.util.Set;
+
+/**
+ * The JDBC backend on one private MariaDB ({@link MariaDbServers}: one process, InnoDB writing its
+ * log to the operating system at every commit, so a killed server loses no commit): the lease
+ * table, or session locks ({@code GET_LOCK} on a connection per held lock).
+ */
+final class MariaDbAdapter extends ServerAdapter {
+    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final String SESSION_NAME = "jdbc-mariadb, session locks";
+    private final String name;
+    private final String strategy;
+
+    private MariaDbAdapter(String name, String strategy) {
+        super(MariaDbServers.start());
+        this.name = name;
+        this.strategy = strategy;
+    }
+
+    static MariaDbAdapter leaseTable() {
+        return new MariaDbAdapter("jdbc-mariadb", "table");
+    }
+
+    static MariaDbAdapter sessionLocks() {
+        return new MariaDbAdapter(SESSION_NAME, "session");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    String uri(int port) {
+        return "jdbc:mariadb://" + MariaDbServers.USER + ":" + MariaDbServers.PASSWORD + "@127.0.0.1:" + port + "/"
+                + MariaDbServers.DATABASE + "?" + MariaDbServers.NO_TLS + "&" + JDBC_TIMEOUTS + "&distlock.strategy=" + strategy;
+    }
+}
