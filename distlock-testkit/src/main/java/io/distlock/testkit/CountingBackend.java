@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CountingBackend extends ForwardingLockBackend {
     /** tryAcquire calls the backend has answered (counted on return, so none is still in flight). */
     public final AtomicInteger acquires = new AtomicInteger();
+    /** Wall-clock nanoseconds spent inside the backend's tryAcquire, summed over every call. */
+    public final java.util.concurrent.atomic.AtomicLong acquireNanos = new java.util.concurrent.atomic.AtomicLong();
+    /** {@code System.nanoTime()} when the last tryAcquire answered. */
+    public final java.util.concurrent.atomic.AtomicLong lastAcquireAnsweredAt = new java.util.concurrent.atomic.AtomicLong();
     public final AtomicInteger releases = new AtomicInteger();
     /** handOver calls: a release that passed the lock to a waiting thread of the same manager. */
     public final AtomicInteger handOvers = new AtomicInteger();
@@ -41,7 +45,11 @@ public final class CountingBackend extends ForwardingLockBackend {
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
         // Counted once the backend has answered: "n tries" then means n answers the engine has seen.
+        long start = System.nanoTime();
         AcquireResult result = delegate.tryAcquire(request);
+        long answered = System.nanoTime();
+        acquireNanos.addAndGet(answered - start);
+        lastAcquireAnsweredAt.set(answered);
         acquires.incrementAndGet();
         duringAcquire.run();
         return result;
