@@ -59,6 +59,11 @@ final class LeaseState {
         this.term = new Term(sentAtNanos + validNanos(newLength), sentAtWall, newLength);
     }
 
+    /** Whether a lease of {@code length} requested at {@code sentAtNanos} is already over at {@code nowNanos}. */
+    static boolean endedBefore(long sentAtNanos, Duration length, long nowNanos) {
+        return nowNanos - (sentAtNanos + validNanos(length)) >= 0;
+    }
+
     private static long validNanos(Duration length) {
         long nanos = length.toNanos();
         return nanos - (nanos / 100 + 2_000_000L);

@@ -370,6 +370,14 @@ public final class LockEngine implements LockManager {
             BUSY_HOLDER.set(result.holder().orElse(null));
             return null;
         }
+        if (LeaseState.endedBefore(sentAt, settings.lease(), ticker.read())) {
+            // The answer came after the lease it granted had run out (a frozen server, a stalled
+            // network): by the holder's own clock the lock may already be someone else's, so it
+            // is no lock at all (contract 2.2: a failed attempt never looks like a success). Give
+            // it back and count the attempt as busy; a caller that waits tries again.
+            calls.quietlyRelease(name, ownerId);
+            return null;
+        }
         return adopt(name, settings, request, result.token(), sentAt);
     }
 
