@@ -1,7 +1,5 @@
 package io.distlock.zookeeper;
 
-import io.distlock.spi.LockBackend;
-import io.distlock.testkit.LockContractSuite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -10,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
  * the three servers, so managers of one test talk to different servers (leader and followers), and
  * the busy reads may be answered by a follower that lags.
  */
-class ZooKeeperEnsembleContractTest extends LockContractSuite {
+class ZooKeeperEnsembleContractTest extends ZooKeeperKitSuite {
     private static ZooKeeperEnsemble ensemble;
 
     @BeforeAll
@@ -26,22 +24,12 @@ class ZooKeeperEnsembleContractTest extends LockContractSuite {
     }
 
     @Override
-    protected LockBackend newBackend() {
-        return ZooKeeperLockBackend.open(backendUri());
-    }
-
-    @Override
-    protected LockBackend newBackend(String namespace) {
-        return ZooKeeperLockBackend.builder(backendUri()).namespace(namespace).build();
-    }
-
-    @Override
     protected int dropConnections() {
         return ensemble.resetClientConnections();
     }
 
     @Override
-    protected String backendUri() {
-        return "zookeeper://" + ensemble.hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s";
+    String hosts() {
+        return ensemble.hosts();
     }
 }

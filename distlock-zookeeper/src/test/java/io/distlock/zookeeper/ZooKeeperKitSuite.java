@@ -1,0 +1,31 @@
+package io.distlock.zookeeper;
+
+import io.distlock.spi.LockBackend;
+import io.distlock.testkit.LockContractSuite;
+
+/**
+ * The contract kit on ZooKeeper: each topology (one server, an ensemble) only says where its
+ * servers are and how to drop their connections; backends and the kit's child JVMs open one URI.
+ */
+abstract class ZooKeeperKitSuite extends LockContractSuite {
+
+    /** The connect string of the topology's servers, {@code host:port[,host:port...]}. */
+    abstract String hosts();
+
+    @Override
+    protected final LockBackend newBackend() {
+        return ZooKeeperLockBackend.open(backendUri());
+    }
+
+    @Override
+    protected final LockBackend newBackend(String namespace) {
+        return ZooKeeperLockBackend.builder(backendUri()).namespace(namespace).build();
+    }
+
+    @Override
+    protected final String backendUri() {
+        // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
+        // exclusion, not timeouts (ZooKeeperFaultTest does).
+        return "zookeeper://" + hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s";
+    }
+}
