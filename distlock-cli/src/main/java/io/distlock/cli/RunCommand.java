@@ -110,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 return backend.open(cli.env, listener);
             } catch (LockBackendException unreachable) {
-                long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
+                long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
                 if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)) {
                     throw unreachable;
                 }

@@ -34,19 +34,17 @@ public final class Validation {
     }
 
     /**
-     * A wait: zero tries once, negative waits forever, and so does one too long to count in
-     * nanoseconds (such as {@code ChronoUnit.FOREVER.getDuration()}).
+     * A wait: zero tries once, negative waits forever, else at most {@link Durations#MAX}. A longer
+     * one (such as {@code ChronoUnit.FOREVER.getDuration()}) is refused: a wait without limit is
+     * asked for as such, never as a huge duration.
      */
     public static Duration timeout(String what, Duration value) {
         notNull(what, value);
-        if (value.compareTo(LONGEST_WAIT) > 0) {
+        if (value.isNegative()) {
             return FOREVER;
         }
-        return value;
+        return Durations.requireAtMost(what, value);
     }
-
-    /** Beyond this a wait's deadline would overflow a nanosecond clock; longer counts as forever. */
-    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
 
     /** Contract 6.2: a null where a value is needed is a bad argument, named. */
     public static <T> T notNull(String what, T value) {

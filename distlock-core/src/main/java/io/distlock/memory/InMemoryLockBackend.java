@@ -4,6 +4,7 @@ import io.distlock.LockInfo;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.Durations;
 import io.distlock.spi.HandOverResult;
 import io.distlock.spi.LockBackend;
 
@@ -78,7 +79,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             outcome[0] = tokens.incrementAndGet();
-            return new Entry(next, outcome[0], now + next.lease().toNanos(), next.acquiredAt(), next.lease());
+            return new Entry(next, outcome[0], Durations.deadlineNanos(now, next.lease()), next.acquiredAt(), next.lease());
         });
         return outcome[0] > 0 ? HandOverResult.handedOver(outcome[0]) : HandOverResult.notOwned();
     }
@@ -92,7 +93,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             extended[0] = true;
-            return new Entry(current.request, current.token, now + lease.toNanos(), Instant.now(), lease);
+            return new Entry(current.request, current.token, Durations.deadlineNanos(now, lease), Instant.now(), lease);
         });
         return extended[0];
     }
@@ -157,7 +158,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             token = tokens.incrementAndGet();
-            return new Entry(request, token, now + request.lease().toNanos(), request.acquiredAt(), request.lease());
+            return new Entry(request, token, Durations.deadlineNanos(now, request.lease()), request.acquiredAt(), request.lease());
         }
     }
 
@@ -186,7 +187,7 @@ public final class InMemoryLockBackend implements LockBackend {
 
         LockInfo info() {
             return new LockInfo(request.name(), request.ownerId(), request.host(), request.pid(), request.thread(),
-                    request.acquiredAt(), termStart.plus(length), token);
+                    request.acquiredAt(), Durations.plus(termStart, length), token);
         }
     }
 }

@@ -255,7 +255,7 @@ public final class BackendUri {
         throw invalid("has " + name + "=" + value + ", which must be true or false");
     }
 
-    /** A positive duration in the {@link Durations} grammar, or {@code fallback} when absent. */
+    /** A positive duration of at most {@link Durations#MAX} in the {@link Durations} grammar, or {@code fallback} when absent. */
     public Duration positiveDuration(String name, Duration fallback) {
         String value = string(name, null);
         if (value == null) {
@@ -263,13 +263,16 @@ public final class BackendUri {
         }
         Duration parsed;
         try {
-            parsed = Durations.parse(value);
+            parsed = Durations.parseUnbounded(value);
         } catch (IllegalArgumentException e) {
             throw invalid("has " + name + "=" + value + ", which is not a duration (write " + Durations.EXAMPLES
                     + ", or ISO-8601 such as PT2S)", e);
         }
         if (parsed.isZero()) {
             throw invalid("has " + name + "=" + value + ", which must be positive");
+        }
+        if (parsed.compareTo(Durations.MAX) > 0) {
+            throw invalid("has " + name + "=" + value + ", longer than " + Durations.describeMax());
         }
         return parsed;
     }

@@ -60,7 +60,7 @@ public final class FileLockBackend implements LockBackend {
         this.namespace = builder.namespace;
         this.staleHolderDetection = builder.staleHolderDetection;
         this.releaseNotifications = builder.releaseNotifications;
-        this.operationTimeoutNanos = builder.operationTimeout.toNanos();
+        this.operationTimeoutNanos = Durations.saturatedNanos(builder.operationTimeout);
         this.store = LockDirectory.acquire(directory.resolve(namespace));
     }
 
@@ -133,7 +133,7 @@ public final class FileLockBackend implements LockBackend {
             long token = Math.max(content.token() + 1, epochMicros(now));
             String process = request.pid() == ProcessHandle.current().pid() ? HolderProcess.SELF : "";
             LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
-                    request.thread(), request.acquiredAt(), now.plus(request.lease()), token, process);
+                    request.thread(), request.acquiredAt(), Durations.plus(now, request.lease()), token, process);
             List<LockRecord> records = liveOthers(content, name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));
@@ -168,7 +168,7 @@ public final class FileLockBackend implements LockBackend {
                 return false;
             }
             List<LockRecord> records = liveOthers(content, name, now);
-            records.add(current.withExpiry(now.plus(lease)));
+            records.add(current.withExpiry(Durations.plus(now, lease)));
             stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
             return true;
         });

@@ -5,6 +5,7 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +176,7 @@ final class SessionLocks {
                 attempt = attempt(connection, request, key);
             }
             if (attempt.locked && attempt.token > 0) {
-                Held lock = new Held(request, key, connection, autoCommitWas, sentAt + request.lease().toNanos());
+                Held lock = new Held(request, key, connection, autoCommitWas, Durations.deadlineNanos(sentAt, request.lease()));
                 held.put(lock.ownerId, lock);
                 kept = true;
                 synchronized (lock) {
@@ -252,7 +253,7 @@ final class SessionLocks {
     /** A session-strategy row whose lease ended more than {@link #grace} ago, while its advisory lock is still held. */
     private boolean overdue(LeaseTable.Row row) {
         return row != null && row.owner().startsWith(LeaseTable.SESSION_OWNER)
-                && row.expiresAt() + grace.toMillis() <= row.now();
+                && Durations.saturatedAdd(row.expiresAt(), Durations.saturatedMillis(grace)) <= row.now();
     }
 
     /**
@@ -410,7 +411,7 @@ final class SessionLocks {
             }
         }
         // Both calls only signal the session; its locks go when it has ended.
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Durations.deadlineNanos(System.nanoTime(), timeout);
         while (Long.valueOf(session).equals(holderSession(connection, key))) {
             if (System.nanoTime() - deadline > 0) {
                 throw new SQLException("database session " + session + " still held the lock " + timeout
@@ -464,7 +465,7 @@ final class SessionLocks {
                 end(lock);
                 return false;
             }
-            lock.deadline = sentAt + lease.toNanos();
+            lock.deadline = Durations.deadlineNanos(sentAt, lease);
             scheduleExpiry(lock);
             return true;
         }

@@ -1,6 +1,7 @@
 package io.distlock.jdbc;
 
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,7 +170,7 @@ final class Watch implements Runnable {
         if (closed || isDown() || System.nanoTime() - nextSweep < 0) {
             return;
         }
-        nextSweep = System.nanoTime() + sweepInterval().toNanos();
+        nextSweep = Durations.deadlineNanos(System.nanoTime(), sweepInterval());
         try {
             int swept = backend.sweep(retention);
             if (swept > 0) {
@@ -218,7 +219,7 @@ final class Watch implements Runnable {
         Thread running = thread;
         if (running != null && running != Thread.currentThread()) {
             try {
-                running.join(heartbeat.plus(timeout).plus(timeout).toMillis());
+                running.join(Durations.saturatedMillis(heartbeat.plus(timeout).plus(timeout)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

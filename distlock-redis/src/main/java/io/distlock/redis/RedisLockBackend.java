@@ -154,7 +154,7 @@ public final class RedisLockBackend implements LockBackend {
      * have it. Otherwise it is released again, since a failover now could hand it to a second holder.
      */
     private void awaitReplicas(RedisClusterAsyncCommands<String, String> target, AcquireRequest request, String key) {
-        long waitDeadline = System.nanoTime() + settings.replicaTimeout().plus(settings.commandTimeout()).toNanos();
+        long waitDeadline = Durations.deadlineNanos(System.nanoTime(), settings.replicaTimeout().plus(settings.commandTimeout()));
         Long acknowledged = scripts.await(target.waitForReplication(settings.replicas(),
                 settings.replicaTimeout().toMillis()), waitDeadline, "WAIT for " + settings.replicas()
                 + " replica(s) after acquiring lock '" + request.name() + "'");
@@ -280,7 +280,7 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     private static String leaseMillis(Duration lease) {
-        return Long.toString(Math.max(1, lease.toMillis()));
+        return Long.toString(Math.max(1, Durations.saturatedMillis(lease)));
     }
 
     /** Overrides for the URI's parameters. */

@@ -6,6 +6,7 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -159,7 +160,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
         String lockPath = lockPath(name);
-        long leaseMillis = Math.max(1, request.lease().toMillis());
+        long leaseMillis = Math.max(1, Durations.saturatedMillis(request.lease()));
         LockRecord record = new LockRecord(request.ownerId(), leaseMillis,
                 request.acquiredAt().toEpochMilli() + leaseMillis, request.acquiredAt(), request.pid(), request.host(),
                 request.thread());
@@ -324,7 +325,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        long leaseMillis = Math.max(1, lease.toMillis());
+        long leaseMillis = Math.max(1, Durations.saturatedMillis(lease));
         Held mine = held.get(name);
         LockRecord record;
         if (mine != null && mine.record.ownerId().equals(ownerId)) {
@@ -566,7 +567,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
     }
 
     private long deadline() {
-        return System.nanoTime() + settings.commandTimeout().toNanos();
+        return Durations.deadlineNanos(System.nanoTime(), settings.commandTimeout());
     }
 
     private static CompletableFuture<Reply> multi(ZooKeeper zk, List<Op> ops) {
@@ -670,18 +671,18 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
         /** The ZooKeeper session timeout asked for; the server may narrow it to its minimum and maximum. */
         public Builder sessionTimeout(Duration timeout) {
-            overrides.sessionTimeout = positive("sessionTimeout", timeout);
+            overrides.sessionTimeout = Durations.requirePositive("sessionTimeout", timeout);
             return this;
         }
 
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = positive("connectTimeout", timeout);
+            overrides.connectTimeout = Durations.requirePositive("connectTimeout", timeout);
             return this;
         }
 
         /** How long any one operation may take before it fails with {@code LockBackendException}. */
         public Builder commandTimeout(Duration timeout) {
-            overrides.commandTimeout = positive("commandTimeout", timeout);
+            overrides.commandTimeout = Durations.requirePositive("commandTimeout", timeout);
             return this;
         }
 
@@ -690,11 +691,5 @@ public final class ZooKeeperLockBackend implements LockBackend {
             return new ZooKeeperLockBackend(ZooKeeperSettings.parse(uri, overrides));
         }
 
-        private static Duration positive(String what, Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive but was " + value);
-            }
-            return value;
-        }
     }
 }
