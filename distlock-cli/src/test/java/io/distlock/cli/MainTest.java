@@ -1,10 +1,12 @@
 package io.distlock.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +95,28 @@ class MainTest {
     void zeroLeaseIsAUsageError() {
         assertThat(run(MEMORY, "run", "--expires", "0", "--", "true")).isEqualTo(64);
         assertOneLineError("--expires", "'0'");
+    }
+
+    @Test
+    void aLeaseOverTheMaximumIsAUsageErrorAndLeavesNothingHeld(@TempDir Path dir) {
+        Map<String, String> files = Map.of(BackendOption.VARIABLE, "file:" + dir.resolve("locks"));
+        Path ran = dir.resolve("ran");
+        assertThat(run(files, "run", "--expires", "200000d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(64);
+        assertOneLineError("--expires", "'200000d'", "365 days");
+        assertThat(ran).as("CMD did not run").doesNotExist();
+        err.reset();
+        assertThat(run(files, "status", "big")).as("'big' is free").isEqualTo(1);
+        assertThat(run(files, "run", "--expires", "365d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(0);
+        assertThat(ran).exists();
+    }
+
+    @Test
+    void aWaitOrBackendTimeoutOverTheMaximumIsAUsageErrorNamingIt() {
+        assertThat(run(MEMORY, "run", "--wait", "P99999999999D", "--", "true")).isEqualTo(64);
+        assertOneLineError("--wait", "'P99999999999D'", "365 days", "forever");
+        err.reset();
+        assertThat(run(Map.of(), "run", "--backend", "file:?operationTimeout=999999999d", "--", "true")).isEqualTo(64);
+        assertOneLineError("operationTimeout=999999999d", "365 days");
     }
 
     @Test
