@@ -499,6 +499,11 @@ class FileBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=0"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operationTimeout=0");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=999999999d"))
+                .as("contract 6.2: over the maximum").isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operationTimeout=999999999d").hasMessageContaining("365 days");
+        assertThatThrownBy(() -> FileLockBackend.builder().operationTimeout(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("365 days");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "#top"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("#top");
         assertThatThrownBy(() -> LockBackends.open("file://me@localhost" + dir))

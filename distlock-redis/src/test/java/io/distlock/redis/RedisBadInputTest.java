@@ -133,6 +133,12 @@ class RedisBadInputTest {
         assertBadUri(base + "?namespace=a{b}", "namespace 'a{b}'");
         assertBadUri(base + "?namespace=", "parameter 'namespace' without a value");
         assertBadUri(base + "?cluster=maybe", "cluster=maybe");
+        assertThatThrownBy(() -> LockBackends.open(base + "?timeout=P99999999999D")).as("contract 6.2: over the maximum")
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=P99999999999D")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> RedisLockBackend.builder(base).commandTimeout(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+                .hasMessageContaining("365 days");
         assertBadUri(base + "?timeout=1s&timeout=2s", "repeats parameter 'timeout'");
         assertBadUri(base + "?timeout", "parameter 'timeout' without a value");
         assertBadUri(base + "?replicas", "parameter 'replicas' without a value");
