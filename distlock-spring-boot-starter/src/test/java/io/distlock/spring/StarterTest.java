@@ -218,6 +218,18 @@ class StarterTest {
                 assertThat(messages(context.getStartupFailure())).contains("distlock.wait").contains("soon"));
         runner().withPropertyValues("distlock.retry-interval=0").run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("distlock.retry-interval"));
+        // Contract 6.2: over the one maximum, named with the property; never an overflow at startup.
+        runner().withPropertyValues("distlock.lease=200000d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.lease").contains("200000d")
+                        .contains("365 days").doesNotContain("ArithmeticException"));
+        runner().withPropertyValues("distlock.wait=P99999999999D").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.wait").contains("P99999999999D")
+                        .contains("365 days"));
+        runner().withPropertyValues("distlock.retry-interval=366d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.retry-interval").contains("365 days"));
+        runner().withPropertyValues("distlock.uri=file:?operationTimeout=999999999d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("operationTimeout=999999999d")
+                        .contains("365 days"));
     }
 
     @Test
