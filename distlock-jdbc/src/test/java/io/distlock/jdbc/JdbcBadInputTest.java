@@ -139,6 +139,12 @@ class JdbcBadInputTest {
                 .hasMessageContaining("distlock.table");
         assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.timeout=soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.timeout=soon");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.heartbeat=400d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.heartbeat=400d")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> JdbcLockBackend.builder(PostgresServers.uri(postgres)).retention(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention")
+                .hasMessageContaining("365 days");
         assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.namespace=a%20b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
         assertThatThrownBy(() -> JdbcLockBackend.open("jdbc:"))

@@ -99,6 +99,12 @@ class ZooKeeperBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout=0s");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open(host + "?timeout=soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=soon");
+        assertThatThrownBy(() -> ZooKeeperLockBackend.open(host + "?sessionTimeout=400d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout=400d")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(host).commandTimeout(java.time.Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+                .hasMessageContaining("365 days");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://h1:99999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h1:99999");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://h1:2181,/x"))
