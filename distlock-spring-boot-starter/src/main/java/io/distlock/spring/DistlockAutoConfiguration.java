@@ -44,7 +44,7 @@ import javax.sql.DataSource;
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
 @EnableConfigurationProperties(DistlockProperties.class)
-@Import({DistlockAutoConfiguration.ProxyCreatorRegistrar.class, DistlockHealthConfiguration.class})
+@Import(DistlockAutoConfiguration.ProxyCreatorRegistrar.class)
 public class DistlockAutoConfiguration {
 
     @Bean(destroyMethod = "close")
