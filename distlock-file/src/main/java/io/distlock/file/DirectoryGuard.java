@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -173,9 +174,14 @@ final class DirectoryGuard {
         FileChannel channel = FileChannel.open(file, noFollow,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Map<String, Object> after = attributes(file);
-            if (after == null) {
-                throw new NoSuchFileException(file.toString(), null, "removed while it was being opened");
+            Map<String, Object> after = existing(file);
+            if (before == null && (Integer) after.get("uid") == uid) {
+                // Just created: give it the mode (and group) the umask may have withheld, without a log line.
+                if (group != null) {
+                    setGroup(file);
+                }
+                setMode(file, group != null ? GROUP_FILE : OWNER_FILE);
+                after = existing(file);
             }
             if (before != null && !before.get("fileKey").equals(after.get("fileKey"))) {
                 throw new UnsafeDirectoryException(file + " was replaced while it was being opened; only this "
@@ -253,8 +259,8 @@ final class DirectoryGuard {
         try {
             Files.createDirectory(directory);
         } catch (FileAlreadyExistsException e) {
-            // Someone made it meanwhile; it is checked below like any directory found there.
-            return attributes(directory);
+            // Someone made it meanwhile; it is checked like any directory found there.
+            return existing(directory);
         }
         if (group == null) {
             setMode(directory, OWNER_DIRECTORY);
@@ -264,7 +270,7 @@ final class DirectoryGuard {
         } else {
             setMode(directory, PASSAGE_DIRECTORY);
         }
-        return attributes(directory);
+        return existing(directory);
     }
 
     /** A directory on the way (or the owner-only base): root's or ours, and nobody else may rename in it. */
@@ -349,10 +355,7 @@ final class DirectoryGuard {
             } catch (FileAlreadyExistsException e) {
                 // made meanwhile by another process: checked below
             }
-            found = attributes(directory);
-            if (found == null) {
-                throw new NoSuchFileException(directory.toString(), null, "removed while it was being created");
-            }
+            found = existing(directory);
         }
         checkInside(directory, found, true);
     }
@@ -413,6 +416,15 @@ final class DirectoryGuard {
         }
     }
 
+    /** The attributes of what must be there now (it was just found or created). */
+    private static Map<String, Object> existing(Path path) throws IOException {
+        Map<String, Object> found = attributes(path);
+        if (found == null) {
+            throw new NoSuchFileException(path.toString(), null, "removed while it was being opened or created");
+        }
+        return found;
+    }
+
     private static void setMode(Path path, int mode) throws IOException {
         Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
     }
@@ -420,9 +432,10 @@ final class DirectoryGuard {
     private void setGroup(Path path) throws IOException {
         try {
             Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new UnsafeDirectoryException("cannot give " + path + " to group " + groupName + ": uid " + uid
-                    + " is not a member of it (id shows the groups of a user; a new member must log in again)");
+        } catch (FileSystemException e) {
+            throw new UnsafeDirectoryException("cannot give " + path + " to group " + groupName + " (" + e.getReason()
+                    + "): is uid " + uid + " a member of it? (id shows a user's groups; a new member must log in "
+                    + "again)");
         }
     }
 

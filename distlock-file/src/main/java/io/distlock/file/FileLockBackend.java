@@ -24,7 +24,11 @@ import java.util.function.Consumer;
 
 /**
  * Locks in a directory of the local file system: exact across the threads of one JVM and the
- * processes of one host, with no server. This is distlock's embedded default.
+ * processes of one host that use the same directory, with no server. This is distlock's embedded
+ * default. The default directory is per Unix user ({@link #defaultDirectory()}), so processes of
+ * different users do not exclude each other there; a group directory
+ * ({@link Builder#group(String)}, {@code file:/srv/locks?group=ops}) shares locks between users on
+ * purpose.
  *
  * <pre>{@code
  * LockBackend backend = FileLockBackend.inDefaultDirectory();            // or LockBackends.open("file:")
