@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,6 +17,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -124,9 +126,9 @@ final class DirectoryGuard {
                         + "it (groupadd " + groupName + ") and add the users who share " + given + " to it", e);
             }
         }
-        DirectoryGuard probe = new DirectoryGuard(given, given, namespace, groupName, group, defaultDirectory, unix);
-        Path base = probe.walk();
-        DirectoryGuard guard = base.equals(given) ? probe
+        DirectoryGuard asGiven = new DirectoryGuard(given, given, namespace, groupName, group, defaultDirectory, unix);
+        Path base = asGiven.walk();
+        DirectoryGuard guard = base.equals(given) ? asGiven
                 : new DirectoryGuard(given, base, namespace, groupName, group, defaultDirectory, unix);
         guard.verifyLayout();
         return guard;
@@ -198,7 +200,7 @@ final class DirectoryGuard {
     /** The identity (device and inode) of {@code file}, not following a link; null if it is gone. */
     static Object fileKey(Path file) throws IOException {
         try {
-            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+            return Files.readAttributes(file, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (NoSuchFileException e) {
             return null;
@@ -231,8 +233,9 @@ final class DirectoryGuard {
                 }
                 int owner = (Integer) found.get("uid");
                 if (owner != 0 && owner != uid) {
-                    throw refused(next, found, "is a symbolic link that another user owns, so it may lead anywhere "
-                            + "he likes; only links of root or of this user are followed");
+                    throw refused(next, found, next.equals(given) && defaultDirectory ? takenDefault(next)
+                            : "is a symbolic link that another user owns, so it may lead anywhere he likes; only "
+                            + "links of root or of this user are followed");
                 }
                 Path target = current.resolve(Files.readSymbolicLink(next)).normalize();
                 List<String> rest = new ArrayList<>(names(target));
@@ -278,11 +281,7 @@ final class DirectoryGuard {
         int owner = (Integer) found.get("uid");
         int mode = (Integer) found.get("mode");
         if (owner != 0 && owner != uid) {
-            throw refused(directory, found, directory.equals(given) && defaultDirectory
-                    ? "is the default lock directory of uid " + uid + ", but another user created it, possibly to "
-                    + "read or take over this user's locks. Have it removed (as root: rm -r " + directory + "), or "
-                    + "use a directory of your own: FileLockBackend.builder().directory(...), or file:/some/dir "
-                    + "(e.g. --backend file:$HOME/.distlock/locks)"
+            throw refused(directory, found, directory.equals(given) && defaultDirectory ? takenDefault(directory)
                     : "belongs to another user, who could replace what lies in it and so take over the locks; "
                     + "use a directory on a path that only root and you own");
         }
@@ -296,6 +295,13 @@ final class DirectoryGuard {
                     + " (FileLockBackend.Builder.group)" : "chmod go-w it, or use another directory (a sticky one "
                     + "such as /tmp is fine)"));
         }
+    }
+
+    private String takenDefault(Path directory) {
+        return "is the default lock directory of uid " + uid + ", but another user created it, possibly to read or "
+                + "take over this user's locks. Have it removed (as root: rm -r " + directory + "), or use a "
+                + "directory of your own: FileLockBackend.builder().directory(...), or file:/some/dir (e.g. "
+                + "--backend file:$HOME/.distlock/locks)";
     }
 
     private void checkGroupBase(Path directory, Map<String, Object> found) throws IOException {
@@ -331,7 +337,7 @@ final class DirectoryGuard {
         }
         String found;
         try (FileChannel channel = openFile(layout, Set.of(StandardOpenOption.READ))) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(256);
+            ByteBuffer bytes = ByteBuffer.allocate(256);
             while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
                 // read it all (it is a few dozen bytes)
             }

@@ -94,6 +94,14 @@ class SharedHostTest {
             assertThat(listing(taken)).as("nothing written into %s", taken).isEmpty();
             Files.delete(taken);
         }
+        Path elsewhere = Files.createDirectory(directory.resolve("elsewhere"));
+        Path planted = Files.createSymbolicLink(FileLockBackend.defaultDirectory(), elsewhere);
+        Files.setAttribute(planted, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+        assertThatThrownBy(FileLockBackend::inDefaultDirectory).isInstanceOf(LockBackendException.class)
+                .hasMessageContaining(planted.toString())
+                .hasMessageContaining("uid " + NOBODY)
+                .hasMessageContaining("another user created it");
+        assertThat(listing(elsewhere)).as("nothing written through the link").isEmpty();
         assertThat(FileLockBackend.defaultDirectory().getParent()).isEqualTo(tmp);
     }
 
