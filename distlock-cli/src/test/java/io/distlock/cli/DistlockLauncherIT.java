@@ -237,16 +237,8 @@ class DistlockLauncherIT {
         assertThat(JSON.readTree(statusJson.out()).get("thread").asText()).isEqualTo(thread);
         assertThat(JSON.readTree(listJson.out()).findValuesAsText("name")).containsExactlyInAnyOrder("evil", name);
 
-        // The status line, on a pseudo-terminal made by script(1), while a run waits for 'evil'.
-        String waiting = Launcher.SCRIPT + " run --wait 1s --name evil -- true";
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", waiting, "/dev/null")
-                .redirectOutput(temp.resolve("tty.txt").toFile())
-                .redirectErrorStream(true);
-        builder.environment().put(BackendOption.VARIABLE, distlock.backendUri());
-        Running onTerminal = new Running("(on a terminal) " + waiting, builder.start(), temp.resolve("tty.txt"),
-                temp.resolve("tty.txt"));
-        started.add(onTerminal);
-        Finished finished = onTerminal.finish();
+        // The status line, while a run waits for 'evil'.
+        Finished finished = waitOnTerminal("evil");
         assertThat(finished.status()).as("%s", finished).isEqualTo(75);
         assertThat(finished.out()).contains("\rdistlock: 'evil' held by db1\\x1b]0;PWNED");
         // The line's own carriage returns (and the terminal's CR LF) are the only controls.
@@ -299,16 +291,7 @@ class DistlockLauncherIT {
         Running run = holder("busy", ready);
         Launcher.awaitContent(ready);
 
-        // script(1) gives the waiting distlock a pseudo-terminal for stdin, stdout and stderr.
-        String waiting = Launcher.SCRIPT + " run --wait 1s --name busy -- true";
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", waiting, "/dev/null")
-                .redirectOutput(temp.resolve("tty.txt").toFile())
-                .redirectErrorStream(true);
-        builder.environment().put(BackendOption.VARIABLE, distlock.backendUri());
-        Running onTerminal = new Running("(on a terminal) " + waiting, builder.start(), temp.resolve("tty.txt"),
-                temp.resolve("tty.txt"));
-        started.add(onTerminal);
-        Finished finished = onTerminal.finish();
+        Finished finished = waitOnTerminal("busy");
 
         assertThat(finished.status()).as("%s", finished).isEqualTo(75);
         assertThat(finished.out()).contains("\rdistlock: 'busy' held by ", " pid " + run.pid() + " for ",
@@ -321,5 +304,21 @@ class DistlockLauncherIT {
 
         run.tell("done");
         assertThat(run.finish().status()).isEqualTo(3);
+    }
+
+    /**
+     * {@code run --wait 1s --name NAME -- true} on a pseudo-terminal that script(1) makes for its
+     * stdin, stdout and stderr, so that it shows the status line; its output is the terminal's.
+     */
+    private Finished waitOnTerminal(String name) throws IOException {
+        String waiting = Launcher.SCRIPT + " run --wait 1s --name " + name + " -- true";
+        Path tty = temp.resolve("tty-" + name + ".txt");
+        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", waiting, "/dev/null")
+                .redirectOutput(tty.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put(BackendOption.VARIABLE, distlock.backendUri());
+        Running onTerminal = new Running("(on a terminal) " + waiting, builder.start(), tty, tty);
+        started.add(onTerminal);
+        return onTerminal.finish();
     }
 }
