@@ -1,5 +1,6 @@
 package io.distlock.spi;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 
 import java.time.Duration;
@@ -45,6 +46,11 @@ public abstract class ForwardingLockBackend implements LockBackend {
     @Override
     public Optional<LockInfo> inspect(String name) {
         return delegate.inspect(name);
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
+        return delegate.list(prefix, limit);
     }
 
     @Override
