@@ -142,8 +142,9 @@ class DistlockOnRedisIT {
                     "distlock", Integer.toString(count), "600000");
             assertThat(written).isEqualTo(count);
             try {
-                Finished listed = new Launcher(temp, "redis://" + redis.host() + ":" + redis.port() + "/3",
-                        Map.of("DISTLOCK_REDIS_PASSWORD", PASSWORD, "JAVA_TOOL_OPTIONS", "-Xmx32m")).run("list");
+                // Generous timeouts: this checks memory, on a loaded 2-core machine, not timeouts.
+                Finished listed = new Launcher(temp, "redis://" + redis.host() + ":" + redis.port()
+                        + "/3?connectTimeout=20s&timeout=20s", Map.of("DISTLOCK_REDIS_PASSWORD", PASSWORD, "JAVA_TOOL_OPTIONS", "-Xmx32m")).run("list");
                 assertThat(listed.status()).as("%s", listed).isZero();
                 assertThat(listed.out().lines()).as("a header and the default limit's locks")
                         .hasSize(1 + ListCommand.DEFAULT_LIMIT);

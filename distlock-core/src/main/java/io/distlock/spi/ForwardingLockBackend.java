@@ -10,6 +10,8 @@ import java.util.Optional;
 /**
  * A backend that passes every call to another one, for decorators (metrics, logging, fault
  * injection in tests): a subclass overrides only the methods it observes, shares or breaks.
+ * The engine lists through {@link #list(String, int)}: that is the one to override to observe
+ * {@code list}.
  */
 public abstract class ForwardingLockBackend implements LockBackend {
     protected final LockBackend delegate;
