@@ -7,10 +7,11 @@ import io.distlock.LockManager;
 import io.distlock.memory.InMemoryLockBackend;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +43,7 @@ class ListPagesTest {
 
     @Test
     void aBackendWrittenForTheOlderListStillLists() {
-        try (LockManager locks = LockManager.builder(new OlderBackend(InMemoryLockBackend.create())).build();
+        try (LockManager locks = LockManager.builder(older(InMemoryLockBackend.create())).build();
              Lock a = locks.acquire("a");
              Lock b = locks.acquire("b")) {
             ListPage page = locks.list("", 1);
@@ -52,46 +53,24 @@ class ListPagesTest {
         }
     }
 
-    /** Implements {@code list(prefix)} only, as every backend did before {@code list(prefix, limit)}. */
-    private record OlderBackend(InMemoryLockBackend delegate) implements LockBackend {
-        @Override
-        public List<LockInfo> list(String prefix) {
-            return delegate.list(prefix, Integer.MAX_VALUE).locks();
-        }
-
-        @Override
-        public AcquireResult tryAcquire(AcquireRequest request) {
-            return delegate.tryAcquire(request);
-        }
-
-        @Override
-        public boolean release(String name, String ownerId) {
-            return delegate.release(name, ownerId);
-        }
-
-        @Override
-        public boolean extend(String name, String ownerId, Duration lease) {
-            return delegate.extend(name, ownerId, lease);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return delegate.inspect(name);
-        }
-
-        @Override
-        public boolean forceRelease(String name) {
-            return delegate.forceRelease(name);
-        }
-
-        @Override
-        public String describe() {
-            return "older:";
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
+    /**
+     * A backend as every one was before {@code list(prefix, limit)}: it implements {@code list(prefix)}
+     * and the abstract methods, and inherits every default.
+     */
+    private static LockBackend older(LockBackend delegate) {
+        return (LockBackend) Proxy.newProxyInstance(LockBackend.class.getClassLoader(), new Class<?>[] {LockBackend.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("list") && method.getParameterCount() == 1) {
+                        return delegate.list((String) args[0], Integer.MAX_VALUE).locks();
+                    }
+                    if (method.isDefault()) {
+                        return InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    try {
+                        return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
