@@ -73,6 +73,14 @@ public final class Validation {
         return name;
     }
 
+    /** A {@code list} limit: at least 1. */
+    public static int limit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1 but was " + limit);
+        }
+        return limit;
+    }
+
     public static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }

@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
@@ -256,9 +257,9 @@ public final class JdbcLockBackend implements LockBackend {
     }
 
     @Override
-    public List<LockInfo> list(String prefix) {
-        return call("list", prefix, true, connection -> sessions != null ? sessions.list(connection, prefix)
-                : table.list(connection, prefix));
+    public ListPage list(String prefix, int limit) {
+        return call("list", prefix, true, connection -> sessions != null ? sessions.list(connection, prefix, limit)
+                : table.list(connection, prefix, limit, row -> row));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
@@ -667,24 +668,18 @@ final class SessionLocks {
         return Optional.of(withOwner(row.get(), ownerId));
     }
 
-    List<LockInfo> list(Connection connection, String prefix) throws SQLException {
-        List<LockInfo> rows = table.list(connection, prefix);
+    ListPage list(Connection connection, String prefix, int limit) throws SQLException {
         Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? advisoryLocks(connection) : null;
-        List<LockInfo> result = new ArrayList<>(rows.size());
-        for (LockInfo row : rows) {
+        return table.list(connection, prefix, limit, row -> {
             if (!row.ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
-                result.add(row);
-                continue;
+                return row;
             }
             String ownerId = row.ownerId().substring(LeaseTable.SESSION_OWNER.length());
             SessionKeys.Key key = key(row.name());
             boolean locked = lockedKeys != null ? lockedKeys.contains(key.advisory())
                     : holderSession(connection, key) != null;
-            if (locked && !knownDead(ownerId)) {
-                result.add(withOwner(row, ownerId));
-            }
-        }
-        return result;
+            return locked && !knownDead(ownerId) ? withOwner(row, ownerId) : null;
+        });
     }
 
     /** Every advisory lock held in this database (bigint keys), in one query. */
