@@ -1,6 +1,13 @@
 package io.distlock.cli;
 
-/** Every message distlock prints about a failure is one line, whatever the exception said. */
+import io.distlock.spi.Secrets;
+
+import java.util.List;
+
+/**
+ * Every message distlock prints about a failure is one line, whatever the exception said, with any
+ * URI or secret parameter in it masked ({@link Secrets#maskText}).
+ */
 final class OneLine {
     private OneLine() {
     }
@@ -9,6 +16,6 @@ final class OneLine {
         if (message == null) {
             return "(no details)";
         }
-        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return Secrets.maskText(message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "), List.of());
     }
 }

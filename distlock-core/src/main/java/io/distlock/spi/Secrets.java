@@ -1,5 +1,12 @@
 package io.distlock.spi;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -7,23 +14,41 @@ import java.util.regex.Pattern;
 
 /**
  * The one secret masker: every message, log line and {@code describe()} that shows a backend URI
- * shows it through {@link #mask(String)}, whether or not a backend for its scheme is present.
+ * shows it through {@link #mask(String)}, and every driver message distlock passes on goes through
+ * {@link #maskText(String, Collection)}, whether or not a backend for its scheme is present.
+ *
+ * <p>The rule, in full:
+ * <ul>
+ *   <li>User info: everything between a scheme's {@code //} and the <em>last</em> {@code @} of the
+ *       URI is the user info. A parser that ends the authority at the first {@code /}, {@code ?} or
+ *       {@code #} (as RFC 3986 does) and a driver that splits at the last {@code @} disagree when a
+ *       password holds one of those characters; masking up to the last {@code @} hides the password
+ *       under either reading. The user name stays visible only when the reading is unambiguous (no
+ *       {@code @} after the first {@code /}, {@code ?} or {@code #}) and the user holds no {@code @}.</li>
+ *   <li>Parameters: a {@code name=value} pair starting the text or following {@code ?}, {@code &},
+ *       {@code ;}, {@code (}, {@code {} or {@code ,} (query strings, H2's and MariaDB's {@code ;}
+ *       settings, {@code Properties} as printed) whose percent-decoded name contains, in any case,
+ *       one of {@code pass}, {@code pwd}, {@code secret}, {@code token}, {@code key} or
+ *       {@code credential} has its whole value masked, up to the next {@code &} (a {@code ;} may
+ *       be part of a password).</li>
+ *   <li>Known values: {@link #maskText} also replaces every occurrence of the secret values it is
+ *       given (the passwords a backend was configured with), since a driver may quote them in any
+ *       form.</li>
+ * </ul>
  */
 public final class Secrets {
-    /** Query parameters whose values are secrets, compared without case (JDBC's {@code password}, ...). */
-    private static final Set<String> SECRET_PARAMETERS = Set.of("password", "pass", "pwd", "secret", "token",
-            "accesstoken", "sslpassword", "sslkeypassword", "keystorepassword", "truststorepassword");
-    private static final Pattern PARAMETER = Pattern.compile("([?&;])([^=&;#?]+)=([^&;#]*)");
     private static final String MASK = "***";
+    private static final List<String> SECRET_WORDS = List.of("pass", "pwd", "secret", "token", "key", "credential");
+    private static final Pattern PARAMETER = Pattern.compile("(^|[?&;({,])([^=&;?#(){},\\s]+)=");
+    /** Where a URI or parameter ends inside free text: whitespace and quotes. */
+    private static final Pattern TOKEN = Pattern.compile("[^\\s'\"`]+");
 
     private Secrets() {
     }
 
     /**
-     * {@code uri} with every secret replaced by {@code ***}: the password of the user info
-     * ({@code user:secret@host}), a user info without a colon (Redis reads {@code secret@host} as a
-     * password), and the values of query parameters such as {@code password=} and {@code token=}.
-     * Null stays null; text that is not a URI comes back unchanged.
+     * {@code uri}, taken whole as one URI, with every secret replaced by {@code ***} by the rule above.
+     * Null stays null; text without user info or secret parameters comes back unchanged.
      */
     public static String mask(String uri) {
         if (uri == null) {
@@ -32,39 +57,148 @@ public final class Secrets {
         return maskParameters(maskUserInfo(uri));
     }
 
+    /**
+     * Free text (an exception's message, a stack trace) with every URI and secret parameter in it
+     * masked as by {@link #mask(String)} (a URI ends at whitespace or a quote here), and every
+     * occurrence of each of the non-empty {@code knownSecrets} replaced by {@code ***}.
+     * Null stays null.
+     */
+    public static String maskText(String text, Collection<String> knownSecrets) {
+        if (text == null) {
+            return null;
+        }
+        List<String> known = new ArrayList<>();
+        for (String secret : knownSecrets) {
+            if (secret != null && !secret.isEmpty()) {
+                known.add(secret);
+            }
+        }
+        known.sort(Comparator.comparingInt(String::length).reversed());
+        String result = text;
+        for (String secret : known) {
+            result = result.replace(secret, MASK);
+        }
+        Matcher token = TOKEN.matcher(result);
+        StringBuilder out = new StringBuilder(result.length());
+        while (token.find()) {
+            token.appendReplacement(out, Matcher.quoteReplacement(mask(token.group())));
+        }
+        token.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * The secret values written in {@code uri}, for {@link #maskText}: the user info's password
+     * (decoded and as written), a Redis URI's user info without a colon (Redis reads
+     * {@code secret@host} as a password), and the values of secret parameters. Never fails, even on a malformed URI.
+     */
+    public static Set<String> valuesIn(String uri) {
+        Set<String> values = new LinkedHashSet<>();
+        if (uri == null) {
+            return values;
+        }
+        int start = uri.indexOf("://");
+        int at = start < 0 ? -1 : uri.lastIndexOf('@');
+        if (at > start + 3) {
+            String userInfo = uri.substring(start + 3, at);
+            int colon = userInfo.indexOf(':');
+            if (colon >= 0) {
+                addWithDecoded(values, userInfo.substring(colon + 1));
+            } else if (uri.regionMatches(true, 0, "redis", 0, 5)) {
+                addWithDecoded(values, userInfo);
+            }
+        }
+        Matcher parameter = PARAMETER.matcher(uri);
+        int from = 0;
+        while (from < uri.length() && parameter.find(from)) {
+            if (isSecretName(decodeLeniently(parameter.group(2)))) {
+                addWithDecoded(values, uri.substring(parameter.end(), indexOfAny(uri, "&", parameter.end())));
+            }
+            from = Math.max(parameter.end(), parameter.start() + 1);
+        }
+        values.remove("");
+        return values;
+    }
+
+    /** True if a parameter or variable called {@code name} holds a secret by the rule above. */
+    public static boolean isSecretName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (String word : SECRET_WORDS) {
+            if (lower.contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void addWithDecoded(Set<String> values, String raw) {
+        values.add(raw);
+        values.add(decodeLeniently(raw));
+    }
+
     private static String maskUserInfo(String uri) {
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
             return uri;
         }
         int authorityStart = schemeEnd + 3;
-        int authorityEnd = uri.length();
-        for (char stop : new char[] {'/', '?', '#'}) {
-            int at = uri.indexOf(stop, authorityStart);
-            if (at >= 0 && at < authorityEnd) {
-                authorityEnd = at;
-            }
-        }
-        int at = uri.lastIndexOf('@', authorityEnd - 1);
+        int at = uri.lastIndexOf('@');
         if (at < authorityStart) {
             return uri;
         }
+        int rfcAuthorityEnd = indexOfAny(uri, "/?#", authorityStart);
         String userInfo = uri.substring(authorityStart, at);
         int colon = userInfo.indexOf(':');
-        String masked = colon >= 0 ? userInfo.substring(0, colon) + ":" + MASK : MASK;
+        boolean unambiguous = at < rfcAuthorityEnd && colon >= 0 && userInfo.lastIndexOf('@', colon) < 0;
+        String masked = unambiguous ? userInfo.substring(0, colon) + ":" + MASK : MASK;
         return uri.substring(0, authorityStart) + masked + uri.substring(at);
     }
 
     private static String maskParameters(String uri) {
-        Matcher parameter = PARAMETER.matcher(uri);
         StringBuilder out = new StringBuilder(uri.length());
-        while (parameter.find()) {
-            String key = parameter.group(2);
-            boolean secret = SECRET_PARAMETERS.contains(key.toLowerCase(Locale.ROOT));
-            String replacement = parameter.group(1) + key + "=" + (secret ? MASK : parameter.group(3));
-            parameter.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        Matcher parameter = PARAMETER.matcher(uri);
+        int copied = 0;
+        int from = 0;
+        while (from < uri.length() && parameter.find(from)) {
+            int valueStart = parameter.end();
+            if (isSecretName(decodeLeniently(parameter.group(2)))) {
+                int valueEnd = indexOfAny(uri, "&", valueStart);
+                out.append(uri, copied, valueStart).append(MASK);
+                copied = valueEnd;
+                from = valueEnd;
+            } else {
+                from = Math.max(valueStart, parameter.start() + 1);
+            }
         }
-        parameter.appendTail(out);
-        return out.toString();
+        return out.append(uri, copied, uri.length()).toString();
+    }
+
+    private static int indexOfAny(String text, String characters, int from) {
+        for (int i = from; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return text.length();
+    }
+
+    /** {@code %XX} decoded as UTF-8 where well-formed; anything else kept as written. */
+    private static String decodeLeniently(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        int plain = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '%' && i + 2 < text.length() && Character.digit(text.charAt(i + 1), 16) >= 0
+                    && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                bytes.writeBytes(text.substring(plain, i).getBytes(StandardCharsets.UTF_8));
+                bytes.write(Integer.parseInt(text, i + 1, i + 3, 16));
+                i += 2;
+                plain = i + 1;
+            }
+        }
+        bytes.writeBytes(text.substring(plain).getBytes(StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
