@@ -54,7 +54,7 @@ public final class Secrets {
         if (uri == null) {
             return null;
         }
-        return maskParameters(maskUserInfo(uri));
+        return maskRegions(uri);
     }
 
     /**
@@ -108,13 +108,8 @@ public final class Secrets {
                 addWithDecoded(values, userInfo);
             }
         }
-        Matcher parameter = PARAMETER.matcher(uri);
-        int from = 0;
-        while (from < uri.length() && parameter.find(from)) {
-            if (isSecretName(decodeLeniently(parameter.group(2)))) {
-                addWithDecoded(values, uri.substring(parameter.end(), indexOfAny(uri, "&", parameter.end())));
-            }
-            from = Math.max(parameter.end(), parameter.start() + 1);
+        for (int[] value : secretParameterValues(uri)) {
+            addWithDecoded(values, uri.substring(value[0], value[1]));
         }
         values.remove("");
         return values;
@@ -136,41 +131,75 @@ public final class Secrets {
         values.add(decodeLeniently(raw));
     }
 
-    private static String maskUserInfo(String uri) {
+    /**
+     * Every secret of {@code uri} is one region; both rules read the text as given, so neither can
+     * hide the other's secret (a {@code password=a@b} whose {@code @} looks like a user info's end,
+     * a user info holding {@code ?token=}). Overlapping and touching regions become one
+     * {@code ***}; an empty one (an empty password) still shows as {@code ***}.
+     */
+    private static String maskRegions(String uri) {
+        List<int[]> regions = new ArrayList<>();
+        int[] userInfo = userInfoSecret(uri);
+        if (userInfo != null) {
+            regions.add(userInfo);
+        }
+        regions.addAll(secretParameterValues(uri));
+        if (regions.isEmpty()) {
+            return uri;
+        }
+        regions.sort(Comparator.comparingInt(region -> region[0]));
+        StringBuilder out = new StringBuilder(uri.length());
+        int copied = 0;
+        int i = 0;
+        while (i < regions.size()) {
+            int start = regions.get(i)[0];
+            int end = regions.get(i)[1];
+            for (i++; i < regions.size() && regions.get(i)[0] <= end; i++) {
+                end = Math.max(end, regions.get(i)[1]);
+            }
+            out.append(uri, copied, start).append(MASK);
+            copied = end;
+        }
+        return out.append(uri, copied, uri.length()).toString();
+    }
+
+    /**
+     * The user info's secret part, {@code [start, end)}: from the scheme's {@code //} to the last
+     * {@code @}, less the user and its colon when the reading is unambiguous; null without one.
+     */
+    private static int[] userInfoSecret(String uri) {
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
-            return uri;
+            return null;
         }
         int authorityStart = schemeEnd + 3;
         int at = uri.lastIndexOf('@');
         if (at < authorityStart) {
-            return uri;
+            return null;
         }
         int rfcAuthorityEnd = indexOfAny(uri, "/?#", authorityStart);
-        String userInfo = uri.substring(authorityStart, at);
-        int colon = userInfo.indexOf(':');
-        boolean unambiguous = at < rfcAuthorityEnd && colon >= 0 && userInfo.lastIndexOf('@', colon) < 0;
-        String masked = unambiguous ? userInfo.substring(0, colon) + ":" + MASK : MASK;
-        return uri.substring(0, authorityStart) + masked + uri.substring(at);
+        int colon = uri.indexOf(':', authorityStart);
+        boolean unambiguous = at < rfcAuthorityEnd && colon >= 0 && colon < at
+                && uri.lastIndexOf('@', colon) < authorityStart;
+        return new int[] {unambiguous ? colon + 1 : authorityStart, at};
     }
 
-    private static String maskParameters(String uri) {
-        StringBuilder out = new StringBuilder(uri.length());
-        Matcher parameter = PARAMETER.matcher(uri);
-        int copied = 0;
+    /** The values of the secret parameters, each {@code [start, end)} up to the next {@code &}. */
+    private static List<int[]> secretParameterValues(String text) {
+        List<int[]> values = new ArrayList<>();
+        Matcher parameter = PARAMETER.matcher(text);
         int from = 0;
-        while (from < uri.length() && parameter.find(from)) {
+        while (from < text.length() && parameter.find(from)) {
             int valueStart = parameter.end();
             if (isSecretName(decodeLeniently(parameter.group(2)))) {
-                int valueEnd = indexOfAny(uri, "&", valueStart);
-                out.append(uri, copied, valueStart).append(MASK);
-                copied = valueEnd;
+                int valueEnd = indexOfAny(text, "&", valueStart);
+                values.add(new int[] {valueStart, valueEnd});
                 from = valueEnd;
             } else {
                 from = Math.max(valueStart, parameter.start() + 1);
             }
         }
-        return out.append(uri, copied, uri.length()).toString();
+        return values;
     }
 
     private static int indexOfAny(String text, String characters, int from) {

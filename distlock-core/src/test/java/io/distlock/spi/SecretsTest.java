@@ -55,6 +55,12 @@ class SecretsTest {
                 Arguments.of("jdbc:h2:mem:x;USER=sa;PASSWORD=PWa", "jdbc:h2:mem:x;USER=sa;PASSWORD=***"),
                 Arguments.of("jdbc:h2:mem:x;user=sa;password=PWa&distlock.timeout=2s",
                         "jdbc:h2:mem:x;user=sa;password=***&distlock.timeout=2s"),
+                // one rule's secret holding what the other rule looks for
+                Arguments.of("jdbc:postgresql://h/db?password=PWa@PWb", "jdbc:postgresql://***"),
+                Arguments.of("jdbc:postgresql://h/db?user=u&password=PWa@PWb&x=1", "jdbc:postgresql://***&x=1"),
+                Arguments.of("redis://u:PWa?token=PWb@h:1", "redis://***"),
+                Arguments.of("redis://u:PWa&password=PWb@h:1", "redis://u:***"),
+                Arguments.of("redis://:@h:1", "redis://:***@h:1"),
                 // a user name with '@' in a query: over-masked, never under-masked
                 Arguments.of("jdbc:postgresql://u:PWa@h/db?user=me@corp", "jdbc:postgresql://***@corp"),
                 // nothing secret: unchanged
