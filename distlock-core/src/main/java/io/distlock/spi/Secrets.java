@@ -109,7 +109,13 @@ public final class Secrets {
             }
         }
         for (int[] value : secretParameterValues(uri)) {
-            addWithDecoded(values, uri.substring(value[0], value[1]));
+            String written = uri.substring(value[0], value[1]);
+            addWithDecoded(values, written);
+            int semicolon = written.indexOf(';');
+            if (semicolon > 0) {
+                // H2 and MariaDB end a setting at ';' where a query would not: both readings are secrets.
+                addWithDecoded(values, written.substring(0, semicolon));
+            }
         }
         values.remove("");
         return values;
@@ -184,7 +190,7 @@ public final class Secrets {
         return new int[] {unambiguous ? colon + 1 : authorityStart, at};
     }
 
-    /** The values of the secret parameters, each {@code [start, end)} up to the next {@code &}. */
+    /** The non-empty values of the secret parameters, each {@code [start, end)} up to the next {@code &}. */
     private static List<int[]> secretParameterValues(String text) {
         List<int[]> values = new ArrayList<>();
         Matcher parameter = PARAMETER.matcher(text);
@@ -193,8 +199,10 @@ public final class Secrets {
             int valueStart = parameter.end();
             if (isSecretName(decodeLeniently(parameter.group(2)))) {
                 int valueEnd = indexOfAny(text, "&", valueStart);
-                values.add(new int[] {valueStart, valueEnd});
-                from = valueEnd;
+                if (valueEnd > valueStart) {
+                    values.add(new int[] {valueStart, valueEnd});
+                }
+                from = Math.max(valueEnd, valueStart + 1);
             } else {
                 from = Math.max(valueStart, parameter.start() + 1);
             }

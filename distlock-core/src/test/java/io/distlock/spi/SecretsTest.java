@@ -99,6 +99,15 @@ class SecretsTest {
         assertEquals("FATAL: auth failed for {user=sa, password=*** (using ***;x) at '***'",
                 Secrets.maskText(message, List.of("hunter2")));
         assertThat(Secrets.maskText("token is s3cr#et!", Set.of("s3cr#et"))).isEqualTo("token is ***!");
+        assertThat(Secrets.maskText("[check the password (URI, password= or a variable)]", List.of()))
+                .isEqualTo("[check the password (URI, password= or a variable)]");
+    }
+
+    @Test
+    void anH2PasswordEndsAtTheNextSemicolonForItsDriver() {
+        Set<String> values = Secrets.valuesIn("jdbc:h2:mem:x;PASSWORD=PWa;INIT=SELECT 1?distlock.timeout=2s");
+        assertThat(values).contains("PWa");
+        assertThat(Secrets.maskText("Syntax error in SQL statement \"SELECT 'PWa'\"", values)).doesNotContain("PW");
     }
 
     @Test

@@ -632,7 +632,7 @@ final class SessionLocks {
         }
     }
 
-    private static void giveBack(Connection connection, boolean autoCommitWas) {
+    private void giveBack(Connection connection, boolean autoCommitWas) {
         try {
             if (!autoCommitWas) {
                 connection.setAutoCommit(false);
