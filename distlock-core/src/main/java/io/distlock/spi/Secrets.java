@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *       under either reading. The user name stays visible only when the reading is unambiguous (no
  *       {@code @} after the first {@code /}, {@code ?} or {@code #}) and the user holds no {@code @}.</li>
  *   <li>Parameters: a {@code name=value} pair starting the text or following {@code ?}, {@code &},
- *       {@code ;}, {@code (}, {@code {} or {@code ,} (query strings, H2's and MariaDB's {@code ;}
+ *       {@code ;}, {@code (}, <code>&#123;</code> or {@code ,} (query strings, H2's and MariaDB's {@code ;}
  *       settings, {@code Properties} as printed) whose percent-decoded name contains, in any case,
  *       one of {@code pass}, {@code pwd}, {@code secret}, {@code token}, {@code key} or
  *       {@code credential} has its whole value masked, up to the next {@code &} (a {@code ;} may
