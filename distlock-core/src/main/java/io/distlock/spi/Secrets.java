@@ -90,7 +90,9 @@ public final class Secrets {
     /**
      * The secret values written in {@code uri}, for {@link #maskText}: the user info's password
      * (decoded and as written), a Redis URI's user info without a colon (Redis reads
-     * {@code secret@host} as a password), and the values of secret parameters. Never fails, even on a malformed URI.
+     * {@code secret@host} as a password), and the values of secret parameters (up to the next
+     * {@code &}, and also up to the next {@code ;}, where H2 ends a setting). Never fails, even on
+     * a malformed URI.
      */
     public static Set<String> valuesIn(String uri) {
         Set<String> values = new LinkedHashSet<>();
