@@ -79,7 +79,7 @@ public final class Main {
             message = "unknown command '" + args[0] + "': use "
                     + String.join(", ", e.getCommandLine().getSubcommands().keySet());
         }
-        err.println("distlock: " + masked(OneLine.of(message)) + " (see '" + command + " --help')");
+        err.println("distlock: " + OneLine.of(masked(message)) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
     }
 
@@ -95,14 +95,14 @@ public final class Main {
             err.print(masked(trace.toString()));
         }
         if (failure instanceof UsageException || failure instanceof IllegalArgumentException) {
-            err.println("distlock: " + masked(OneLine.of(failure.getMessage())));
+            err.println("distlock: " + OneLine.of(masked(failure.getMessage())));
             return ExitCodes.USAGE;
         }
         if (failure instanceof LockBackendException) {
-            err.println("distlock: backend failed: " + masked(OneLine.of(failure.getMessage())));
+            err.println("distlock: backend failed: " + OneLine.of(masked(failure.getMessage())));
             return ExitCodes.BACKEND_UNAVAILABLE;
         }
-        err.println("distlock: internal error: " + masked(OneLine.of(failure.toString()))
+        err.println("distlock: internal error: " + OneLine.of(masked(failure.toString()))
                 + " (set DISTLOCK_DEBUG=1 for the stack trace)");
         return ExitCodes.INTERNAL;
     }
