@@ -111,6 +111,31 @@ class MainTest {
     }
 
     @Test
+    void theDebugTraceMasksDriverMessagesThatQuoteThePassword() {
+        // H2 quotes a failing INIT statement in its message, and with it the password written there.
+        String uri = "jdbc:h2:mem:debug-" + System.nanoTime() + ";PASSWORD=Pw-Secret-1;INIT=SELECT 'Pw-Secret-1' FROM NO_SUCH"
+                + "?distlock.connectTimeout=1s";
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1"), "status", "--backend", uri, "x")).isNotZero();
+        assertThat(err()).contains("\tat ", "NO_SUCH").doesNotContain("Pw-Secret");
+    }
+
+    @Test
+    void theDebugTraceMasksThePasswordFromTheEnvironment() {
+        String uri = "jdbc:h2:mem:debug-" + System.nanoTime() + ";INIT=SELECT 'envPw-77' FROM NO_SUCH"
+                + "?distlock.connectTimeout=1s";
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1", "DISTLOCK_JDBC_PASSWORD", "envPw-77"), "status", "--backend", uri,
+                "x")).isNotZero();
+        assertThat(err()).contains("\tat ", "NO_SUCH").doesNotContain("envPw");
+    }
+
+    @Test
+    void aRedisPasswordWithAHashIsRefusedAndNeverShown() {
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1"), "status", "--backend", "redis://:s3cr#et@127.0.0.1:1", "x"))
+                .isEqualTo(64);
+        assertThat(err()).contains("percent-encode").doesNotContain("s3cr").doesNotContain("et@");
+    }
+
+    @Test
     void theBackendComesFromTheVariableWhenNoOptionIsGiven() {
         assertThat(run(Map.of(BackendOption.VARIABLE, "nosuch:x"), "status", "x")).isEqualTo(64);
         assertOneLineError("'nosuch'");

@@ -270,7 +270,7 @@ final class SessionLocks {
                 throw e;
             }
             LOG.warn("{}: lock '{}' is held past its lease by a session that could not be ended ({}); it stays busy "
-                    + "until that session ends", backend.describe(), name, JdbcLockBackend.explain(e));
+                    + "until that session ends", backend.describe(), name, backend.explain(e));
             return false;
         }
     }
@@ -607,12 +607,12 @@ final class SessionLocks {
             return false;
         }
         LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", backend.describe(),
-                lock.name, JdbcLockBackend.explain(cause));
+                lock.name, backend.explain(cause));
         BackendEvents target = events;
         if (report && target != null) {
             target.lost(lock.name, lock.ownerId, new LockBackendException(backend.describe()
                     + ": the database session that held lock '" + lock.name + "' ended: "
-                    + JdbcLockBackend.explain(cause), cause));
+                    + backend.explain(cause), cause));
         }
         backend.quietly("release", lock.name,
                 connection -> table.release(connection, lock.name, LeaseTable.SESSION_OWNER + lock.ownerId));
@@ -633,14 +633,14 @@ final class SessionLocks {
         }
     }
 
-    private static void giveBack(Connection connection, boolean autoCommitWas) {
+    private void giveBack(Connection connection, boolean autoCommitWas) {
         try {
             if (!autoCommitWas) {
                 connection.setAutoCommit(false);
             }
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("closing a session connection failed: {}", e.toString());
+            LOG.debug("closing a session connection failed: {}", backend.masked(e));
         }
     }
 
@@ -704,7 +704,7 @@ final class SessionLocks {
                 throw e;
             }
             throw new LockBackendException(backend.describe() + ": forceRelease '" + name + "' could not end the "
-                    + "database session holding it: " + JdbcLockBackend.explain(e) + " [the database user must be "
+                    + "database session holding it: " + backend.explain(e) + " [the database user must be "
                     + "allowed to end that session: on PostgreSQL the same role or pg_signal_backend, on MariaDB the "
                     + "same user or CONNECTION ADMIN]", e);
         }
