@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +93,34 @@ class DistlockOnRedisIT {
             assertThat(distlock.run("status", "deploy/prod").status()).as("released").isEqualTo(1);
         } finally {
             holder.kill();
+        }
+    }
+
+    /**
+     * Issue #23: on this 2-core machine with two CPU-bound processes beside them, 12 runs started at
+     * once all exited 69 ("no answer within PT4S (connectTimeout PT2S + timeout PT2S)"): a cold JVM's
+     * first connect loads and starts Netty, and a connect that timed out was not retried within
+     * --wait. Each must now reach the server within its wait and run its command.
+     */
+    @Test
+    @Timeout(300)
+    void twelveRunsAtOnceBesideTwoCpuHogsAllRunTheirCommand() throws Exception {
+        Launcher distlock = distlock(PASSWORD);
+        List<Process> hogs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                hogs.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+            }
+            List<Running> runs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                runs.add(distlock.start("run", "--name", "load", "--expires", "30s", "--wait", "120s", "--", "true"));
+            }
+            for (Running run : runs) {
+                Finished done = run.finish(Duration.ofSeconds(150));
+                assertThat(done.status()).as("%s", done).isZero();
+            }
+        } finally {
+            hogs.forEach(Process::destroyForcibly);
         }
     }
 
