@@ -21,7 +21,8 @@ final class BackendOption {
     @Option(names = "--backend", paramLabel = "URI",
             description = "Where the locks live: file:/path, redis://host:port, memcached://host:port, "
                     + "zookeeper://host:port/chroot, jdbc:postgresql://host/db, ... "
-                    + "Default: $" + VARIABLE + ", else " + DEFAULT_URI)
+                    + "Default: $" + VARIABLE + ", else " + DEFAULT_URI + " (a directory per Unix user: "
+                    + "other users' processes do not share its locks; to share them, file:/dir?group=GROUP)")
     String uri;
 
     String resolve(Map<String, String> env) {

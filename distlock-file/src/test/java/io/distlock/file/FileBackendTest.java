@@ -536,7 +536,8 @@ class FileBackendTest {
         String saved = System.getProperty("java.io.tmpdir");
         System.setProperty("java.io.tmpdir", directory.toString());
         try {
-            Path expected = directory.resolve("distlock-" + System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_"));
+            Object uid = Files.getAttribute(Files.createFile(directory.resolve("mine")), "unix:uid");
+            Path expected = directory.resolve("distlock-" + uid);
             assertThat(FileLockBackend.defaultDirectory()).isEqualTo(expected);
             try (LockBackend bare = LockBackends.open("file:");
                  FileLockBackend byDefault = FileLockBackend.inDefaultDirectory();
