@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import io.distlock.spi.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,7 +53,8 @@ final class ListCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (LockInfo lock : locks) {
-            rows.add(List.of(printable(lock.name()), String.valueOf(lock.host()), String.valueOf(lock.pid()),
+            rows.add(List.of(Printable.of(lock.name()), String.valueOf(Printable.of(lock.host())),
+                    String.valueOf(lock.pid()),
                     Holders.since(lock), Holders.heldFor(lock, now), Holders.expiresIn(lock, now),
                     String.valueOf(lock.token())));
         }
@@ -73,18 +75,5 @@ final class ListCommand implements Callable<Integer> {
             }
             cli.out.println(line);
         }
-    }
-
-    /** Names may hold any character; a table row must stay one row. */
-    private static String printable(String name) {
-        StringBuilder out = new StringBuilder(name.length());
-        name.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
     }
 }

@@ -1,6 +1,11 @@
 package io.distlock.cli;
 
-/** Every message distlock prints about a failure is one line, whatever the exception said. */
+import io.distlock.spi.Printable;
+
+/**
+ * Every message distlock prints about a failure is one line, whatever the exception said, and shows
+ * nothing a terminal would act on: a message may quote a backend's answer or a holder record.
+ */
 final class OneLine {
     private OneLine() {
     }
@@ -9,6 +14,6 @@ final class OneLine {
         if (message == null) {
             return "(no details)";
         }
-        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return Printable.of(message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
     }
 }

@@ -106,6 +106,22 @@ class DistlockOnRedisIT {
     }
 
     @Test
+    void killNineOfDistlockTakesTheCommandAndItsChildAlong_beforeTheLeaseEnds() throws IOException {
+        String err = CommandTree.assertKillNineTakesCommandAndChildAlong(distlock(PASSWORD), temp, "guarded");
+        assertThat(err).contains("killed CMD and the 1 process(es) it started").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void theCommandGetsNeitherThePasswordVariableNorThePasswordInTheUri() throws IOException {
+        String uri = "redis://:" + PASSWORD + "@" + redis.host() + ":" + redis.port();
+        Finished env = new Launcher(temp, uri, Map.of("DISTLOCK_REDIS_PASSWORD", PASSWORD)).run("run", "--name", "env",
+                "--", "env");
+        assertThat(env.status()).as("%s", env).isZero();
+        assertThat(env.out()).contains("DISTLOCK_BACKEND=redis://:***@" + redis.host() + ":" + redis.port(),
+                "DISTLOCK_NAME=env").doesNotContain("DISTLOCK_REDIS_PASSWORD", PASSWORD);
+    }
+
+    @Test
     void aWrongPasswordIsABackendFailureOnOneLine() throws IOException {
         Finished refused = distlock("not-the-password").run("status", "x");
         assertThat(refused.status()).as("%s", refused).isEqualTo(69);

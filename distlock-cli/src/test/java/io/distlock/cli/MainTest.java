@@ -180,4 +180,13 @@ class MainTest {
         assertThat(run(MEMORY, "run", "--help")).isZero();
         assertThat(out()).contains("--wait", "--expires", "--kill-on-lost", "--backend");
     }
+
+    @Test
+    void theBackendOptionsHelpNamesThePasswordVariables() {
+        for (String command : new String[] {"run", "status", "list", "release"}) {
+            out.reset();
+            assertThat(run(MEMORY, command, "--help")).isZero();
+            assertThat(out()).as(command).contains("$DISTLOCK_REDIS_PASSWORD", "$DISTLOCK_JDBC_PASSWORD");
+        }
+    }
 }
