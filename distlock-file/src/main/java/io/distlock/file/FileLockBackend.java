@@ -1,11 +1,13 @@
 package io.distlock.file;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -198,10 +199,15 @@ public final class FileLockBackend implements LockBackend {
         });
     }
 
+    /**
+     * Reads the stripe files one at a time and stops once it has found one lock more than
+     * {@code limit}, so a truncated answer holds the locks of the first stripes, not the first by name.
+     */
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         List<LockInfo> held = new ArrayList<>();
-        for (int i = 0; i < Layout.STRIPES; i++) {
+        for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
             inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
                 for (LockRecord record : read(stripe).records()) {
@@ -212,8 +218,7 @@ public final class FileLockBackend implements LockBackend {
                 return null;
             });
         }
-        held.sort(Comparator.comparing(LockInfo::name));
-        return held;
+        return ListPages.of(held, limit);
     }
 
     /**
