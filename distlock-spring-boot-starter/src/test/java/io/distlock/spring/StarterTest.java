@@ -273,6 +273,35 @@ class StarterTest {
                 assertThat(messages(context.getStartupFailure())).contains("lease '5'").contains("BadDuration.post"));
         runner().withBean(BadKeys.BadTemplate.class).run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("{nope}").contains("BadTemplate.post"));
+        runner().withBean(BadKeys.UnquotedLiteral.class).run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("key 'report'")
+                        .contains("UnquotedLiteral.post").contains("must be quoted, as in key = \"'report'\""));
+        runner().withBean(BadKeys.UnquotedInside.class).run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("reads nightly as a property")
+                        .contains("UnquotedInside.post"));
+    }
+
+    @Test
+    void keysReadingTheRootOrElementsStartTheContext() {
+        runner().withBean(GoodKeys.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            GoodKeys keys = context.getBean(GoodKeys.class);
+            assertThat(keys.byMethodName()).isEqualTo("ran");
+            assertThat(keys.selected(List.of(new Accounts.Account("a"), new Accounts.Account("b")))).isEqualTo("ran");
+        });
+    }
+
+    /** Keys that read the root object's own properties, or elements' properties in a selection: all valid. */
+    public static class GoodKeys {
+        @DistributedLock(key = "methodName + ':' + #root.targetClass.simpleName")
+        public String byMethodName() {
+            return "ran";
+        }
+
+        @DistributedLock(key = "'first:' + #accounts.?[id == 'b'][0].id")
+        public String selected(List<Accounts.Account> accounts) {
+            return "ran";
+        }
     }
 
     @Test
@@ -298,6 +327,19 @@ class StarterTest {
     static final class BadKeys {
         public static class UnknownParameter {
             @DistributedLock(key = "'a:' + #acount")
+            public void post(String account) {
+            }
+        }
+
+        /** ShedLock's habit: a lock name without SpEL quotes. */
+        public static class UnquotedLiteral {
+            @DistributedLock(key = "report")
+            public void post(String account) {
+            }
+        }
+
+        public static class UnquotedInside {
+            @DistributedLock(key = "nightly + ':' + #account")
             public void post(String account) {
             }
         }
