@@ -48,6 +48,64 @@ sealed interface Releasing permits LockContractSuite {
     }
 
     @Test
+    @DisplayName("4.1 release is one compare-and-delete: a release racing the end of its lease never removes "
+            + "the next owner's lock")
+    default void rule_4_1_releaseIsOneCompareAndDelete() throws Exception {
+        String name = kit().uniqueName("compare-and-delete");
+        LockManager first = kit().newManager();
+        LockManager second = kit().newManager();
+        LockManager observer = kit().newManager();
+        Lock ending = first.acquire(name, lease(Duration.ofMillis(600)));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Lock> waiter = pool.submit(() -> second.acquire(name, LockOptions.builder().timeout(PATIENCE)
+                    .retryInterval(Duration.ofMillis(10)).build()));
+            // Released while the lease ends and the waiter polls: a backend that checks the owner and
+            // then deletes by name alone can delete the waiter's fresh lock in between.
+            Future<Boolean> releasing = pool.submit(ending::release);
+            Lock next = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            releasing.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(observer.inspect(name).map(LockInfo::token))
+                    .as("holder of '%s' once the first owner's release, racing its lease's end, returned", name)
+                    .contains(next.token());
+            assertThat(next.verify()).isTrue();
+            assertThat(next.release()).isTrue();
+        } finally {
+            stop(pool);
+        }
+    }
+
+    @Test
+    @DisplayName("4.1 a release handed over to a waiter of the same manager never takes a lock another owner holds")
+    default void rule_4_1_handOverChecksOwner() throws Exception {
+        String name = kit().uniqueName("hand-over-owner");
+        CountingBackend backend = kit().newCountingBackend();
+        LockManager locks = kit().manage(backend, b -> { });
+        LockManager admin = kit().newManager();
+        LockManager other = kit().newManager();
+        Lock stale = locks.acquire(name, lease(Duration.ofSeconds(30)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            // A thread of the same manager waits, so the release hands the lock over to it where the
+            // backend supports that; a 30 s retry interval keeps it from polling meanwhile.
+            Future<Lock> local = pool.submit(() -> locks.acquire(name, LockOptions.builder()
+                    .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
+            Eventually.until("the local waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
+            assertThat(admin.forceRelease(name)).isTrue();
+            Lock current = other.acquire(name, LockOptions.tryOnce());
+            assertThat(stale.release()).as("release of a lock another owner holds now").isFalse();
+            assertThat(admin.inspect(name).map(LockInfo::token))
+                    .as("holder of '%s' after the stale owner's release, with a local waiter to hand over to", name)
+                    .contains(current.token());
+            assertThat(local).as("the local waiter, which must not have been handed another owner's lock").isNotDone();
+            assertThat(current.verify()).isTrue();
+            assertThat(current.release()).isTrue();
+        } finally {
+            stop(pool);
+        }
+    }
+
+    @Test
     @DisplayName("4.2 releasing a lost lock reports it; releasing twice is harmless; close() never throws")
     default void rule_4_2_lostAndDoubleRelease() {
         String name = kit().uniqueName("twice");
