@@ -25,13 +25,14 @@ class BrokenFileBackendsContractTest {
 
     @Test
     void nonAtomicAcquireIsCaughtAcrossProcesses() {
-        assertCaught(AcquireNotAtomic.class, "rule_3_1_processes", AssertionError.class, " was inside");
+        assertCaught(AcquireNotAtomic.class, "rule_3_1_processes", AssertionError.class,
+                "two holders overlapped", " was inside", "read the shared counter while another holder");
     }
 
     @Test
     void droppedReleaseNotificationsAreCaughtByRule_2_5() {
         // The waiter polls every 30 s: only the backend's notification could wake it within 10 s.
-        assertCaught(DropsReleaseNotifications.class, "rule_2_5_backendNotificationWakes", TimeoutException.class, "");
+        assertCaught(DropsReleaseNotifications.class, "rule_2_5_backendNotificationWakes", TimeoutException.class);
     }
 
     @Test
@@ -73,7 +74,7 @@ class BrokenFileBackendsContractTest {
     @Test
     void handOverThatIgnoresTheOwnerIsCaughtByRule_4_1() {
         assertCaught(HandOverIgnoresOwner.class, "rule_4_1_handOverChecksOwner", AssertionError.class,
-                "release of a lock another owner holds now");
+                "release of a lock another owner holds now", "after the stale owner's release");
     }
 
     @Test

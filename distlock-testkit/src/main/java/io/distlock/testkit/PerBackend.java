@@ -8,6 +8,7 @@ import io.distlock.spi.LockBackend;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,14 +58,30 @@ sealed interface PerBackend permits LockContractSuite {
         kit().requireApplicable(LockContractSuite.NAMESPACE);
         String app = "kit-app-" + System.nanoTime();
         String suffix = "-" + System.nanoTime();
-        LockManager inApp = kit().manage(kit().newBackend(app), b -> { });
-        LockManager inAppLock = kit().manage(kit().newBackend(app + ":lock"), b -> { });
-        try (Lock a = inApp.acquire("lock:x" + suffix, LockOptions.tryOnce());
-             Lock b = inAppLock.acquire("x" + suffix, LockOptions.tryOnce())) {
-            assertThat(List.of(a, b)).allMatch(Lock::isHeld);
-            assertThat(inApp.inspect("lock:x" + suffix).map(LockInfo::token)).contains(a.token());
-            assertThat(inAppLock.inspect("x" + suffix).map(LockInfo::token)).contains(b.token());
-            assertThat(inApp.inspect("x" + suffix)).as("namespace %s, name x%s", app, suffix).isEmpty();
+        List<String> tried = new ArrayList<>();
+        // Every separator a backend might join a namespace and a name with; a backend may refuse
+        // some characters in a namespace (the file backend keeps to file-name characters), but not all.
+        for (String separator : List.of(":", "/", ".", "-", "_")) {
+            String longer = app + separator + "lock";
+            LockBackend prefixed;
+            try {
+                prefixed = kit().newBackend(longer);
+            } catch (IllegalArgumentException refused) {
+                assertThat(refused).as("refusal of namespace '%s'", longer).hasMessageContaining(longer);
+                continue;
+            }
+            tried.add(longer);
+            LockManager inApp = kit().manage(kit().newBackend(app), b -> { });
+            LockManager inLonger = kit().manage(prefixed, b -> { });
+            String nameInApp = "lock" + separator + "x" + suffix;
+            try (Lock a = inApp.acquire(nameInApp, LockOptions.tryOnce());
+                 Lock b = inLonger.acquire("x" + suffix, LockOptions.tryOnce())) {
+                assertThat(List.of(a, b)).allMatch(Lock::isHeld);
+                assertThat(inApp.inspect(nameInApp).map(LockInfo::token)).contains(a.token());
+                assertThat(inLonger.inspect("x" + suffix).map(LockInfo::token)).contains(b.token());
+                assertThat(inApp.inspect("x" + suffix)).as("namespace %s, name x%s", app, suffix).isEmpty();
+            }
         }
+        assertThat(tried).as("namespaces with a separator that the backend accepts").isNotEmpty();
     }
 }

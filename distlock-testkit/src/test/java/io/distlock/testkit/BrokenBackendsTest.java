@@ -77,7 +77,7 @@ class BrokenBackendsTest {
     @Test
     void handOverThatIgnoresTheOwnerIsCaughtByRule_4_1() {
         assertCaught(BrokenBackends.HandOverIgnoresOwnerSuite.class, "rule_4_1_handOverChecksOwner",
-                AssertionError.class, "release of a lock another owner holds now");
+                AssertionError.class, "release of a lock another owner holds now", "after the stale owner's release");
     }
 
     @Test
