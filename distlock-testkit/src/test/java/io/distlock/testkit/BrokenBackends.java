@@ -241,19 +241,14 @@ public final class BrokenBackends {
         }
     }
 
-    /**
-     * Maps a name to its first 200 UTF-8 bytes (a key length limit met by cutting), while inspect
-     * still reports the full name it was asked about.
-     */
-    public static final class CutsNames extends Faulty {
-        public CutsNames(LockBackend store) {
+    /** A correct store under a wrong mapping of names to its keys, which inspect hides. */
+    public abstract static class MapsNames extends Faulty {
+        protected MapsNames(LockBackend store) {
             super(store);
         }
 
-        static String key(String name) {
-            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-            return bytes.length <= 200 ? name : new String(bytes, 0, 200, StandardCharsets.UTF_8);
-        }
+        /** The store's key for {@code name}. */
+        abstract String key(String name);
 
         @Override
         public AcquireResult tryAcquire(AcquireRequest request) {
@@ -272,8 +267,7 @@ public final class BrokenBackends {
 
         @Override
         public Optional<LockInfo> inspect(String name) {
-            return store.inspect(key(name)).map(info -> new LockInfo(name, info.ownerId(), info.host(), info.pid(),
-                    info.thread(), info.acquiredAt(), info.expiresAt(), info.token()));
+            return store.inspect(key(name)).map(info -> withName(info, name));
         }
 
         @Override
@@ -282,8 +276,24 @@ public final class BrokenBackends {
         }
     }
 
+    /**
+     * Maps a name to its first 200 UTF-8 bytes (a key length limit met by cutting), while inspect
+     * still reports the full name it was asked about.
+     */
+    public static final class CutsNames extends MapsNames {
+        public CutsNames(LockBackend store) {
+            super(store);
+        }
+
+        @Override
+        String key(String name) {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            return bytes.length <= 200 ? name : new String(bytes, 0, 200, StandardCharsets.UTF_8);
+        }
+    }
+
     /** Namespaces as a plain prefix joined with a colon: namespace {@code app} + {@code lock:x} is {@code app:lock} + {@code x}. */
-    public static final class JoinsNamespace extends Faulty {
+    public static final class JoinsNamespace extends MapsNames {
         private final String namespace;
 
         public JoinsNamespace(LockBackend store, String namespace) {
@@ -291,41 +301,16 @@ public final class BrokenBackends {
             this.namespace = namespace;
         }
 
-        private String key(String name) {
+        @Override
+        String key(String name) {
             return namespace + ":" + name;
         }
 
         @Override
-        public AcquireResult tryAcquire(AcquireRequest request) {
-            return store.tryAcquire(withName(request, key(request.name())));
-        }
-
-        @Override
-        public boolean release(String name, String ownerId) {
-            return store.release(key(name), ownerId);
-        }
-
-        @Override
-        public boolean extend(String name, String ownerId, Duration lease) {
-            return store.extend(key(name), ownerId, lease);
-        }
-
-        @Override
-        public Optional<LockInfo> inspect(String name) {
-            return store.inspect(key(name)).map(info -> new LockInfo(name, info.ownerId(), info.host(), info.pid(),
-                    info.thread(), info.acquiredAt(), info.expiresAt(), info.token()));
-        }
-
-        @Override
         public List<LockInfo> list(String prefix) {
-            return store.list(key(prefix)).stream().map(info -> new LockInfo(
-                    info.name().substring(namespace.length() + 1), info.ownerId(), info.host(), info.pid(),
-                    info.thread(), info.acquiredAt(), info.expiresAt(), info.token())).collect(Collectors.toList());
-        }
-
-        @Override
-        public boolean forceRelease(String name) {
-            return store.forceRelease(key(name));
+            return store.list(key(prefix)).stream()
+                    .map(info -> withName(info, info.name().substring(namespace.length() + 1)))
+                    .collect(Collectors.toList());
         }
     }
 
@@ -435,6 +420,75 @@ public final class BrokenBackends {
                 }
             });
         }
+    }
+
+    /**
+     * A connection to a store in this JVM that the suite can drop, as a server drops its clients:
+     * the backend tells the engine the connection was lost, then that it is back, and its locks are
+     * still on the store (rule 6.4's restored side).
+     */
+    public static class DroppableConnection extends Faulty {
+        private final Set<DroppableConnection> open;
+        /** Each name this backend granted, with its owner id. */
+        final Map<String, String> granted = new ConcurrentHashMap<>();
+        volatile BackendEvents events;
+
+        /** {@code open}: the connections of every backend on the store, for {@link #drop()}. */
+        public DroppableConnection(LockBackend store, Set<DroppableConnection> open) {
+            super(store);
+            this.open = open;
+        }
+
+        @Override
+        public void start(BackendEvents events) {
+            this.events = events;
+            open.add(this);
+            store.start(events);
+        }
+
+        @Override
+        public AcquireResult tryAcquire(AcquireRequest request) {
+            AcquireResult result = store.tryAcquire(request);
+            if (result.isAcquired()) {
+                granted.put(request.name(), request.ownerId());
+            }
+            return result;
+        }
+
+        /** The server drops this connection; the client notices and connects again. */
+        public void drop() {
+            IllegalStateException reset = new IllegalStateException("connection reset by the server (simulated)");
+            events.connectionLost(reset);
+            reconnected(reset);
+        }
+
+        void reconnected(Throwable cause) {
+            events.connectionRestored();
+        }
+
+        @Override
+        public void close() {
+            open.remove(this);
+            super.close();
+        }
+    }
+
+    /** Reports every lock it granted as lost when its connection drops, though the store still holds them. */
+    public static final class ReportsDropAsLoss extends DroppableConnection {
+        public ReportsDropAsLoss(LockBackend store, Set<DroppableConnection> open) {
+            super(store, open);
+        }
+
+        @Override
+        void reconnected(Throwable cause) {
+            granted.forEach((name, owner) -> events.lost(name, owner, cause));
+            events.connectionRestored();
+        }
+    }
+
+    static LockInfo withName(LockInfo info, String name) {
+        return new LockInfo(name, info.ownerId(), info.host(), info.pid(), info.thread(), info.acquiredAt(),
+                info.expiresAt(), info.token());
     }
 
     static LockInfo withToken(LockInfo info, long token) {
@@ -579,6 +633,38 @@ public final class BrokenBackends {
             Map<ContractRule, String> rules = new java.util.HashMap<>(super.notApplicable());
             rules.remove(RESTART);
             return rules;
+        }
+    }
+
+    /** A connection to drop: rule 6.4 applies here. */
+    static class DroppableConnectionSuite extends SuiteOn {
+        final Set<DroppableConnection> open = ConcurrentHashMap.newKeySet();
+
+        @Override
+        LockBackend broken(LockBackend store) {
+            return new DroppableConnection(store, open);
+        }
+
+        @Override
+        protected int dropConnections() {
+            List<DroppableConnection> dropped = List.copyOf(open);
+            dropped.forEach(DroppableConnection::drop);
+            return dropped.size();
+        }
+
+        @Override
+        protected Map<ContractRule, String> notApplicable() {
+            Map<ContractRule, String> rules = new java.util.HashMap<>(super.notApplicable());
+            rules.remove(CONNECTION_DROP);
+            rules.remove(DROP_NOTICED);
+            return rules;
+        }
+    }
+
+    static class ReportsDropAsLossSuite extends DroppableConnectionSuite {
+        @Override
+        LockBackend broken(LockBackend store) {
+            return new ReportsDropAsLoss(store, open);
         }
     }
 }

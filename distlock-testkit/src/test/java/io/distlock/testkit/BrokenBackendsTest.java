@@ -9,6 +9,7 @@ import org.junit.platform.testkit.engine.Events;
 import java.util.Set;
 
 import static io.distlock.testkit.KitVerdicts.assertCaught;
+import static io.distlock.testkit.KitVerdicts.assertPasses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -84,6 +85,15 @@ class BrokenBackendsTest {
     void tokensThatRestartWithTheServerAreCaughtByRule_3_2() {
         assertCaught(BrokenBackends.VolatileTokensSuite.class, "rule_3_2_tokensIncreaseAcrossRestart",
                 AssertionError.class, "token after the restart");
+    }
+
+    @Test
+    void aDroppedConnectionReportedAsLossIsCaughtByRule_6_4() {
+        // The same simulated connection, reporting the drop correctly, passes both tests of 6.4.
+        assertPasses(BrokenBackends.DroppableConnectionSuite.class, "rule_6_4_droppedConnectionRestores");
+        assertPasses(BrokenBackends.DroppableConnectionSuite.class, "rule_6_4_droppedConnectionNoticed");
+        assertCaught(BrokenBackends.ReportsDropAsLossSuite.class, "rule_6_4_droppedConnectionRestores",
+                AssertionError.class, "verify() asks the backend and hears the lock is still the holder's");
     }
 
     @Test

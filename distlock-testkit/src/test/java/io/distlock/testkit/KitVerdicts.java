@@ -32,10 +32,7 @@ public final class KitVerdicts {
      */
     public static void assertCaught(Class<? extends LockContractSuite> suite, String rule,
                                     Class<? extends Throwable> type, String... reasons) {
-        Method test = contractTests().filter(method -> method.getName().equals(rule)).findFirst()
-                .orElseThrow(() -> new AssertionError("the kit has no test " + rule));
-        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(suite, test)).execute().testEvents();
-        assertThat(tests.started().count()).as("tests run on %s", suite.getSimpleName()).isEqualTo(1);
+        Events tests = run(suite, rule);
         Map<String, Throwable> failures = failures(tests);
         assertThat(failures).as("rules failed by %s (aborted: %s)", suite.getSimpleName(), names(tests.aborted().list()))
                 .containsKey(rule);
@@ -45,6 +42,22 @@ public final class KitVerdicts {
             assertThat(reasons).as("why %s failed on %s: %s", rule, suite.getSimpleName(), message)
                     .anyMatch(message::contains);
         }
+    }
+
+    /** Runs the kit's test {@code rule} on {@code suite}: it must pass. */
+    public static void assertPasses(Class<? extends LockContractSuite> suite, String rule) {
+        Events tests = run(suite, rule);
+        assertThat(failures(tests)).as("failures of %s on %s", rule, suite.getSimpleName()).isEmpty();
+        assertThat(tests.succeeded().count()).as("%s passed on %s (aborted: %s)", rule, suite.getSimpleName(),
+                names(tests.aborted().list())).isEqualTo(1);
+    }
+
+    private static Events run(Class<? extends LockContractSuite> suite, String rule) {
+        Method test = contractTests().filter(method -> method.getName().equals(rule)).findFirst()
+                .orElseThrow(() -> new AssertionError("the kit has no test " + rule));
+        Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(suite, test)).execute().testEvents();
+        assertThat(tests.started().count()).as("tests run on %s", suite.getSimpleName()).isEqualTo(1);
+        return tests;
     }
 
     /** The kit's tests: the {@code @Test} methods of its chapter interfaces. */
