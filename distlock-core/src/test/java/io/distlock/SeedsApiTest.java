@@ -77,11 +77,13 @@ class SeedsApiTest {
     void listOnABackendThatCannotEnumerateIsALockException() {
         LockManager manager = other(new ForwardingLockBackend(InMemoryLockBackend.create()) {
             @Override
-            public List<LockInfo> list(String prefix) {
+            public ListPage list(String prefix, int limit) {
                 throw new UnsupportedOperationException("no key enumeration here");
             }
         });
         assertThatThrownBy(() -> manager.list("")).isInstanceOf(LockException.class)
+                .hasMessageContaining("no key enumeration here");
+        assertThatThrownBy(() -> manager.list("", 10)).isInstanceOf(LockException.class)
                 .hasMessageContaining("no key enumeration here");
     }
 

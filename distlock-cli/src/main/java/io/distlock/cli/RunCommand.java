@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "CMD", arity = "1..*",
             description = "The command and its arguments, after --. It gets DISTLOCK_NAME and DISTLOCK_TOKEN "
-                    + "(the fencing token) in its environment.")
+                    + "(the fencing token) in its environment, and no backend password (see --backend).")
     List<String> command;
 
     @Override
@@ -181,6 +181,7 @@ final class RunCommand implements Callable<Integer> {
         private final PrintStream err = cli.err;
         private Lock held;
         private Process child;
+        private Watchdog watchdog;
         private StatusLine statusLine;
         private boolean stopping;
         private boolean finished;
@@ -205,6 +206,7 @@ final class RunCommand implements Callable<Integer> {
                 throw closedBySignal;
             }
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            BackendOption.withoutSecrets(builder.environment());
             builder.environment().put("DISTLOCK_NAME", lockName);
             builder.environment().put("DISTLOCK_TOKEN", Long.toString(lock.token()));
             Process started;
@@ -214,6 +216,12 @@ final class RunCommand implements Callable<Integer> {
                     return TERMINATED;
                 }
                 try {
+                    watchdog = Watchdog.start();
+                } catch (IOException e) {
+                    err.println("distlock: cannot start the watchdog that stops CMD should distlock be killed ("
+                            + OneLine.of(e.getMessage()) + "); running CMD without it");
+                }
+                try {
                     started = builder.start();
                 } catch (IOException e) {
                     StartFailure failure = StartFailure.of(e);
@@ -221,6 +229,10 @@ final class RunCommand implements Callable<Integer> {
                     return failure.status();
                 }
                 child = started;
+                if (watchdog != null && !watchdog.watch(started.pid())) {
+                    err.println("distlock: the watchdog that stops CMD should distlock be killed has ended; "
+                            + "running CMD without it");
+                }
             }
             if (lost && killOnLost) {
                 started.destroy();
@@ -318,6 +330,10 @@ final class RunCommand implements Callable<Integer> {
                 return;
             }
             finished = true;
+            // CMD has ended (or never started): the watchdog finds nothing to stop and exits.
+            if (watchdog != null) {
+                watchdog.close();
+            }
             try {
                 if (held != null && !held.release() && !lost) {
                     err.println("distlock: lock '" + lockName + "' had expired or could not be released; "

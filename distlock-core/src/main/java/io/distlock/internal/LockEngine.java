@@ -1,5 +1,6 @@
 package io.distlock.internal;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockConflictException;
@@ -646,10 +647,16 @@ public final class LockEngine implements LockManager {
 
     @Override
     public List<LockInfo> list(String prefix) {
+        return list(prefix, Integer.MAX_VALUE).locks();
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
         if (prefix == null) {
             throw new IllegalArgumentException("prefix must not be null (use \"\" for all locks)");
         }
-        return calls.call("list", prefix, () -> backend.list(prefix));
+        Validation.limit(limit);
+        return calls.call("list", prefix, () -> backend.list(prefix, limit));
     }
 
     @Override

@@ -1,16 +1,17 @@
 package io.distlock.memory;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.HandOverResult;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,18 +105,21 @@ public final class InMemoryLockBackend implements LockBackend {
     }
 
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         long now = ticker.read();
-        List<LockInfo> result = new ArrayList<>();
+        List<LockInfo> found = new ArrayList<>();
         for (Map.Entry<String, Entry> e : locks.entrySet()) {
             if (!e.getValue().liveAt(now)) {
                 locks.remove(e.getKey(), e.getValue());
             } else if (e.getKey().startsWith(prefix)) {
-                result.add(e.getValue().info());
+                found.add(e.getValue().info());
+                if (found.size() == wanted) {
+                    break;
+                }
             }
         }
-        result.sort(Comparator.comparing(LockInfo::name));
-        return result;
+        return ListPages.of(found, limit);
     }
 
     @Override

@@ -78,7 +78,7 @@ final class Watch implements Runnable {
                 return;
             }
             down = true;
-            LOG.warn("{}: database connection lost: {}", backend.describe(), cause.toString());
+            LOG.warn("{}: database connection lost: {}", backend.describe(), backend.masked(cause));
             target.connectionLost(cause);
         }
         synchronized (pause) {
@@ -176,7 +176,7 @@ final class Watch implements Runnable {
                 LOG.debug("{}: swept {} rows released more than {} ago", backend.describe(), swept, retention);
             }
         } catch (RuntimeException failure) {
-            LOG.debug("{}: sweep failed: {}", backend.describe(), failure.toString());
+            LOG.debug("{}: sweep failed: {}", backend.describe(), backend.masked(failure));
         }
     }
 

@@ -124,7 +124,7 @@ class MemcachedBadInputTest {
         String base = "odd-" + System.nanoTime();
         List<String> names = List.of(base + " with spaces", base + "\r\nset x 0 0 1\r\n", base + "\u0000\u0001\u007f",
                 base + "x".repeat(1024 - base.length()), base + "é".repeat((1024 - base.length()) / 2),
-                base + "\ud800 lone surrogate", base + "\udc00", base + "%20", base + ":l:colon", "x".repeat(250));
+                base + "%20", base + ":l:colon", "x".repeat(250));
         try (LockManager first = managerOn(uri); LockManager second = managerOn(uri)) {
             List<Lock> held = new ArrayList<>();
             for (String name : names) {

@@ -157,7 +157,27 @@ class RedisBadInputTest {
         assertThat(Secrets.mask("rediss://:p@ss@h")).isEqualTo("rediss://:***@h");
         assertThat(Secrets.mask("redis-sentinel://:pw@h1:26379,h2:26379/0#master"))
                 .isEqualTo("redis-sentinel://:***@h1:26379,h2:26379/0#master");
-        assertThat(Secrets.mask("redis://h:1?a=b@c")).isEqualTo("redis://h:1?a=b@c");
+        // An '@' after the host part could end a user info holding '?': masked up to it, never under-masked.
+        assertThat(Secrets.mask("redis://h:1?a=b@c")).isEqualTo("redis://***@c");
+    }
+
+    @Test
+    void settingsNeverShowThePassword() {
+        for (String uri : List.of("redis://:PwRedis1@h:1", "redis://alice:PwRedis1@h:1/2", "redis://PwRedis1@h:1",
+                "redis-sentinel://:PwRedis1@h1:26379,h2:26379?sentinelMasterId=m", "redis://:Pw%23Redis1@h:1")) {
+            RedisSettings settings = RedisSettings.parse(uri, new RedisSettings.Overrides());
+            assertThat(settings.toString()).as(uri).doesNotContain("PwRedis1").doesNotContain("Pw#Redis1");
+        }
+    }
+
+    @Test
+    void aPasswordWithAHashIsRefusedBeforeAnyHostIsLookedUp() {
+        // Read as RFC 3986 says, "s3cr" would be the host (and go to DNS) and "et@127.0.0.1:1" the fragment.
+        for (String uri : List.of("redis://:s3cr#et@127.0.0.1:1", "redis://s3cr#et@127.0.0.1:1",
+                "redis://:s3cr/et@127.0.0.1:1", "redis://:s3cr?et@127.0.0.1:1", "redis://u:s3cr?a=b@127.0.0.1:1")) {
+            assertThatThrownBy(() -> RedisLockBackend.open(uri)).as(uri).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("percent-encode").message().doesNotContain("s3cr").doesNotContain("et@");
+        }
     }
 
     private static void assertBadUri(String uri, String named) {

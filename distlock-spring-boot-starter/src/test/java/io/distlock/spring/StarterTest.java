@@ -1,5 +1,6 @@
 package io.distlock.spring;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackends;
 import io.distlock.LockInfo;
@@ -7,11 +8,14 @@ import io.distlock.LockManager;
 import io.distlock.LockTimeoutException;
 import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.micrometer.DistlockMetrics;
+import io.distlock.spi.ForwardingLockBackend;
+import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -21,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -192,8 +197,12 @@ class StarterTest {
             assertThat(endpoint).isNotInstanceOf(DistlocksEndpoint.Writable.class);
             try (Lock a = context.getBean(LockManager.class).acquire("b-lock");
                  Lock b = context.getBean(LockManager.class).acquire("a-lock")) {
-                assertThat(endpoint.locks(null)).extracting(LockInfo::name).containsExactly("a-lock", "b-lock");
-                assertThat(endpoint.locks("b")).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThat(endpoint.locks(null, null)).extracting(LockInfo::name).containsExactly("a-lock", "b-lock");
+                assertThat(endpoint.locks("b", null)).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThat(endpoint.locks(null, 1)).extracting(LockInfo::name).containsExactly("a-lock");
+                assertThat(endpoint.locks("b", 1)).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThatThrownBy(() -> endpoint.locks(null, 0)).isInstanceOf(InvalidEndpointRequestException.class)
+                        .hasMessageContaining("limit").hasMessageContaining("0");
                 assertThat(endpoint.lock("a-lock").token()).isEqualTo(b.token());
                 assertThat(endpoint.lock("free")).isNull();
             }
@@ -206,6 +215,24 @@ class StarterTest {
             assertThat(endpoint.lock("stuck")).isNull();
             assertThat(held.verify()).isFalse();
         });
+    }
+
+    @Test
+    void theEndpointAsksTheBackendForAtMostTheDefaultLimit() {
+        List<Integer> limits = new CopyOnWriteArrayList<>();
+        LockBackend recording = new ForwardingLockBackend(InMemoryLockBackend.create()) {
+            @Override
+            public ListPage list(String prefix, int limit) {
+                limits.add(limit);
+                return super.list(prefix, limit);
+            }
+        };
+        try (LockManager locks = LockManager.builder(recording).build()) {
+            DistlocksEndpoint endpoint = new DistlocksEndpoint(locks);
+            endpoint.locks(null, null);
+            endpoint.locks("x", 7);
+            assertThat(limits).containsExactly(DistlocksEndpoint.DEFAULT_LIMIT, 7);
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Chapter 6 of the contract, <em>Bad input and faults</em> (docs/lock-contract.md), as far as a
@@ -38,7 +39,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
     }
 
     @Test
-    @DisplayName("6.1 any name up to 1024 UTF-8 bytes is its own lock; names never escape the namespace")
+    @DisplayName("6.1 any name up to 1024 UTF-8 bytes is its own lock; names never escape the namespace; an unpaired surrogate is refused")
     default void rule_6_1_names() {
         LockManager first = kit().newManager();
         LockManager second = kit().newManager();
@@ -63,6 +64,17 @@ sealed interface BadInputAndFaults permits LockContractSuite {
         held.forEach(Lock::release);
         for (String name : names) {
             assertThat(second.inspect(name)).as("'%s' released", name).isEmpty();
+        }
+        // Not well-formed UTF-16: UTF-8 would make every unpaired surrogate '?', so such names are
+        // refused (by the engine, for every backend alike), naming the index, never the character.
+        try (Lock question = first.acquire(unique + "?", LockOptions.tryOnce())) {
+            for (String lone : List.of(unique + "\uD800", unique + "\uDC00", unique + "\uDC00\uD800")) {
+                assertThatThrownBy(() -> second.tryAcquire(lone)).as("a name with an unpaired surrogate")
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("index " + unique.length())
+                        .hasMessageNotContaining(lone.substring(unique.length()));
+            }
+            assertThat(question.isHeld()).isTrue();
         }
     }
 

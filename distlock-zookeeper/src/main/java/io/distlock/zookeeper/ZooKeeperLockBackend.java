@@ -1,11 +1,13 @@
 package io.distlock.zookeeper;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -24,11 +26,12 @@ import org.apache.zookeeper.data.Stat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -68,6 +71,8 @@ import java.util.concurrent.TimeoutException;
 public final class ZooKeeperLockBackend implements LockBackend {
     /** Contenders remember what they saw of this many busy names at most; forgetting only delays a takeover. */
     private static final int MAX_OBSERVATIONS = 10_000;
+    /** Lock nodes {@link #list} reads in one pipelined round. */
+    private static final int READ_ROUND = 1000;
 
     private final ZooKeeperSettings settings;
     private final CuratorFramework client;
@@ -385,28 +390,40 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return info.expiresAt() == null || info.expiresAt().toEpochMilli() > System.currentTimeMillis();
     }
 
+    /**
+     * One {@code getChildren} of the namespace's lock node, which ZooKeeper answers whole (every
+     * lock's node name, never its data), then the matching nodes' data in name order, in pipelined
+     * rounds of at most {@value #READ_ROUND} reads, each round within the timeout, until one lock
+     * more than {@code limit} is found.
+     */
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         ZooKeeper zk = handle();
-        long deadline = deadline();
         CompletableFuture<Reply> children = new CompletableFuture<>();
         zk.getChildren(locksPath, false, (rc, path, ctx, names) -> children.complete(Reply.children(rc, names)), null);
-        Reply listed = await(children, deadline, "list", prefix);
+        Reply listed = await(children, deadline(), "list", prefix);
         if (listed.rc != Code.OK.intValue()) {
             throw failure("list", prefix, listed.rc);
         }
-        // One pipelined round of reads: send all, then collect.
-        Map<String, CompletableFuture<Reply>> reads = new LinkedHashMap<>();
+        Map<String, String> nodes = new TreeMap<>();
         for (String node : listed.children) {
-            NodeNames.lockName(node).filter(n -> n.startsWith(prefix))
-                    .ifPresent(n -> reads.put(n, getData(zk, locksPrefix + node, false)));
+            NodeNames.lockName(node).filter(n -> n.startsWith(prefix)).ifPresent(n -> nodes.put(n, node));
         }
-        long readDeadline = deadline();
-        List<LockInfo> result = new ArrayList<>();
-        reads.forEach((name, read) -> holder(name, await(read, readDeadline, "list", prefix))
-                .filter(ZooKeeperLockBackend::leaseRunning).ifPresent(result::add));
-        result.sort(Comparator.comparing(LockInfo::name));
-        return result;
+        List<LockInfo> found = new ArrayList<>();
+        Iterator<Map.Entry<String, String>> next = nodes.entrySet().iterator();
+        while (next.hasNext() && found.size() < wanted) {
+            // One pipelined round of reads: send all, then collect.
+            Map<String, CompletableFuture<Reply>> reads = new LinkedHashMap<>();
+            while (next.hasNext() && reads.size() < Math.min(READ_ROUND, wanted - found.size())) {
+                Map.Entry<String, String> node = next.next();
+                reads.put(node.getKey(), getData(zk, locksPrefix + node.getValue(), false));
+            }
+            long readDeadline = deadline();
+            reads.forEach((name, read) -> holder(name, await(read, readDeadline, "list", prefix))
+                    .filter(ZooKeeperLockBackend::leaseRunning).ifPresent(found::add));
+        }
+        return ListPages.of(found, limit);
     }
 
     @Override
