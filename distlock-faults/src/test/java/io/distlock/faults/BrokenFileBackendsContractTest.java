@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -83,12 +84,18 @@ class BrokenFileBackendsContractTest {
                 "release of an expired, re-taken lock");
     }
 
-    /** A contract suite on one directory behind one bug; child JVMs open the same bug by URI. */
+    /**
+     * A contract suite on one directory behind one bug, the one its subclass is named after
+     * ({@code AcquireNotAtomic}: {@code ACQUIRE_NOT_ATOMIC}); child JVMs open the same bug by URI.
+     */
     abstract static class FileSuiteOn extends LockContractSuite {
         @TempDir
         Path directory;
 
-        abstract BrokenFileBackends.Bug bug();
+        BrokenFileBackends.Bug bug() {
+            return BrokenFileBackends.Bug.valueOf(
+                    getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+        }
 
         @Override
         protected LockBackend newBackend() {
@@ -122,72 +129,32 @@ class BrokenFileBackendsContractTest {
     }
 
     static class AcquireNotAtomic extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.ACQUIRE_NOT_ATOMIC;
-        }
     }
 
     static class DropsReleaseNotifications extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.DROPS_RELEASE_NOTIFICATIONS;
-        }
     }
 
     static class JoinsNamespace extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.JOINS_NAMESPACE;
-        }
     }
 
     static class ExtendIgnoresOwner extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.EXTEND_IGNORES_OWNER;
-        }
     }
 
     static class ExtendRevivesLapsed extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.EXTEND_REVIVES_LAPSED;
-        }
     }
 
     static class KeepsHalfTheLease extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.KEEPS_HALF_THE_LEASE;
-        }
     }
 
     static class ReleaseChecksThenDeletes extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.RELEASE_CHECKS_THEN_DELETES;
-        }
     }
 
     static class CutsNames extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.CUTS_NAMES;
-        }
     }
 
     static class HandOverIgnoresOwner extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.HAND_OVER_IGNORES_OWNER;
-        }
     }
 
     static class ReleaseIgnoresOwner extends FileSuiteOn {
-        @Override
-        BrokenFileBackends.Bug bug() {
-            return BrokenFileBackends.Bug.RELEASE_IGNORES_OWNER;
-        }
     }
 }
