@@ -32,7 +32,6 @@ class ContractDocumentTest {
     /** Rules with no test in the kit, and where docs/lock-contract.md says they are checked. */
     private static final Map<String, String> TESTED_ELSEWHERE = Map.of(
             "6.3", "each backend's module, which can stop its server",
-            "7.1", "the whole kit passing",
             "6.6", "distlock-core's PrintableTest and the command line's tests of status, list and busy lines",
             "6.7", "distlock-core's SecretsTest and each backend's settings tests",
             "7.3", "each backend's README");

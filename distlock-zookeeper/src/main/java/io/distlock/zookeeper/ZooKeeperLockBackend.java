@@ -335,9 +335,15 @@ public final class ZooKeeperLockBackend implements LockBackend {
         LockRecord record;
         if (mine != null && mine.record.ownerId().equals(ownerId)) {
             record = mine.record;
+            // A lease that has run out is never revived (contract 3.4), though its node stays until a
+            // contender takes it over: the end was written by this holder's own clock, so this
+            // compares that clock with itself.
+            if (record.expiresAtMillis() <= System.currentTimeMillis()) {
+                return false;
+            }
         } else {
             Optional<LockInfo> current = inspectAny(name, deadline());
-            if (current.isEmpty() || !current.get().ownerId().equals(ownerId)) {
+            if (current.isEmpty() || !current.get().ownerId().equals(ownerId) || !leaseRunning(current.get())) {
                 return false;
             }
             LockInfo info = current.get();
