@@ -15,7 +15,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
@@ -332,8 +331,16 @@ final class DirectoryGuard {
                 setMode(scratch, group != null ? GROUP_FILE : OWNER_FILE);
             }
             Files.writeString(scratch, Layout.LAYOUT, StandardCharsets.US_ASCII);
-            // Racing creators write the same text, so whichever rename lands last is right too.
-            Files.move(scratch, layout, StandardCopyOption.ATOMIC_MOVE);
+            // A link, not a rename: a rename would replace the file a racing process has just
+            // checked and is opening, which openFile rightly takes for tampering. The first link
+            // wins; the others find it there and check it like any existing layout.
+            try {
+                Files.createLink(layout, scratch);
+            } catch (FileAlreadyExistsException madeMeanwhile) {
+                // checked below
+            } finally {
+                Files.deleteIfExists(scratch);
+            }
         }
         String found;
         try (FileChannel channel = openFile(layout, Set.of(StandardOpenOption.READ))) {
