@@ -26,13 +26,7 @@ public final class DistlockBoot4HealthIndicator extends AbstractHealthIndicator 
     @Override
     protected void doHealthCheck(Health.Builder builder) throws Exception {
         builder.withDetail("backend", locks.describe());
-        HealthProbe.Outcome outcome = HealthProbe.run(locks, timeout);
-        if (outcome.up()) {
-            builder.up();
-        } else if (outcome.failure() != null) {
-            builder.down(outcome.failure());
-        } else {
-            builder.down().withDetail("error", outcome.reason());
-        }
+        HealthProbe.run(locks, timeout).report(builder::up, builder::down,
+                reason -> builder.down().withDetail("error", reason));
     }
 }

@@ -129,6 +129,21 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
             held.put(name, new Holding(lock));
         }
 
+        /** {@code Lock}'s interruptible methods fail at once on a thread already interrupted. */
+        private void failIfInterrupted() throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted before waiting for lock '" + name + "'");
+            }
+        }
+
+        /** A wait the engine ended on an interrupt, as {@code Lock} reports it: the status cleared, the exception checked. */
+        private InterruptedException asInterruptedException(LockInterruptedException e) {
+            Thread.interrupted();
+            InterruptedException interrupted = new InterruptedException(e.getMessage());
+            interrupted.initCause(e);
+            return interrupted;
+        }
+
         @Override
         public void lock() {
             if (reenter()) {
@@ -152,19 +167,14 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
 
         @Override
         public void lockInterruptibly() throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted before waiting for lock '" + name + "'");
-            }
+            failIfInterrupted();
             if (reenter()) {
                 return;
             }
             try {
                 hold(locks.acquire(name, options(null)));
             } catch (LockInterruptedException e) {
-                Thread.interrupted();
-                InterruptedException interrupted = new InterruptedException(e.getMessage());
-                interrupted.initCause(e);
-                throw interrupted;
+                throw asInterruptedException(e);
             }
         }
 
@@ -180,9 +190,7 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
 
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted before waiting for lock '" + name + "'");
-            }
+            failIfInterrupted();
             if (reenter()) {
                 return true;
             }
@@ -193,10 +201,7 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
             } catch (io.distlock.LockTimeoutException busy) {
                 return false;
             } catch (LockInterruptedException e) {
-                Thread.interrupted();
-                InterruptedException interrupted = new InterruptedException(e.getMessage());
-                interrupted.initCause(e);
-                throw interrupted;
+                throw asInterruptedException(e);
             }
         }
 

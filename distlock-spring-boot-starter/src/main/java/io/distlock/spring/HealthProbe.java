@@ -16,6 +16,17 @@ final class HealthProbe {
 
     /** The probe's answer: up, or down with the failure or a reason. */
     record Outcome(boolean up, Throwable failure, String reason) {
+        /** Tells a Boot line's health builder, whose types differ between the lines. */
+        void report(Runnable up, java.util.function.Consumer<Throwable> downWithFailure,
+                    java.util.function.Consumer<String> downWithReason) {
+            if (this.up) {
+                up.run();
+            } else if (failure != null) {
+                downWithFailure.accept(failure);
+            } else {
+                downWithReason.accept(reason);
+            }
+        }
     }
 
     private HealthProbe() {
