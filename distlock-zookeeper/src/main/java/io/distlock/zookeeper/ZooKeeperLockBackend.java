@@ -6,6 +6,7 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -64,6 +65,10 @@ import java.util.concurrent.TimeoutException;
  * default. Parameters: {@code namespace} (default {@code distlock}), {@code sessionTimeout}
  * (default 30s; the server may narrow it to its min/max), {@code connectTimeout} (default 5s) and
  * {@code timeout} (each operation's, default 2s).
+ *
+ * <p>A lease longer than the session timeout the server granted is refused with an
+ * {@code IllegalArgumentException} (at acquire and extend): the lock node goes with the session, so
+ * no lease may outlast it (see the README).
  */
 public final class ZooKeeperLockBackend implements LockBackend {
     /** Contenders remember what they saw of this many busy names at most; forgetting only delays a takeover. */
@@ -159,6 +164,8 @@ public final class ZooKeeperLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
         String lockPath = lockPath(name);
+        ZooKeeper zk = handle();
+        requireLeaseWithinSession(zk, request.lease(), name);
         long leaseMillis = Math.max(1, request.lease().toMillis());
         LockRecord record = new LockRecord(request.ownerId(), leaseMillis,
                 request.acquiredAt().toEpochMilli() + leaseMillis, request.acquiredAt(), request.pid(), request.host(),
@@ -171,7 +178,6 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 Op.create(ownerPath(request.ownerId(), name), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
                         CreateMode.EPHEMERAL));
         long deadline = deadline();
-        ZooKeeper zk = handle();
         // A name seen busy lately is read first: a read is answered by the server we talk to, while
         // a create that fails still goes through the leader and a quorum.
         boolean readFirst = observations.containsKey(name);
@@ -223,6 +229,33 @@ public final class ZooKeeperLockBackend implements LockBackend {
             return AcquireResult.busy(holder.map(h -> h.info(name, stat.getCzxid())).orElse(null));
         }
         return AcquireResult.busy();
+    }
+
+    /**
+     * Refuses a lease longer than the session the server granted (its negotiated timeout, which the
+     * server may have narrowed from the one asked for). The lock node is ephemeral: the server deletes
+     * it once it has heard nothing from the session for the session timeout, which starts no earlier
+     * than the request that takes or extends the lock, while the holder counts its lease from before
+     * it sent that request. So with a lease no longer than the session, a holder paused until its
+     * session expired has also outlived its lease by its own clock, and never believes it holds a
+     * lock whose node is gone; with a longer lease it would, until its client noticed the expiry.
+     */
+    private void requireLeaseWithinSession(ZooKeeper zk, Duration lease, String name) {
+        Duration session = Duration.ofMillis(zk.getSessionTimeout());
+        if (lease.compareTo(session) > 0) {
+            throw new IllegalArgumentException("lease " + exactly(lease) + " of lock '" + name
+                    + "' is longer than the ZooKeeper session timeout of " + exactly(session) + " on "
+                    + describe() + " (asked for " + Durations.format(settings.sessionTimeout())
+                    + ", granted by the server within its min/maxSessionTimeout): the lock node goes with the "
+                    + "session, so a holder paused past the session would lose it while its lease still ran. "
+                    + "Use a lease of at most " + Durations.format(session)
+                    + ", or a longer sessionTimeout parameter (up to the server's maxSessionTimeout)");
+        }
+    }
+
+    /** Whole seconds as {@code 30s}, anything finer in milliseconds, so that two durations that differ never read the same. */
+    private static String exactly(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? Durations.format(duration) : duration.toMillis() + "ms";
     }
 
     /**
@@ -324,6 +357,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
+        requireLeaseWithinSession(handle(), lease, name);
         long leaseMillis = Math.max(1, lease.toMillis());
         Held mine = held.get(name);
         LockRecord record;

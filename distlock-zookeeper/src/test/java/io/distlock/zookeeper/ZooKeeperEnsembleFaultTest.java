@@ -50,7 +50,7 @@ class ZooKeeperEnsembleFaultTest {
     }
 
     private static String uri() {
-        return "zookeeper://" + ensemble.hosts() + "/ensemble?sessionTimeout=6s&timeout=2s&connectTimeout=20s";
+        return "zookeeper://" + ensemble.hosts() + "/ensemble?sessionTimeout=20s&timeout=2s&connectTimeout=20s";
     }
 
     @Test
