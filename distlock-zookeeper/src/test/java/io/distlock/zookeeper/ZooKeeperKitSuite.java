@@ -3,6 +3,8 @@ package io.distlock.zookeeper;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.LockContractSuite;
 
+import java.time.Duration;
+
 /**
  * The contract kit on ZooKeeper: each topology (one server, an ensemble) only says where its
  * servers are and how to drop their connections; backends and the kit's child JVMs open one URI.
@@ -28,5 +30,11 @@ abstract class ZooKeeperKitSuite extends LockContractSuite {
         // exclusion, not timeouts (ZooKeeperFaultTest does). A 60 s session (the fixture server's
         // maximum), because the backend refuses leases longer than its session and rule 2.1 asks for 60 s.
         return "zookeeper://" + hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s&sessionTimeout=60s";
+    }
+
+    /** The URI's connectTimeout, and its timeout for creating the namespace's nodes. */
+    @Override
+    protected final Duration openTimeout() {
+        return Duration.ofSeconds(30);
     }
 }
