@@ -118,13 +118,11 @@ sealed interface Holding permits LockContractSuite {
         List<ChildJvm> children = new ArrayList<>();
         try {
             for (int i = 0; i < processes; i++) {
-                // One at a time: four JVMs booting at once on a small machine starve one another, and
-                // a child's first connection could run out its connect timeout on class loading alone.
-                // Each opens its backend within the fixture's timeout once its JVM is up; the loops
-                // still start together, on GO.
-                ChildJvm child = ChildJvm.start(ExclusionWorker.class, dir.resolve("child" + i + ".err"),
-                        uri, name, Integer.toString(iterations), dir.toString());
-                children.add(child);
+                children.add(ChildJvm.start(ExclusionWorker.class, dir.resolve("child" + i + ".err"),
+                        uri, name, Integer.toString(iterations), dir.toString()));
+            }
+            for (ChildJvm child : children) {
+                // Its JVM up (PATIENCE), then its backend open, within the fixture's timeouts.
                 child.await("READY", PATIENCE.plus(kit().openTimeout()));
             }
             for (ChildJvm child : children) {
