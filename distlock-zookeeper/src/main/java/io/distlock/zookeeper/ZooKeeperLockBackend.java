@@ -642,8 +642,11 @@ public final class ZooKeeperLockBackend implements LockBackend {
             throw new LockBackendException("Interrupted during " + operation + " of lock '" + name + "' on "
                     + describe(), e);
         } catch (TimeoutException e) {
+            // Whether the client was connected tells a request queued behind a reconnection from one
+            // sent on a live connection and never answered: the two need different fixes.
             throw new LockBackendException(describe() + " did not answer " + operation + " of lock '" + name
-                    + "' within " + settings.commandTimeout() + " (the timeout parameter)", e);
+                    + "' within " + settings.commandTimeout() + " (the timeout parameter); the client was "
+                    + (client.getZookeeperClient().isConnected() ? "connected" : "not connected") + " then", e);
         } catch (ExecutionException e) {
             throw new LockBackendException(operation + " of lock '" + name + "' on " + describe() + " failed: "
                     + e.getCause(), e.getCause());
