@@ -136,10 +136,11 @@ class ZooKeeperEnsembleFaultTest {
 
     /**
      * Every call answers on a healthy ensemble: thousands of acquisitions by many threads, through
-     * managers that are opened and closed all along (a new session's first requests are the ones the
-     * client's move to another member used to strand), on names with non-ASCII characters. Each
+     * managers that are opened and closed all along, on names with non-ASCII characters. Each
      * acquisition either returns a lock or times out as a busy lock does; a {@code LockBackendException}
-     * ("did not answer ... within") is a request whose answer was lost.
+     * ("did not answer ... within") is a request whose answer was lost. (It has not caught the
+     * unanswered request of issue #21 here; aFollowerSeesALockJustTakenThroughTheLeader has, now
+     * and then: see that test.)
      */
     @Test
     void everyAcquisitionIsAnsweredWithinTheTimeout() throws Exception {
@@ -203,6 +204,11 @@ class ZooKeeperEnsembleFaultTest {
      * A follower answers reads from its own copy, which may lag behind the leader: without a sync
      * first, inspect and forceRelease through a follower could call a lock just taken through the
      * leader free (seen in the ensemble's contract run: rule 5.2's forceRelease found nothing).
+     *
+     * <p>Known to fail now and then (about one run in four on a loaded machine) with "did not
+     * answer acquire (or release) ... within PT10S; the client was connected then": the unanswered
+     * request of issue #21, not yet fixed. The client had sent the request to the leader on a live
+     * connection and was waiting for its answer, its event thread idle: the server did not answer.
      */
     @Test
     void aFollowerSeesALockJustTakenThroughTheLeader() {
