@@ -180,7 +180,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 Op.setData(lockPath, data, 0),
                 Op.create(ownerPath(request.ownerId(), name), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
                         CreateMode.EPHEMERAL));
-        long deadline = deadline();
+        Deadline deadline = deadline();
         // A name seen busy lately is read first: a read is answered by the server we talk to, while
         // a create that fails still goes through the leader and a quorum.
         boolean readFirst = observations.containsKey(name);
@@ -295,7 +295,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
      * lock after all, give it back as soon as we learn so (the engine's own clean-up release may
      * have run before the create reached the server).
      */
-    private Reply awaitAcquire(ZooKeeper zk, List<Op> ops, long deadline, AcquireRequest request) {
+    private Reply awaitAcquire(ZooKeeper zk, List<Op> ops, Deadline deadline, AcquireRequest request) {
         CompletableFuture<Reply> pending = multi(zk, ops);
         try {
             return await(pending, deadline, "acquire", request.name());
@@ -394,7 +394,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
     }
 
     /** The holder by its record, lapsed or not. */
-    private Optional<LockInfo> inspectAny(String name, long deadline) {
+    private Optional<LockInfo> inspectAny(String name, Deadline deadline) {
         Reply read = await(syncedRead(handle(), lockPath(name)), deadline, "inspect", name);
         return holder(name, read);
     }
@@ -419,7 +419,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
     @Override
     public List<LockInfo> list(String prefix) {
         ZooKeeper zk = handle();
-        long deadline = deadline();
+        Deadline deadline = deadline();
         CompletableFuture<Reply> children = new CompletableFuture<>();
         zk.sync(locksPath, IGNORED, null); // see syncedRead
         zk.getChildren(locksPath, false, (rc, path, ctx, names) -> children.complete(Reply.children(rc, names)), null);
@@ -433,7 +433,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
             NodeNames.lockName(node).filter(n -> n.startsWith(prefix))
                     .ifPresent(n -> reads.put(n, getData(zk, locksPrefix + node, false)));
         }
-        long readDeadline = deadline();
+        Deadline readDeadline = deadline();
         List<LockInfo> result = new ArrayList<>();
         reads.forEach((name, read) -> holder(name, await(read, readDeadline, "list", prefix))
                 .filter(ZooKeeperLockBackend::leaseRunning).ifPresent(result::add));
@@ -444,7 +444,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
     @Override
     public boolean forceRelease(String name) {
         String lockPath = lockPath(name);
-        long deadline = deadline();
+        Deadline deadline = deadline();
         ZooKeeper zk = handle();
         boolean withMarker = true;
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -605,8 +605,8 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return handle().getSessionPasswd();
     }
 
-    private long deadline() {
-        return System.nanoTime() + settings.commandTimeout().toNanos();
+    private Deadline deadline() {
+        return new Deadline(settings.commandTimeout());
     }
 
     private static CompletableFuture<Reply> multi(ZooKeeper zk, List<Op> ops) {
@@ -634,9 +634,9 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return reply;
     }
 
-    private Reply await(CompletableFuture<Reply> reply, long deadline, String operation, String name) {
+    private Reply await(CompletableFuture<Reply> reply, Deadline deadline, String operation, String name) {
         try {
-            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return deadline.await(reply);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockBackendException("Interrupted during " + operation + " of lock '" + name + "' on "
@@ -661,6 +661,51 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return rc == Code.CONNECTIONLOSS.intValue()
                 ? new ConnectionUnavailableException(message, cause)
                 : new LockBackendException(message, cause);
+    }
+
+    /**
+     * An operation's timeout that does not count time this process was frozen. When the whole
+     * machine stops (a virtual machine paused by its host, a laptop asleep) the servers stop with
+     * it, and the monotonic clock jumps on waking: a plain timed wait would fail at once, before
+     * the answer that the resumed server sends within milliseconds could be read (seen on this
+     * project's 3-server test ensemble: all four JVMs stood still for 8 to 10 s at once, and the
+     * acquire in flight failed with "did not answer ... within PT10S" as they woke). So the wait is
+     * cut into short slices, and a slice that ends far later than asked (more than
+     * {@link #FROZEN_NANOS}) was a freeze, whose length is added to the deadline: the server had
+     * no chance to answer in that time either. A server that is down, or frozen alone, still fails
+     * the operation within its timeout, since this process keeps running meanwhile.
+     */
+    static final class Deadline {
+        private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+        /** Later than this past its slice, a wake-up is taken as a freeze, not as a busy scheduler's delay. */
+        static final long FROZEN_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private long end;
+
+        Deadline(Duration timeout) {
+            end = System.nanoTime() + timeout.toNanos();
+        }
+
+        Reply await(CompletableFuture<Reply> reply) throws InterruptedException, ExecutionException, TimeoutException {
+            while (true) {
+                long before = System.nanoTime();
+                long remaining = end - before;
+                if (remaining <= 0) {
+                    if (reply.isDone()) {
+                        return reply.get();
+                    }
+                    throw new TimeoutException();
+                }
+                long slice = Math.min(remaining, SLICE_NANOS);
+                try {
+                    return reply.get(slice, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException notYet) {
+                    long late = System.nanoTime() - before - slice;
+                    if (late > FROZEN_NANOS) {
+                        end += late;
+                    }
+                }
+            }
+        }
     }
 
     /** What this backend holds: the record extend rewrites, and the session it lives in. */

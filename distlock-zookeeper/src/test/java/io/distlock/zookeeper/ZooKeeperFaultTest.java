@@ -17,6 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -128,6 +131,46 @@ class ZooKeeperFaultTest {
                 assertThat(events.lost).containsExactly("frozen owner-1");
                 assertThat(holder).isEmpty();
             }
+        }
+    }
+
+    /**
+     * The whole machine freezes (a virtual machine paused by its host) while an acquire is in
+     * flight: the server and this JVM stand still together for three times the operation timeout.
+     * On waking, the monotonic clock has jumped past the deadline; the answer the server sends
+     * within milliseconds must still be read, not reported as "did not answer within 1s". Here the
+     * server is stopped first, so the request is in flight, then this JVM, half a timeout later.
+     */
+    @Test
+    void anAcquireInFlightWhenTheWholeMachineFreezesStillGetsItsAnswer() throws Exception {
+        try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.open(uri("?timeout=1s"))) {
+            backend.start(new RecordingEvents());
+            long self = ProcessHandle.current().pid();
+            for (int attempt = 0; ; attempt++) {
+                assertThat(attempt).as("attempts until the freeze fell inside the acquire").isLessThan(5);
+                Process freezer = new ProcessBuilder("sh", "-c", "kill -STOP " + zookeeper.pid() + "; sleep 0.5; kill -STOP "
+                        + self + "; sleep 3; kill -CONT " + zookeeper.pid() + " " + self).start();
+                Eventually.until("the server stopped", PATIENCE, () -> stopped(zookeeper.pid()));
+                long start = System.nanoTime();
+                AcquireResult result = backend.tryAcquire(request("frozen-machine-" + attempt, "owner-" + attempt));
+                long took = System.nanoTime() - start;
+                assertThat(freezer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(result.isAcquired()).isTrue();
+                assertThat(backend.release("frozen-machine-" + attempt, "owner-" + attempt)).isTrue();
+                if (took >= TimeUnit.SECONDS.toNanos(3)) {
+                    return; // this JVM was frozen during the acquire, and the answer was read
+                }
+                // The freeze came before or after the acquire on a slow machine: nothing shown, again.
+            }
+        }
+    }
+
+    private static boolean stopped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (IOException e) {
+            return false;
         }
     }
 
