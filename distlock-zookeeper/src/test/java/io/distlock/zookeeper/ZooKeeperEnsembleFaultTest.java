@@ -138,9 +138,7 @@ class ZooKeeperEnsembleFaultTest {
      * Every call answers on a healthy ensemble: thousands of acquisitions by many threads, through
      * managers that are opened and closed all along, on names with non-ASCII characters. Each
      * acquisition either returns a lock or times out as a busy lock does; a {@code LockBackendException}
-     * ("did not answer ... within") is a request whose answer was lost. (It has not caught the
-     * unanswered request of issue #21 here; aFollowerSeesALockJustTakenThroughTheLeader has, now
-     * and then: see that test.)
+     * ("did not answer ... within") is a request whose answer was lost, or not read.
      */
     @Test
     void everyAcquisitionIsAnsweredWithinTheTimeout() throws Exception {
@@ -205,10 +203,12 @@ class ZooKeeperEnsembleFaultTest {
      * first, inspect and forceRelease through a follower could call a lock just taken through the
      * leader free (seen in the ensemble's contract run: rule 5.2's forceRelease found nothing).
      *
-     * <p>Known to fail now and then (about one run in four on a loaded machine) with "did not
-     * answer acquire (or release) ... within PT10S; the client was connected then": the unanswered
-     * request of issue #21, not yet fixed. The client had sent the request to the leader on a live
-     * connection and was waiting for its answer, its event thread idle: the server did not answer.
+     * <p>Its 1,200 writes also caught the unanswered request of issue #21 ("did not answer acquire
+     * ... within PT10S") three times before the backend's timeouts stopped counting time the whole
+     * machine stood still (ZooKeeperFaultTest's frozen-machine test shows that one on purpose). It
+     * still failed 2 of 16 runs after that fix, the same way but on the follower's synced reads
+     * ("did not answer inspect / forceRelease ... the client was connected then"): not explained
+     * yet, and left failing rather than hidden.
      */
     @Test
     void aFollowerSeesALockJustTakenThroughTheLeader() {
