@@ -368,6 +368,10 @@ public final class LockEngine implements LockManager {
         AcquireResult result;
         try {
             result = backend.tryAcquire(request);
+        } catch (IllegalArgumentException refused) {
+            // A request the backend refuses before sending anything (a lease it cannot keep): bad
+            // input, which the caller sees as such (contract 6.2), with nothing to undo.
+            throw refused;
         } catch (RuntimeException failure) {
             // The request may have taken the lock before its answer was lost: undo it by owner id.
             boolean interrupted = Thread.interrupted() || causedByInterrupt(failure);
@@ -517,6 +521,8 @@ public final class LockEngine implements LockManager {
             boolean renewed;
             try {
                 renewed = backend.extend(lease.name, lease.ownerId, length);
+            } catch (IllegalArgumentException refused) {
+                throw refused; // a lease the backend cannot keep, refused before anything was sent
             } catch (RuntimeException failure) {
                 throw calls.failure("extend", lease.name, failure);
             }

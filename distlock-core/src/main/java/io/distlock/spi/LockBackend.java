@@ -26,7 +26,10 @@ public interface LockBackend extends AutoCloseable {
      * Takes the lock if it is free (or its lease has lapsed), atomically, recording the holder and
      * the lease; answers {@link AcquireResult#acquired} with the new fencing token, strictly greater
      * than every token this backend issued before for the name, or {@link AcquireResult#busy} (with
-     * the holder when the same round trip tells it).
+     * the holder when the same round trip tells it). A request the backend cannot serve as asked,
+     * such as a lease longer than the backend can keep, is refused with an
+     * {@code IllegalArgumentException} naming the value, before anything is sent: the engine passes
+     * it to the caller unchanged (the same for {@link #extend}).
      */
     AcquireResult tryAcquire(AcquireRequest request);
 

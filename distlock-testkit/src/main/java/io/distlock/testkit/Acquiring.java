@@ -173,7 +173,8 @@ sealed interface Acquiring permits LockContractSuite {
                 LockOptions.builder().timeout(Duration.ofMillis(200)).build()));
         assertThat(timeout.getMessage())
                 .contains(name)
-                .containsPattern("0\\.[2-9]\\d\\d s|[1-9]\\.\\d{3} s")
+                // At least the 0.2 s asked for, however much longer a loaded machine made it.
+                .containsPattern("(0\\.[2-9]\\d\\d|[1-9]\\d*\\.\\d{3}) s")
                 .contains("pid " + ProcessHandle.current().pid())
                 .contains("host ")
                 .contains("since ");

@@ -69,6 +69,17 @@ abstract class ContractFixture {
     }
 
     /**
+     * The longest opening a backend may take before it answers or fails, by the timeouts this
+     * fixture gives its backends ({@link #backendUri()}'s: for most backends the connect timeout plus
+     * one command's timeout). The kit's waits for work that opens backends are derived from it,
+     * never fixed numbers of their own. By default 20 s, the 10 s connect and 10 s command timeouts
+     * the kit's suites give their servers.
+     */
+    protected Duration openTimeout() {
+        return Duration.ofSeconds(20);
+    }
+
+    /**
      * Drops every client connection of this backend's server from the server's side, for rule 6.4,
      * while the server keeps running (and keeps what it stores): for example
      * {@link io.distlock.testkit.server.ServerProcess#resetClientConnections()} on each server, or

@@ -125,7 +125,8 @@ sealed interface Holding permits LockContractSuite {
                         uri, name, Integer.toString(iterations), dir.toString()));
             }
             for (ChildJvm child : children) {
-                child.awaitLine("READY");
+                // Its JVM up (PATIENCE), then its backend open, within the fixture's timeouts.
+                child.await("READY", PATIENCE.plus(kit().openTimeout()));
             }
             for (ChildJvm child : children) {
                 child.send("GO");

@@ -34,7 +34,14 @@ abstract class ZooKeeperKitSuite extends LockContractSuite {
     @Override
     protected final String backendUri() {
         // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
-        // exclusion, not timeouts (ZooKeeperFaultTest does).
-        return "zookeeper://" + hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s";
+        // exclusion, not timeouts (ZooKeeperFaultTest does). A 60 s session (the fixture server's
+        // maximum), because the backend refuses leases longer than its session and rule 2.1 asks for 60 s.
+        return "zookeeper://" + hosts() + "/kit?namespace=kit&connectTimeout=20s&timeout=10s&sessionTimeout=60s";
+    }
+
+    /** The URI's connectTimeout, and its timeout for creating the namespace's nodes. */
+    @Override
+    protected final Duration openTimeout() {
+        return Duration.ofSeconds(30);
     }
 }
