@@ -196,8 +196,8 @@ class DistlockLauncherIT {
     void aWaitingRunGetsTheLockOnlyOnceTheKilledRunsCommandIsGone() throws IOException {
         Path locks = temp.resolve("handover-locks");
         Launcher onFiles = new Launcher(temp, "file:" + locks);
-        CommandTree.assertWaiterStartsOnlyOnceCommandTreeIsGone(onFiles, temp,
-                locks.resolve(FileLockBackend.DEFAULT_NAMESPACE).resolve("stripes"), 5);
+        CommandTree.assertWaitersStartOnlyOnceCommandTreeIsGone(onFiles, temp,
+                locks.resolve(FileLockBackend.DEFAULT_NAMESPACE).resolve("stripes"), 5, 3);
     }
 
     @Test
