@@ -3,6 +3,7 @@ package io.distlock.cli;
 import io.distlock.LockBackends;
 import io.distlock.LockListener;
 import io.distlock.LockManager;
+import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Secrets;
 import picocli.CommandLine.Option;
@@ -62,7 +63,19 @@ final class BackendOption {
 
     /** As {@link #open(Map)}, with a listener on the manager's locks. */
     LockManager open(Map<String, String> env, LockListener listener) {
+        return open(env, listener, null);
+    }
+
+    /**
+     * As {@link #open(Map, LockListener)}; on the file backend, {@code guard} (unless null) is one
+     * of the holder processes of every lock acquired: such a lock is free only once both this JVM
+     * and the guard have ended. Other backends free a dead holder's lock only with its lease.
+     */
+    LockManager open(Map<String, String> env, LockListener listener, ProcessHandle guard) {
         LockBackend backend = LockBackends.open(resolve(env));
+        if (guard != null && backend instanceof FileLockBackend file) {
+            file.addGuardProcess(guard);
+        }
         return LockManager.builder(backend).listener(listener).build();
     }
 }

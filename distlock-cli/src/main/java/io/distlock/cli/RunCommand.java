@@ -73,12 +73,23 @@ final class RunCommand implements Callable<Integer> {
         String lockName = name != null ? name : defaultName(command.get(0));
         ConnectionLines connectionLines = new ConnectionLines(cli.err);
         long start = System.nanoTime();
-        LockManager locks = openWithinWait(connectionLines, start);
+        // Before the lock: the file backend counts the watchdog as a holder process, so the lock
+        // stays held until the watchdog has killed CMD, should this JVM die.
+        Watchdog watchdog = startWatchdog();
+        LockManager locks;
+        try {
+            locks = openWithinWait(connectionLines, start, watchdog == null ? null : watchdog.process());
+        } catch (RuntimeException e) {
+            if (watchdog != null) {
+                watchdog.close();
+            }
+            throw e;
+        }
         Duration spent = Duration.ofNanos(System.nanoTime() - start);
         // What the connect took comes out of the wait; what is left is the lock's wait.
         waitLeft = wait.isNegative() || wait.isZero() ? wait
                 : wait.compareTo(spent) > 0 ? wait.minus(spent) : Duration.ZERO;
-        Supervisor supervisor = new Supervisor(locks, lockName);
+        Supervisor supervisor = new Supervisor(locks, lockName, watchdog);
         Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
@@ -93,6 +104,16 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    private Watchdog startWatchdog() {
+        try {
+            return Watchdog.start();
+        } catch (IOException e) {
+            cli.err.println("distlock: cannot start the watchdog that stops CMD should distlock be killed ("
+                    + OneLine.of(e.getMessage()) + "); running CMD without it");
+            return null;
+        }
+    }
+
     /** The wait still open once the backend is reached: --wait less the time the connect took. */
     private Duration waitLeft;
 
@@ -103,12 +124,12 @@ final class RunCommand implements Callable<Integer> {
      * end a wait of minutes at the first failed connect; a run that may not wait gets its answer
      * (exit 69) at once.
      */
-    private LockManager openWithinWait(LockListener listener, long start) {
+    private LockManager openWithinWait(LockListener listener, long start, ProcessHandle guard) {
         long pauseNanos = Duration.ofMillis(100).toNanos();
         boolean said = false;
         while (true) {
             try {
-                return backend.open(cli.env, listener);
+                return backend.open(cli.env, listener, guard);
             } catch (LockBackendException unreachable) {
                 long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
                 if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)) {
@@ -185,15 +206,17 @@ final class RunCommand implements Callable<Integer> {
         private final PrintStream err = cli.err;
         private Lock held;
         private Process child;
-        private Watchdog watchdog;
+        /** Null where there is none (no /proc, or it could not start). */
+        private final Watchdog watchdog;
         private StatusLine statusLine;
         private boolean stopping;
         private boolean finished;
         private volatile boolean lost;
 
-        Supervisor(LockManager locks, String lockName) {
+        Supervisor(LockManager locks, String lockName, Watchdog watchdog) {
             this.locks = locks;
             this.lockName = lockName;
+            this.watchdog = watchdog;
         }
 
         int run() {
@@ -218,12 +241,6 @@ final class RunCommand implements Callable<Integer> {
                 held = lock;
                 if (stopping) {
                     return TERMINATED;
-                }
-                try {
-                    watchdog = Watchdog.start();
-                } catch (IOException e) {
-                    err.println("distlock: cannot start the watchdog that stops CMD should distlock be killed ("
-                            + OneLine.of(e.getMessage()) + "); running CMD without it");
                 }
                 try {
                     started = builder.start();

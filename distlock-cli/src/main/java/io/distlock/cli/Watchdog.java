@@ -18,8 +18,15 @@ import java.nio.file.Path;
  * {@code /proc/PID/stat}), CMD outlived the JVM: the watchdog stops it with SIGSTOP at once, then
  * walks {@code /proc} for CMD's descendants, stopping each it finds, again until a walk finds no
  * new one (a stopped process cannot start another), and then kills them all with SIGKILL, and says
- * so on stderr. When CMD has ended first (every ordinary end of {@code run}), its pid is gone or
- * reused and the watchdog exits without a word.
+ * so on stderr once each of them is dead (gone or a zombie), and only then exits. When CMD has
+ * ended first (every ordinary end of {@code run}), its pid is gone or reused and the watchdog exits
+ * without a word.
+ *
+ * <p>It is started before the lock is acquired, and on the file backend it is one of the lock's
+ * holder processes ({@link io.distlock.file.FileLockBackend#addGuardProcess}): the file backend
+ * frees a lock whose holder is provably gone, and the JVM is gone (a zombie) before the watchdog
+ * has even stopped CMD, so the lock stays held until the watchdog has finished. If the JVM dies
+ * before CMD starts, the watchdog reads no pid and exits at once.
  *
  * <p>Only CMD and the processes below it are touched: not a process group, which CMD shares with
  * distlock, the caller's shell or a pipeline, so terminal job control, Ctrl-C and CMDs that read
@@ -49,6 +56,7 @@ final class Watchdog implements AutoCloseable {
             "[ \"${20}\" = \"$start\" ] || exit 0",
             "kill -s STOP $cmd 2>/dev/null",
             "stopped=\" $cmd \"",
+            "started=\"$cmd:$start\"",
             "more=1",
             "while [ -n \"$more\" ]; do",
             "  more=",
@@ -61,22 +69,39 @@ final class Watchdog implements AutoCloseable {
             "    case $stopped in *\" $2 \"*) ;; *) continue ;; esac",
             "    kill -s STOP $pid 2>/dev/null",
             "    stopped=\"$stopped$pid \"",
+            "    started=\"$started $pid:${20}\"",
             "    more=1",
             "  done",
             "done",
             "count=0",
             "for pid in $stopped; do kill -s KILL $pid 2>/dev/null; count=$((count + 1)); done",
+            "for process in $started; do",
+            "  pid=${process%:*}",
+            "  while line=; read -r line 2>/dev/null </proc/$pid/stat; do",
+            "    set -- ${line##*) }",
+            "    case $1 in Z|X) break ;; esac",
+            "    [ \"${20}\" = \"${process#*:}\" ] || break",
+            "    sleep 0.01 2>/dev/null || sleep 1",
+            "  done",
+            "done",
             "echo \"distlock: distlock (pid $0) died while CMD (pid $cmd) ran; killed CMD and the $((count - 1))"
                     + " process(es) it started, so that CMD does not run without the lock\" >&2");
 
+    private final Process process;
     private final OutputStream pipe;
 
     private Watchdog(Process process) {
+        this.process = process;
         this.pipe = process.getOutputStream();
     }
 
+    /** The watchdog's process, which a file backend counts as one of the lock's holder processes. */
+    ProcessHandle process() {
+        return process.toHandle();
+    }
+
     /**
-     * Starts the watchdog, before CMD is started.
+     * Starts the watchdog, before the lock is acquired.
      *
      * @return the watchdog, or null where there is no {@code /proc} or {@code /bin/sh}
      * @throws IOException if {@code /bin/sh} could not be started

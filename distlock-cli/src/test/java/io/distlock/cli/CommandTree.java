@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -70,6 +72,88 @@ final class CommandTree {
             run.kill();
             killIfAlive(cmd, cmdStart);
             killIfAlive(child, childStart);
+        }
+    }
+
+    /**
+     * {@code kill -9} of a file-backend {@code run} whose CMD has a child, while other runs of the
+     * same name already wait (one at least has found the lock busy, so they poll): the CMD of
+     * whichever gets the lock must find the first CMD and its child gone when it starts. The file
+     * backend frees a lock as soon as it proves the holder gone, and the JVM is gone before the
+     * watchdog has even stopped CMD, so the watchdog must count as a holder process too. Several
+     * rounds and waiters, because the window is tens of milliseconds against a 50 ms poll.
+     */
+    static void assertWaitersStartOnlyOnceCommandTreeIsGone(Launcher distlock, Path temp, Path stripes, int rounds,
+                                                            int waiters) throws IOException {
+        List<String> violations = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            String name = "handover-" + round;
+            Path pids = temp.resolve(name + "-pids");
+            Running first = distlock.start("run", "--name", name, "--expires", "60s", "--", "sh", "-c",
+                    "sleep 60 & echo $$ $! > \"$0\"; wait", pids.toString());
+            long cmd = -1;
+            long cmdStart = -1;
+            long child = -1;
+            long childStart = -1;
+            List<Running> waiting = new ArrayList<>();
+            try {
+                String[] recorded = Launcher.awaitContent(pids).split(" ");
+                cmd = Long.parseLong(recorded[0]);
+                child = Long.parseLong(recorded[1]);
+                cmdStart = startTicks(cmd);
+                childStart = startTicks(child);
+                assertThat(cmdStart).as("CMD runs").isPositive();
+                assertThat(childStart).as("CMD's child runs").isPositive();
+                // At its start, each waiter's CMD writes what /proc says of the first CMD and its
+                // child, with shell built-ins only, so that it looks within microseconds of getting the lock.
+                for (int i = 0; i < waiters; i++) {
+                    waiting.add(distlock.start("run", "--name", name, "--wait", "30s", "--quiet", "--", "sh", "-c",
+                            "for p in " + cmd + " " + child + "; do line=; read -r line < /proc/$p/stat; "
+                                    + "echo \"$p ${line##*) }\"; done 2>/dev/null > \"$0\"",
+                            temp.resolve(name + "-seen-" + i).toString()));
+                }
+                Launcher.await("a waiter to find '" + name + "' busy (its record flagged waited=true)",
+                        () -> stripesSay(stripes, "waited=true"));
+
+                first.process.destroyForcibly(); // SIGKILL to the JVM: no shutdown hook runs
+
+                for (int i = 0; i < waiters; i++) {
+                    Finished taken = waiting.get(i).finish();
+                    assertThat(taken.status()).as("round %d, waiter %d: %s", round, i, taken).isZero();
+                    for (String line : Files.readAllLines(temp.resolve(name + "-seen-" + i))) {
+                        String[] fields = line.split(" +");
+                        long pid = Long.parseLong(fields[0]);
+                        long start = pid == cmd ? cmdStart : childStart;
+                        boolean running = fields.length > 20 && !fields[1].equals("Z") && !fields[1].equals("X")
+                                && Long.parseLong(fields[20]) == start;
+                        if (running) {
+                            violations.add("round " + round + ": a waiting run got lock '" + name + "' while the "
+                                    + "killed run's " + (pid == cmd ? "CMD" : "CMD's child") + " (pid " + pid
+                                    + ") still ran: " + line);
+                        }
+                    }
+                }
+            } finally {
+                first.kill();
+                waiting.forEach(Running::kill);
+                killIfAlive(cmd, cmdStart);
+                killIfAlive(child, childStart);
+            }
+        }
+        assertThat(violations).as("the lock went to a waiting run while the killed run's CMD tree still ran")
+                .isEmpty();
+    }
+
+    private static boolean stripesSay(Path stripes, String text) {
+        try (var files = Files.list(stripes)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (new String(Files.readAllBytes(file), StandardCharsets.UTF_8).contains(text)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 

@@ -191,6 +191,15 @@ class DistlockLauncherIT {
         assertThat(err).contains("distlock: distlock (pid ", "killed CMD and the 1 process(es) it started");
     }
 
+    /** The file backend frees a dead holder's lock at once: not before the watchdog has killed CMD's tree. */
+    @Test
+    void aWaitingRunGetsTheLockOnlyOnceTheKilledRunsCommandIsGone() throws IOException {
+        Path locks = temp.resolve("handover-locks");
+        Launcher onFiles = new Launcher(temp, "file:" + locks);
+        CommandTree.assertWaitersStartOnlyOnceCommandTreeIsGone(onFiles, temp,
+                locks.resolve(FileLockBackend.DEFAULT_NAMESPACE).resolve("stripes"), 5, 3);
+    }
+
     @Test
     void theCommandGetsNoBackendPassword() throws IOException {
         Launcher withPasswords = new Launcher(temp, distlock.backendUri(),

@@ -60,6 +60,8 @@ public final class FileLockBackend implements LockBackend {
     private final long operationTimeoutNanos;
     private final LockDirectory store;
     private volatile Consumer<Collection<String>> releaseListener;
+    /** The holder identity this JVM's records get: {@link HolderProcess#SELF} and any guard processes. */
+    private volatile String holderProcesses = HolderProcess.SELF;
     private volatile boolean closed;
 
     private FileLockBackend(Builder builder) {
@@ -115,6 +117,27 @@ public final class FileLockBackend implements LockBackend {
     }
 
     /**
+     * Makes {@code guard} one of the holder's processes for every lock this backend acquires from
+     * now on: stale-holder detection then frees such a lock only once this JVM and every guard
+     * process have ended (or when its lease ends, as always). For a process that acts for the lock
+     * after this JVM has died and must finish first: {@code distlock run}'s watchdog, which kills
+     * the command the lock guards. Locks acquired before the call keep the holder they had. A guard
+     * that has already ended adds nothing; if the guard's start time cannot be read (which a
+     * recycled pid could not be told apart by), later locks get no stale-holder detection at all
+     * and end with their lease. At most 16 processes, this JVM
+     * included.
+     *
+     * @param guard a process of this host, in this JVM's pid namespace (a child of this JVM, say)
+     * @throws IllegalArgumentException if {@code guard} is null or there would be too many processes
+     */
+    public synchronized void addGuardProcess(ProcessHandle guard) {
+        if (guard == null) {
+            throw new IllegalArgumentException("guard process must not be null");
+        }
+        holderProcesses = HolderProcess.withGuard(holderProcesses, guard);
+    }
+
+    /**
      * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
      * {@code <directory>/<namespace>}, where {@code NN} is {@link Names#stripeOf}. For tests and
      * diagnostics in this package.
@@ -148,7 +171,7 @@ public final class FileLockBackend implements LockBackend {
             // The wall clock in microseconds is a floor under the counter, so tokens keep growing
             // even if the host crashed before the counter's last write reached the disk.
             long token = Math.max(content.token() + 1, epochMicros(now));
-            String process = request.pid() == ProcessHandle.current().pid() ? HolderProcess.SELF : "";
+            String process = request.pid() == ProcessHandle.current().pid() ? holderProcesses : "";
             LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
                     request.thread(), request.acquiredAt(), Durations.plus(now, request.lease()), token, process);
             List<LockRecord> records = liveOthers(content, name, now);

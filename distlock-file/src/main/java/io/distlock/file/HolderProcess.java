@@ -23,6 +23,14 @@ import java.util.Optional;
  * {@link ProcessHandle}; start times are compared with a one-second tolerance because that
  * instant can shift slightly with clock adjustments.
  *
+ * <p>A holder can be more than one process: the identity then goes on with a {@code /<pid>/<start>}
+ * pair per further process ({@link #withGuard}), e.g.
+ * {@code linux/<boot id>/<pid namespace>/<pid>/<start ticks>/<guard pid>/<guard start ticks>}, and
+ * the holder is {@link Verdict#GONE} only once every process it names is. A process that acts on
+ * the lock's behalf after the JVM is gone (the command line's watchdog, which kills the command
+ * the lock guards) so keeps the lock until it has finished. Releases before this form (which
+ * accepted exactly one pair) judge it {@link Verdict#UNKNOWN}: such a lock ends with its lease.
+ *
  * <p>A holder is only judged {@link Verdict#GONE} when this process can see its process table
  * (same boot and pid namespace, or same host name): containers with their own pid namespace that
  * share a directory never judge each other's holders; their locks end with the lease.
@@ -32,6 +40,8 @@ final class HolderProcess {
 
     private static final Path PROC = Path.of("/proc");
     private static final long START_TOLERANCE_MILLIS = 1000;
+    /** The most processes one identity may name; a record naming more is judged {@link Verdict#UNKNOWN}. */
+    static final int MAX_PROCESSES = 16;
 
     /** This process's identity; empty if it cannot be determined. */
     static final String SELF = selfIdentity();
@@ -39,32 +49,80 @@ final class HolderProcess {
     private HolderProcess() {
     }
 
+    /**
+     * {@code identity} with {@code guard} as one more of the holder's processes, so that the holder
+     * is gone only once the guard is gone too. Empty (no stale-holder detection: the lock ends
+     * with its lease) if {@code identity} is, or if the guard's start time cannot be read; the
+     * same identity if the guard has already ended, as it guards nothing then.
+     *
+     * @throws IllegalArgumentException if the identity would name more than {@link #MAX_PROCESSES} processes
+     */
+    static String withGuard(String identity, ProcessHandle guard) {
+        if (identity.isEmpty() || !guard.isAlive()) {
+            return identity;
+        }
+        int processes = (identity.split("/", -1).length - (identity.startsWith("linux/") ? 3 : 2)) / 2;
+        if (processes >= MAX_PROCESSES) {
+            throw new IllegalArgumentException("a lock's holder can name at most " + MAX_PROCESSES
+                    + " processes; cannot add process " + guard.pid() + " to " + identity);
+        }
+        String start;
+        if (identity.startsWith("linux/")) {
+            try {
+                String[] stat = procStat(PROC.resolve(Long.toString(guard.pid())).resolve("stat"));
+                start = stat == null ? null : Long.toString(Long.parseLong(stat[19]));
+            } catch (IOException | RuntimeException unreadable) {
+                start = null;
+            }
+        } else {
+            start = guard.info().startInstant().map(instant -> Long.toString(instant.toEpochMilli())).orElse(null);
+        }
+        return start == null ? "" : identity + "/" + guard.pid() + "/" + start;
+    }
+
     static Verdict judge(String identity) {
         if (identity.isEmpty()) {
             return Verdict.UNKNOWN;
         }
-        if (identity.equals(SELF)) {
+        if (identity.equals(SELF) || identity.startsWith(SELF + "/")) {
             return Verdict.ALIVE;
         }
         String[] parts = identity.split("/", -1);
         String[] self = SELF.split("/", -1);
-        try {
-            if (parts.length == 5 && parts[0].equals("linux") && self[0].equals("linux")) {
-                if (!parts[1].equals(self[1]) || !parts[2].equals(self[2])) {
-                    return Verdict.UNKNOWN;
-                }
-                return judgeLinux(Long.parseLong(parts[3]), Long.parseLong(parts[4]));
+        int head;
+        if (parts[0].equals("linux") && self[0].equals("linux")) {
+            if (parts.length < 5 || !parts[1].equals(self[1]) || !parts[2].equals(self[2])) {
+                return Verdict.UNKNOWN;
             }
-            if (parts.length == 4 && parts[0].equals("jvm") && self[0].equals("jvm")) {
-                if (!parts[1].equals(self[1])) {
-                    return Verdict.UNKNOWN;
+            head = 3;
+        } else if (parts[0].equals("jvm") && self[0].equals("jvm")) {
+            if (parts.length < 4 || !parts[1].equals(self[1])) {
+                return Verdict.UNKNOWN;
+            }
+            head = 2;
+        } else {
+            return Verdict.UNKNOWN;
+        }
+        if ((parts.length - head) % 2 != 0 || (parts.length - head) / 2 > MAX_PROCESSES) {
+            return Verdict.UNKNOWN;
+        }
+        Verdict holder = Verdict.GONE;
+        try {
+            for (int i = head; i < parts.length; i += 2) {
+                long pid = Long.parseLong(parts[i]);
+                long start = Long.parseLong(parts[i + 1]);
+                Verdict process = head == 3 ? judgeLinux(pid, start) : judgeByProcessHandle(pid, start);
+                if (process == Verdict.ALIVE) {
+                    return Verdict.ALIVE;
                 }
-                return judgeByProcessHandle(Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+                if (process == Verdict.UNKNOWN) {
+                    holder = Verdict.UNKNOWN;
+                }
             }
         } catch (NumberFormatException e) {
             return Verdict.UNKNOWN;
         }
-        return Verdict.UNKNOWN;
+        return holder;
     }
 
     private static Verdict judgeLinux(long pid, long startTicks) {

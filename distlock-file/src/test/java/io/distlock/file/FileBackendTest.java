@@ -314,6 +314,33 @@ class FileBackendTest {
     // ------------------------------------------------------------------ processes
 
     @Test
+    void aGuardProcessIsNamedInTheRecordsOfLocksAcquiredAfterItWasAdded() throws Exception {
+        FileLockBackend backend = backend();
+        LockManager locks = manager(backend);
+        Process guard = new ProcessBuilder("sleep", "30").start();
+        try (Lock before = locks.acquire("unguarded", LockOptions.tryOnce())) {
+            backend.addGuardProcess(guard.toHandle());
+            try (Lock after = locks.acquire("guarded", LockOptions.tryOnce())) {
+                assertThat(recordOf(backend, "unguarded")).contains("\nprocess=" + HolderProcess.SELF + "\n");
+                assertThat(recordOf(backend, "guarded"))
+                        .contains("\nprocess=" + HolderProcess.SELF + "/" + guard.pid() + "/");
+            }
+        } finally {
+            guard.destroyForcibly();
+        }
+        assertThatThrownBy(() -> backend.addGuardProcess(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("null");
+    }
+
+    /** The text of {@code name}'s record in its stripe file (of whichever slot holds it). */
+    private static String recordOf(FileLockBackend backend, String name) throws IOException {
+        String text = new String(Files.readAllBytes(backend.stripeFile(name)), StandardCharsets.UTF_8);
+        int start = text.lastIndexOf("lock\nname=" + name + "\n");
+        assertThat(start).as("a record of %s", name).isNotNegative();
+        return text.substring(start, text.indexOf("\nwaited=", start) + 1);
+    }
+
+    @Test
     void aKilledHoldersLockIsFreeAtOnceWithALargerToken() throws Exception {
         ChildJvm holder = child("hold", uri(), "60000", "proven-dead", "lease-bound");
         long deadToken = Long.parseLong(holder.await("ACQUIRED proven-dead ", PATIENCE));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HolderProcessTest {
@@ -82,6 +83,47 @@ class HolderProcessTest {
         assertThat(HolderProcess.judge("")).isEqualTo(HolderProcess.Verdict.UNKNOWN);
         assertThat(HolderProcess.judge("nonsense")).isEqualTo(HolderProcess.Verdict.UNKNOWN);
         assertThat(HolderProcess.judge("linux/a/b/not-a-pid/1")).isEqualTo(HolderProcess.Verdict.UNKNOWN);
+    }
+
+    @Test
+    void aHolderWithAGuardProcessIsGoneOnlyOnceBothAre() throws Exception {
+        Process ended = new ProcessBuilder("sleep", "0").start();
+        assertThat(ended.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        String deadJvm = identityOf(ended.pid(), 12345);
+        Process guard = new ProcessBuilder("sleep", "30").start();
+        try {
+            String guarded = HolderProcess.withGuard(deadJvm, guard.toHandle());
+            assertThat(guarded).isEqualTo(deadJvm + "/" + guard.pid() + "/" + guarded.substring(guarded.lastIndexOf('/') + 1));
+            assertThat(HolderProcess.judge(guarded)).as("the guard still runs").isEqualTo(HolderProcess.Verdict.ALIVE);
+            assertThat(HolderProcess.judge(HolderProcess.withGuard(HolderProcess.SELF, guard.toHandle())))
+                    .isEqualTo(HolderProcess.Verdict.ALIVE);
+
+            guard.destroyForcibly();
+            assertThat(guard.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(HolderProcess.judge(guarded)).as("both ended").isEqualTo(HolderProcess.Verdict.GONE);
+            assertThat(HolderProcess.judge(HolderProcess.SELF + guarded.substring(deadJvm.length())))
+                    .as("this JVM still runs").isEqualTo(HolderProcess.Verdict.ALIVE);
+            assertThat(HolderProcess.withGuard(deadJvm, guard.toHandle())).as("an ended guard guards nothing")
+                    .isEqualTo(deadJvm);
+        } finally {
+            guard.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aMalformedListOfProcessesIsNeverJudgedGone() {
+        String deadPair = "/999999999/1";
+        assertThat(HolderProcess.judge(identityOf(999999998, 1) + deadPair)).as("well formed")
+                .isEqualTo(HolderProcess.Verdict.GONE);
+        assertThat(HolderProcess.judge(identityOf(999999998, 1) + "/999999999")).as("half a pair")
+                .isEqualTo(HolderProcess.Verdict.UNKNOWN);
+        assertThat(HolderProcess.judge(identityOf(999999998, 1) + "/x/1")).isEqualTo(HolderProcess.Verdict.UNKNOWN);
+        String most = identityOf(999999998, 1) + deadPair.repeat(HolderProcess.MAX_PROCESSES - 1);
+        assertThat(HolderProcess.judge(most)).isEqualTo(HolderProcess.Verdict.GONE);
+        assertThat(HolderProcess.judge(most + deadPair)).as("too many").isEqualTo(HolderProcess.Verdict.UNKNOWN);
+        assertThatThrownBy(() -> HolderProcess.withGuard(most, ProcessHandle.current()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 16");
+        assertThat(HolderProcess.withGuard("", ProcessHandle.current())).as("no identity, no detection").isEmpty();
     }
 
     private static String identityOf(long pid, long start) {
