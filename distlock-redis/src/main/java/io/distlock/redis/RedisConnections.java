@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.Durations;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -126,6 +127,15 @@ final class RedisConnections implements AutoCloseable {
         return builder.build();
     }
 
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private <T> T connect(Supplier<Future<T>> attempt, long deadline) {
         return connect(attempt, deadline, HANDSHAKE_RETRIES);
     }
@@ -151,10 +161,16 @@ final class RedisConnections implements AutoCloseable {
                 // deadline, reports the real cause.
                 return connect(attempt, deadline, retries - 1);
             }
-            throw new LockBackendException("Cannot connect to " + settings.description() + ": "
+            String message = "Cannot connect to " + settings.description() + ": "
                     + (lostAnswer ? "the connection closed during the handshake, which is what a wrong user or "
                     + "password, or a server that does not speak the Redis protocol, looks like here; " : "")
-                    + causes(e.getCause()), e.getCause());
+                    + causes(e.getCause());
+            if (timedOut(e.getCause())) {
+                // Lettuce's own handshake timeout: no answer yet, which another try may get (a cold
+                // JVM on a loaded host), unlike a refusal; the command line retries it within --wait.
+                throw new ConnectionUnavailableException(message, e.getCause());
+            }
+            throw new LockBackendException(message, e.getCause());
         }
     }
 
