@@ -18,21 +18,42 @@ final class Checker {
     private Checker() {
     }
 
-    /** What a run showed. Times in nanoseconds. */
+    /**
+     * What a run showed. Times in nanoseconds. {@code releasedFalse}: releases that returned false
+     * (or threw); {@code unexplainedReleaseFailures}: those of them no fault, no lapsed lease and no
+     * lost report explains; {@code lostReports}: sections whose lock the engine reported lost.
+     */
     record Findings(int acquisitions, int failedAcquisitions,
                     int overlapsValid, int overlapsAll, int lateUnfencedWrites,
                     int lostUnfenced, int lostFenced, int fencedRefusals,
                     int tokenAnomalies, long longestUnavailableNanos, List<String> examples,
-                    int lostRow, int rowRefusals) {
+                    int lostRow, int rowRefusals, int releasedFalse, int unexplainedReleaseFailures,
+                    int lostReports) {
+    }
+
+    /**
+     * What the run did that can explain a release that returned false: the lease, and each
+     * injection's window ({@code client}: the one client it hit, or null for all of them).
+     */
+    record Context(long leaseNanos, List<Window> faults) {
+        static final Context NONE = new Context(Long.MAX_VALUE, List.of());
+    }
+
+    /** An injection from {@code from} until it was healed at {@code to}, on one client or (null) every one. */
+    record Window(long from, long to, String client) {
+        boolean covers(History.Op op) {
+            long end = op.released >= 0 ? op.released : Long.MAX_VALUE;
+            return (client == null || client.equals(op.client)) && op.acquired <= to && end >= from;
+        }
     }
 
     /** Histories without the fenced row (written before it existed, or by hand). */
     static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced) {
-        return check(ops, finalUnfenced, finalFenced, Set.of());
+        return check(ops, finalUnfenced, finalFenced, Set.of(), Context.NONE);
     }
 
     static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced,
-                          Set<String> finalRow) {
+                          Set<String> finalRow, Context context) {
         List<History.Op> held = ops.stream().filter(History.Op::acquiredLock).toList();
         List<String> examples = new ArrayList<>();
 
@@ -75,9 +96,33 @@ final class Checker {
             }
         }
         int anomalies = tokenAnomalies(held, examples);
+        int releasedFalse = 0;
+        int unexplained = 0;
+        for (History.Op op : held) {
+            if (Boolean.FALSE.equals(op.releaseOutcome)) {
+                releasedFalse++;
+                if (!releaseFailureExplained(op, context)) {
+                    unexplained++;
+                    example(examples, "release returned false with no fault, lapsed lease or lost report to explain it: "
+                            + op + " acquired at " + op.acquired + ", released at " + op.released);
+                }
+            }
+        }
         return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
                 overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
-                longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals);
+                longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals, releasedFalse, unexplained,
+                (int) held.stream().filter(op -> op.lostReported >= 0).count());
+    }
+
+    /**
+     * A release may return false when the lock was no longer this holder's to release: its lease
+     * had lapsed by its exit ({@code isHeld()} false) or may have lapsed by the time the release
+     * landed (a lease after the acquisition), the engine reported it lost, or a fault hit it while
+     * it held. Otherwise someone else released, or took, a lock whose lease still ran.
+     */
+    static boolean releaseFailureExplained(History.Op op, Context context) {
+        return !op.exitHeld || op.lostReported >= 0 || op.released - op.acquired >= context.leaseNanos()
+                || context.faults().stream().anyMatch(window -> window.covers(op));
     }
 
     private static int overlappingPairs(List<History.Op> held, java.util.function.ToLongFunction<History.Op> end,
