@@ -15,8 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How often {@link BrokenBackendsFaultTest}'s runs catch their bug: the runs repeated
- * {@code -Dfaults.repeat} times (20 by default), the catches counted per bug. Not named *Test, so
- * only this runs it:
+ * {@code -Dfaults.repeat} times (20 by default), the catches counted per bug. With
+ * {@code -Dfaults.settings=short}, each bug instead runs as the short suite runs a real backend
+ * (its settings, a paused holder): would the short suite catch that bug in a backend? Not named
+ * *Test, so only this runs it:
  * {@code mvn -B -ntp -pl distlock-faults -am verify -Dtest=BrokenBackendsCatchRate -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Timeout(value = 120, unit = TimeUnit.MINUTES)
@@ -28,7 +30,7 @@ class BrokenBackendsCatchRate {
         Map<String, List<String>> misses = new LinkedHashMap<>();
         Map<String, Integer> caught = new LinkedHashMap<>();
         for (int round = 1; round <= repeat; round++) {
-            List<WorkloadRunner.Result> results = FaultPlans.execute(BrokenBackendsFaultTest.runs(),
+            List<WorkloadRunner.Result> results = FaultPlans.execute(runs(),
                     directory.resolve("round-" + round));
             for (WorkloadRunner.Result result : results) {
                 List<String> missed = BrokenBackendsFaultTest.missed(result);
@@ -46,5 +48,16 @@ class BrokenBackendsCatchRate {
         System.out.println(summary);
         misses.values().forEach(list -> list.forEach(System.out::println));
         assertThat(misses).as(summary.toString()).isEmpty();
+    }
+
+    private static List<FaultPlans.Run> runs() {
+        if (!"short".equals(System.getProperty("faults.settings"))) {
+            return BrokenBackendsFaultTest.runs();
+        }
+        List<FaultPlans.Run> runs = new ArrayList<>();
+        for (BrokenFileBackends.Bug bug : BrokenFileBackends.Bug.values()) {
+            runs.add(new FaultPlans.Run(() -> new BrokenFileBackends.Adapter(bug), Fault.PAUSE_HOLDER, FaultPlans.SHORT));
+        }
+        return runs;
     }
 }

@@ -61,15 +61,27 @@ class BrokenBackendsFaultTest {
         }
         Checker.Findings f = result.findings();
         String backend = result.backend();
-        if (backend.contains(BrokenFileBackends.Bug.ACQUIRE_NOT_ATOMIC.parameter()) && f.overlapsValid() == 0) {
-            missed.add("no overlap with valid leases");
+        if (backend.contains(BrokenFileBackends.Bug.ACQUIRE_NOT_ATOMIC.parameter())) {
+            if (f.overlapsValid() == 0) {
+                missed.add("no overlap with valid leases");
+            }
+            if (f.lostUnfenced() == 0) {
+                missed.add("no unfenced update lost");
+            }
         }
         if (backend.contains(BrokenFileBackends.Bug.RELEASE_IGNORES_OWNER.parameter()) && f.overlapsValid() == 0
                 && f.unexplainedReleaseFailures() == 0) {
             missed.add("neither an overlap with valid leases nor a release refused without a cause");
         }
-        if (backend.contains(BrokenFileBackends.Bug.TOKENS_REPEAT.parameter()) && f.tokenAnomalies() == 0) {
-            missed.add("no token anomaly");
+        if (backend.contains(BrokenFileBackends.Bug.TOKENS_REPEAT.parameter())) {
+            if (f.tokenAnomalies() == 0) {
+                missed.add("no token anomaly");
+            }
+            // Equal tokens pass both fenced resources' checks: a stale holder's write with the same
+            // token is accepted and loses the newer holder's update. Fencing is only as good as the tokens.
+            if (f.lostFenced() == 0 || f.lostRow() == 0) {
+                missed.add("no fenced update lost on both resources");
+            }
         }
         return missed;
     }

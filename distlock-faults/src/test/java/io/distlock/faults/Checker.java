@@ -21,14 +21,16 @@ final class Checker {
     /**
      * What a run showed. Times in nanoseconds. {@code releasedFalse}: releases that returned false
      * (or threw); {@code unexplainedReleaseFailures}: those of them no fault, no lapsed lease and no
-     * lost report explains; {@code lostReports}: sections whose lock the engine reported lost.
+     * lost report explains; {@code lostReports}: sections whose lock the engine reported lost;
+     * {@code longestValidOverlapNanos}: the longest two holders were certainly both inside with
+     * valid leases (from the later one's acquisition to the earlier of their last such moments).
      */
     record Findings(int acquisitions, int failedAcquisitions,
                     int overlapsValid, int overlapsAll, int lateUnfencedWrites,
                     int lostUnfenced, int lostFenced, int fencedRefusals,
                     int tokenAnomalies, long longestUnavailableNanos, List<String> examples,
                     int lostRow, int rowRefusals, int releasedFalse, int unexplainedReleaseFailures,
-                    int lostReports) {
+                    int lostReports, long longestValidOverlapNanos) {
     }
 
     /**
@@ -61,8 +63,9 @@ final class Checker {
         // recorded moment inside. "Valid": both ends also had isHeld() true, so the backend let two
         // holders in while each one's own conservative lease was still running: exclusion broken.
         // "All" also counts holders past their lease (a pause): what only fencing can guard against.
-        int overlapsValid = overlappingPairs(held, op -> op.lastHeld, "valid", examples);
-        int overlapsAll = overlappingPairs(held, op -> op.lastInside, "any", examples);
+        long[] longestValid = {0};
+        int overlapsValid = overlappingPairs(held, op -> op.lastHeld, "valid", examples, longestValid);
+        int overlapsAll = overlappingPairs(held, op -> op.lastInside, "any", examples, new long[1]);
 
         int late = 0;
         int lostUnfenced = 0;
@@ -111,7 +114,7 @@ final class Checker {
         return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
                 overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
                 longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals, releasedFalse, unexplained,
-                (int) held.stream().filter(op -> op.lostReported >= 0).count());
+                (int) held.stream().filter(op -> op.lostReported >= 0).count(), longestValid[0]);
     }
 
     /**
@@ -126,7 +129,7 @@ final class Checker {
     }
 
     private static int overlappingPairs(List<History.Op> held, java.util.function.ToLongFunction<History.Op> end,
-                                        String kind, List<String> examples) {
+                                        String kind, List<String> examples, long[] longest) {
         List<History.Op> sections = held.stream().filter(op -> end.applyAsLong(op) >= op.acquired)
                 .sorted(Comparator.comparingLong(op -> op.acquired)).toList();
         int pairs = 0;
@@ -136,6 +139,8 @@ final class Checker {
             for (History.Op op : open) {
                 if (!op.client.equals(next.client)) {
                     pairs++;
+                    longest[0] = Math.max(longest[0],
+                            Math.min(end.applyAsLong(op), end.applyAsLong(next)) - next.acquired);
                     example(examples, "overlap (" + kind + "): " + op + " inside until "
                             + end.applyAsLong(op) + ", " + next + " acquired at " + next.acquired);
                 }

@@ -39,6 +39,7 @@ class CheckerTest {
         assertThat(f.overlapsValid()).isEqualTo(1);
         assertThat(f.overlapsAll()).isEqualTo(1);
         assertThat(f.tokenAnomalies()).isZero();
+        assertThat(f.longestValidOverlapNanos()).as("both inside with valid leases from 50 to 100").isEqualTo(50);
     }
 
     @Test
