@@ -19,24 +19,24 @@ enum KnownBreak {
      * frees it on the server at once, while its holder believes it holds until its backend notices
      * (distlock-jdbc's session-liveness check, each heartbeat).
      */
-    SQL_SESSION_FREED_BEFORE_HOLDER_KNOWS("sql-session-freed-before-holder-knows", EnumSet.of(Promise.EXCLUSION),
+    JDBC_SESSION_CUT_CONNECTION("jdbc-session-cut-connection", EnumSet.of(Promise.EXCLUSION),
             (backend, fault) -> (backend.equals(PostgresAdapter.SESSION_NAME) || backend.equals(MariaDbAdapter.SESSION_NAME))
                     && (fault == Fault.CONNECTION_CUT || fault == Fault.SERVER_RESTART)),
     /** A PostgreSQL that acknowledges commits before they are on disk forgets the last ones (locks, sequence values) in a crash. */
-    POSTGRESQL_ASYNCHRONOUS_COMMIT_CRASH("postgresql-asynchronous-commit-crash",
+    POSTGRESQL_ASYNCHRONOUS_COMMIT("postgresql-asynchronous-commit",
             EnumSet.of(Promise.EXCLUSION, Promise.TOKEN_ORDER),
             (backend, fault) -> backend.equals(PostgresAdapter.ASYNCHRONOUS_COMMIT_NAME) && fault == Fault.SERVER_RESTART),
     /** memcached restarted starts its token counter again from its clock in whole seconds: a token can repeat within the second. */
-    MEMCACHED_RESTART_TOKENS_FROM_SECONDS("memcached-restart-tokens-from-seconds", EnumSet.of(Promise.TOKEN_ORDER),
+    MEMCACHED_RESTART("memcached-restart", EnumSet.of(Promise.TOKEN_ORDER),
             (backend, fault) -> backend.equals("memcached") && fault == Fault.SERVER_RESTART),
     /**
      * Redis replicates asynchronously: a promoted replica can lack the last increments of the token
      * counter (and the last lock), so a token is handed out again.
      */
-    REDIS_FAILOVER_ASYNCHRONOUS_REPLICATION("redis-failover-asynchronous-replication", EnumSet.of(Promise.TOKEN_ORDER),
+    REDIS_FAILOVER_BEFORE_REPLICATION("redis-failover-before-replication", EnumSet.of(Promise.TOKEN_ORDER),
             (backend, fault) -> fault == Fault.FAILOVER || fault == Fault.FAILOVER_UNREPLICATED),
     /** A Redis primary frozen past its failover serves its clients as a second primary until it is demoted. */
-    REDIS_FROZEN_PRIMARY_SECOND_PRIMARY("redis-frozen-primary-second-primary",
+    REDIS_FROZEN_PRIMARY("redis-frozen-primary",
             EnumSet.of(Promise.EXCLUSION, Promise.TOKEN_ORDER),
             (backend, fault) -> fault == Fault.FAILOVER_PAUSED);
 

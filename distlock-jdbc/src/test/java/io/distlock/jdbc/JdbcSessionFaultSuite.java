@@ -90,7 +90,7 @@ abstract class JdbcSessionFaultSuite extends JdbcFaultSuite {
      * The known break, measured: a session ended from the server side frees its lock at once, and
      * the holder's {@code isHeld()} says true until its backend's next check of the session (each
      * heartbeat, 200 ms here). Bounded by a heartbeat plus the check's round trip, printed for the
-     * docs ("Not yet kept": sql-session-freed-before-holder-knows).
+     * docs ("Not yet kept": jdbc-session-cut-connection).
      */
     @Test
     void aHolderWhoseSessionEndedBelievesItHoldsUntilItsNextSessionCheck() throws Exception {
