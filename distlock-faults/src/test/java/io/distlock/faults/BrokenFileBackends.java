@@ -30,7 +30,14 @@ final class BrokenFileBackends {
         /** Deletes the lock on release whoever owns it now. */
         RELEASE_IGNORES_OWNER,
         /** Hands out the same token every time. */
-        TOKENS_REPEAT;
+        TOKENS_REPEAT,
+        /** Not a lock bug, a client that dies: the process halts (exit 3) at its third acquisition. */
+        CLIENT_DIES,
+        /** Never recovers: each process gets two acquisitions, then the lock is busy for it forever. */
+        WEDGES;
+
+        /** The kit's three classic lock bugs, the ones the checker must catch. */
+        static final java.util.List<Bug> CLASSIC = java.util.List.of(ACQUIRE_NOT_ATOMIC, RELEASE_IGNORES_OWNER, TOKENS_REPEAT);
 
         String parameter() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -39,6 +46,7 @@ final class BrokenFileBackends {
 
     static final class Broken extends ForwardingLockBackend {
         private final Bug bug;
+        private final java.util.concurrent.atomic.AtomicInteger acquisitions = new java.util.concurrent.atomic.AtomicInteger();
 
         Broken(LockBackend file, Bug bug) {
             super(file);
@@ -59,6 +67,24 @@ final class BrokenFileBackends {
                 }
                 case TOKENS_REPEAT -> {
                     return delegate.tryAcquire(request).isAcquired() ? AcquireResult.acquired(7) : AcquireResult.busy();
+                }
+                case CLIENT_DIES -> {
+                    AcquireResult result = delegate.tryAcquire(request);
+                    if (result.isAcquired() && acquisitions.incrementAndGet() == 3) {
+                        System.err.println("broken-file: this client dies on purpose");
+                        Runtime.getRuntime().halt(3);
+                    }
+                    return result;
+                }
+                case WEDGES -> {
+                    if (acquisitions.get() >= 2) {
+                        return AcquireResult.busy();
+                    }
+                    AcquireResult result = delegate.tryAcquire(request);
+                    if (result.isAcquired()) {
+                        acquisitions.incrementAndGet();
+                    }
+                    return result;
                 }
                 default -> {
                     return delegate.tryAcquire(request);
@@ -104,8 +130,8 @@ final class BrokenFileBackends {
                 }
             }
             if (bug == null) {
-                throw parsed.invalid("bug must be one of acquire-not-atomic, release-ignores-owner, tokens-repeat "
-                        + "but was '" + bugName + "'");
+                throw parsed.invalid("bug must be one of " + java.util.Arrays.stream(Bug.values()).map(Bug::parameter)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " but was '" + bugName + "'");
             }
             if (parsed.opaquePart().isEmpty()) {
                 throw parsed.invalid("no directory");
