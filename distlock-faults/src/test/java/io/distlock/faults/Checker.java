@@ -22,6 +22,8 @@ final class Checker {
      * What a run showed. Times in nanoseconds. {@code releasedFalse}: releases that returned false
      * (or threw); {@code unexplainedReleaseFailures}: those of them no fault, no lapsed lease and no
      * lost report explains; {@code lostReports}: sections whose lock the engine reported lost;
+     * {@code toldLost}: sections whose holder learned the lock was gone, by a lost report or by a
+     * release that returned false;
      * {@code longestValidOverlapNanos}: the longest two holders were certainly both inside with
      * valid leases (from the later one's acquisition to the earlier of their last such moments).
      */
@@ -30,7 +32,7 @@ final class Checker {
                     int lostUnfenced, int lostFenced, int fencedRefusals,
                     int tokenAnomalies, long longestUnavailableNanos, List<String> examples,
                     int lostRow, int rowRefusals, int releasedFalse, int unexplainedReleaseFailures,
-                    int lostReports, long longestValidOverlapNanos) {
+                    int lostReports, int toldLost, long longestValidOverlapNanos) {
     }
 
     /**
@@ -114,7 +116,9 @@ final class Checker {
         return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
                 overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
                 longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals, releasedFalse, unexplained,
-                (int) held.stream().filter(op -> op.lostReported >= 0).count(), longestValid[0]);
+                (int) held.stream().filter(op -> op.lostReported >= 0).count(),
+                (int) held.stream().filter(op -> op.lostReported >= 0 || Boolean.FALSE.equals(op.releaseOutcome)).count(),
+                longestValid[0]);
     }
 
     /**

@@ -172,6 +172,7 @@ class CheckerTest {
         Checker.Findings f = Checker.check(History.parse("a", lost), e1, e1, Set.of(), new Checker.Context(1_000, List.of()));
         assertThat(f.unexplainedReleaseFailures()).isZero();
         assertThat(f.lostReports()).isEqualTo(1);
+        assertThat(f.toldLost()).isEqualTo(1);
     }
 
     private static List<String> withRelease(List<String> section, String outcome) {
