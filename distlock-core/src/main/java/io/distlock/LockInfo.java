@@ -1,5 +1,7 @@
 package io.distlock;
 
+import io.distlock.spi.Printable;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -22,9 +24,16 @@ public record LockInfo(String name, String ownerId, String host, long pid, Strin
         Objects.requireNonNull(ownerId, "ownerId");
     }
 
-    /** One human line: {@code host h1 pid 42 thread main since 2026-11-22T18:00:00Z (token 7)}. */
+    /**
+     * One human line: {@code host h1 pid 42 thread main since 2026-11-22T18:00:00Z (token 7)}. The
+     * host and thread are written by whichever client holds the lock, so they are shown through
+     * {@link Printable#of(String)}: a hostile holder cannot put escape sequences into a log line or
+     * an exception message.
+     *
+     * @return the holder in one line of printable text
+     */
     public String describeHolder() {
-        return "host " + host + " pid " + pid + " thread " + thread + " since " + acquiredAt
+        return "host " + Printable.of(host) + " pid " + pid + " thread " + Printable.of(thread) + " since " + acquiredAt
                 + " (token " + token + ", lease until " + expiresAt + ")";
     }
 }

@@ -3,6 +3,7 @@ package io.distlock;
 import io.distlock.internal.LockEngine;
 import io.distlock.internal.LockedProxy;
 import io.distlock.internal.Validation;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
@@ -174,8 +175,35 @@ public interface LockManager extends AutoCloseable {
     /** The current holder of {@code name}, asked of the backend. */
     Optional<LockInfo> inspect(String name);
 
-    /** Held locks whose names start with {@code prefix} ({@code ""} for all). */
+    /**
+     * Every held lock whose name starts with {@code prefix} ({@code ""} for all), sorted by name:
+     * {@code list(prefix, Integer.MAX_VALUE).locks()}. Its memory grows with the number of locks, so
+     * where the backend may hold many (anything shared, or a prefix you do not control), use
+     * {@link #list(String, int)}.
+     *
+     * @throws LockException if the backend cannot enumerate its locks (memcached)
+     */
     List<LockInfo> list(String prefix);
+
+    /**
+     * At most {@code limit} held locks whose names start with {@code prefix} ({@code ""} for all),
+     * sorted by name, and whether more exist ({@link ListPage#truncated()}). Memory and time are
+     * bounded by the limit: the backend reads its keys in bounded pages, each one call within its
+     * timeout, and stops once it has found more than {@code limit}. Which locks a truncated page
+     * shows depends on the backend (its README says; Redis gives the first it meets, not the first
+     * by name).
+     *
+     * <p>The default, for an implementation of this interface written before this method, answers
+     * from {@link #list(String)}.
+     *
+     * @param limit at least 1
+     * @throws IllegalArgumentException if {@code prefix} is null or {@code limit} is less than 1
+     * @throws LockException            if the backend cannot enumerate its locks (memcached)
+     */
+    default ListPage list(String prefix, int limit) {
+        Validation.limit(limit);
+        return ListPages.of(list(prefix), limit);
+    }
 
     /** Removes the lock whoever holds it: an administrative act. True if it was held. */
     boolean forceRelease(String name);

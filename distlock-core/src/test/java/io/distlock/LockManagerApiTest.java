@@ -163,4 +163,25 @@ class LockManagerApiTest {
             assertThat(second.isHeld()).isTrue();
         }
     }
+
+    @Test
+    void aNameWithAnUnpairedSurrogateIsRefusedNamingItsIndex_soNoBackendMapsTwoNamesToOneKey() {
+        try (Lock question = locks.acquire("?", LockOptions.tryOnce())) {
+            for (String lone : List.of("\uD800", "\uDC00")) {
+                assertThatThrownBy(() -> locks.tryAcquire(lone)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("index 0").hasMessageNotContaining(lone);
+            }
+            assertThatThrownBy(() -> locks.inspect("ab\uDC00")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("index 2");
+            assertThatThrownBy(() -> locks.forceRelease("a\uD83D")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("index 1");
+            assertThatThrownBy(() -> locks.acquire("\uDE00\uD83D", LockOptions.tryOnce()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
+            assertThat(question.isHeld()).isTrue();
+        }
+        try (Lock pair = locks.acquire("lock-\uD83D\uDD12", LockOptions.tryOnce())) {
+            assertThat(locks.inspect("lock-\uD83D\uDD12")).map(LockInfo::name).contains("lock-\uD83D\uDD12");
+            assertThat(pair.isHeld()).isTrue();
+        }
+    }
 }

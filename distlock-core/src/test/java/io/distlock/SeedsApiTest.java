@@ -52,14 +52,39 @@ class SeedsApiTest {
     }
 
     @Test
-    void aWaitTooLongToCountInNanosecondsIsForever() {
-        LockOptions endless = LockOptions.builder().timeout(ChronoUnit.FOREVER.getDuration()).build();
+    void aWaitLongerThanTheMaximumIsRefusedAndForeverIsAskedForAsSuch() {
+        assertThatThrownBy(() -> LockOptions.builder().timeout(ChronoUnit.FOREVER.getDuration()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout").hasMessageContaining("365 days");
+        assertThatThrownBy(() -> LockManager.builder(InMemoryLockBackend.create()).defaultTimeout(Duration.ofDays(366)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultTimeout")
+                .hasMessageContaining("366d").hasMessageContaining("365 days");
+        LockOptions endless = LockOptions.builder().waitForever().build();
         assertThat(endless.timeout().orElseThrow()).isNegative();
+        assertThat(LockOptions.builder().timeout(Duration.ofDays(-400)).build().timeout().orElseThrow()).isNegative();
         try (Lock lock = locks.acquire("forever", endless)) {
             assertThat(lock.isHeld()).isTrue();
         }
-        assertThat(LockManager.builder(InMemoryLockBackend.create()).defaultTimeout(ChronoUnit.FOREVER.getDuration()))
-                .isNotNull();
+        assertThat(LockOptions.builder().timeout(Duration.ofDays(365)).build().timeout()).contains(Duration.ofDays(365));
+    }
+
+    @Test
+    void everyLeaseAndIntervalLongerThanTheMaximumIsRefusedNamingIt() {
+        Duration tooLong = Duration.ofDays(200_000);
+        LockManager.Builder builder = LockManager.builder(InMemoryLockBackend.create());
+        assertThatThrownBy(() -> LockOptions.builder().lease(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease").hasMessageContaining("200000d").hasMessageContaining("365 days");
+        assertThatThrownBy(() -> LockOptions.builder().retryInterval(tooLong)).hasMessageContaining("retryInterval")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> builder.defaultLease(tooLong)).hasMessageContaining("defaultLease").hasMessageContaining("365 days");
+        assertThatThrownBy(() -> builder.defaultRetryInterval(tooLong)).hasMessageContaining("defaultRetryInterval");
+        try (Lock lock = locks.acquire("year", LockOptions.builder().lease(Duration.ofDays(365)).build())) {
+            assertThat(lock.isHeld()).isTrue();
+            assertThat(lock.expiresAt()).as("a year less the drift allowance of 1 %%").isAfter(java.time.Instant.now().plus(Duration.ofDays(361)));
+            assertThatThrownBy(() -> lock.extend(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("365 days");
+            lock.extend(Duration.ofDays(365));
+            assertThat(lock.isHeld()).isTrue();
+        }
     }
 
     @Test
@@ -77,11 +102,13 @@ class SeedsApiTest {
     void listOnABackendThatCannotEnumerateIsALockException() {
         LockManager manager = other(new ForwardingLockBackend(InMemoryLockBackend.create()) {
             @Override
-            public List<LockInfo> list(String prefix) {
+            public ListPage list(String prefix, int limit) {
                 throw new UnsupportedOperationException("no key enumeration here");
             }
         });
         assertThatThrownBy(() -> manager.list("")).isInstanceOf(LockException.class)
+                .hasMessageContaining("no key enumeration here");
+        assertThatThrownBy(() -> manager.list("", 10)).isInstanceOf(LockException.class)
                 .hasMessageContaining("no key enumeration here");
     }
 

@@ -1,11 +1,16 @@
 package io.distlock.cli;
 
 import io.distlock.LockInfo;
+import io.distlock.spi.Printable;
 
 import java.time.Instant;
 import java.util.List;
 
-/** Writes the few JSON shapes the command line prints; small enough not to need a library. */
+/**
+ * Writes the few JSON shapes the command line prints; small enough not to need a library. Every
+ * character a terminal acts on ({@link Printable#isUnsafe}) is written as a JSON escape, so the
+ * output is as safe to print as the text output, and a JSON reader still gets the exact strings.
+ */
 final class Json {
     private Json() {
     }
@@ -62,7 +67,7 @@ final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                    if (Printable.isUnsafe(c)) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

@@ -1,7 +1,9 @@
 package io.distlock.cli;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import io.distlock.spi.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,13 +12,14 @@ import picocli.CommandLine.ParentCommand;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List held locks whose names start with PREFIX (all when omitted).")
 final class ListCommand implements Callable<Integer> {
+    /** What {@code list} shows without {@code --limit}: enough for a person, bounded for the JVM. */
+    static final int DEFAULT_LIMIT = 1000;
     private static final List<String> HEADER = List.of("NAME", "HOST", "PID", "SINCE", "HELD FOR", "LEASE ENDS IN",
             "TOKEN");
 
@@ -29,20 +32,31 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of objects instead of a table.")
     boolean json;
 
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
+            description = "Show at most N locks (default: ${DEFAULT-VALUE}); says on stderr when there are more.")
+    int limit;
+
     @Parameters(paramLabel = "PREFIX", arity = "0..1", defaultValue = "", description = "Only names starting with this.")
     String prefix;
 
     @Override
     public Integer call() {
-        List<LockInfo> locks;
-        try (LockManager manager = backend.open(cli.env)) {
-            locks = new ArrayList<>(manager.list(prefix));
+        if (limit < 1) {
+            throw new UsageException("--limit must be at least 1 but was " + limit);
         }
-        locks.sort(Comparator.comparing(LockInfo::name));
+        ListPage page;
+        try (LockManager manager = backend.open(cli.env)) {
+            page = manager.list(prefix, limit);
+        }
+        List<LockInfo> locks = page.locks();
         if (json) {
             cli.out.println(Json.locks(locks));
         } else if (!locks.isEmpty()) {
             printTable(locks);
+        }
+        if (page.truncated()) {
+            cli.err.println("distlock: more locks exist than the " + locks.size() + " shown (--limit " + limit
+                    + "); use a larger --limit or a longer PREFIX");
         }
         return ExitCodes.OK;
     }
@@ -52,7 +66,8 @@ final class ListCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(HEADER);
         for (LockInfo lock : locks) {
-            rows.add(List.of(printable(lock.name()), String.valueOf(lock.host()), String.valueOf(lock.pid()),
+            rows.add(List.of(Printable.of(lock.name()), String.valueOf(Printable.of(lock.host())),
+                    String.valueOf(lock.pid()),
                     Holders.since(lock), Holders.heldFor(lock, now), Holders.expiresIn(lock, now),
                     String.valueOf(lock.token())));
         }
@@ -73,18 +88,5 @@ final class ListCommand implements Callable<Integer> {
             }
             cli.out.println(line);
         }
-    }
-
-    /** Names may hold any character; a table row must stay one row. */
-    private static String printable(String name) {
-        StringBuilder out = new StringBuilder(name.length());
-        name.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\x%02x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
     }
 }

@@ -1,19 +1,25 @@
 package io.distlock.cli;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code distlock}: the entry point the launcher runs. */
 public final class Main {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    /** The secret values this run was given (passwords in URIs and variables), masked out of what it prints. */
+    private Set<String> secrets = Set.of();
 
     Main(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
@@ -53,6 +59,7 @@ public final class Main {
     }
 
     int execute(String... args) {
+        secrets = knownSecrets(env, args);
         CommandLine cli = new CommandLine(new DistlockCommand(env, out, err));
         cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(out, true));
@@ -72,25 +79,55 @@ public final class Main {
             message = "unknown command '" + args[0] + "': use "
                     + String.join(", ", e.getCommandLine().getSubcommands().keySet());
         }
-        err.println("distlock: " + OneLine.of(message) + " (see '" + command + " --help')");
+        err.println("distlock: " + OneLine.of(masked(message)) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
     }
 
-    /** One line per failure, never a stack trace (unless DISTLOCK_DEBUG is set, for bug reports). */
+    /**
+     * One line per failure, never a stack trace (unless DISTLOCK_DEBUG is set, for bug reports).
+     * Everything printed is masked first: a driver's message, deep in the trace, may quote the URI
+     * or the password itself.
+     */
     private int failed(Exception failure) {
         if (env.containsKey("DISTLOCK_DEBUG")) {
-            failure.printStackTrace(err);
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            err.print(masked(trace.toString()));
         }
         if (failure instanceof UsageException || failure instanceof IllegalArgumentException) {
-            err.println("distlock: " + OneLine.of(failure.getMessage()));
+            err.println("distlock: " + OneLine.of(masked(failure.getMessage())));
             return ExitCodes.USAGE;
         }
         if (failure instanceof LockBackendException) {
-            err.println("distlock: backend failed: " + OneLine.of(failure.getMessage()));
+            err.println("distlock: backend failed: " + OneLine.of(masked(failure.getMessage())));
             return ExitCodes.BACKEND_UNAVAILABLE;
         }
-        err.println("distlock: internal error: " + OneLine.of(failure.toString())
+        err.println("distlock: internal error: " + OneLine.of(masked(failure.toString()))
                 + " (set DISTLOCK_DEBUG=1 for the stack trace)");
         return ExitCodes.INTERNAL;
+    }
+
+    private String masked(String text) {
+        return Secrets.maskText(text, secrets);
+    }
+
+    /**
+     * The secrets of every argument and of the {@code DISTLOCK_*} variables (the backend URI's, and
+     * those whose names say password, secret, token or key, such as {@code DISTLOCK_JDBC_PASSWORD}).
+     */
+    static Set<String> knownSecrets(Map<String, String> env, String... args) {
+        Set<String> secrets = new HashSet<>();
+        for (String arg : args) {
+            secrets.addAll(Secrets.valuesIn(arg));
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith("DISTLOCK_") && value != null) {
+                secrets.addAll(Secrets.valuesIn(value));
+                if (Secrets.isSecretName(name)) {
+                    secrets.add(value);
+                }
+            }
+        });
+        return Set.copyOf(secrets);
     }
 }

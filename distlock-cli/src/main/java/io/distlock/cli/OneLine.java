@@ -1,6 +1,15 @@
 package io.distlock.cli;
 
-/** Every message distlock prints about a failure is one line, whatever the exception said. */
+import io.distlock.spi.Printable;
+import io.distlock.spi.Secrets;
+
+import java.util.List;
+
+/**
+ * Every message distlock prints about a failure is one line, whatever the exception said, with any
+ * URI or secret parameter in it masked ({@link Secrets#maskText}), and shows nothing a terminal
+ * would act on: a message may quote a backend's answer or a holder record.
+ */
 final class OneLine {
     private OneLine() {
     }
@@ -9,6 +18,6 @@ final class OneLine {
         if (message == null) {
             return "(no details)";
         }
-        return message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return Printable.of(Secrets.maskText(message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "), List.of()));
     }
 }

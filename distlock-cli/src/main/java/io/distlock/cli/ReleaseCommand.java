@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import io.distlock.spi.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,10 +41,10 @@ final class ReleaseCommand implements Callable<Integer> {
             Optional<LockInfo> holder = locks.inspect(name);
             boolean removed = locks.forceRelease(name);
             if (removed) {
-                cli.out.println("released '" + name + "'"
+                cli.out.println("released '" + Printable.of(name) + "'"
                         + holder.map(h -> ", which was held by " + Holders.describe(h, Instant.now())).orElse(""));
             } else {
-                cli.out.println("'" + name + "' was not held; nothing to release");
+                cli.out.println("'" + Printable.of(name) + "' was not held; nothing to release");
             }
         }
         return ExitCodes.OK;

@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "CMD", arity = "1..*",
             description = "The command and its arguments, after --. It gets DISTLOCK_NAME and DISTLOCK_TOKEN "
-                    + "(the fencing token) in its environment.")
+                    + "(the fencing token) in its environment, and no backend password (see --backend).")
     List<String> command;
 
     @Override
@@ -110,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 return backend.open(cli.env, listener);
             } catch (LockBackendException unreachable) {
-                long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
+                long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
                 if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)) {
                     throw unreachable;
                 }
@@ -127,13 +127,17 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether opening failed for want of a network connection (refused, reset, timed out), which
-     * another try may cure; a backend that cannot work at all (a directory it may not create, a bad
-     * password) fails at once.
+     * Whether opening failed for want of a network connection, which another try may cure: refused,
+     * reset or unreachable ({@code SocketException}), a connect or handshake that got no answer in
+     * time (on a loaded host a cold JVM's first connect can take seconds), a name the resolver does
+     * not answer yet, or a backend that says its connection is down. A backend that cannot work at
+     * all (a bad password, a bad URI, a directory it may not create) fails at once.
      */
     static boolean isNetworkFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException) {
+            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof io.distlock.spi.ConnectionUnavailableException) {
                 return true;
             }
         }
@@ -181,6 +185,7 @@ final class RunCommand implements Callable<Integer> {
         private final PrintStream err = cli.err;
         private Lock held;
         private Process child;
+        private Watchdog watchdog;
         private StatusLine statusLine;
         private boolean stopping;
         private boolean finished;
@@ -205,6 +210,7 @@ final class RunCommand implements Callable<Integer> {
                 throw closedBySignal;
             }
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            BackendOption.withoutSecrets(builder.environment());
             builder.environment().put("DISTLOCK_NAME", lockName);
             builder.environment().put("DISTLOCK_TOKEN", Long.toString(lock.token()));
             Process started;
@@ -214,6 +220,12 @@ final class RunCommand implements Callable<Integer> {
                     return TERMINATED;
                 }
                 try {
+                    watchdog = Watchdog.start();
+                } catch (IOException e) {
+                    err.println("distlock: cannot start the watchdog that stops CMD should distlock be killed ("
+                            + OneLine.of(e.getMessage()) + "); running CMD without it");
+                }
+                try {
                     started = builder.start();
                 } catch (IOException e) {
                     StartFailure failure = StartFailure.of(e);
@@ -221,6 +233,10 @@ final class RunCommand implements Callable<Integer> {
                     return failure.status();
                 }
                 child = started;
+                if (watchdog != null && !watchdog.watch(started.pid())) {
+                    err.println("distlock: the watchdog that stops CMD should distlock be killed has ended; "
+                            + "running CMD without it");
+                }
             }
             if (lost && killOnLost) {
                 started.destroy();
@@ -318,6 +334,10 @@ final class RunCommand implements Callable<Integer> {
                 return;
             }
             finished = true;
+            // CMD has ended (or never started): the watchdog finds nothing to stop and exits.
+            if (watchdog != null) {
+                watchdog.close();
+            }
             try {
                 if (held != null && !held.release() && !lost) {
                     err.println("distlock: lock '" + lockName + "' had expired or could not be released; "

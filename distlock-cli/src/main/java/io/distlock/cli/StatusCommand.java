@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import io.distlock.spi.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,10 +39,11 @@ final class StatusCommand implements Callable<Integer> {
         } else if (holder.isPresent()) {
             Instant now = Instant.now();
             LockInfo info = holder.get();
-            cli.out.println("'" + name + "' is held by " + Holders.describe(info, now) + ", thread " + info.thread()
+            cli.out.println("'" + Printable.of(name) + "' is held by " + Holders.describe(info, now) + ", thread "
+                    + Printable.of(info.thread())
                     + ", token " + info.token() + ", lease ends in " + Holders.expiresIn(info, now));
         } else {
-            cli.out.println("'" + name + "' is free");
+            cli.out.println("'" + Printable.of(name) + "' is free");
         }
         return holder.isPresent() ? ExitCodes.OK : ExitCodes.NOT_HELD;
     }

@@ -1,6 +1,7 @@
 package io.distlock.cli;
 
 import io.distlock.spi.Durations;
+import io.distlock.spi.Printable;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 
@@ -78,8 +79,9 @@ final class StatusLine {
     }
 
     private String render(LockInfo holder) {
-        String who = holder == null ? "'" + name + "' is being released"
-                : "'" + name + "' held by " + holder.host() + " pid " + holder.pid() + " for "
+        String shownName = Printable.of(name);
+        String who = holder == null ? "'" + shownName + "' is being released"
+                : "'" + shownName + "' held by " + Printable.of(holder.host()) + " pid " + holder.pid() + " for "
                 + Holders.heldFor(holder, Instant.now());
         String left;
         if (wait.isNegative()) {

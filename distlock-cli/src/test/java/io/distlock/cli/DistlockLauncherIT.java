@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
+import io.distlock.file.FileLockBackend;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.Printable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -181,6 +186,75 @@ class DistlockLauncherIT {
     }
 
     @Test
+    void killNineOfDistlockTakesTheCommandAndItsChildAlong() throws IOException {
+        String err = CommandTree.assertKillNineTakesCommandAndChildAlong(distlock, temp, "guarded");
+        assertThat(err).contains("distlock: distlock (pid ", "killed CMD and the 1 process(es) it started");
+    }
+
+    @Test
+    void theCommandGetsNoBackendPassword() throws IOException {
+        Launcher withPasswords = new Launcher(temp, distlock.backendUri(),
+                Map.of("DISTLOCK_REDIS_PASSWORD", "redis-s3cret", "DISTLOCK_JDBC_PASSWORD", "jdbc-s3cret"));
+        Finished env = withPasswords.run("run", "--name", "env", "--", "env");
+        assertThat(env.status()).as("%s", env).isZero();
+        assertThat(env.out()).contains("DISTLOCK_NAME=env", "DISTLOCK_TOKEN=")
+                .doesNotContain("DISTLOCK_REDIS_PASSWORD", "DISTLOCK_JDBC_PASSWORD", "s3cret");
+    }
+
+    /**
+     * Any client of a shared backend writes its own host and thread into the holder record: here
+     * a terminal-title change, a bell, a screen wipe, the one-byte CSI and a right-to-left override,
+     * written straight into the file backend's directory through its SPI.
+     */
+    @Test
+    void aHostileHolderRecordReachesNoTerminalRaw() throws IOException {
+        String host = "db1\u001b]0;PWNED\u0007\u001b[2J\u009b31m\u202eevil";
+        String thread = "main\u001b[8m\u2066";
+        String name = "x\u001b[2Jy";
+        try (FileLockBackend backend = FileLockBackend.builder().directory(temp.resolve("locks")).build()) {
+            for (String lock : List.of("evil", name)) {
+                assertThat(backend.tryAcquire(new AcquireRequest(lock, "hostile-" + lock, Duration.ofMinutes(5), host,
+                        ProcessHandle.current().pid(), thread, Instant.now())).isAcquired()).isTrue();
+            }
+        }
+        String shownHost = "db1\\x1b]0;PWNED\\x07\\x1b[2J\\x9b31m\\u202eevil";
+
+        Finished status = distlock.run("status", "evil");
+        assertThat(status.status()).as("%s", status).isZero();
+        assertThat(status.out()).contains("host " + shownHost, "thread main\\x1b[8m\\u2066");
+        Finished list = distlock.run("list");
+        assertThat(list.out()).contains("x\\x1b[2Jy", shownHost);
+        Finished busy = distlock.run("run", "--wait", "0", "--name", "evil", "--", "true");
+        assertThat(busy.status()).as("%s", busy).isEqualTo(75);
+        assertThat(busy.errLines()).hasSize(1);
+        assertThat(busy.err()).contains("host " + shownHost);
+        Finished statusJson = distlock.run("status", "--json", "evil");
+        Finished listJson = distlock.run("list", "--json");
+        for (Finished finished : List.of(status, list, busy, statusJson, listJson)) {
+            assertPrintable(finished.out() + finished.err());
+        }
+        assertThat(JSON.readTree(statusJson.out()).get("host").asText()).as("JSON keeps the exact text").isEqualTo(host);
+        assertThat(JSON.readTree(statusJson.out()).get("thread").asText()).isEqualTo(thread);
+        assertThat(JSON.readTree(listJson.out()).findValuesAsText("name")).containsExactlyInAnyOrder("evil", name);
+
+        // The status line, while a run waits for 'evil'.
+        Finished finished = waitOnTerminal("evil");
+        assertThat(finished.status()).as("%s", finished).isEqualTo(75);
+        assertThat(finished.out()).contains("\rdistlock: 'evil' held by db1\\x1b]0;PWNED");
+        // The line's own carriage returns (and the terminal's CR LF) are the only controls.
+        assertPrintable(finished.out().replace("\r", "").replace("\n", ""));
+    }
+
+    private static void assertPrintable(String shown) {
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            if (c != '\n') {
+                assertThat(Printable.isUnsafe(c)).as("U+%04X at %d of [%s]", (int) c, i, shown).isFalse();
+            }
+        }
+    }
+
+    @Test
     void badDurationsAreUsageErrorsOnOneLine() throws IOException {
         Path marker = temp.resolve("ran");
         for (String[] args : List.of(
@@ -217,16 +291,7 @@ class DistlockLauncherIT {
         Running run = holder("busy", ready);
         Launcher.awaitContent(ready);
 
-        // script(1) gives the waiting distlock a pseudo-terminal for stdin, stdout and stderr.
-        String waiting = Launcher.SCRIPT + " run --wait 1s --name busy -- true";
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", waiting, "/dev/null")
-                .redirectOutput(temp.resolve("tty.txt").toFile())
-                .redirectErrorStream(true);
-        builder.environment().put(BackendOption.VARIABLE, distlock.backendUri());
-        Running onTerminal = new Running("(on a terminal) " + waiting, builder.start(), temp.resolve("tty.txt"),
-                temp.resolve("tty.txt"));
-        started.add(onTerminal);
-        Finished finished = onTerminal.finish();
+        Finished finished = waitOnTerminal("busy");
 
         assertThat(finished.status()).as("%s", finished).isEqualTo(75);
         assertThat(finished.out()).contains("\rdistlock: 'busy' held by ", " pid " + run.pid() + " for ",
@@ -239,5 +304,21 @@ class DistlockLauncherIT {
 
         run.tell("done");
         assertThat(run.finish().status()).isEqualTo(3);
+    }
+
+    /**
+     * {@code run --wait 1s --name NAME -- true} on a pseudo-terminal that script(1) makes for its
+     * stdin, stdout and stderr, so that it shows the status line; its output is the terminal's.
+     */
+    private Finished waitOnTerminal(String name) throws IOException {
+        String waiting = Launcher.SCRIPT + " run --wait 1s --name " + name + " -- true";
+        Path tty = temp.resolve("tty-" + name + ".txt");
+        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", waiting, "/dev/null")
+                .redirectOutput(tty.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put(BackendOption.VARIABLE, distlock.backendUri());
+        Running onTerminal = new Running("(on a terminal) " + waiting, builder.start(), tty, tty);
+        started.add(onTerminal);
+        return onTerminal.finish();
     }
 }

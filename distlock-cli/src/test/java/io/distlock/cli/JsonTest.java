@@ -42,6 +42,16 @@ class JsonTest {
     }
 
     @Test
+    void everyCharacterATerminalActsOnIsAJsonEscape() throws Exception {
+        String hostile = "h\u001b]0;x\u0007\u007f\u009b\u202e\u2066\u200f";
+        String json = Json.status("n", new LockInfo("n", "o", hostile, 1, hostile, null, null, 1));
+        assertThat(json).contains("h\\u001b]0;x\\u0007\\u007f\\u009b\\u202e\\u2066\\u200f")
+                .doesNotContain("\u001b", "\u0007", "\u007f", "\u009b", "\u202e", "\u2066", "\u200f");
+        assertThat(JSON.readTree(json).get("host").asText()).isEqualTo(hostile);
+        assertThat(JSON.readTree(json).get("thread").asText()).isEqualTo(hostile);
+    }
+
+    @Test
     void missingTimesAreNull() throws Exception {
         LockInfo noTimes = new LockInfo("n", "o", null, 1, null, null, null, 1);
         JsonNode lock = JSON.readTree(Json.locks(List.of(noTimes))).get(0);

@@ -127,10 +127,15 @@ final class Launcher {
         }
 
         Finished finish() throws IOException {
+            return finish(DEADLINE);
+        }
+
+        /** As {@link #finish()}, for a run that may wait longer than {@link #DEADLINE}. */
+        Finished finish(Duration limit) throws IOException {
             try {
-                if (!process.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
-                    fail("'distlock " + args + "' did not end within " + DEADLINE.toSeconds() + " s; stderr: "
+                    fail("'distlock " + args + "' did not end within " + limit.toSeconds() + " s; stderr: "
                             + Files.readString(err));
                 }
             } catch (InterruptedException e) {

@@ -1,13 +1,21 @@
 package io.distlock.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distlock.LockBackends;
+import io.distlock.LockManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 /**
  * The command line in this JVM, on the in-memory backend: parsing, exit codes and messages. What
@@ -96,10 +104,57 @@ class MainTest {
     }
 
     @Test
+    void aLeaseOverTheMaximumIsAUsageErrorAndLeavesNothingHeld(@TempDir Path dir) {
+        Map<String, String> files = Map.of(BackendOption.VARIABLE, "file:" + dir.resolve("locks"));
+        Path ran = dir.resolve("ran");
+        assertThat(run(files, "run", "--expires", "200000d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(64);
+        assertOneLineError("--expires", "'200000d'", "365 days");
+        assertThat(ran).as("CMD did not run").doesNotExist();
+        err.reset();
+        assertThat(run(files, "status", "big")).as("'big' is free").isEqualTo(1);
+        assertThat(run(files, "run", "--expires", "365d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(0);
+        assertThat(ran).exists();
+    }
+
+    @Test
+    void aWaitOrBackendTimeoutOverTheMaximumIsAUsageErrorNamingIt() {
+        assertThat(run(MEMORY, "run", "--wait", "P99999999999D", "--", "true")).isEqualTo(64);
+        assertOneLineError("--wait", "'P99999999999D'", "365 days", "forever");
+        err.reset();
+        assertThat(run(Map.of(), "run", "--backend", "file:?operationTimeout=999999999d", "--", "true")).isEqualTo(64);
+        assertOneLineError("operationTimeout=999999999d", "365 days");
+    }
+
+    @Test
     void unknownBackendIsAUsageErrorThatMasksThePassword() {
         assertThat(run(Map.of(), "status", "--backend", "nosuch://user:s3cret@host/", "x")).isEqualTo(64);
         assertOneLineError("no distlock backend for scheme 'nosuch'");
         assertThat(err()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void theDebugTraceMasksDriverMessagesThatQuoteThePassword() {
+        // H2 quotes a failing INIT statement in its message, and with it the password written there.
+        String uri = "jdbc:h2:mem:debug-" + System.nanoTime() + ";PASSWORD=Pw-Secret-1;INIT=SELECT 'Pw-Secret-1' FROM NO_SUCH"
+                + "?distlock.connectTimeout=1s";
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1"), "status", "--backend", uri, "x")).isNotZero();
+        assertThat(err()).contains("\tat ", "NO_SUCH").doesNotContain("Pw-Secret");
+    }
+
+    @Test
+    void theDebugTraceMasksThePasswordFromTheEnvironment() {
+        String uri = "jdbc:h2:mem:debug-" + System.nanoTime() + ";INIT=SELECT 'envPw-77' FROM NO_SUCH"
+                + "?distlock.connectTimeout=1s";
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1", "DISTLOCK_JDBC_PASSWORD", "envPw-77"), "status", "--backend", uri,
+                "x")).isNotZero();
+        assertThat(err()).contains("\tat ", "NO_SUCH").doesNotContain("envPw");
+    }
+
+    @Test
+    void aRedisPasswordWithAHashIsRefusedAndNeverShown() {
+        assertThat(run(Map.of("DISTLOCK_DEBUG", "1"), "status", "--backend", "redis://:s3cr#et@127.0.0.1:1", "x"))
+                .isEqualTo(64);
+        assertThat(err()).contains("percent-encode").doesNotContain("s3cr").doesNotContain("et@");
     }
 
     @Test
@@ -164,6 +219,45 @@ class MainTest {
     }
 
     @Test
+    void listShowsAtMostLimitLocksAndSaysThereAreMore(@TempDir Path directory) throws Exception {
+        Map<String, String> files = Map.of(BackendOption.VARIABLE, "file:" + directory);
+        try (LockManager holder = LockManager.builder(LockBackends.open("file:" + directory)).build()) {
+            for (String name : List.of("job-1", "job-2", "job-3", "other")) {
+                holder.acquire(name);
+            }
+            assertThat(run(files, "list", "--limit", "2", "job-")).isZero();
+            assertThat(out().lines()).hasSize(3).element(0, STRING).startsWith("NAME");
+            assertThat(out()).contains("job-1", "job-2").doesNotContain("job-3", "other");
+            assertOneLineError("more locks exist than the 2 shown", "--limit");
+
+            out.reset();
+            err.reset();
+            assertThat(run(files, "list", "--json", "--limit", "2", "job-")).isZero();
+            JsonNode json = new ObjectMapper().readTree(out());
+            assertThat(json.isArray()).as("the JSON form stays an array").isTrue();
+            assertThat(json.findValuesAsText("name")).containsExactly("job-1", "job-2");
+            assertOneLineError("more locks exist than the 2 shown");
+
+            out.reset();
+            err.reset();
+            assertThat(run(files, "list", "--limit", "3", "job-")).isZero();
+            assertThat(out().lines()).hasSize(4);
+            assertThat(err()).as("nothing left out, nothing said").isEmpty();
+            assertThat(run(files, "list")).isZero();
+            assertThat(err()).as("the default limit is %d", ListCommand.DEFAULT_LIMIT).isEmpty();
+        }
+    }
+
+    @Test
+    void aLimitBelowOneIsAUsageError() {
+        assertThat(run(MEMORY, "list", "--limit", "0")).isEqualTo(64);
+        assertOneLineError("--limit", "0");
+        err.reset();
+        assertThat(run(MEMORY, "list", "--limit", "many")).isEqualTo(64);
+        assertOneLineError("--limit", "many");
+    }
+
+    @Test
     void topLevelHelpListsEveryCommand() {
         assertThat(run(MEMORY, "--help")).isZero();
         assertThat(out()).contains("run", "status", "list", "release", "Exit status");
@@ -179,5 +273,14 @@ class MainTest {
     void helpIsNotAnError() {
         assertThat(run(MEMORY, "run", "--help")).isZero();
         assertThat(out()).contains("--wait", "--expires", "--kill-on-lost", "--backend");
+    }
+
+    @Test
+    void theBackendOptionsHelpNamesThePasswordVariables() {
+        for (String command : new String[] {"run", "status", "list", "release"}) {
+            out.reset();
+            assertThat(run(MEMORY, command, "--help")).isZero();
+            assertThat(out()).as(command).contains("$DISTLOCK_REDIS_PASSWORD", "$DISTLOCK_JDBC_PASSWORD");
+        }
     }
 }

@@ -28,6 +28,11 @@ final class Handle implements Lock {
         this.lease = lease;
     }
 
+    /** The owner id of this handle's acquisition. */
+    String ownerId() {
+        return lease.ownerId;
+    }
+
     @Override
     public String name() {
         return lease.name;

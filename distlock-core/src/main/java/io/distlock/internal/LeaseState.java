@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.LockLostListener;
+import io.distlock.spi.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -56,16 +57,17 @@ final class LeaseState {
 
     /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
     void renewed(long sentAtNanos, Instant sentAtWall, Duration newLength) {
-        this.term = new Term(sentAtNanos + validNanos(newLength), sentAtWall, newLength);
+        this.term = new Term(Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(newLength))), sentAtWall,
+                newLength);
     }
 
     /** Whether a lease of {@code length} requested at {@code sentAtNanos} is already over at {@code nowNanos}. */
     static boolean endedBefore(long sentAtNanos, Duration length, long nowNanos) {
-        return nowNanos - (sentAtNanos + validNanos(length)) >= 0;
+        return nowNanos - Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(length))) >= 0;
     }
 
     private static long validNanos(Duration length) {
-        long nanos = length.toNanos();
+        long nanos = Durations.saturatedNanos(length);
         return nanos - (nanos / 100 + 2_000_000L);
     }
 
@@ -84,7 +86,7 @@ final class LeaseState {
 
     Instant expiresAt() {
         Term current = term;
-        return current.sentAtWall.plusNanos(validNanos(current.length));
+        return Durations.plus(current.sentAtWall, Duration.ofNanos(validNanos(current.length)));
     }
 
     synchronized boolean isState(int expected) {

@@ -1,5 +1,6 @@
 package io.distlock.internal;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockConflictException;
@@ -15,6 +16,7 @@ import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,7 +206,7 @@ public final class LockEngine implements LockManager {
             if (timeout.isZero() || settings.conflictMode()) {
                 handle = attempt(name, settings, start, false);
             } else {
-                handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : timeout.toNanos());
+                handle = waitFor(name, settings, start, timeout.isNegative() ? -1 : Durations.saturatedNanos(timeout));
             }
         } catch (LockInterruptedException e) {
             Duration waited = Duration.ofNanos(ticker.read() - start);
@@ -216,7 +218,13 @@ public final class LockEngine implements LockManager {
             throw e;
         }
         if (handle != null && listener != LockListener.NONE) {
-            Duration waited = Duration.ofNanos(ticker.read() - start);
+            Duration waited;
+            try {
+                waited = Duration.ofNanos(ticker.read() - start);
+            } catch (RuntimeException | Error failure) {
+                giveBack(name, handle.ownerId(), failure);
+                throw failure;
+            }
             notifyListener(() -> listener.acquired(handle, waited));
         }
         return handle;
@@ -236,7 +244,7 @@ public final class LockEngine implements LockManager {
             }
         }
         boolean forever = timeoutNanos < 0;
-        long deadline = start + timeoutNanos;
+        long deadline = Durations.deadlineNanos(start, Duration.ofNanos(Math.max(0, timeoutNanos)));
         NameWaiters queue = waiting.join(name);
         NameWaiters.Ticket ticket = queue.enqueue(settings);
         try {
@@ -263,7 +271,12 @@ public final class LockEngine implements LockManager {
                 // parked. The releaser signalled before deciding, so the count includes its release.
                 if (ticket.received()) {
                     queue.takenLocallyAt = queue.releases();
-                    return adopt(name, settings, ticket.request(), ticket.token(), ticket.sentAt());
+                    try {
+                        return adopt(name, settings, ticket.request(), ticket.token(), ticket.sentAt());
+                    } catch (RuntimeException | Error failure) {
+                        giveBack(name, ticket.request().ownerId(), failure);
+                        throw failure;
+                    }
                 }
                 ensureOpen();
                 if (tryNow) {
@@ -276,7 +289,7 @@ public final class LockEngine implements LockManager {
                     }
                 }
                 tryNow = true;
-                long pause = jittered(settings.retryInterval().toNanos());
+                long pause = jittered(Durations.saturatedNanos(settings.retryInterval()));
                 if (!forever) {
                     long remaining = deadline - ticker.read();
                     if (remaining <= 0) {
@@ -355,6 +368,10 @@ public final class LockEngine implements LockManager {
         AcquireResult result;
         try {
             result = backend.tryAcquire(request);
+        } catch (IllegalArgumentException refused) {
+            // A request the backend refuses before sending anything (a lease it cannot keep): bad
+            // input, which the caller sees as such (contract 6.2), with nothing to undo.
+            throw refused;
         } catch (RuntimeException failure) {
             // The request may have taken the lock before its answer was lost: undo it by owner id.
             boolean interrupted = Thread.interrupted() || causedByInterrupt(failure);
@@ -370,15 +387,40 @@ public final class LockEngine implements LockManager {
             BUSY_HOLDER.set(result.holder().orElse(null));
             return null;
         }
-        if (LeaseState.endedBefore(sentAt, settings.lease(), ticker.read())) {
-            // The answer came after the lease it granted had run out (a frozen server, a stalled
-            // network): by the holder's own clock the lock may already be someone else's, so it
-            // is no lock at all (contract 2.2: a failed attempt never looks like a success). Give
-            // it back and count the attempt as busy; a caller that waits tries again.
-            calls.quietlyRelease(name, ownerId);
-            return null;
+        try {
+            if (LeaseState.endedBefore(sentAt, settings.lease(), ticker.read())) {
+                // The answer came after the lease it granted had run out (a frozen server, a stalled
+                // network): by the holder's own clock the lock may already be someone else's, so it
+                // is no lock at all (contract 2.2: a failed attempt never looks like a success). Give
+                // it back and count the attempt as busy; a caller that waits tries again.
+                calls.quietlyRelease(name, ownerId);
+                return null;
+            }
+            return adopt(name, settings, request, result.token(), sentAt);
+        } catch (RuntimeException | Error failure) {
+            giveBack(name, ownerId, failure);
+            throw failure;
         }
-        return adopt(name, settings, request, result.token(), sentAt);
+    }
+
+    /**
+     * Contract 6.2: whatever fails between the backend's grant and the caller's handle (a clock, the
+     * engine's own bookkeeping, a closed manager) gives the lock back before the failure is
+     * reported, so that no name stays taken by an acquisition nobody holds.
+     */
+    private void giveBack(String name, String ownerId, Throwable failure) {
+        try {
+            for (LeaseState lease : held) {
+                if (lease.ownerId.equals(ownerId)) {
+                    releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), false);
+                    return;
+                }
+            }
+            calls.quietlyRelease(name, ownerId);
+            waiting.signalReleased(name);
+        } catch (RuntimeException | Error alsoFailed) {
+            failure.addSuppressed(alsoFailed);
+        }
     }
 
     /** Makes the engine's record of a lock the backend gave {@code request}, on the acquiring thread. */
@@ -389,9 +431,8 @@ public final class LockEngine implements LockManager {
                 settings.autoRenew());
         held.add(lease);
         if (closed) {
-            // Never given to the caller nor reported acquired, so given back without a released event:
-            // this call's one outcome is acquireFailed.
-            releaseLease(lease, lease.stateBeforeFinishing(LeaseState.RELEASED), false);
+            // Never given to the caller nor reported acquired: the caller's giveBack releases it
+            // without a released event, and this call's one outcome is acquireFailed.
             throw new LockException("LockManager on " + backend.describe() + " was closed while acquiring '" + name + "'");
         }
         if (lease.reentrantThread != null) {
@@ -480,6 +521,8 @@ public final class LockEngine implements LockManager {
             boolean renewed;
             try {
                 renewed = backend.extend(lease.name, lease.ownerId, length);
+            } catch (IllegalArgumentException refused) {
+                throw refused; // a lease the backend cannot keep, refused before anything was sent
             } catch (RuntimeException failure) {
                 throw calls.failure("extend", lease.name, failure);
             }
@@ -646,10 +689,16 @@ public final class LockEngine implements LockManager {
 
     @Override
     public List<LockInfo> list(String prefix) {
+        return list(prefix, Integer.MAX_VALUE).locks();
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
         if (prefix == null) {
             throw new IllegalArgumentException("prefix must not be null (use \"\" for all locks)");
         }
-        return calls.call("list", prefix, () -> backend.list(prefix));
+        Validation.limit(limit);
+        return calls.call("list", prefix, () -> backend.list(prefix, limit));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.LockLostException;
+import io.distlock.spi.Durations;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +38,7 @@ final class Renewals {
 
     /** Renews {@code lease} a third of its length from now, and again after each renewal. */
     void schedule(LeaseState lease) {
-        long delay = Math.max(1, lease.length().toNanos() / 3);
+        long delay = Math.max(1, Durations.saturatedNanos(lease.length()) / 3);
         try {
             lease.renewal = scheduler.schedule(() -> renew(lease), delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
@@ -86,7 +87,7 @@ final class Renewals {
         // Often enough to restore a lock well within its lease, rarely enough not to load a backend
         // that is struggling.
         long pause = Math.min(TimeUnit.SECONDS.toNanos(1), Math.max(TimeUnit.MILLISECONDS.toNanos(20),
-                lease.length().toNanos() / 10));
+                Durations.saturatedNanos(lease.length()) / 10));
         check(lease, pause);
     }
 

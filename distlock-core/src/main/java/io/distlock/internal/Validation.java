@@ -4,6 +4,7 @@ import io.distlock.spi.Durations;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 
 /** Checks shared by the API and the engine; messages always quote the bad value. */
 public final class Validation {
@@ -34,19 +35,17 @@ public final class Validation {
     }
 
     /**
-     * A wait: zero tries once, negative waits forever, and so does one too long to count in
-     * nanoseconds (such as {@code ChronoUnit.FOREVER.getDuration()}).
+     * A wait: zero tries once, negative waits forever, else at most {@link Durations#MAX}. A longer
+     * one (such as {@code ChronoUnit.FOREVER.getDuration()}) is refused: a wait without limit is
+     * asked for as such, never as a huge duration.
      */
     public static Duration timeout(String what, Duration value) {
         notNull(what, value);
-        if (value.compareTo(LONGEST_WAIT) > 0) {
+        if (value.isNegative()) {
             return FOREVER;
         }
-        return value;
+        return Durations.requireAtMost(what, value);
     }
-
-    /** Beyond this a wait's deadline would overflow a nanosecond clock; longer counts as forever. */
-    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
 
     /** Contract 6.2: a null where a value is needed is a bad argument, named. */
     public static <T> T notNull(String what, T value) {
@@ -63,6 +62,15 @@ public final class Validation {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be empty");
         }
+        int unpaired = unpairedSurrogate(name);
+        if (unpaired >= 0) {
+            // Refused here, once, so that no backend maps two names to one key: UTF-8 (every SQL
+            // backend's encoding) turns any unpaired surrogate into '?'. The message names the index,
+            // not the character, which no terminal or log shows faithfully.
+            throw new IllegalArgumentException("lock name has an unpaired UTF-16 surrogate (U+"
+                    + Integer.toHexString(name.charAt(unpaired)).toUpperCase(Locale.ROOT) + ") at index "
+                    + unpaired + ", which is not well-formed Unicode; lock names must be valid text");
+        }
         if (name.length() > MAX_NAME_BYTES / 3) {
             int bytes = name.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_NAME_BYTES) {
@@ -71,6 +79,27 @@ public final class Validation {
             }
         }
         return name;
+    }
+
+    /** A {@code list} limit: at least 1. */
+    public static int limit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1 but was " + limit);
+        }
+        return limit;
+    }
+
+    /** The index of the first surrogate that is not half of a high-low pair, or -1. */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public static String abbreviate(String s) {

@@ -1,16 +1,18 @@
 package io.distlock.memory;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.Durations;
 import io.distlock.spi.HandOverResult;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +80,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             outcome[0] = tokens.incrementAndGet();
-            return new Entry(next, outcome[0], now + next.lease().toNanos(), next.acquiredAt(), next.lease());
+            return new Entry(next, outcome[0], Durations.deadlineNanos(now, next.lease()), next.acquiredAt(), next.lease());
         });
         return outcome[0] > 0 ? HandOverResult.handedOver(outcome[0]) : HandOverResult.notOwned();
     }
@@ -92,7 +94,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             extended[0] = true;
-            return new Entry(current.request, current.token, now + lease.toNanos(), Instant.now(), lease);
+            return new Entry(current.request, current.token, Durations.deadlineNanos(now, lease), Instant.now(), lease);
         });
         return extended[0];
     }
@@ -104,18 +106,21 @@ public final class InMemoryLockBackend implements LockBackend {
     }
 
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         long now = ticker.read();
-        List<LockInfo> result = new ArrayList<>();
+        List<LockInfo> found = new ArrayList<>();
         for (Map.Entry<String, Entry> e : locks.entrySet()) {
             if (!e.getValue().liveAt(now)) {
                 locks.remove(e.getKey(), e.getValue());
             } else if (e.getKey().startsWith(prefix)) {
-                result.add(e.getValue().info());
+                found.add(e.getValue().info());
+                if (found.size() == wanted) {
+                    break;
+                }
             }
         }
-        result.sort(Comparator.comparing(LockInfo::name));
-        return result;
+        return ListPages.of(found, limit);
     }
 
     @Override
@@ -157,7 +162,7 @@ public final class InMemoryLockBackend implements LockBackend {
                 return current;
             }
             token = tokens.incrementAndGet();
-            return new Entry(request, token, now + request.lease().toNanos(), request.acquiredAt(), request.lease());
+            return new Entry(request, token, Durations.deadlineNanos(now, request.lease()), request.acquiredAt(), request.lease());
         }
     }
 
@@ -186,7 +191,7 @@ public final class InMemoryLockBackend implements LockBackend {
 
         LockInfo info() {
             return new LockInfo(request.name(), request.ownerId(), request.host(), request.pid(), request.thread(),
-                    request.acquiredAt(), termStart.plus(length), token);
+                    request.acquiredAt(), Durations.plus(termStart, length), token);
         }
     }
 }

@@ -78,11 +78,13 @@ public final class BackendUri {
         }
         String rest = text.substring(colon + 1);
         boolean hierarchical = rest.startsWith("//");
+        String rawFragment = "";
         String fragment = null;
         if (hierarchical) {
             int hash = rest.indexOf('#');
             if (hash >= 0) {
-                fragment = decode(rest.substring(hash + 1), text);
+                rawFragment = rest.substring(hash + 1);
+                fragment = decode(rawFragment, text);
                 rest = rest.substring(0, hash);
             }
         }
@@ -99,7 +101,12 @@ public final class BackendUri {
         String authorityAndPath = rest.substring(2);
         int slash = authorityAndPath.indexOf('/');
         String authority = slash < 0 ? authorityAndPath : authorityAndPath.substring(0, slash);
-        String path = slash < 0 ? "" : decode(authorityAndPath.substring(slash), text);
+        String rawPath = slash < 0 ? "" : authorityAndPath.substring(slash);
+        if (rawPath.indexOf('@') >= 0 || rawFragment.indexOf('@') >= 0
+                || authority.indexOf('@') < 0 && query != null && query.indexOf('@') >= 0 && !wellFormedHosts(authority)) {
+            throw misreadUserInfo(text);
+        }
+        String path = decode(rawPath, text);
         int at = authority.lastIndexOf('@');
         String user = null;
         String password = null;
@@ -123,6 +130,34 @@ public final class BackendUri {
         return new BackendUri(text, scheme, true, null, user, password, List.copyOf(hosts), path, fragment, parameters);
     }
 
+    /**
+     * An {@code @} where no URI has one (in the path, the fragment or a parameter's name, or in a
+     * parameter's value after a malformed host) means a user info holding {@code /}, {@code ?} or
+     * {@code #}: a URI parser ends the host part there while a driver may split at the last
+     * {@code @}, so part of the password would become a host (and go to DNS) or a path. Refused,
+     * quoting the URI masked up to its last {@code @}.
+     */
+    private static IllegalArgumentException misreadUserInfo(String text) {
+        return new IllegalArgumentException("backend URI '" + Secrets.mask(text) + "' has an '@' after its host part: "
+                + "if its user info (user:password@) holds '/', '?', '#' or '@', percent-encode them as %2F, %3F, %23 "
+                + "and %40 (and an '@' in a path or parameter name as %40)");
+    }
+
+    /** Each host a name or address with an optional numeric port; anything in brackets or parentheses passes. */
+    private static boolean wellFormedHosts(String authority) {
+        for (String host : authority.split(",", -1)) {
+            String h = host.trim();
+            if (h.startsWith("[") || h.indexOf('(') >= 0) {
+                continue;
+            }
+            int colon = h.lastIndexOf(':');
+            if (h.isEmpty() || colon == 0 || colon > 0 && !h.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Map<String, String> parseQuery(String query, String text) {
         if (query == null || query.isEmpty()) {
             return Map.of();
@@ -133,6 +168,9 @@ public final class BackendUri {
                 continue;
             }
             int equals = pair.indexOf('=');
+            if ((equals < 0 ? pair : pair.substring(0, equals)).indexOf('@') >= 0) {
+                throw misreadUserInfo(text);
+            }
             String key = decode(equals < 0 ? pair : pair.substring(0, equals), text);
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1), text);
             if (key.isEmpty()) {
@@ -255,7 +293,7 @@ public final class BackendUri {
         throw invalid("has " + name + "=" + value + ", which must be true or false");
     }
 
-    /** A positive duration in the {@link Durations} grammar, or {@code fallback} when absent. */
+    /** A positive duration of at most {@link Durations#MAX} in the {@link Durations} grammar, or {@code fallback} when absent. */
     public Duration positiveDuration(String name, Duration fallback) {
         String value = string(name, null);
         if (value == null) {
@@ -263,13 +301,16 @@ public final class BackendUri {
         }
         Duration parsed;
         try {
-            parsed = Durations.parse(value);
+            parsed = Durations.parseUnbounded(value);
         } catch (IllegalArgumentException e) {
             throw invalid("has " + name + "=" + value + ", which is not a duration (write " + Durations.EXAMPLES
                     + ", or ISO-8601 such as PT2S)", e);
         }
         if (parsed.isZero()) {
             throw invalid("has " + name + "=" + value + ", which must be positive");
+        }
+        if (parsed.compareTo(Durations.MAX) > 0) {
+            throw invalid("has " + name + "=" + value + ", longer than " + Durations.describeMax());
         }
         return parsed;
     }

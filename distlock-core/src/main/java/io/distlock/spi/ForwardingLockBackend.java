@@ -1,5 +1,6 @@
 package io.distlock.spi;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.util.Optional;
 /**
  * A backend that passes every call to another one, for decorators (metrics, logging, fault
  * injection in tests): a subclass overrides only the methods it observes, shares or breaks.
+ * The engine lists through {@link #list(String, int)}: that is the one to override to observe
+ * {@code list}.
  */
 public abstract class ForwardingLockBackend implements LockBackend {
     protected final LockBackend delegate;
@@ -45,6 +48,11 @@ public abstract class ForwardingLockBackend implements LockBackend {
     @Override
     public Optional<LockInfo> inspect(String name) {
         return delegate.inspect(name);
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
+        return delegate.list(prefix, limit);
     }
 
     @Override

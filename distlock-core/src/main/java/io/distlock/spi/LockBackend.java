@@ -1,5 +1,6 @@
 package io.distlock.spi;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 
@@ -25,7 +26,10 @@ public interface LockBackend extends AutoCloseable {
      * Takes the lock if it is free (or its lease has lapsed), atomically, recording the holder and
      * the lease; answers {@link AcquireResult#acquired} with the new fencing token, strictly greater
      * than every token this backend issued before for the name, or {@link AcquireResult#busy} (with
-     * the holder when the same round trip tells it).
+     * the holder when the same round trip tells it). A request the backend cannot serve as asked,
+     * such as a lease longer than the backend can keep, is refused with an
+     * {@code IllegalArgumentException} naming the value, before anything is sent: the engine passes
+     * it to the caller unchanged (the same for {@link #extend}).
      */
     AcquireResult tryAcquire(AcquireRequest request);
 
@@ -62,12 +66,38 @@ public interface LockBackend extends AutoCloseable {
     Optional<LockInfo> inspect(String name);
 
     /**
-     * Held locks whose names start with {@code prefix} (empty: all of this namespace).
+     * At most {@code limit} held locks whose names start with {@code prefix} (empty: all of this
+     * namespace), and whether more exist ({@link ListPage#truncated()}). The engine calls only this
+     * form of {@code list}.
      *
+     * <p>Memory and time are bounded by the limit, not by the number of locks on the server: a
+     * backend reads its keys in bounded pages (one server call each, within the backend's timeout),
+     * keeps at most {@link ListPages#wanted one lock more than the limit}, and stops there; then
+     * {@link ListPages#of} sorts and cuts. Which locks a truncated page holds is the backend's choice
+     * (the first by name where the server sorts, the first met where it does not).
+     *
+     * <p>The default answers from {@link #list(String)}, for a backend written before this method:
+     * its memory grows with the number of locks. Every distlock backend overrides it.
+     *
+     * @param limit at least 1; {@link Integer#MAX_VALUE} for every lock
      * @throws UnsupportedOperationException if the backend cannot enumerate its keys (the engine
      *                                       turns it into a {@code LockException} saying so)
      */
-    List<LockInfo> list(String prefix);
+    default ListPage list(String prefix, int limit) {
+        return ListPages.of(list(prefix), limit);
+    }
+
+    /**
+     * Every held lock whose name starts with {@code prefix}: the form of {@code list} before
+     * {@link #list(String, int)}, which superseded it. It is kept so that a backend written for it
+     * still compiles and lists; a new backend implements {@link #list(String, int)} instead, and the
+     * engine never calls this one directly.
+     *
+     * @throws UnsupportedOperationException by default: the backend cannot enumerate its keys
+     */
+    default List<LockInfo> list(String prefix) {
+        throw new UnsupportedOperationException(describe() + " cannot list its locks");
+    }
 
     /** Removes the lock whoever holds it. An administrative act; true if something was removed. */
     boolean forceRelease(String name);

@@ -11,9 +11,6 @@ import java.util.function.BiPredicate;
  * Every figure a waiver hides is still printed in the table.
  */
 enum KnownBreak {
-    /** A ZooKeeper session shorter than the lease expires, and hands the lock on, while its holder's lease still runs. */
-    ZOOKEEPER_SESSION_SHORTER_THAN_LEASE("zookeeper-session-shorter-than-lease", EnumSet.of(Promise.EXCLUSION),
-            (backend, fault) -> backend.equals(ZooKeeperAdapter.SHORT_SESSION_NAME)),
     /**
      * A JDBC session lock goes with its database session: a cut connection or a restarted server
      * frees it on the server at once, while its holder believes it holds until its backend notices

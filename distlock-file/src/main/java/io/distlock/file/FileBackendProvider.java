@@ -17,7 +17,8 @@ import java.util.Set;
  *   <li>{@code file:/var/tmp/locks}, {@code file:///var/tmp/locks}, {@code file://localhost/var/tmp/locks}: that directory;</li>
  *   <li>{@code file:locks}: a directory relative to the working directory (resolved once, when opened).</li>
  * </ul>
- * Parameters: {@code namespace}, {@code staleHolderDetection} ({@code true}/{@code false}),
+ * Parameters: {@code namespace}, {@code group} (a Unix group whose users share the directory:
+ * {@code file:/srv/locks?group=ops}), {@code staleHolderDetection} ({@code true}/{@code false}),
  * {@code releaseNotifications} ({@code true}/{@code false}), {@code operationTimeout}
  * ({@code 500ms}, {@code 5s} or ISO-8601 such as {@code PT5S}). The path is percent-decoded; the
  * query follows {@link BackendUri}'s rules, as for every backend (a repeated or unknown parameter
@@ -26,7 +27,7 @@ import java.util.Set;
 public final class FileBackendProvider implements LockBackendProvider {
     private static final Set<String> SCHEMES = Set.of("file");
     private static final Set<String> PARAMETERS = Set.of("namespace", "staleHolderDetection", "releaseNotifications",
-            "operationTimeout");
+            "operationTimeout", "group");
 
     /** For {@link java.util.ServiceLoader}; applications use {@code LockBackends.open("file:...")}. */
     public FileBackendProvider() {
@@ -75,6 +76,9 @@ public final class FileBackendProvider implements LockBackendProvider {
         }
         if (uri.has("namespace")) {
             builder.namespace(uri.string("namespace", null));
+        }
+        if (uri.has("group")) {
+            builder.group(uri.string("group", null));
         }
         return builder.staleHolderDetection(uri.bool("staleHolderDetection", true))
                 .releaseNotifications(uri.bool("releaseNotifications", true))

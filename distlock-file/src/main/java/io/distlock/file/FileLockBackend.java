@@ -1,11 +1,13 @@
 package io.distlock.file;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,14 +19,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Locks in a directory of the local file system: exact across the threads of one JVM and the
- * processes of one host, with no server. This is distlock's embedded default.
+ * processes of one host that use the same directory, with no server. This is distlock's embedded
+ * default. The default directory is per Unix user ({@link #defaultDirectory()}), so processes of
+ * different users do not exclude each other there; a group directory
+ * ({@link Builder#group(String)}, {@code file:/srv/locks?group=ops}) shares locks between users on
+ * purpose.
  *
  * <pre>{@code
  * LockBackend backend = FileLockBackend.inDefaultDirectory();            // or LockBackends.open("file:")
@@ -48,6 +53,8 @@ public final class FileLockBackend implements LockBackend {
 
     private final Path directory;
     private final String namespace;
+    /** Null: owner-only. */
+    private final String group;
     private final boolean staleHolderDetection;
     private final boolean releaseNotifications;
     private final long operationTimeoutNanos;
@@ -56,12 +63,19 @@ public final class FileLockBackend implements LockBackend {
     private volatile boolean closed;
 
     private FileLockBackend(Builder builder) {
-        this.directory = builder.directory.toAbsolutePath().normalize();
+        boolean byDefault = builder.directory == null;
+        if (byDefault && builder.group != null) {
+            throw new IllegalArgumentException("group '" + builder.group + "' needs a directory that the group's "
+                    + "users share, e.g. file:/srv/locks?group=" + builder.group + "; the default directory belongs "
+                    + "to one user");
+        }
+        this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
         this.namespace = builder.namespace;
+        this.group = builder.group;
         this.staleHolderDetection = builder.staleHolderDetection;
         this.releaseNotifications = builder.releaseNotifications;
-        this.operationTimeoutNanos = builder.operationTimeout.toNanos();
-        this.store = LockDirectory.acquire(directory.resolve(namespace));
+        this.operationTimeoutNanos = Durations.saturatedNanos(builder.operationTimeout);
+        this.store = LockDirectory.acquire(directory, namespace, group, byDefault);
     }
 
     /** A backend on {@link #defaultDirectory()}, namespace {@value #DEFAULT_NAMESPACE}, stale-holder detection on. */
@@ -74,18 +88,16 @@ public final class FileLockBackend implements LockBackend {
     }
 
     /**
-     * {@code <java.io.tmpdir>/distlock-<user name>}: private to the user (rwx------), and the same
-     * for every process of that user on the host that sees the same temporary directory (a systemd
-     * service with {@code PrivateTmp=yes} does not: give such processes an explicit directory).
+     * {@code <java.io.tmpdir>/distlock-<uid>}, e.g. {@code /tmp/distlock-1000}, named by this
+     * process's numeric uid: private to the user (rwx------), and the same for every process of
+     * that user on the host that sees the same temporary directory (a systemd service with
+     * {@code PrivateTmp=yes} does not: give such processes an explicit directory). Processes of
+     * different users therefore never share locks here; to share them on purpose, use a group
+     * directory ({@link Builder#group(String)}). If another user created this path first, opening
+     * it is refused with a message that says so.
      */
     public static Path defaultDirectory() {
-        String user = System.getProperty("user.name", "");
-        StringBuilder safe = new StringBuilder();
-        for (int i = 0; i < user.length() && safe.length() < 64; i++) {
-            char c = user.charAt(i);
-            safe.append(Names.isSafe(c) ? c : '_');
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "distlock-" + (safe.length() == 0 ? "user" : safe));
+        return Path.of(System.getProperty("java.io.tmpdir"), "distlock-" + Identity.uid());
     }
 
     /** The base directory; the locks live in its subdirectory named after the namespace. */
@@ -95,6 +107,11 @@ public final class FileLockBackend implements LockBackend {
 
     public String namespace() {
         return namespace;
+    }
+
+    /** The group whose members share the directory, or empty for an owner-only directory. */
+    public Optional<String> group() {
+        return Optional.ofNullable(group);
     }
 
     /**
@@ -133,7 +150,7 @@ public final class FileLockBackend implements LockBackend {
             long token = Math.max(content.token() + 1, epochMicros(now));
             String process = request.pid() == ProcessHandle.current().pid() ? HolderProcess.SELF : "";
             LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
-                    request.thread(), request.acquiredAt(), now.plus(request.lease()), token, process);
+                    request.thread(), request.acquiredAt(), Durations.plus(now, request.lease()), token, process);
             List<LockRecord> records = liveOthers(content, name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));
@@ -168,7 +185,7 @@ public final class FileLockBackend implements LockBackend {
                 return false;
             }
             List<LockRecord> records = liveOthers(content, name, now);
-            records.add(current.withExpiry(now.plus(lease)));
+            records.add(current.withExpiry(Durations.plus(now, lease)));
             stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
             return true;
         });
@@ -182,10 +199,15 @@ public final class FileLockBackend implements LockBackend {
         });
     }
 
+    /**
+     * Reads the stripe files one at a time and stops once it has found one lock more than
+     * {@code limit}, so a truncated answer holds the locks of the first stripes, not the first by name.
+     */
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         List<LockInfo> held = new ArrayList<>();
-        for (int i = 0; i < Layout.STRIPES; i++) {
+        for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
             inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
                 for (LockRecord record : read(stripe).records()) {
@@ -196,8 +218,7 @@ public final class FileLockBackend implements LockBackend {
                 return null;
             });
         }
-        held.sort(Comparator.comparing(LockInfo::name));
-        return held;
+        return ListPages.of(held, limit);
     }
 
     /**
@@ -242,8 +263,16 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public String describe() {
-        String uri = "file:" + directory.toString().replace(File.separatorChar, '/');
-        return namespace.equals(DEFAULT_NAMESPACE) ? uri : uri + "?namespace=" + namespace;
+        StringBuilder uri = new StringBuilder("file:").append(directory.toString().replace(File.separatorChar, '/'));
+        char separator = '?';
+        if (!namespace.equals(DEFAULT_NAMESPACE)) {
+            uri.append(separator).append("namespace=").append(namespace);
+            separator = '&';
+        }
+        if (group != null) {
+            uri.append(separator).append("group=").append(group);
+        }
+        return uri.toString();
     }
 
     @Override
@@ -327,8 +356,10 @@ public final class FileLockBackend implements LockBackend {
 
     /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
     public static final class Builder {
-        private Path directory = defaultDirectory();
+        /** Null: {@link #defaultDirectory()}. */
+        private Path directory;
         private String namespace = DEFAULT_NAMESPACE;
+        private String group;
         private boolean staleHolderDetection = true;
         private boolean releaseNotifications = true;
         private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
@@ -356,6 +387,28 @@ public final class FileLockBackend implements LockBackend {
                         + "and not '.' or '..', but was " + (namespace == null ? "null" : "'" + namespace + "'"));
             }
             this.namespace = namespace;
+            return this;
+        }
+
+        /**
+         * Shares the directory between the Unix users of {@code group}, on purpose (default: none,
+         * the directory is its owner's alone). The base directory must belong to the group with
+         * mode {@code 2770} (setgid: what is created in it gets the group); it is created so if
+         * missing. Files are then {@code rw-rw----} and directories {@code rwxrws---}, and anything
+         * not so is refused. Every member of the group can take, release and force-release every
+         * lock in it: put only users who trust each other in the group. Needs an explicit
+         * {@link #directory(Path)}.
+         *
+         * @param group a group name of this host; {@link #build()} refuses one that does not exist
+         */
+        public Builder group(String group) {
+            if (group == null || group.isEmpty() || group.length() > 64
+                    || !group.chars().allMatch(c -> Names.isSafe((char) c))) {
+                throw new IllegalArgumentException("group must be a group name of this host (1 to 64 characters of "
+                        + "[A-Za-z0-9._-]), but was "
+                        + (group == null ? "null" : "'" + group + "'"));
+            }
+            this.group = group;
             return this;
         }
 
@@ -388,8 +441,10 @@ public final class FileLockBackend implements LockBackend {
         /**
          * Creates the directories if needed and opens the backend.
          *
-         * @throws LockBackendException naming the path if the directory cannot be created or written,
-         *                              or belongs to another user
+         * @throws LockBackendException     naming the path, its owner and mode if the directory cannot
+         *                                  be created or written, or another user could tamper with it
+         * @throws IllegalArgumentException if the group does not exist, or a group is set without a
+         *                                  directory
          */
         public FileLockBackend build() {
             return new FileLockBackend(this);

@@ -45,37 +45,47 @@ final class LockDirectory {
     private static final Map<Path, LockDirectory> OPEN = new HashMap<>();
 
     final Path root;
+    /** Null: owner-only. */
+    private final String groupName;
     private final StripeLocks stripes;
     private final ReleaseWatch watch;
     /** Guarded by {@link #OPEN}. */
     private int users;
 
-    private LockDirectory(Path root) {
-        this.root = root;
+    private LockDirectory(DirectoryGuard guard) {
+        this.root = guard.root;
+        this.groupName = guard.groupName();
         this.watch = new ReleaseWatch(Layout.signalsDirectory(root), "distlock-file-watch " + root, this::look);
-        this.stripes = new StripeLocks(new DirectoryGuard(root), watch::rewatch);
+        this.stripes = new StripeLocks(guard, watch::rewatch);
     }
 
     /**
-     * Creates (if needed) and checks the directory, and returns this JVM's shared instance for it.
-     * Release it with {@link #release()}.
+     * Creates (if needed) and checks the namespace directory {@code namespace} in {@code directory}
+     * ({@link DirectoryGuard}), and returns this JVM's shared instance for it. Release it with
+     * {@link #release()}.
      *
-     * @throws LockBackendException naming the path if the directory cannot be created, written, or
-     *                              is owned by another user
+     * @param groupName null for owner-only, else the group whose members share the directory
+     * @throws LockBackendException     naming the path if the directory cannot be created or
+     *                                  written, or others could tamper with it
+     * @throws IllegalArgumentException if the group does not exist
      */
-    static LockDirectory acquire(Path root) {
-        root = root.toAbsolutePath().normalize();
-        Path realRoot;
+    static LockDirectory acquire(Path directory, String namespace, String groupName, boolean defaultDirectory) {
+        DirectoryGuard guard;
         try {
-            new DirectoryGuard(root).prepare();
-            realRoot = root.toRealPath();
+            guard = DirectoryGuard.open(directory, namespace, groupName, defaultDirectory);
         } catch (IOException e) {
-            throw new LockBackendException("The lock directory " + root + " cannot be used: " + describe(e), e);
+            throw new LockBackendException("The lock directory " + directory.resolve(namespace) + " cannot be used: "
+                    + describe(e), e);
         }
         synchronized (OPEN) {
-            LockDirectory directory = OPEN.computeIfAbsent(realRoot, LockDirectory::new);
-            directory.users++;
-            return directory;
+            LockDirectory open = OPEN.computeIfAbsent(guard.root, root -> new LockDirectory(guard));
+            if (!java.util.Objects.equals(open.groupName, groupName)) {
+                throw new LockBackendException("The lock directory " + guard.root + " is open in this JVM "
+                        + (open.groupName == null ? "owner-only" : "for group " + open.groupName) + "; it cannot be "
+                        + "opened " + (groupName == null ? "owner-only" : "for group " + groupName) + " as well");
+            }
+            open.users++;
+            return open;
         }
     }
 

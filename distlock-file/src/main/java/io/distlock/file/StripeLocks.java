@@ -10,13 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -161,36 +157,34 @@ final class StripeLocks {
         }
     }
 
+    /**
+     * Opens the stripe's files, after checking the whole directory again (a file replaced behind
+     * this JVM's back may mean the directory was replaced too) and recreating what is missing.
+     */
     private void open(Stripe stripe) throws IOException {
         stripe.closeChannels();
-        if (!guard.layoutPresent()) {
+        boolean recreate = !guard.layoutPresent();
+        if (recreate) {
             log.warn("Lock directory {} was removed while in use; recreating it (locks held in it are lost)",
                     guard.root);
-            guard.createLayout();
+        }
+        guard.verify();
+        if (recreate) {
             afterRecreate.run();
         }
-        FileChannel channel = FileChannel.open(stripe.path, STRIPE_OPEN, guard.fileAttributes());
+        FileChannel channel = guard.openFile(stripe.path, STRIPE_OPEN);
         try {
-            stripe.fileKey = Files.readAttributes(stripe.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    .fileKey();
-        } catch (IOException e) {
+            stripe.fileKey = DirectoryGuard.fileKey(stripe.path);
+            stripe.signal = guard.openFile(stripe.signalPath, SIGNAL_OPEN);
+        } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
         stripe.channel = channel;
-        stripe.signal = FileChannel.open(stripe.signalPath, SIGNAL_OPEN, guard.fileAttributes());
     }
 
     private static boolean stillInPlace(Stripe stripe) throws IOException {
-        if (stripe.fileKey == null) {
-            return true;
-        }
-        try {
-            return stripe.fileKey.equals(Files.readAttributes(stripe.path, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey());
-        } catch (NoSuchFileException e) {
-            return false;
-        }
+        return stripe.fileKey == null || stripe.fileKey.equals(DirectoryGuard.fileKey(stripe.path));
     }
 
     private static LockBackendException stripeTimeout(Stripe stripe, String holder) {

@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.LockBackend;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,6 +25,8 @@ import java.util.Optional;
  *       at the end of stdin.</li>
  *   <li>{@code try <uri> <name>}: one attempt; prints {@code ACQUIRED <token>}, {@code BUSY} or
  *       {@code FAILED <exception class> <message on one line>}.</li>
+ *   <li>{@code describe <uri>}: opens the backend and prints {@code DESCRIBE <describe()>}, or
+ *       {@code FAILED <exception class> <message on one line>}.</li>
  *   <li>{@code lock-file <path>}: takes an OS lock on the file, prints {@code LOCKED}, holds it
  *       until the end of stdin (a stand-in for a process stopped while holding a stripe).</li>
  * </ul>
@@ -37,6 +40,7 @@ public final class FileLockChild {
         switch (args[0]) {
             case "hold" -> hold(stdin, args[1], Duration.ofMillis(Long.parseLong(args[2])), args);
             case "try" -> tryOnce(args[1], args[2]);
+            case "describe" -> describe(args[1]);
             case "lock-file" -> lockFile(stdin, Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
@@ -68,7 +72,15 @@ public final class FileLockChild {
             Optional<Lock> lock = locks.tryAcquire(name);
             say(lock.map(l -> "ACQUIRED " + l.token()).orElse("BUSY"));
         } catch (RuntimeException e) {
-            say("FAILED " + e.getClass().getName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            sayFailed(e);
+        }
+    }
+
+    private static void describe(String uri) {
+        try (LockBackend backend = LockBackends.open(uri)) {
+            say("DESCRIBE " + backend.describe());
+        } catch (RuntimeException e) {
+            sayFailed(e);
         }
     }
 
@@ -81,6 +93,10 @@ public final class FileLockChild {
             }
             lock.release();
         }
+    }
+
+    private static void sayFailed(RuntimeException e) {
+        say("FAILED " + e.getClass().getName() + " " + String.valueOf(e.getMessage()).replace('\n', ' '));
     }
 
     private static void say(String line) {

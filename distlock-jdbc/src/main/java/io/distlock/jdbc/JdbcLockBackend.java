@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
@@ -26,11 +27,13 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -92,10 +95,13 @@ public final class JdbcLockBackend implements LockBackend {
     private final Watch watch;
     /** The session strategy's locks; null with the lease table. */
     private final SessionLocks sessions;
+    /** The secret values of the settings (passwords), masked out of every driver message passed on. */
+    private final Set<String> secrets;
 
     private JdbcLockBackend(DataSource dataSource, HikariDataSource ownPool, LeaseTable table, String description,
                             Watch.Opener listenerOpener, Duration heartbeat, Duration timeout, Duration retention,
-                            Strategy strategy) {
+                            Strategy strategy, Set<String> secrets) {
+        this.secrets = secrets;
         this.dataSource = dataSource;
         this.ownPool = ownPool;
         this.table = table;
@@ -207,7 +213,7 @@ public final class JdbcLockBackend implements LockBackend {
         try {
             once(work);
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("{}: {} '{}' failed: {}", description, operation, name, e.toString());
+            LOG.debug("{}: {} '{}' failed: {}", description, operation, name, masked(e));
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -256,9 +262,9 @@ public final class JdbcLockBackend implements LockBackend {
     }
 
     @Override
-    public List<LockInfo> list(String prefix) {
-        return call("list", prefix, true, connection -> sessions != null ? sessions.list(connection, prefix)
-                : table.list(connection, prefix));
+    public ListPage list(String prefix, int limit) {
+        return call("list", prefix, true, connection -> sessions != null ? sessions.list(connection, prefix, limit)
+                : table.list(connection, prefix, limit, row -> row));
     }
 
     @Override
@@ -327,12 +333,12 @@ public final class JdbcLockBackend implements LockBackend {
             }
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("{}: aborting a connection failed: {}", description, e.toString());
+            LOG.debug("{}: aborting a connection failed: {}", description, masked(e));
         }
         try {
             connection.close();
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("{}: closing an aborted connection failed: {}", description, e.toString());
+            LOG.debug("{}: closing an aborted connection failed: {}", description, masked(e));
         }
     }
 
@@ -389,8 +395,21 @@ public final class JdbcLockBackend implements LockBackend {
         return false;
     }
 
-    /** The most telling message in a chain (a pool's timeout wraps the driver's real reason), with a hint. */
-    static String explain(Throwable failure) {
+    /** As {@link #explain(Throwable, Collection)} with this backend's secrets. */
+    String explain(Throwable failure) {
+        return explain(failure, secrets);
+    }
+
+    /** A driver's failure as text for a log line, its secrets masked. */
+    String masked(Throwable failure) {
+        return Secrets.maskText(String.valueOf(failure), secrets);
+    }
+
+    /**
+     * The most telling message in a chain (a pool's timeout wraps the driver's real reason), with a
+     * hint; URIs, secret parameters and the {@code secrets} (the passwords given) masked.
+     */
+    static String explain(Throwable failure, Collection<String> secrets) {
         StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
         String state = null;
         Throwable deepest = failure;
@@ -417,7 +436,7 @@ public final class JdbcLockBackend implements LockBackend {
                 text.append(" [the database named in the URI does not exist]");
             }
         }
-        return Secrets.mask(text.toString());
+        return Secrets.maskText(text.toString(), secrets);
     }
 
     // ------------------------------------------------------------------ building
@@ -603,6 +622,7 @@ public final class JdbcLockBackend implements LockBackend {
 
             HikariDataSource ownPool = null;
             DataSource source = dataSource;
+            Set<String> secrets = settings != null ? settings.secrets() : Set.of();
             String where;
             if (settings != null) {
                 ownPool = pool(settings, timeout, connectTimeout, poolSize);
@@ -638,7 +658,7 @@ public final class JdbcLockBackend implements LockBackend {
                                 : dataSource::getConnection;
                     }
                     return new JdbcLockBackend(source, ownPool, leaseTable, description, opener, heartbeat, timeout,
-                            retention, strategy);
+                            retention, strategy, secrets);
                 } finally {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
@@ -646,7 +666,7 @@ public final class JdbcLockBackend implements LockBackend {
                 }
             } catch (SQLException e) {
                 closeQuietly(ownPool);
-                throw new LockBackendException("jdbc backend could not use " + where + ": " + explain(e), e);
+                throw new LockBackendException("jdbc backend could not use " + where + ": " + explain(e, secrets), e);
             } catch (RuntimeException e) {
                 closeQuietly(ownPool);
                 throw e;
@@ -682,7 +702,7 @@ public final class JdbcLockBackend implements LockBackend {
             try {
                 return new HikariDataSource(config);
             } catch (RuntimeException e) {
-                throw settings.uri().invalid("cannot be opened: " + explain(e), e);
+                throw settings.uri().invalid("cannot be opened: " + explain(e, settings.secrets()), e);
             }
         }
 

@@ -1,11 +1,14 @@
 package io.distlock.jdbc;
 
 import io.distlock.spi.BackendUri;
+import io.distlock.spi.Secrets;
 
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -89,4 +92,23 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
         return new JdbcSettings(parsed, driverUrl, subprotocol, user, password, properties);
     }
 
+    /** The secret values these settings hold (the password, wherever it came from), for {@link Secrets#maskText}. */
+    Set<String> secrets() {
+        Set<String> secrets = new LinkedHashSet<>(Secrets.valuesIn(uri.text()));
+        if (password != null && !password.isEmpty()) {
+            secrets.add(password);
+        }
+        return Set.copyOf(secrets);
+    }
+
+    /** The record's own {@code toString()} would show the password and the URI as given. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        driverProperties.forEach((key, value) -> shown.put(String.valueOf(key),
+                Secrets.isSecretName(String.valueOf(key)) ? "***" : String.valueOf(value)));
+        return Secrets.maskText("JdbcSettings[uri=" + uri.masked() + ", driverUrl=" + Secrets.mask(driverUrl)
+                + ", subprotocol=" + subprotocol + ", user=" + user + ", password=" + (password == null ? null : "***")
+                + ", driverProperties=" + shown + "]", secrets());
+    }
 }

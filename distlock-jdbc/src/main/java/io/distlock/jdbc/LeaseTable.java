@@ -1,8 +1,10 @@
 package io.distlock.jdbc;
 
+import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ListPages;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -60,8 +62,10 @@ final class LeaseTable {
     private final String releaseSql;
     private final String extendSql;
     private final String inspectSql;
-    private final String listAllSql;
-    private final String listRangeSql;
+    /** Rows one query of {@link #list} reads at most. */
+    private static final int LIST_PAGE = 1000;
+    private final String listFirstSql;
+    private final String listNextSql;
     private final String forceReleaseSql;
     private final String sweepSql;
     /** Session strategy (see {@link SessionLocks}); null where the dialect has no such statement. */
@@ -149,8 +153,9 @@ final class LeaseTable {
         extendSql = "UPDATE " + table + " SET expires_at = " + now + " + ?" + owned;
         String select = "SELECT name, " + COLUMNS + " FROM " + table;
         inspectSql = select + live;
-        listAllSql = select + " WHERE ns = ? AND expires_at > " + now + " ORDER BY name";
-        listRangeSql = select + " WHERE ns = ? AND expires_at > " + now + " AND name >= ? AND name < ? ORDER BY name";
+        String range = " WHERE ns = ? AND expires_at > " + now + " AND name < ? AND name ";
+        listFirstSql = select + range + ">= ? ORDER BY name LIMIT ?";
+        listNextSql = select + range + "> ? ORDER BY name LIMIT ?";
         sweepSql = "DELETE FROM " + table + " WHERE expires_at < " + now + " - ?";
     }
 
@@ -385,33 +390,55 @@ final class LeaseTable {
     }
 
     /**
-     * A byte range, so the primary key's index answers it and no LIKE escaping is needed: every name
-     * that starts with the prefix's bytes sorts at or after them and before the prefix with its last
-     * byte raised by one (UTF-8 never has a 0xFF byte, so the raise never carries).
+     * At most {@code limit} held locks whose names start with {@code prefix}, the first by name, read
+     * in pages of at most {@value #LIST_PAGE} rows: keyset paging on the primary key, each page one
+     * query within the query timeout, until one lock more than the limit is found or the rows end.
+     * {@code shown} turns a row into the lock it shows, or null for a row that holds nothing (the
+     * session strategy's row of a dead session).
+     *
+     * <p>A byte range, so the primary key's index answers it and no LIKE escaping is needed: every
+     * name that starts with the prefix's bytes sorts at or after them and before the prefix with its
+     * last byte raised by one (UTF-8 never has a 0xFF byte, so the raise never carries, and a lone
+     * 0xFF byte sorts after every name).
      */
-    List<LockInfo> list(Connection connection, String prefix) throws SQLException {
+    ListPage list(Connection connection, String prefix, int limit, Shown shown) throws SQLException {
+        int wanted = ListPages.wanted(limit);
+        int pageSize = Math.min(wanted, LIST_PAGE);
         byte[] from = key(prefix);
-        boolean all = from.length == 0;
-        try (PreparedStatement statement = prepare(connection, all ? listAllSql : listRangeSql)) {
-            statement.setString(1, namespace);
-            if (!all) {
-                byte[] to = Arrays.copyOf(from, from.length);
-                to[to.length - 1]++;
-                statement.setBytes(2, from);
-                statement.setBytes(3, to);
-            }
-            List<LockInfo> result = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    String name = new String(rows.getBytes(1), StandardCharsets.UTF_8);
-                    // The database orders bytes; the check keeps H2 or an odd collation honest.
-                    if (name.startsWith(prefix)) {
-                        result.add(info(name, rows, 2));
+        byte[] to = from.length == 0 ? new byte[] {(byte) 0xFF} : Arrays.copyOf(from, from.length);
+        if (from.length > 0) {
+            to[to.length - 1]++;
+        }
+        List<LockInfo> found = new ArrayList<>();
+        String after = null;
+        int rowsRead = pageSize;
+        while (found.size() < wanted && rowsRead == pageSize) {
+            rowsRead = 0;
+            try (PreparedStatement statement = prepare(connection, after == null ? listFirstSql : listNextSql)) {
+                statement.setString(1, namespace);
+                statement.setBytes(2, to);
+                statement.setBytes(3, after == null ? from : key(after));
+                statement.setInt(4, pageSize);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        rowsRead++;
+                        after = new String(rows.getBytes(1), StandardCharsets.UTF_8);
+                        // The database orders bytes; the check keeps H2 or an odd collation honest.
+                        LockInfo lock = after.startsWith(prefix) ? shown.lock(info(after, rows, 2)) : null;
+                        if (lock != null) {
+                            found.add(lock);
+                        }
                     }
                 }
             }
-            return result;
         }
+        return ListPages.of(found, limit);
+    }
+
+    /** What a listed row shows. */
+    interface Shown {
+        /** The lock {@code row} shows, or null if it holds nothing. */
+        LockInfo lock(LockInfo row) throws SQLException;
     }
 
     int sweep(Connection connection, Duration retention) throws SQLException {

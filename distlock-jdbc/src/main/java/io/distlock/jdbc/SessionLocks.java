@@ -1,10 +1,12 @@
 package io.distlock.jdbc;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +177,7 @@ final class SessionLocks {
                 attempt = attempt(connection, request, key);
             }
             if (attempt.locked && attempt.token > 0) {
-                Held lock = new Held(request, key, connection, autoCommitWas, sentAt + request.lease().toNanos());
+                Held lock = new Held(request, key, connection, autoCommitWas, Durations.deadlineNanos(sentAt, request.lease()));
                 held.put(lock.ownerId, lock);
                 kept = true;
                 synchronized (lock) {
@@ -252,7 +254,7 @@ final class SessionLocks {
     /** A session-strategy row whose lease ended more than {@link #grace} ago, while its advisory lock is still held. */
     private boolean overdue(LeaseTable.Row row) {
         return row != null && row.owner().startsWith(LeaseTable.SESSION_OWNER)
-                && row.expiresAt() + grace.toMillis() <= row.now();
+                && Durations.saturatedAdd(row.expiresAt(), Durations.saturatedMillis(grace)) <= row.now();
     }
 
     /**
@@ -269,7 +271,7 @@ final class SessionLocks {
                 throw e;
             }
             LOG.warn("{}: lock '{}' is held past its lease by a session that could not be ended ({}); it stays busy "
-                    + "until that session ends", backend.describe(), name, JdbcLockBackend.explain(e));
+                    + "until that session ends", backend.describe(), name, backend.explain(e));
             return false;
         }
     }
@@ -410,7 +412,7 @@ final class SessionLocks {
             }
         }
         // Both calls only signal the session; its locks go when it has ended.
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Durations.deadlineNanos(System.nanoTime(), timeout);
         while (Long.valueOf(session).equals(holderSession(connection, key))) {
             if (System.nanoTime() - deadline > 0) {
                 throw new SQLException("database session " + session + " still held the lock " + timeout
@@ -464,7 +466,7 @@ final class SessionLocks {
                 end(lock);
                 return false;
             }
-            lock.deadline = sentAt + lease.toNanos();
+            lock.deadline = Durations.deadlineNanos(sentAt, lease);
             scheduleExpiry(lock);
             return true;
         }
@@ -606,12 +608,12 @@ final class SessionLocks {
             return false;
         }
         LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", backend.describe(),
-                lock.name, JdbcLockBackend.explain(cause));
+                lock.name, backend.explain(cause));
         BackendEvents target = events;
         if (report && target != null) {
             target.lost(lock.name, lock.ownerId, new LockBackendException(backend.describe()
                     + ": the database session that held lock '" + lock.name + "' ended: "
-                    + JdbcLockBackend.explain(cause), cause));
+                    + backend.explain(cause), cause));
         }
         backend.quietly("release", lock.name,
                 connection -> table.release(connection, lock.name, LeaseTable.SESSION_OWNER + lock.ownerId));
@@ -632,14 +634,14 @@ final class SessionLocks {
         }
     }
 
-    private static void giveBack(Connection connection, boolean autoCommitWas) {
+    private void giveBack(Connection connection, boolean autoCommitWas) {
         try {
             if (!autoCommitWas) {
                 connection.setAutoCommit(false);
             }
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("closing a session connection failed: {}", e.toString());
+            LOG.debug("closing a session connection failed: {}", backend.masked(e));
         }
     }
 
@@ -667,24 +669,18 @@ final class SessionLocks {
         return Optional.of(withOwner(row.get(), ownerId));
     }
 
-    List<LockInfo> list(Connection connection, String prefix) throws SQLException {
-        List<LockInfo> rows = table.list(connection, prefix);
+    ListPage list(Connection connection, String prefix, int limit) throws SQLException {
         Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? advisoryLocks(connection) : null;
-        List<LockInfo> result = new ArrayList<>(rows.size());
-        for (LockInfo row : rows) {
+        return table.list(connection, prefix, limit, row -> {
             if (!row.ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
-                result.add(row);
-                continue;
+                return row;
             }
             String ownerId = row.ownerId().substring(LeaseTable.SESSION_OWNER.length());
             SessionKeys.Key key = key(row.name());
             boolean locked = lockedKeys != null ? lockedKeys.contains(key.advisory())
                     : holderSession(connection, key) != null;
-            if (locked && !knownDead(ownerId)) {
-                result.add(withOwner(row, ownerId));
-            }
-        }
-        return result;
+            return locked && !knownDead(ownerId) ? withOwner(row, ownerId) : null;
+        });
     }
 
     /** Every advisory lock held in this database (bigint keys), in one query. */
@@ -709,7 +705,7 @@ final class SessionLocks {
                 throw e;
             }
             throw new LockBackendException(backend.describe() + ": forceRelease '" + name + "' could not end the "
-                    + "database session holding it: " + JdbcLockBackend.explain(e) + " [the database user must be "
+                    + "database session holding it: " + backend.explain(e) + " [the database user must be "
                     + "allowed to end that session: on PostgreSQL the same role or pg_signal_backend, on MariaDB the "
                     + "same user or CONNECTION ADMIN]", e);
         }

@@ -1,6 +1,7 @@
 package io.distlock.jdbc;
 
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,7 @@ final class Watch implements Runnable {
                 return;
             }
             down = true;
-            LOG.warn("{}: database connection lost: {}", backend.describe(), cause.toString());
+            LOG.warn("{}: database connection lost: {}", backend.describe(), backend.masked(cause));
             target.connectionLost(cause);
         }
         synchronized (pause) {
@@ -169,14 +170,14 @@ final class Watch implements Runnable {
         if (closed || isDown() || System.nanoTime() - nextSweep < 0) {
             return;
         }
-        nextSweep = System.nanoTime() + sweepInterval().toNanos();
+        nextSweep = Durations.deadlineNanos(System.nanoTime(), sweepInterval());
         try {
             int swept = backend.sweep(retention);
             if (swept > 0) {
                 LOG.debug("{}: swept {} rows released more than {} ago", backend.describe(), swept, retention);
             }
         } catch (RuntimeException failure) {
-            LOG.debug("{}: sweep failed: {}", backend.describe(), failure.toString());
+            LOG.debug("{}: sweep failed: {}", backend.describe(), backend.masked(failure));
         }
     }
 
@@ -218,7 +219,7 @@ final class Watch implements Runnable {
         Thread running = thread;
         if (running != null && running != Thread.currentThread()) {
             try {
-                running.join(heartbeat.plus(timeout).plus(timeout).toMillis());
+                running.join(Durations.saturatedMillis(heartbeat.plus(timeout).plus(timeout)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

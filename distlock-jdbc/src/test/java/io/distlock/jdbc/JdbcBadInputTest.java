@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -18,17 +19,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Bad input against real servers: wrong credentials, a missing database, a table of the wrong shape,
- * SQL metacharacters in lock names. Each gives a clear exception or the right behaviour.
+ * SQL metacharacters in lock names, list prefixes and pages. Each gives a clear exception or the right
+ * behaviour.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JdbcBadInputTest {
     private static final Duration BOUND = Duration.ofSeconds(6);
+    private static final int LIST_HELD = 1005;
     private static ServerProcess postgres;
     private static ServerProcess mariadb;
 
@@ -139,6 +143,12 @@ class JdbcBadInputTest {
                 .hasMessageContaining("distlock.table");
         assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.timeout=soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.timeout=soon");
+        assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.heartbeat=400d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("distlock.heartbeat=400d")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> JdbcLockBackend.builder(PostgresServers.uri(postgres)).retention(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention")
+                .hasMessageContaining("365 days");
         assertThatThrownBy(() -> JdbcLockBackend.open(PostgresServers.uri(postgres) + "?distlock.namespace=a%20b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
         assertThatThrownBy(() -> JdbcLockBackend.open("jdbc:"))
@@ -248,6 +258,48 @@ class JdbcBadInputTest {
             for (String name : names) {
                 assertThat(second.inspect(name)).as("'%s' released", name).isEmpty();
             }
+        }
+    }
+
+    @Test
+    void listPagesPastTheFirstThousandRows_h2() {
+        pages("jdbc:h2:mem:list-pages;DB_CLOSE_DELAY=-1");
+    }
+
+    @Test
+    void listPagesPastTheFirstThousandRows_postgresql() {
+        pages(PostgresServers.uri(postgres) + "?distlock.table=list_pages");
+    }
+
+    @Test
+    void listPagesPastTheFirstThousandRows_mariadb() {
+        pages(MariaDbServers.uri(mariadb) + "&distlock.table=list_pages");
+    }
+
+    /**
+     * {@code list(prefix, limit)} past the first page of rows (1000): the keyset paging's next page
+     * starts after the last name read, so nothing is read twice or skipped.
+     */
+    private static void pages(String uri) {
+        List<String> names = IntStream.range(0, LIST_HELD).mapToObj(i -> String.format("page/%04d", i)).toList();
+        try (LockManager holder = LockManager.builder(JdbcLockBackend.open(uri)).build();
+             LockManager viewer = LockManager.builder(JdbcLockBackend.open(uri)).build()) {
+            List<Lock> held = new ArrayList<>();
+            for (String name : names) {
+                held.add(holder.acquire(name, LockOptions.tryOnce()));
+            }
+            held.add(holder.acquire("page0", LockOptions.tryOnce()));
+            held.add(holder.acquire("pagf", LockOptions.tryOnce()));
+
+            ListPage all = viewer.list("page/", LIST_HELD);
+            assertThat(all.truncated()).isFalse();
+            assertThat(all.locks()).extracting(LockInfo::name).containsExactlyElementsOf(names);
+            ListPage cut = viewer.list("page/", LIST_HELD - 1);
+            assertThat(cut.truncated()).isTrue();
+            assertThat(cut.locks()).extracting(LockInfo::name).containsExactlyElementsOf(names.subList(0, LIST_HELD - 1));
+            assertThat(viewer.list("", Integer.MAX_VALUE).locks()).hasSize(LIST_HELD + 2);
+            assertThat(viewer.list("", LIST_HELD + 1).truncated()).isTrue();
+            held.forEach(Lock::release);
         }
     }
 }

@@ -2,6 +2,9 @@ package io.distlock.jdbc;
 
 import org.junit.jupiter.api.Test;
 
+import java.sql.SQLException;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,5 +57,35 @@ class JdbcSettingsTest {
     void otherSchemesAreRefused() {
         assertThatThrownBy(() -> JdbcSettings.parse("postgresql://db/x", null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:");
+    }
+
+    @Test
+    void toStringNeverShowsAPassword_whereverItCameFrom() {
+        for (String uri : List.of("jdbc:postgresql://app:Pw%23One@db/x?sslmode=verify-full",
+                "jdbc:postgresql://db/x?user=app&password=PwTwo&sslpassword=PwThree",
+                "jdbc:mariadb://db/x?user=app&keyPassword=PwFour&trustStorePassword=PwFive",
+                "jdbc:h2:tcp://127.0.0.1:9092/mem:x;USER=sa;PASSWORD=PwSix", "jdbc:h2:mem:x;PASSWORD=PwSeven;USER=sa")) {
+            JdbcSettings settings = JdbcSettings.parse(uri, "PwEnv");
+            assertThat(settings.toString()).as(uri).doesNotContain("Pw").contains("JdbcSettings[");
+        }
+        assertThat(JdbcSettings.parse("jdbc:postgresql://app@db/x", "PwEnv").toString()).doesNotContain("PwEnv");
+    }
+
+    @Test
+    void driverMessagesAreMaskedOfThePasswordsGiven() {
+        JdbcSettings settings = JdbcSettings.parse("jdbc:postgresql://app:Pw%23One@db/x?sslpassword=PwTwo", null);
+        SQLException failure = new SQLException("auth failed for app with Pw#One (sslpassword PwTwo) at "
+                + "jdbc:postgresql://app:Pw#One@db/x", "28P01");
+        assertThat(JdbcLockBackend.explain(failure, settings.secrets())).doesNotContain("Pw")
+                .contains("check the user and the password");
+    }
+
+    @Test
+    void aPasswordWhoseHashWouldEndTheHostIsRefused() {
+        for (String uri : List.of("jdbc:postgresql://app:s3cr#et@db/x", "jdbc:postgresql://app:s3cr/et@db/x",
+                "jdbc:postgresql://app:s3cr?et@db/x")) {
+            assertThatThrownBy(() -> JdbcSettings.parse(uri, null)).as(uri).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("percent-encode").message().doesNotContain("s3cr").doesNotContain("et@");
+        }
     }
 }

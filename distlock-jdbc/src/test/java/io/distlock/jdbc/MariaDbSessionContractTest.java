@@ -1,7 +1,10 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.ContractRule;
+
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole contract kit on a private MariaDB with session locks ({@code GET_LOCK}, one connection
@@ -16,8 +19,13 @@ class MariaDbSessionContractTest extends MariaDbContractTest {
     }
 
     @Override
-    protected Map<String, String> notApplicable() {
-        Map<String, String> rules = new HashMap<>(super.notApplicable());
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(RELEASE_NOTIFICATION, DROP_NOTICED, CONNECTION_DROP);
+    }
+
+    @Override
+    protected Map<ContractRule, String> notApplicable() {
+        Map<ContractRule, String> rules = new HashMap<>(super.notApplicable());
         rules.put(CONNECTION_DROP, "the lock IS the session: a connection the server drops ends it, by design, so it is lost, never restored "
                 + "(PostgresSessionFaultTest and MariaDbSessionFaultTest check that: free at once, listener called once)");
         return rules;

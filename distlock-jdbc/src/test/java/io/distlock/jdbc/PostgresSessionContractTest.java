@@ -1,6 +1,9 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.ContractRule;
+
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole contract kit on a private PostgreSQL with session locks (advisory locks, one connection
@@ -15,7 +18,12 @@ class PostgresSessionContractTest extends PostgresContractTest {
     }
 
     @Override
-    protected Map<String, String> notApplicable() {
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(CONNECTION_DROP);
+    }
+
+    @Override
+    protected Map<ContractRule, String> notApplicable() {
         return Map.of(CONNECTION_DROP, "the lock IS the session: a connection the server drops ends it, by design, so it is lost, never restored "
                 + "(PostgresSessionFaultTest and MariaDbSessionFaultTest check that: free at once, listener called once)");
     }

@@ -19,14 +19,13 @@ import java.util.HexFormat;
  *       written {@code %XX} (so {@code %}, {@code :}, spaces, control characters and non-ASCII are
  *       escaped), when the whole key stays within 249 bytes;</li>
  *   <li>{@code L}: otherwise, the lowercase hex SHA-256 of the name's UTF-8 bytes (64 characters);</li>
- *   <li>{@code m} / {@code M}: the same two for a name that is not well-formed UTF-16 (an unpaired
- *       surrogate, which UTF-8 cannot encode): four hex digits per UTF-16 unit, or the SHA-256 of
- *       the UTF-16BE bytes;</li>
  *   <li>the fencing-token counter of a lock: the lock key with {@code t} before its kind
  *       ({@code ns:tl:...}), hence the 249-byte limit for lock keys.</li>
  * </ul>
  *
- * Hashed keys are injective as far as SHA-256 has no collisions.
+ * Hashed keys are injective as far as SHA-256 has no collisions. Names are well-formed UTF-16 (the
+ * engine refuses an unpaired surrogate, which UTF-8 would turn into {@code ?}), so their UTF-8 bytes
+ * tell them apart. ({@code m} and {@code M} were the kinds of such names before; no name has them now.)
  */
 final class MemcachedKeys {
     static final int MAX_KEY_BYTES = 250;
@@ -42,21 +41,10 @@ final class MemcachedKeys {
 
     /** The key of the lock named {@code name}. */
     String lockKey(String name) {
-        if (isWellFormed(name)) {
-            byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-            String prefix = namespace + ":l:";
-            String escaped = escape(utf8, MAX_LOCK_KEY_BYTES - prefix.length());
-            return escaped != null ? prefix + escaped : namespace + ":L:" + sha256(utf8);
-        }
-        String prefix = namespace + ":m:";
-        if (prefix.length() + 4L * name.length() <= MAX_LOCK_KEY_BYTES) {
-            StringBuilder hex = new StringBuilder(prefix);
-            for (int i = 0; i < name.length(); i++) {
-                hex.append(HEX.toHexDigits(name.charAt(i)));
-            }
-            return hex.toString();
-        }
-        return namespace + ":M:" + sha256(name.getBytes(StandardCharsets.UTF_16BE));
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        String prefix = namespace + ":l:";
+        String escaped = escape(utf8, MAX_LOCK_KEY_BYTES - prefix.length());
+        return escaped != null ? prefix + escaped : namespace + ":L:" + sha256(utf8);
     }
 
     /** The key of the counter that issues the fencing tokens of {@code lockKey}. */
@@ -92,21 +80,6 @@ final class MemcachedKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
-
-    static boolean isWellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** True if memcached's text protocol accepts {@code key}: 1 to 250 bytes, no spaces or control characters. */

@@ -5,6 +5,7 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
 
@@ -94,7 +95,7 @@ public final class MemcachedLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String lockKey = keys.lockKey(request.name());
         ServerNode node = ring.nodeFor(lockKey);
-        Instant expiresAt = request.acquiredAt().plus(request.lease());
+        Instant expiresAt = Durations.plus(request.acquiredAt(), request.lease());
         LockValue value = new LockValue(request.ownerId(), request.host(), request.pid(), request.thread(),
                 request.acquiredAt(), expiresAt);
         if (!node.add(lockKey, node.expiry(request.lease()), value.encode())) {
@@ -138,7 +139,7 @@ public final class MemcachedLockBackend implements LockBackend {
         if (value.isEmpty() || !value.get().ownerId().equals(ownerId)) {
             return false;
         }
-        LockValue renewed = value.get().withExpiry(Instant.now().plus(lease));
+        LockValue renewed = value.get().withExpiry(Durations.plus(Instant.now(), lease));
         return node.cas(lockKey, node.expiry(lease), renewed.encode(), current.getCas());
     }
 

@@ -2,6 +2,7 @@ package io.distlock.memcached;
 
 import io.distlock.LockBackendException;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.MemcachedClientStateListener;
@@ -169,20 +170,25 @@ final class ServerNode implements AutoCloseable {
      * keep the lock on the server for at least the lease, counted from when the holder sent the
      * request, which is how the engine counts it (a timer that fires late, on a server too busy to
      * run it, still eats into that). Above 30 days memcached wants an absolute unix time: the
-     * server's own, plus one more second for the truncation of its clock, and no expiry at all past
-     * what 32 bits hold (2038).
+     * server's own, plus one more second for the truncation of its clock. Never 0 (memcached's "no
+     * expiry") nor a time memcached would read as relative or past: a lease whose end the server's
+     * clock puts past what a 32-bit unix time holds (2038-01-19; with leases of at most
+     * {@link Durations#MAX}, only on a server whose clock reads 2037 or later) is refused with a
+     * {@link LockBackendException}, since memcached could not keep it.
      */
     int expiry(Duration lease) {
-        long whole = ceilSeconds(lease);
-        if (whole > Integer.MAX_VALUE) {
-            return 0; // past 2038 from any start, and no overflow below
-        }
-        long seconds = whole + 2;
+        long seconds = Durations.saturatedAdd(ceilSeconds(lease), 2);
         if (seconds <= MAX_RELATIVE_EXPIRY_SECONDS) {
             return (int) seconds;
         }
-        long absolute = serverSeconds() + seconds + 1;
-        return absolute > Integer.MAX_VALUE ? 0 : (int) absolute;
+        long now = serverSeconds();
+        long absolute = Durations.saturatedAdd(now, Durations.saturatedAdd(seconds, 1));
+        if (absolute <= MAX_RELATIVE_EXPIRY_SECONDS || absolute > Integer.MAX_VALUE) {
+            throw new LockBackendException("memcached server " + label + " cannot keep a lease of "
+                    + Durations.format(lease) + ": over 30 days it takes the end as a 32-bit unix time, and its clock "
+                    + "(unix time " + now + ") puts that end at " + absolute + ", outside 30 days to 2038-01-19");
+        }
+        return (int) absolute;
     }
 
     static long ceilSeconds(Duration lease) {

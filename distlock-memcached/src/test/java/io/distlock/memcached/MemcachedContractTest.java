@@ -1,16 +1,19 @@
 package io.distlock.memcached;
 
 import io.distlock.spi.LockBackend;
+import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The whole contract kit against two private memcached servers (names spread over both); child
- * JVMs reach them through the URI. Two rules cannot apply to memcached, for the reasons given.
+ * JVMs reach them through the URI. Three rules cannot apply to memcached, for the reasons given.
  */
 class MemcachedContractTest extends LockContractSuite {
     private static ServerProcess first;
@@ -55,8 +58,22 @@ class MemcachedContractTest extends LockContractSuite {
     }
 
     @Override
-    protected Map<String, String> notApplicable() {
+    protected Duration leaseRounding(Duration lease) {
+        // README "Leases: whole seconds, plus two": the lease rounded up to whole seconds, and a lock
+        // whose holder died stays up to 3 s longer than that.
+        return Duration.ofSeconds(ServerNode.ceilSeconds(lease) + 3).minus(lease);
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(RELEASE_NOTIFICATION, LIST, RESTART);
+    }
+
+    @Override
+    protected Map<ContractRule, String> notApplicable() {
         return Map.of(
+                RESTART, "a memcached restart forgets every item, the locks and the token counters: a break the "
+                        + "README states (contract 7.3) and MemcachedFaultTest measures",
                 RELEASE_NOTIFICATION, "memcached has no notifications (no pub/sub, no watches): a waiter in another "
                         + "manager learns of a release at its next poll, at the retry interval with jitter",
                 LIST, "memcached cannot enumerate its keys, so list(prefix) is unsupported (LockException); "

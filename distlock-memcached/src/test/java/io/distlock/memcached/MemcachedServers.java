@@ -82,6 +82,36 @@ public final class MemcachedServers {
         }
     }
 
+    /**
+     * The seconds {@code key} has left on {@code server}, as its meta command {@code mg <key> t}
+     * reports them (memcached 1.6): -1 for an item that never expires, null for a missing one.
+     */
+    public static Long ttl(ServerProcess server, String key) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(server.host(), server.port()), 1000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(("mg " + key + " t\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                line.append((char) c);
+            }
+            String answer = line.toString().trim();
+            if (answer.equals("EN")) {
+                return null;
+            }
+            for (String part : answer.split(" ")) {
+                if (answer.startsWith("HD ") && part.startsWith("t")) {
+                    return Long.parseLong(part.substring(1));
+                }
+            }
+            throw new IllegalStateException(server + " answered '" + answer + "' to mg " + key + " t");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not ask " + server + " for the TTL of " + key, e);
+        }
+    }
+
     /** The URI of {@code servers}, in order, with {@code query} (may be empty). */
     public static String uri(String query, ServerProcess... servers) {
         StringBuilder uri = new StringBuilder("memcached://");

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -43,6 +44,10 @@ public final class DistlockMetrics implements LockListener {
     public static final String RESTORATIONS = "distlock.restorations";
     public static final String LOSSES = "distlock.losses";
     public static final String BACKEND_FAILURES = "distlock.backend.failures";
+    private static final String RENEWALS_TEXT = "Leases the backend extended (auto-renewal and extend)";
+    private static final String LOSSES_TEXT = "Locks lost (lease ran out, taken over or force-released)";
+    private static final String SUSPENSIONS_TEXT = "Held locks the backend could not confirm for a while";
+    private static final String RESTORATIONS_TEXT = "Suspended locks the backend confirmed again";
 
     private final MeterRegistry registry;
     private final Tags common;
@@ -54,6 +59,24 @@ public final class DistlockMetrics implements LockListener {
         this.registry = builder.registry;
         this.common = Tags.of("backend", builder.backend);
         this.lockTag = builder.lockTag;
+        if (lockTag == null) {
+            registerAtZero();
+        }
+    }
+
+    /**
+     * Every meter whose tags are known in advance, registered now: a dashboard or an alert on
+     * losses shows 0 from the start rather than no series until the first loss. (With a lock-name
+     * tag the tag values are not known until the locks are used.)
+     */
+    private void registerAtZero() {
+        for (String result : List.of("acquired", "busy", "timed_out", "interrupted", "failed")) {
+            acquireTimer(null, result);
+        }
+        counter(RENEWALS, RENEWALS_TEXT, null);
+        counter(LOSSES, LOSSES_TEXT, null);
+        counter(SUSPENSIONS, SUSPENSIONS_TEXT, null);
+        counter(RESTORATIONS, RESTORATIONS_TEXT, null);
     }
 
     public static Builder builder(MeterRegistry registry) {
@@ -108,7 +131,7 @@ public final class DistlockMetrics implements LockListener {
 
     @Override
     public void renewed(String name, long token, Duration lease) {
-        counter(RENEWALS, "Leases the backend extended (auto-renewal and extend)", name).increment();
+        counter(RENEWALS, RENEWALS_TEXT, name).increment();
     }
 
     @Override
@@ -119,17 +142,17 @@ public final class DistlockMetrics implements LockListener {
     @Override
     public void lost(String name, long token, Throwable cause) {
         stopHeld(name, token);
-        counter(LOSSES, "Locks lost (lease ran out, taken over or force-released)", name).increment();
+        counter(LOSSES, LOSSES_TEXT, name).increment();
     }
 
     @Override
     public void suspended(String name, long token, Throwable cause) {
-        counter(SUSPENSIONS, "Held locks the backend could not confirm for a while", name).increment();
+        counter(SUSPENSIONS, SUSPENSIONS_TEXT, name).increment();
     }
 
     @Override
     public void restored(String name, long token) {
-        counter(RESTORATIONS, "Suspended locks the backend confirmed again", name).increment();
+        counter(RESTORATIONS, RESTORATIONS_TEXT, name).increment();
     }
 
     @Override

@@ -98,6 +98,19 @@ class DistlockMetricsTest {
     }
 
     @Test
+    void everyMeterWithKnownTagsIsThereAtZeroBeforeTheFirstEvent() {
+        SimpleMeterRegistry fresh = new SimpleMeterRegistry();
+        DistlockMetrics.builder(fresh).backend("file").build();
+        for (String counter : new String[] {DistlockMetrics.RENEWALS, DistlockMetrics.LOSSES,
+                DistlockMetrics.SUSPENSIONS, DistlockMetrics.RESTORATIONS}) {
+            assertThat(fresh.get(counter).tag("backend", "file").counter().count()).as(counter).isZero();
+        }
+        for (String result : new String[] {"acquired", "busy", "timed_out", "interrupted", "failed"}) {
+            assertThat(fresh.get(DistlockMetrics.ACQUIRE).tag("result", result).timer().count()).as(result).isZero();
+        }
+    }
+
+    @Test
     void renewalsAreCountedAutomaticAndExplicit() {
         LockManager locks = manager(DistlockMetrics.builder(registry).backend("memory").build());
         Lock renewing = locks.acquire("job", LockOptions.builder().lease(Duration.ofMillis(300)).autoRenew(true).build());

@@ -2,7 +2,9 @@ package io.distlock.redis;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.Durations;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +45,7 @@ final class HolderCodec {
             // PTTL's "no such key": the lease ran out between the script's two reads.
             return Optional.empty();
         }
-        Instant expiresAt = remainingMillis < 0 ? null : Instant.now().plusMillis(remainingMillis);
+        Instant expiresAt = remainingMillis < 0 ? null : Durations.plus(Instant.now(), Duration.ofMillis(remainingMillis));
         String[] holder = reply.get(2) == null ? new String[0] : reply.get(2).toString().split(" ", 4);
         long acquiredNanos = holder.length > 0 ? parseLong(holder[0], Long.MIN_VALUE) : Long.MIN_VALUE;
         Instant acquiredAt = acquiredNanos == Long.MIN_VALUE ? null

@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.LockBackendException;
+import io.distlock.spi.Durations;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -65,7 +66,7 @@ final class RedisConnections implements AutoCloseable {
         AbstractRedisClient created = null;
         StatefulConnection<String, String> data = null;
         try {
-            long deadline = System.nanoTime() + settings.connectTimeout().plus(settings.commandTimeout()).toNanos();
+            long deadline = Durations.deadlineNanos(System.nanoTime(), settings.connectTimeout().plus(settings.commandTimeout()));
             if (settings.cluster()) {
                 RedisClusterClient clusterClient = RedisClusterClient.create(resources, settings.redisUris());
                 created = clusterClient;

@@ -9,9 +9,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>lock {@code name}: the hash {@code <ns>/lock:<name>}, the name's UTF-8 bytes verbatim
- *       (Redis keys are binary-safe, so every name of at most 1024 bytes fits as it is). A name
- *       that is not well-formed UTF-16 (an unpaired surrogate, which UTF-8 cannot encode) goes to
- *       {@code <ns>/lock!:<4 hex digits per char>} instead, so no two names share a key.</li>
+ *       (Redis keys are binary-safe, so every name of at most 1024 bytes fits as it is). Names are
+ *       well-formed UTF-16 (the engine refuses an unpaired surrogate, which UTF-8 would turn into
+ *       {@code ?}), so no two names share a key.</li>
  *   <li>fencing tokens: one counter, {@code <ns>/token}, on a single node or Sentinel. In Redis
  *       Cluster a script may only touch keys of one hash slot, and one counter cannot share a slot
  *       with every lock key, so there is one counter per slot, {@code <ns>/token:{t}}, where the
@@ -33,7 +33,6 @@ final class RedisKeys {
     /** Ends the namespace in every key and channel; {@link RedisSettings} refuses it in namespaces. */
     static final char NAMESPACE_END = '/';
     private final String lockPrefix;
-    private final String malformedPrefix;
     private final String tokenKey;
     private final String channel;
     private final boolean cluster;
@@ -44,14 +43,13 @@ final class RedisKeys {
         // "app:lock" once shared "app:lock:lock:x"; contract 7.2).
         String base = namespace + NAMESPACE_END;
         this.lockPrefix = base + "lock:";
-        this.malformedPrefix = base + "lock!:";
         this.tokenKey = base + "token";
         this.channel = base + "released";
         this.cluster = cluster;
     }
 
     String lockKey(String name) {
-        return isWellFormed(name) ? lockPrefix + name : malformedPrefix + hex(name);
+        return lockPrefix + name;
     }
 
     /** The counter that issues tokens for {@code lockKey}. */
@@ -71,33 +69,15 @@ final class RedisKeys {
         if (key.startsWith(lockPrefix)) {
             return Optional.of(key.substring(lockPrefix.length()));
         }
-        if (key.startsWith(malformedPrefix)) {
-            String digits = key.substring(malformedPrefix.length());
-            if (digits.isEmpty() || digits.length() % 4 != 0) {
-                return Optional.empty();
-            }
-            StringBuilder name = new StringBuilder(digits.length() / 4);
-            for (int i = 0; i < digits.length(); i += 4) {
-                try {
-                    name.append((char) Integer.parseInt(digits, i, i + 4, 16));
-                } catch (NumberFormatException e) {
-                    return Optional.empty();
-                }
-            }
-            return Optional.of(name.toString());
-        }
         return Optional.empty();
     }
 
     /**
-     * SCAN patterns that cover every lock whose name starts with {@code prefix}: one for
-     * well-formed names, one for the others. They may match more; callers filter by name.
+     * SCAN patterns that cover every lock whose name starts with {@code prefix}. They may match
+     * more (a prefix ending inside a character is cut before it); callers filter by name.
      */
     String[] scanPatterns(String prefix) {
-        return new String[] {
-                escapeGlob(lockPrefix + wellFormedStart(prefix)) + "*",
-                escapeGlob(malformedPrefix + hex(prefix)) + "*"
-        };
+        return new String[] {escapeGlob(lockPrefix + wellFormedStart(prefix)) + "*"};
     }
 
     /** The longest start of {@code s} that ends on a whole character. */
@@ -113,30 +93,6 @@ final class RedisKeys {
             end = i;
         }
         return s.substring(0, end);
-    }
-
-    static boolean isWellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String hex(String s) {
-        StringBuilder out = new StringBuilder(s.length() * 4);
-        for (int i = 0; i < s.length(); i++) {
-            String digits = Integer.toHexString(s.charAt(i));
-            out.append("0".repeat(4 - digits.length())).append(digits);
-        }
-        return out.toString();
     }
 
     static String escapeGlob(String s) {

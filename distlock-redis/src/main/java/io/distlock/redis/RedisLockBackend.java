@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
@@ -7,6 +8,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
 import io.distlock.spi.HandOverResult;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisFuture;
@@ -16,8 +18,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +49,8 @@ import java.util.Optional;
  * Without a password in the URI, the environment variable {@code DISTLOCK_REDIS_PASSWORD} supplies one.
  */
 public final class RedisLockBackend implements LockBackend {
+    /** Keys one {@code SCAN} call examines: a page of {@link #list}. */
+    private static final int SCAN_COUNT = 1000;
     private final RedisSettings settings;
     private final RedisKeys keys;
     private final RedisConnections connections;
@@ -154,7 +156,7 @@ public final class RedisLockBackend implements LockBackend {
      * have it. Otherwise it is released again, since a failover now could hand it to a second holder.
      */
     private void awaitReplicas(RedisClusterAsyncCommands<String, String> target, AcquireRequest request, String key) {
-        long waitDeadline = System.nanoTime() + settings.replicaTimeout().plus(settings.commandTimeout()).toNanos();
+        long waitDeadline = Durations.deadlineNanos(System.nanoTime(), settings.replicaTimeout().plus(settings.commandTimeout()));
         Long acknowledged = scripts.await(target.waitForReplication(settings.replicas(),
                 settings.replicaTimeout().toMillis()), waitDeadline, "WAIT for " + settings.replicas()
                 + " replica(s) after acquiring lock '" + request.name() + "'");
@@ -218,33 +220,40 @@ public final class RedisLockBackend implements LockBackend {
         return holder(name, key, sendInspect(key), deadline);
     }
 
+    /**
+     * {@code SCAN} pages of {@value #SCAN_COUNT} keys with {@code MATCH} (on every primary in
+     * Cluster, one after the other), each page's locks read in one pipelined round; each call has
+     * the command timeout. It stops once it has found one lock more than {@code limit}, so a
+     * truncated answer holds the locks met first, not the first by name.
+     */
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         RedisClusterAsyncCommands<String, String> commands = scripts.commands();
-        long deadline = scripts.deadline();
-        Map<String, String> found = new LinkedHashMap<>();
+        Map<String, LockInfo> found = new LinkedHashMap<>();
         for (String pattern : keys.scanPatterns(prefix)) {
-            ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
-            KeyScanCursor<String> cursor = scripts.await(commands.scan(args), deadline, "SCAN " + pattern);
-            while (true) {
+            ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+            KeyScanCursor<String> cursor = null;
+            do {
+                RedisFuture<KeyScanCursor<String>> page = cursor == null ? commands.scan(args)
+                        : commands.scan(cursor, args);
+                cursor = scripts.await(page, scripts.deadline(), "SCAN " + pattern);
+                Map<String, String> pageKeys = new LinkedHashMap<>();
                 for (String key : cursor.getKeys()) {
-                    keys.nameOf(key).filter(n -> n.startsWith(prefix)).ifPresent(n -> found.put(n, key));
+                    keys.nameOf(key).filter(n -> n.startsWith(prefix)).ifPresent(n -> pageKeys.put(n, key));
                 }
-                if (cursor.isFinished()) {
-                    break;
-                }
-                // Each page gets its own timeout: a big keyspace takes many pages, none of them slow.
-                cursor = scripts.await(commands.scan(cursor, args), scripts.deadline(), "SCAN " + pattern);
+                // One pipelined round of inspections per page: send all, then collect.
+                Map<String, RedisFuture<List<Object>>> pending = new LinkedHashMap<>();
+                long inspectDeadline = scripts.deadline();
+                pageKeys.forEach((name, key) -> pending.put(name, sendInspect(key)));
+                pending.forEach((name, future) -> holder(name, pageKeys.get(name), future, inspectDeadline)
+                        .ifPresent(info -> found.put(name, info)));
+            } while (!cursor.isFinished() && found.size() < wanted);
+            if (found.size() >= wanted) {
+                break;
             }
         }
-        // One pipelined round of inspections: send all, then collect.
-        Map<String, RedisFuture<List<Object>>> pending = new LinkedHashMap<>();
-        long inspectDeadline = scripts.deadline();
-        found.forEach((name, key) -> pending.put(name, sendInspect(key)));
-        List<LockInfo> result = new ArrayList<>();
-        pending.forEach((name, future) -> holder(name, found.get(name), future, inspectDeadline).ifPresent(result::add));
-        result.sort(Comparator.comparing(LockInfo::name));
-        return result;
+        return ListPages.of(found.values(), limit);
     }
 
     private RedisFuture<List<Object>> sendInspect(String key) {
@@ -280,7 +289,7 @@ public final class RedisLockBackend implements LockBackend {
     }
 
     private static String leaseMillis(Duration lease) {
-        return Long.toString(Math.max(1, lease.toMillis()));
+        return Long.toString(Math.max(1, Durations.saturatedMillis(lease)));
     }
 
     /** Overrides for the URI's parameters. */

@@ -24,7 +24,11 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
                      Duration connectTimeout, Duration commandTimeout, int replicas, Duration replicaTimeout) {
 
     static final String DEFAULT_NAMESPACE = "distlock";
-    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Lettuce's own default: the first connect of a cold JVM loads and starts Netty, which on a
+     * loaded host takes seconds before the first byte is sent.
+     */
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
     static final String PASSWORD_ENVIRONMENT_VARIABLE = "DISTLOCK_REDIS_PASSWORD";
 

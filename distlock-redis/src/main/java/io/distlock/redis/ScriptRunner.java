@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.distlock.LockBackendException;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -38,7 +39,7 @@ final class ScriptRunner {
 
     /** When a command sent now must have answered. */
     long deadline() {
-        return System.nanoTime() + settings.commandTimeout().toNanos();
+        return Durations.deadlineNanos(System.nanoTime(), settings.commandTimeout());
     }
 
     /**

@@ -133,6 +133,12 @@ class RedisBadInputTest {
         assertBadUri(base + "?namespace=a{b}", "namespace 'a{b}'");
         assertBadUri(base + "?namespace=", "parameter 'namespace' without a value");
         assertBadUri(base + "?cluster=maybe", "cluster=maybe");
+        assertThatThrownBy(() -> LockBackends.open(base + "?timeout=P99999999999D")).as("contract 6.2: over the maximum")
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=P99999999999D")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> RedisLockBackend.builder(base).commandTimeout(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+                .hasMessageContaining("365 days");
         assertBadUri(base + "?timeout=1s&timeout=2s", "repeats parameter 'timeout'");
         assertBadUri(base + "?timeout", "parameter 'timeout' without a value");
         assertBadUri(base + "?replicas", "parameter 'replicas' without a value");
@@ -157,7 +163,27 @@ class RedisBadInputTest {
         assertThat(Secrets.mask("rediss://:p@ss@h")).isEqualTo("rediss://:***@h");
         assertThat(Secrets.mask("redis-sentinel://:pw@h1:26379,h2:26379/0#master"))
                 .isEqualTo("redis-sentinel://:***@h1:26379,h2:26379/0#master");
-        assertThat(Secrets.mask("redis://h:1?a=b@c")).isEqualTo("redis://h:1?a=b@c");
+        // An '@' after the host part could end a user info holding '?': masked up to it, never under-masked.
+        assertThat(Secrets.mask("redis://h:1?a=b@c")).isEqualTo("redis://***@c");
+    }
+
+    @Test
+    void settingsNeverShowThePassword() {
+        for (String uri : List.of("redis://:PwRedis1@h:1", "redis://alice:PwRedis1@h:1/2", "redis://PwRedis1@h:1",
+                "redis-sentinel://:PwRedis1@h1:26379,h2:26379?sentinelMasterId=m", "redis://:Pw%23Redis1@h:1")) {
+            RedisSettings settings = RedisSettings.parse(uri, new RedisSettings.Overrides());
+            assertThat(settings.toString()).as(uri).doesNotContain("PwRedis1").doesNotContain("Pw#Redis1");
+        }
+    }
+
+    @Test
+    void aPasswordWithAHashIsRefusedBeforeAnyHostIsLookedUp() {
+        // Read as RFC 3986 says, "s3cr" would be the host (and go to DNS) and "et@127.0.0.1:1" the fragment.
+        for (String uri : List.of("redis://:s3cr#et@127.0.0.1:1", "redis://s3cr#et@127.0.0.1:1",
+                "redis://:s3cr/et@127.0.0.1:1", "redis://:s3cr?et@127.0.0.1:1", "redis://u:s3cr?a=b@127.0.0.1:1")) {
+            assertThatThrownBy(() -> RedisLockBackend.open(uri)).as(uri).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("percent-encode").message().doesNotContain("s3cr").doesNotContain("et@");
+        }
     }
 
     private static void assertBadUri(String uri, String named) {

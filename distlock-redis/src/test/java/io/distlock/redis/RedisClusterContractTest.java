@@ -5,6 +5,7 @@ import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
@@ -94,5 +95,10 @@ class RedisClusterContractTest extends RedisKitSuite {
         assertThatThrownBy(() -> locks.acquire(name)).isInstanceOf(LockBackendException.class)
                 .hasMessageContaining("only 0 of the required 1 replica(s)");
         assertThat(locks.inspect(name)).isEmpty();
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(RESTART);
     }
 }

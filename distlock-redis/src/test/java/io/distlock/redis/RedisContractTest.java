@@ -1,10 +1,12 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.util.List;
+import java.util.Set;
 
 /** The whole contract kit against a private redis-server; child JVMs reach it through the URI. */
 class RedisContractTest extends RedisKitSuite {
@@ -30,5 +32,10 @@ class RedisContractTest extends RedisKitSuite {
     @Override
     String serverUri() {
         return "redis://127.0.0.1:" + redis.port();
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(RESTART);
     }
 }

@@ -3,12 +3,14 @@ package io.distlock.redis;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,5 +54,10 @@ class RedisSentinelContractTest extends RedisKitSuite {
             assertThat(primary.sync().hget(new RedisKeys("kit", false).lockKey(name), "token"))
                     .isEqualTo(Long.toString(lock.token()));
         }
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of(RESTART);
     }
 }

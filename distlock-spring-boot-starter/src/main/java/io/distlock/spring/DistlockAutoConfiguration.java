@@ -1,5 +1,9 @@
 package io.distlock.spring;
 
+import java.util.Map;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
 import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.micrometer.DistlockMetrics;
@@ -40,7 +44,7 @@ import javax.sql.DataSource;
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
 @EnableConfigurationProperties(DistlockProperties.class)
-@Import({DistlockAutoConfiguration.ProxyCreatorRegistrar.class, DistlockHealthConfiguration.class})
+@Import(DistlockAutoConfiguration.ProxyCreatorRegistrar.class)
 public class DistlockAutoConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -73,7 +77,53 @@ public class DistlockAutoConfiguration {
     static LockedAdvisor distlockLockedAdvisor(ObjectProvider<LockManager> locks, Environment environment,
                                                BeanFactory beans) {
         LockedAdvisor.Plans plans = new LockedAdvisor.Plans((method, type) -> LockPlan.of(method, type, environment, beans));
-        return new LockedAdvisor(plans, new LockedInterceptor(locks, plans));
+        LockedAdvisor advisor = new LockedAdvisor(plans, new LockedInterceptor(locks, plans));
+        // Read from the Environment, not bound: binding DistlockProperties here would make it before
+        // the post-processors that ordinary beans get.
+        advisor.setOrder(environment.getProperty(DistlockProperties.Aop.ORDER_PROPERTY, Integer.class,
+                DistlockProperties.Aop.DEFAULT_ORDER));
+        return advisor;
+    }
+
+    /** Says at start-up when a transaction's advice would run outside the lock's (see {@link AdviceOrderCheck}). */
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static AdviceOrderCheck distlockAdviceOrderCheck(ListableBeanFactory beans) {
+        return new AdviceOrderCheck(beans);
+    }
+
+    /**
+     * A transaction advisor ordered before (outside) the lock's would commit after the lock is
+     * released, so the next holder could read what is not committed yet: lost updates, silently.
+     * Only an application that orders its transactions explicitly can get there, and it is told.
+     */
+    static final class AdviceOrderCheck implements SmartInitializingSingleton {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdviceOrderCheck.class);
+        private static final String TRANSACTION_ADVICE = "org.springframework.transaction.interceptor.TransactionInterceptor";
+        private final ListableBeanFactory beans;
+
+        AdviceOrderCheck(ListableBeanFactory beans) {
+            this.beans = beans;
+        }
+
+        @Override
+        public void afterSingletonsInstantiated() {
+            Map<String, LockedAdvisor> locks = beans.getBeansOfType(LockedAdvisor.class, false, false);
+            if (locks.isEmpty()) {
+                return;
+            }
+            int lockOrder = locks.values().iterator().next().getOrder();
+            beans.getBeansOfType(org.springframework.aop.Advisor.class, false, false).forEach((name, advisor) -> {
+                if (advisor instanceof org.springframework.core.Ordered ordered && ordered.getOrder() <= lockOrder
+                        && advisor.getAdvice().getClass().getName().equals(TRANSACTION_ADVICE)) {
+                    LOG.warn("The transaction advisor '{}' (order {}) runs outside distlock's lock advice ({}={}): a "
+                            + "method with both @Transactional and a lock annotation releases the lock before its "
+                            + "transaction commits, and the next holder can read uncommitted data. Set {} below {}.",
+                            name, ordered.getOrder(), DistlockProperties.Aop.ORDER_PROPERTY, lockOrder,
+                            DistlockProperties.Aop.ORDER_PROPERTY, ordered.getOrder());
+                }
+            });
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.distlock.spring;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.Ordered;
 
 /**
  * {@code distlock.*}. Durations are strings in distlock's one grammar ({@code 500ms}, {@code 20s},
@@ -28,6 +29,7 @@ public class DistlockProperties {
     private final Jdbc jdbc = new Jdbc();
     private final Health health = new Health();
     private final Endpoint endpoint = new Endpoint();
+    private final Aop aop = new Aop();
 
     public String getUri() {
         return uri;
@@ -83,6 +85,10 @@ public class DistlockProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Aop getAop() {
+        return aop;
     }
 
     public Endpoint getEndpoint() {
@@ -196,6 +202,30 @@ public class DistlockProperties {
 
         public void setForceReleaseEnabled(boolean forceReleaseEnabled) {
             this.forceReleaseEnabled = forceReleaseEnabled;
+        }
+    }
+
+    /**
+     * Where the lock's advice stands among the other advice on a method ({@code distlock.aop.order}).
+     * The default, {@link Ordered#HIGHEST_PRECEDENCE}, puts it outermost: the lock is taken before
+     * any other advice begins (a transaction, a retry, a cache) and released after all of them have
+     * ended, so a {@code @Transactional} method's commit happens while the lock is still held. A
+     * larger value lets advice with a smaller order (for example a retry that should try the lock
+     * again) run outside it.
+     */
+    public static class Aop {
+        static final String ORDER_PROPERTY = "distlock.aop.order";
+        static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE;
+
+        /** The lock advisor's order: smaller runs further out. */
+        private int order = DEFAULT_ORDER;
+
+        public int getOrder() {
+            return order;
+        }
+
+        public void setOrder(int order) {
+            this.order = order;
         }
     }
 }

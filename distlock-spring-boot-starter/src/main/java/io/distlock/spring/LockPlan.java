@@ -140,6 +140,7 @@ final class LockPlan {
                     + " is not a SpEL expression: " + e.getMessage(), e);
         }
         checkVariables(expression, key, method);
+        checkRootProperties(expression, key, method);
         return new LockPlan(method, built, minHold, scheduled && !a.conflict(), tryOnce, null, null, expression, beans);
     }
 
@@ -264,6 +265,48 @@ final class LockPlan {
             throw new IllegalArgumentException("@DistributedLock key '" + key + "' on " + method + " refers to "
                     + String.join(", ", unknown) + ", which is not a parameter of the method (parameters: "
                     + (parameters.isEmpty() ? "none" : parameters) + ")");
+        }
+    }
+
+    /** What {@link KeyRoot} offers a key as a bare name: anything else is a literal written without quotes. */
+    private static final Set<String> ROOT_PROPERTIES = Set.of("method", "methodName", "args", "target", "targetClass");
+
+    /**
+     * A bare name in a key ({@code key = "report"}) reads a property of the root object, which fails at
+     * every call; ShedLock's and Spring Integration's users write lock names that way, so it is refused
+     * now, with the quoting that was meant.
+     */
+    private static void checkRootProperties(Expression expression, String key, Method method) {
+        if (!(expression instanceof SpelExpression spel)) {
+            return;
+        }
+        List<String> unknown = new ArrayList<>();
+        collectRootProperties(spel.getAST(), true, unknown);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("@DistributedLock key '" + key + "' on " + method + " reads "
+                    + String.join(", ", unknown) + " as a property of the key's root object, which has none of that "
+                    + "name (it has " + String.join(", ", new java.util.TreeSet<>(ROOT_PROPERTIES)) + "; arguments are "
+                    + "#name or #p0): the key is SpEL, so a literal name must be quoted, as in key = \"'"
+                    + unknown.get(0) + "'\"");
+        }
+    }
+
+    private static void collectRootProperties(SpelNode node, boolean atHead, List<String> unknown) {
+        if (node instanceof org.springframework.expression.spel.ast.PropertyOrFieldReference property) {
+            if (atHead && !ROOT_PROPERTIES.contains(property.getName())) {
+                unknown.add(property.getName());
+            }
+            return;
+        }
+        if (node instanceof org.springframework.expression.spel.ast.Selection
+                || node instanceof org.springframework.expression.spel.ast.Projection) {
+            // Their names are the elements' properties, not the root's.
+            return;
+        }
+        boolean compound = node instanceof org.springframework.expression.spel.ast.CompoundExpression;
+        for (int i = 0; i < node.getChildCount(); i++) {
+            // In a.b.c only a is read from the root; in every other node each child starts afresh.
+            collectRootProperties(node.getChild(i), !compound || i == 0, unknown);
         }
     }
 

@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockTimeoutException;
+import io.distlock.spi.Durations;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ final class LockedInterceptor implements MethodInterceptor {
             if (plan.minHold == null) {
                 lock.close();
             } else {
-                holdAtLeast(lock, plan.minHold.toNanos() - (System.nanoTime() - acquired));
+                holdAtLeast(lock, Durations.saturatedNanos(plan.minHold) - (System.nanoTime() - acquired));
             }
         }
     }
@@ -89,8 +90,10 @@ final class LockedInterceptor implements MethodInterceptor {
         }
         Duration remaining = Duration.ofNanos(remainingNanos);
         try {
-            if (lock.expiresAt().isBefore(Instant.now().plus(remaining))) {
-                lock.extend(remaining.plus(RELEASE_MARGIN));
+            if (lock.expiresAt().isBefore(Durations.plus(Instant.now(), remaining))) {
+                // A minimum hold near the maximum duration keeps what the margin cannot add.
+                Duration stretched = remaining.plus(RELEASE_MARGIN);
+                lock.extend(stretched.compareTo(Durations.MAX) > 0 ? Durations.MAX : stretched);
             }
         } catch (LockException e) {
             log.warn("Could not keep lock '{}' for its minimum hold, releasing it now: {}", lock.name(), e.toString());

@@ -16,6 +16,8 @@ import java.util.function.Function;
 
 /** {@code distlock.*} to a {@link LockManager}: every value checked, every failure naming its property. */
 final class ManagerFactory {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ManagerFactory.class);
+
     private ManagerFactory() {
     }
 
@@ -24,6 +26,7 @@ final class ManagerFactory {
         Duration wait = property("distlock.wait", properties.getWait(), Durations::parseWait);
         Duration retry = property("distlock.retry-interval", properties.getRetryInterval(), Durations::parsePositive);
         LockBackend backend = open(properties, openers);
+        LOG.info("distlock: locks on {}, shared across {}", backend.describe(), scope(backend.describe()));
         try {
             return LockManager.builder(backend).defaultLease(lease).defaultTimeout(wait).defaultRetryInterval(retry)
                     .autoRenew(properties.isAutoRenew()).listener(Listeners.of(listeners)).build();
@@ -69,14 +72,37 @@ final class ManagerFactory {
         return base + (base.contains("?") ? "&" : "?") + "namespace=" + encoded + fragment;
     }
 
+    /**
+     * What the backend's locks exclude, said once at start-up: an application that forgot
+     * {@code distlock.uri} on several hosts sees "this host" in its log rather than nothing.
+     */
+    static String scope(String description) {
+        switch (scheme(description)) {
+            case "memory":
+                return "the threads of this JVM only";
+            case "file":
+                return "the processes of this host that use the same directory (and the same Unix user, "
+                        + "unless it is a group directory), not other hosts";
+            default:
+                return "every process on every host that uses the same server and namespace";
+        }
+    }
+
     /** The metrics tag for the backend: its URI scheme, a fixed word (the URI itself may name hosts and paths). */
     static String scheme(String uri) {
         int colon = uri.indexOf(':');
         return colon <= 0 ? "unknown" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * A duration property in distlock's grammar, or in Spring Boot's habit of a bare number of
+     * milliseconds ({@code distlock.lease=30000}); ISO-8601 ({@code PT30S}) is in both.
+     */
     static Duration property(String name, String value, Function<String, Duration> parser) {
         try {
+            if (value != null && value.trim().matches("-?\\d{1,18}")) {
+                return parser.apply(value.trim() + "ms");
+            }
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);

@@ -46,6 +46,27 @@ public final class ScheduledJobApp {
         Job job(org.springframework.core.env.Environment environment) {
             return new Job(Path.of(environment.getRequiredProperty("runs.file")));
         }
+
+        /**
+         * Records each acquisition's token. The file backend's token is the backend's wall clock in
+         * microseconds at the grant (when no earlier token of the name is larger), so it tells when
+         * the lock was taken, whatever the scheduler does to this thread afterwards.
+         */
+        @Bean
+        io.distlock.LockListener grants(org.springframework.core.env.Environment environment) {
+            Path grants = Path.of(environment.getRequiredProperty("runs.file") + ".grants");
+            return new io.distlock.LockListener() {
+                @Override
+                public void acquired(io.distlock.Lock lock, java.time.Duration waited) {
+                    try {
+                        Files.writeString(grants, ProcessHandle.current().pid() + " " + lock.token() + "\n",
+                                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+        }
     }
 
     public static class Job {

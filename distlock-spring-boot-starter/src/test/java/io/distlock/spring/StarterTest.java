@@ -1,5 +1,6 @@
 package io.distlock.spring;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackends;
 import io.distlock.LockInfo;
@@ -7,11 +8,14 @@ import io.distlock.LockManager;
 import io.distlock.LockTimeoutException;
 import io.distlock.memory.InMemoryLockBackend;
 import io.distlock.micrometer.DistlockMetrics;
+import io.distlock.spi.ForwardingLockBackend;
+import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -21,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -192,8 +197,12 @@ class StarterTest {
             assertThat(endpoint).isNotInstanceOf(DistlocksEndpoint.Writable.class);
             try (Lock a = context.getBean(LockManager.class).acquire("b-lock");
                  Lock b = context.getBean(LockManager.class).acquire("a-lock")) {
-                assertThat(endpoint.locks(null)).extracting(LockInfo::name).containsExactly("a-lock", "b-lock");
-                assertThat(endpoint.locks("b")).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThat(endpoint.locks(null, null)).extracting(LockInfo::name).containsExactly("a-lock", "b-lock");
+                assertThat(endpoint.locks("b", null)).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThat(endpoint.locks(null, 1)).extracting(LockInfo::name).containsExactly("a-lock");
+                assertThat(endpoint.locks("b", 1)).extracting(LockInfo::name).containsExactly("b-lock");
+                assertThatThrownBy(() -> endpoint.locks(null, 0)).isInstanceOf(InvalidEndpointRequestException.class)
+                        .hasMessageContaining("limit").hasMessageContaining("0");
                 assertThat(endpoint.lock("a-lock").token()).isEqualTo(b.token());
                 assertThat(endpoint.lock("free")).isNull();
             }
@@ -209,6 +218,24 @@ class StarterTest {
     }
 
     @Test
+    void theEndpointAsksTheBackendForAtMostTheDefaultLimit() {
+        List<Integer> limits = new CopyOnWriteArrayList<>();
+        LockBackend recording = new ForwardingLockBackend(InMemoryLockBackend.create()) {
+            @Override
+            public ListPage list(String prefix, int limit) {
+                limits.add(limit);
+                return super.list(prefix, limit);
+            }
+        };
+        try (LockManager locks = LockManager.builder(recording).build()) {
+            DistlocksEndpoint endpoint = new DistlocksEndpoint(locks);
+            endpoint.locks(null, null);
+            endpoint.locks("x", 7);
+            assertThat(limits).containsExactly(DistlocksEndpoint.DEFAULT_LIMIT, 7);
+        }
+    }
+
+    @Test
     void badPropertiesStopTheContextNamingTheProperty() {
         runner().withPropertyValues("distlock.uri=nosuch://host").run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("distlock.uri").contains("nosuch"));
@@ -218,6 +245,18 @@ class StarterTest {
                 assertThat(messages(context.getStartupFailure())).contains("distlock.wait").contains("soon"));
         runner().withPropertyValues("distlock.retry-interval=0").run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("distlock.retry-interval"));
+        // Contract 6.2: over the one maximum, named with the property; never an overflow at startup.
+        runner().withPropertyValues("distlock.lease=200000d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.lease").contains("200000d")
+                        .contains("365 days").doesNotContain("ArithmeticException"));
+        runner().withPropertyValues("distlock.wait=P99999999999D").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.wait").contains("P99999999999D")
+                        .contains("365 days"));
+        runner().withPropertyValues("distlock.retry-interval=366d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("distlock.retry-interval").contains("365 days"));
+        runner().withPropertyValues("distlock.uri=file:?operationTimeout=999999999d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("operationTimeout=999999999d")
+                        .contains("365 days"));
     }
 
     @Test
@@ -234,6 +273,35 @@ class StarterTest {
                 assertThat(messages(context.getStartupFailure())).contains("lease '5'").contains("BadDuration.post"));
         runner().withBean(BadKeys.BadTemplate.class).run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("{nope}").contains("BadTemplate.post"));
+        runner().withBean(BadKeys.UnquotedLiteral.class).run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("key 'report'")
+                        .contains("UnquotedLiteral.post").contains("must be quoted, as in key = \"'report'\""));
+        runner().withBean(BadKeys.UnquotedInside.class).run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("reads nightly as a property")
+                        .contains("UnquotedInside.post"));
+    }
+
+    @Test
+    void keysReadingTheRootOrElementsStartTheContext() {
+        runner().withBean(GoodKeys.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            GoodKeys keys = context.getBean(GoodKeys.class);
+            assertThat(keys.byMethodName()).isEqualTo("ran");
+            assertThat(keys.selected(List.of(new Accounts.Account("a"), new Accounts.Account("b")))).isEqualTo("ran");
+        });
+    }
+
+    /** Keys that read the root object's own properties, or elements' properties in a selection: all valid. */
+    public static class GoodKeys {
+        @DistributedLock(key = "methodName + ':' + #root.targetClass.simpleName")
+        public String byMethodName() {
+            return "ran";
+        }
+
+        @DistributedLock(key = "'first:' + #accounts.?[id == 'b'][0].id")
+        public String selected(List<Accounts.Account> accounts) {
+            return "ran";
+        }
     }
 
     @Test
@@ -259,6 +327,19 @@ class StarterTest {
     static final class BadKeys {
         public static class UnknownParameter {
             @DistributedLock(key = "'a:' + #acount")
+            public void post(String account) {
+            }
+        }
+
+        /** ShedLock's habit: a lock name without SpEL quotes. */
+        public static class UnquotedLiteral {
+            @DistributedLock(key = "report")
+            public void post(String account) {
+            }
+        }
+
+        public static class UnquotedInside {
+            @DistributedLock(key = "nightly + ':' + #account")
             public void post(String account) {
             }
         }

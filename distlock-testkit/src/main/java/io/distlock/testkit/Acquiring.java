@@ -173,7 +173,8 @@ sealed interface Acquiring permits LockContractSuite {
                 LockOptions.builder().timeout(Duration.ofMillis(200)).build()));
         assertThat(timeout.getMessage())
                 .contains(name)
-                .containsPattern("0\\.[2-9]\\d\\d s|[1-9]\\.\\d{3} s")
+                // At least the 0.2 s asked for, however much longer a loaded machine made it.
+                .containsPattern("(0\\.[2-9]\\d\\d|[1-9]\\d*\\.\\d{3}) s")
                 .contains("pid " + ProcessHandle.current().pid())
                 .contains("host ")
                 .contains("since ");
@@ -194,6 +195,7 @@ sealed interface Acquiring permits LockContractSuite {
         try {
             CountDownLatch allStarted = new CountDownLatch(threads);
             List<Future<?>> results = new ArrayList<>();
+            long start = System.nanoTime();
             LockOptions options = LockOptions.builder().timeout(Duration.ofMillis(1000))
                     .retryInterval(Duration.ofMillis(50)).build();
             for (int i = 0; i < threads; i++) {
@@ -207,7 +209,11 @@ sealed interface Acquiring permits LockContractSuite {
                 result.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             }
             // One poller at 50 ms +-50 % for ~1 s: at most ~40 tries. Eight pollers would make ~160.
-            assertThat(backend.acquires.get()).as("backend tries by 8 waiting threads").isBetween(1, 45);
+            assertThat(backend.acquires.get()).as("backend tries by 8 waiting threads").isBetween(5, 45);
+            // ... and one that polled once and then slept through the wait is no poller: tries must
+            // go on into the second half of the wait.
+            assertThat((backend.lastAcquireAnsweredAt.get() - start) / 1_000_000)
+                    .as("ms into the 1 s wait of the last try answered").isGreaterThanOrEqualTo(500);
         } finally {
             stop(pool);
             held.release();

@@ -57,12 +57,7 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(Class<?> mainClass, Path log, List<String> shellSetup, String... args)
             throws IOException {
-        List<String> java = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
-        java.addAll(List.of(args));
+        List<String> java = javaCommand(List.of(), System.getProperty("java.class.path"), List.of(), mainClass, args);
         List<String> command = java;
         if (!shellSetup.isEmpty()) {
             StringBuilder script = new StringBuilder();
@@ -74,6 +69,30 @@ public final class ChildJvm implements AutoCloseable {
             command.addAll(java);
         }
         return new ChildJvm(new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
+    }
+
+    /**
+     * As {@link #start(Class, Path, String...)}, but started through {@code launcher} (a command
+     * that execs its arguments, e.g. {@code setpriv --reuid=65534 --regid=65534 --clear-groups} to
+     * run the JVM as another user), with {@code classPath} (one that user can read) and
+     * {@code jvmOptions} (such as {@code -Djava.io.tmpdir=...}).
+     */
+    public static ChildJvm startThrough(List<String> launcher, String classPath, List<String> jvmOptions,
+                                        Class<?> mainClass, Path log, String... args) throws IOException {
+        List<String> command = javaCommand(launcher, classPath, jvmOptions, mainClass, args);
+        return new ChildJvm(new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
+    }
+
+    private static List<String> javaCommand(List<String> launcher, String classPath, List<String> jvmOptions,
+                                            Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, mainClass.getName()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     public long pid() {

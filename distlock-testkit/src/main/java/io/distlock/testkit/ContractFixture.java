@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,11 +50,33 @@ abstract class ContractFixture {
     }
 
     /**
-     * Contract rule id (such as {@code "3.2"} or {@link LockContractSuite#LIST}) to the reason this
-     * backend cannot keep it.
+     * The parts of the contract this backend cannot keep, each with the reason (shown in the
+     * report). Must equal {@link #pinnedNotApplicable()}, or the kit fails.
      */
-    protected Map<String, String> notApplicable() {
+    protected Map<ContractRule, String> notApplicable() {
         return Map.of();
+    }
+
+    /**
+     * Exactly the parts of the contract this backend's contract test declares not applicable,
+     * stated again by the concrete test class so that no backend opts out of a rule silently (a
+     * subclass that inherits a longer {@link #notApplicable()}, a reason added in passing): the kit
+     * fails when the two differ. Every concrete contract test states it, even when it is empty.
+     */
+    protected Set<ContractRule> pinnedNotApplicable() {
+        throw new AssertionError(getClass().getSimpleName() + " must override pinnedNotApplicable() with exactly "
+                + "the rules it declares not applicable: " + notApplicable().keySet());
+    }
+
+    /**
+     * The longest opening a backend may take before it answers or fails, by the timeouts this
+     * fixture gives its backends ({@link #backendUri()}'s: for most backends the connect timeout plus
+     * one command's timeout). The kit's waits for work that opens backends are derived from it,
+     * never fixed numbers of their own. By default 20 s, the 10 s connect and 10 s command timeouts
+     * the kit's suites give their servers.
+     */
+    protected Duration openTimeout() {
+        return Duration.ofSeconds(20);
     }
 
     /**
@@ -62,7 +85,9 @@ abstract class ContractFixture {
      * {@link io.distlock.testkit.server.ServerProcess#resetClientConnections()} on each server, or
      * Redis's {@code CLIENT KILL}. Returns how many connections were dropped. A backend with no
      * connection to drop (files, memory) declares {@link LockContractSuite#CONNECTION_DROP} not
-     * applicable instead; the kit never guesses.
+     * applicable instead; the kit never guesses. A backend that reaches its server through a pool
+     * that silently replaces dead connections declares {@link LockContractSuite#DROP_NOTICED} not
+     * applicable: its locks then simply stay held, which rule 6.4 accepts (nothing was lost).
      */
     protected int dropConnections() {
         throw new AssertionError(getClass().getSimpleName() + " must override dropConnections() or declare rule "
@@ -70,13 +95,27 @@ abstract class ContractFixture {
     }
 
     /**
-     * Whether this backend is bound to notice a {@link #dropConnections() dropped connection}, so
-     * that rule 6.4 expects its held locks to be reported suspended and then restored. False for a
-     * backend that reaches its server through a pool that silently replaces dead connections: its
-     * locks then simply stay held, which the rule accepts (nothing was lost).
+     * Stops this backend's server and starts it again with the data it stored (for the file
+     * backend: nothing to do, every {@link #newBackend()} is a new instance on the same directory),
+     * for the part of rule 3.2 that says tokens keep increasing across a restart. Returns when the
+     * server answers again. A backend whose server forgets its data on a restart (memcached, a Redis
+     * without persistence, an in-memory H2) declares {@link LockContractSuite#RESTART} not
+     * applicable, with the reason; the kit never guesses.
      */
-    protected boolean noticesDroppedConnections() {
-        return true;
+    protected void restartServer() {
+        throw new AssertionError(getClass().getSimpleName() + " must override restartServer() or declare rule "
+                + LockContractSuite.RESTART + " not applicable, with the reason");
+    }
+
+    /**
+     * How much longer than a granted {@code lease} the backend may keep the lock of a holder that
+     * never releases it, by the rounding its README documents (memcached: whole seconds, rounded up,
+     * plus three; ZooKeeper: 1 % of the lease). Rule 3.1 expects the lock free for a contender no
+     * later than the lease plus this, counted from the backend's answer to the holder (or to the
+     * contender's first look, which is later).
+     */
+    protected Duration leaseRounding(Duration lease) {
+        return Duration.ZERO;
     }
 
     // ------------------------------------------------------------------ helpers for subclasses
@@ -120,7 +159,7 @@ abstract class ContractFixture {
     // ------------------------------------------------------------------ helpers for the chapters
 
     /** Ends the test as aborted, with the backend's reason, when it declared {@code rule} not applicable. */
-    final void requireApplicable(String rule) {
+    final void requireApplicable(ContractRule rule) {
         String reason = notApplicable().get(rule);
         if (reason != null) {
             throw new TestAbortedException("contract rule " + rule + " is not applicable to this backend: " + reason);

@@ -33,7 +33,15 @@ public final class ExclusionJournal {
     /** Runs inside the lock: the journal lines and an unguarded read-modify-write of the counter. */
     public void criticalSection(String who, long token) throws IOException {
         append("ENTER " + who + " " + token + "\n");
-        long value = Files.exists(counter) ? Long.parseLong(Files.readString(counter).trim()) : 0;
+        String read = Files.exists(counter) ? Files.readString(counter).trim() : "0";
+        long value;
+        if (read.matches("\\d+")) {
+            value = Long.parseLong(read);
+        } else {
+            // Only another holder inside at the same time can be half-way through writing it.
+            append("TORN " + who + " " + token + "\n");
+            value = 0;
+        }
         Thread.onSpinWait();
         Files.writeString(counter, Long.toString(value + 1));
         append("EXIT " + who + " " + token + "\n");
@@ -64,7 +72,10 @@ public final class ExclusionJournal {
             }
             String holder = parts[1] + " " + parts[2];
             long token = Long.parseLong(parts[2]);
-            if (parts[0].equals("ENTER")) {
+            if (parts[0].equals("TORN")) {
+                problems.add("line " + (i + 1) + ": " + holder + " read the shared counter while another holder was "
+                        + "writing it");
+            } else if (parts[0].equals("ENTER")) {
                 entered++;
                 if (inside != null) {
                     problems.add("line " + (i + 1) + ": " + holder + " entered while " + inside + " was inside");

@@ -24,14 +24,21 @@ import java.util.concurrent.TimeUnit;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract non-sealed class LockContractSuite extends ContractFixture
         implements Acquiring, Holding, Releasing, SeeingAndRepairing, BadInputAndFaults, PerBackend {
-    /** Rule id of the multi-process part of 3.1 (and of 3.2 across processes). */
-    public static final String MULTI_PROCESS = "3.1-processes";
-    /** Rule id of waking another manager's waiter through the backend's own notification (2.5). */
-    public static final String RELEASE_NOTIFICATION = "2.5-notification";
-    /** Rule id of {@code list(prefix)} (5.1): not every backend can enumerate its keys. */
-    public static final String LIST = "5.1-list";
-    /** Rule id of a dropped connection suspending, then restoring, a held lock (6.4). */
-    public static final String CONNECTION_DROP = "6.4";
-    /** Rule id of namespaces (7.2). */
-    public static final String NAMESPACE = "7.2";
+    /** The multi-process part of 3.1 (and of 3.2 across processes). */
+    public static final ContractRule MULTI_PROCESS = ContractRule.R3_1_PROCESSES;
+    /** Tokens increasing across a restart of the server (3.2), through {@link #restartServer()}. */
+    public static final ContractRule RESTART = ContractRule.R3_2_RESTART;
+    /** Waking another manager's waiter through the backend's own notification (2.5). */
+    public static final ContractRule RELEASE_NOTIFICATION = ContractRule.R2_5_NOTIFICATION;
+    /** {@code list(prefix)} (5.1): not every backend can enumerate its keys. */
+    public static final ContractRule LIST = ContractRule.R5_1_LIST;
+    /** A dropped connection suspending, then restoring, a held lock (6.4). */
+    public static final ContractRule CONNECTION_DROP = ContractRule.R6_4_CONNECTION_DROP;
+    /**
+     * The backend noticing a dropped connection (6.4): a backend whose pool silently replaces dead
+     * connections declares it not applicable, and its locks simply stay held.
+     */
+    public static final ContractRule DROP_NOTICED = ContractRule.R6_4_DROP_NOTICED;
+    /** Namespaces (7.2). */
+    public static final ContractRule NAMESPACE = ContractRule.R7_2_NAMESPACE;
 }

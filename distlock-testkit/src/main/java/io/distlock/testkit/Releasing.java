@@ -5,6 +5,7 @@ import io.distlock.LockException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,84 @@ sealed interface Releasing permits LockContractSuite {
         assertThat(holder.token()).isEqualTo(current.token());
         assertThat(current.isHeld()).isTrue();
         assertThat(current.release()).isTrue();
+    }
+
+    @Test
+    @DisplayName("4.1 release is one compare-and-delete: a release racing the end of its lease never removes "
+            + "the next owner's lock")
+    default void rule_4_1_releaseIsOneCompareAndDelete() throws Exception {
+        String name = kit().uniqueName("compare-and-delete");
+        LockManager first = kit().newManager();
+        LockManager second = kit().newManager();
+        LockManager observer = kit().newManager();
+        Lock ending = first.acquire(name, lease(Duration.ofMillis(600)));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Lock> waiter = pool.submit(() -> second.acquire(name, LockOptions.builder().timeout(PATIENCE)
+                    .retryInterval(Duration.ofMillis(10)).build()));
+            // Released while the lease ends and the waiter polls: a backend that checks the owner and
+            // then deletes by name alone can delete the waiter's fresh lock in between.
+            Future<Boolean> releasing = pool.submit(ending::release);
+            Lock next = waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            releasing.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(observer.inspect(name).map(LockInfo::token))
+                    .as("holder of '%s' once the first owner's release, racing its lease's end, returned", name)
+                    .contains(next.token());
+            assertThat(next.verify()).isTrue();
+            assertThat(next.release()).isTrue();
+        } finally {
+            stop(pool);
+        }
+    }
+
+    @Test
+    @DisplayName("4.1 a release handed over to a waiter of the same manager never takes a lock another owner holds")
+    default void rule_4_1_handOverChecksOwner() throws Exception {
+        String name = kit().uniqueName("hand-over-owner");
+        CountingBackend backend = kit().newCountingBackend();
+        LockManager locks = kit().manage(backend, b -> { });
+        LockManager other = kit().newManager();
+        LockManager observer = kit().newManager();
+        Lock stale = locks.acquire(name, lease(Duration.ofSeconds(30)));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            // Two threads of the same manager wait, so the release hands the lock over to one of
+            // them where the backend supports that (two: should the backend's notification of the
+            // forced release let one of them take the lock, the other still waits); a 30 s retry
+            // interval keeps them from polling.
+            LockOptions local = LockOptions.builder().timeout(Duration.ofSeconds(60))
+                    .retryInterval(Duration.ofSeconds(30)).build();
+            pool.submit(() -> locks.acquire(name, local));
+            pool.submit(() -> locks.acquire(name, local));
+            Eventually.until("both local waiters wait", PATIENCE, () -> otherWaiters(locks, name) == 2);
+            // An administrator takes the lock away while its holder believes it still holds it.
+            assertThat(observer.forceRelease(name)).isTrue();
+            pool.submit(() -> other.acquire(name, LockOptions.builder().timeout(PATIENCE)
+                    .retryInterval(Duration.ofMillis(10)).build()));
+            // Its token, not only its record: memcached's inspect shows the name's last token, which is
+            // the previous holder's until the new holder's token has been drawn.
+            Eventually.until("another owner holds the lock", PATIENCE,
+                    () -> observer.inspect(name).filter(info -> info.token() != stale.token()).isPresent());
+            LockInfo current = observer.inspect(name).orElseThrow();
+            assertThat(stale.release()).as("release of a lock another owner holds now").isFalse();
+            assertThat(observer.inspect(name).map(info -> info.ownerId() + " token " + info.token()))
+                    .as("holder of '%s' after the stale owner's release, with a local waiter to hand over to", name)
+                    .contains(current.ownerId() + " token " + current.token());
+        } finally {
+            stop(pool);
+        }
+    }
+
+    /** Threads of {@code locks} waiting for {@code name}, as a try that fails at once reports them. */
+    private static int otherWaiters(LockManager locks, String name) {
+        try {
+            locks.acquire(name, LockOptions.tryOnce()).release();
+            return -1;
+        } catch (LockTimeoutException busy) {
+            java.util.regex.Matcher waiting = java.util.regex.Pattern.compile("; (\\d+) other thread\\(s\\) of this JVM")
+                    .matcher(busy.getMessage());
+            return waiting.find() ? Integer.parseInt(waiting.group(1)) : 0;
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.distlock.testkit;
 
+import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
@@ -9,10 +10,12 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.distlock.testkit.ContractFixture.lease;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Chapter 5 of the contract, <em>Seeing and repairing</em> (docs/lock-contract.md): what
@@ -60,6 +63,39 @@ sealed interface SeeingAndRepairing permits LockContractSuite {
         assertThat(locks.list(prefix)).extracting(LockInfo::name).containsExactly(prefix + "a");
         a.release();
         outside.release();
+    }
+
+    @Test
+    @DisplayName("5.1 list(prefix, limit) gives at most limit locks and says when there are more")
+    default void rule_5_1_listLimit() {
+        kit().requireApplicable(LockContractSuite.LIST);
+        String prefix = kit().uniqueName("page") + "/";
+        LockManager locks = kit().newManager();
+        List<Lock> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                held.add(locks.acquire(prefix + i));
+            }
+            held.add(locks.acquire(prefix.substring(0, prefix.length() - 1) + "-other"));
+            List<String> names = held.subList(0, 5).stream().map(Lock::name).toList();
+            LockManager viewer = kit().newManager();
+            for (int limit : new int[] {1, 3, 4}) {
+                ListPage page = viewer.list(prefix, limit);
+                assertThat(page.truncated()).as("limit %d of 5 locks is truncated", limit).isTrue();
+                assertThat(page.locks()).extracting(LockInfo::name).as("limit %d", limit).hasSize(limit)
+                        .doesNotHaveDuplicates().isSorted().isSubsetOf(names);
+            }
+            for (int limit : new int[] {5, 6, 1000, Integer.MAX_VALUE}) {
+                ListPage page = viewer.list(prefix, limit);
+                assertThat(page.truncated()).as("limit %d of 5 locks is not truncated", limit).isFalse();
+                assertThat(page.locks()).extracting(LockInfo::name).as("limit %d", limit).containsExactlyElementsOf(names);
+            }
+            assertThatThrownBy(() -> viewer.list(prefix, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("limit").hasMessageContaining("0");
+        } finally {
+            held.forEach(Lock::release);
+        }
+        assertThat(locks.list(prefix, 1)).isEqualTo(new ListPage(List.of(), false));
     }
 
     @Test

@@ -32,8 +32,11 @@ class ContractDocumentTest {
     /** Rules with no test in the kit, and where docs/lock-contract.md says they are checked. */
     private static final Map<String, String> TESTED_ELSEWHERE = Map.of(
             "6.3", "each backend's module, which can stop its server",
-            "7.1", "the whole kit passing",
+            "6.6", "distlock-core's PrintableTest and the command line's tests of status, list and busy lines",
+            "6.7", "distlock-core's SecretsTest and each backend's settings tests",
             "7.3", "each backend's README");
+    /** A chapter no backend offers yet: the document lists it under "Not yet kept" instead. */
+    private static final String NOT_OFFERED_CHAPTER = "8";
 
     @Test
     void everyTestCitesARuleOfTheDocument() throws IOException {
@@ -54,8 +57,20 @@ class ContractDocumentTest {
     void everyRuleFromChapterTwoOnIsTestedOrSaysWhereItIs() throws IOException {
         Set<String> untested = new TreeSet<>(rulesOfTheDocument());
         untested.removeIf(rule -> rule.startsWith("1."));
+        if (notYetKept().contains("Chapter " + NOT_OFFERED_CHAPTER)) {
+            untested.removeIf(rule -> rule.startsWith(NOT_OFFERED_CHAPTER + "."));
+        }
         untested.removeAll(cited(testMethods()));
         assertThat(untested).as("rules without a test in the kit").isEqualTo(new TreeSet<>(TESTED_ELSEWHERE.keySet()));
+    }
+
+    /** The text of the section "## Not yet kept". */
+    private static String notYetKept() throws IOException {
+        String document = Files.readString(DOCUMENT);
+        int start = document.indexOf("\n## Not yet kept");
+        assertThat(start).as("the section 'Not yet kept' in %s", DOCUMENT).isNotNegative();
+        int end = document.indexOf("\n## ", start + 1);
+        return document.substring(start, end < 0 ? document.length() : end);
     }
 
     /** "2.3" for each item "3." under the heading "## 2. ...". */

@@ -1,16 +1,20 @@
 package io.distlock.zookeeper;
 
+import io.distlock.ListPage;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.ConnectionUnavailableException;
+import io.distlock.spi.Durations;
+import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
@@ -24,11 +28,12 @@ import org.apache.zookeeper.data.Stat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -64,10 +69,18 @@ import java.util.concurrent.TimeoutException;
  * default. Parameters: {@code namespace} (default {@code distlock}), {@code sessionTimeout}
  * (default 30s; the server may narrow it to its min/max), {@code connectTimeout} (default 5s) and
  * {@code timeout} (each operation's, default 2s).
+ *
+ * <p>A lease longer than the session timeout the server granted is refused with an
+ * {@code IllegalArgumentException} (at acquire and extend): the lock node goes with the session, so
+ * no lease may outlast it (see the README).
  */
 public final class ZooKeeperLockBackend implements LockBackend {
     /** Contenders remember what they saw of this many busy names at most; forgetting only delays a takeover. */
     private static final int MAX_OBSERVATIONS = 10_000;
+    /** Lock nodes {@link #list} reads in one pipelined round. */
+    private static final int READ_ROUND = 1000;
+    /** For a sync whose own answer is not needed: the read sent after it fails alike if the connection does. */
+    private static final AsyncCallback.VoidCallback IGNORED = (rc, path, ctx) -> { };
 
     private final ZooKeeperSettings settings;
     private final CuratorFramework client;
@@ -159,7 +172,9 @@ public final class ZooKeeperLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
         String lockPath = lockPath(name);
-        long leaseMillis = Math.max(1, request.lease().toMillis());
+        ZooKeeper zk = handle();
+        requireLeaseWithinSession(zk, request.lease(), name);
+        long leaseMillis = Math.max(1, Durations.saturatedMillis(request.lease()));
         LockRecord record = new LockRecord(request.ownerId(), leaseMillis,
                 request.acquiredAt().toEpochMilli() + leaseMillis, request.acquiredAt(), request.pid(), request.host(),
                 request.thread());
@@ -170,8 +185,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 Op.setData(lockPath, data, 0),
                 Op.create(ownerPath(request.ownerId(), name), new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
                         CreateMode.EPHEMERAL));
-        long deadline = deadline();
-        ZooKeeper zk = handle();
+        Deadline deadline = deadline();
         // A name seen busy lately is read first: a read is answered by the server we talk to, while
         // a create that fails still goes through the leader and a quorum.
         boolean readFirst = observations.containsKey(name);
@@ -226,6 +240,33 @@ public final class ZooKeeperLockBackend implements LockBackend {
     }
 
     /**
+     * Refuses a lease longer than the session the server granted (its negotiated timeout, which the
+     * server may have narrowed from the one asked for). The lock node is ephemeral: the server deletes
+     * it once it has heard nothing from the session for the session timeout, which starts no earlier
+     * than the request that takes or extends the lock, while the holder counts its lease from before
+     * it sent that request. So with a lease no longer than the session, a holder paused until its
+     * session expired has also outlived its lease by its own clock, and never believes it holds a
+     * lock whose node is gone; with a longer lease it would, until its client noticed the expiry.
+     */
+    private void requireLeaseWithinSession(ZooKeeper zk, Duration lease, String name) {
+        Duration session = Duration.ofMillis(zk.getSessionTimeout());
+        if (lease.compareTo(session) > 0) {
+            throw new IllegalArgumentException("lease " + exactly(lease) + " of lock '" + name
+                    + "' is longer than the ZooKeeper session timeout of " + exactly(session) + " on "
+                    + describe() + " (asked for " + Durations.format(settings.sessionTimeout())
+                    + ", granted by the server within its min/maxSessionTimeout): the lock node goes with the "
+                    + "session, so a holder paused past the session would lose it while its lease still ran. "
+                    + "Use a lease of at most " + Durations.format(session)
+                    + ", or a longer sessionTimeout parameter (up to the server's maxSessionTimeout)");
+        }
+    }
+
+    /** Whole seconds as {@code 30s}, anything finer in milliseconds, so that two durations that differ never read the same. */
+    private static String exactly(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? Durations.format(duration) : duration.toMillis() + "ms";
+    }
+
+    /**
      * How long a contender must see a node unchanged before its lease has surely run out for its
      * holder too: the lease plus 1 %, for clocks that run at slightly different rates. The holder
      * counts from before it sent its request; the contender from after a read that already saw the
@@ -259,7 +300,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
      * lock after all, give it back as soon as we learn so (the engine's own clean-up release may
      * have run before the create reached the server).
      */
-    private Reply awaitAcquire(ZooKeeper zk, List<Op> ops, long deadline, AcquireRequest request) {
+    private Reply awaitAcquire(ZooKeeper zk, List<Op> ops, Deadline deadline, AcquireRequest request) {
         CompletableFuture<Reply> pending = multi(zk, ops);
         try {
             return await(pending, deadline, "acquire", request.name());
@@ -324,14 +365,21 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        long leaseMillis = Math.max(1, lease.toMillis());
+        requireLeaseWithinSession(handle(), lease, name);
+        long leaseMillis = Math.max(1, Durations.saturatedMillis(lease));
         Held mine = held.get(name);
         LockRecord record;
         if (mine != null && mine.record.ownerId().equals(ownerId)) {
             record = mine.record;
+            // A lease that has run out is never revived (contract 3.4), though its node stays until a
+            // contender takes it over: the end was written by this holder's own clock, so this
+            // compares that clock with itself.
+            if (record.expiresAtMillis() <= System.currentTimeMillis()) {
+                return false;
+            }
         } else {
             Optional<LockInfo> current = inspectAny(name, deadline());
-            if (current.isEmpty() || !current.get().ownerId().equals(ownerId)) {
+            if (current.isEmpty() || !current.get().ownerId().equals(ownerId) || !leaseRunning(current.get())) {
                 return false;
             }
             LockInfo info = current.get();
@@ -357,8 +405,8 @@ public final class ZooKeeperLockBackend implements LockBackend {
     }
 
     /** The holder by its record, lapsed or not. */
-    private Optional<LockInfo> inspectAny(String name, long deadline) {
-        Reply read = await(getData(handle(), lockPath(name), false), deadline, "inspect", name);
+    private Optional<LockInfo> inspectAny(String name, Deadline deadline) {
+        Reply read = await(syncedRead(handle(), lockPath(name)), deadline, "inspect", name);
         return holder(name, read);
     }
 
@@ -379,38 +427,53 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return info.expiresAt() == null || info.expiresAt().toEpochMilli() > System.currentTimeMillis();
     }
 
+    /**
+     * One {@code getChildren} of the namespace's lock node, which ZooKeeper answers whole (every
+     * lock's node name, never its data), then the matching nodes' data in name order, in pipelined
+     * rounds of at most {@value #READ_ROUND} reads, each round within the timeout, until one lock
+     * more than {@code limit} is found.
+     */
     @Override
-    public List<LockInfo> list(String prefix) {
+    public ListPage list(String prefix, int limit) {
+        int wanted = ListPages.wanted(limit);
         ZooKeeper zk = handle();
-        long deadline = deadline();
         CompletableFuture<Reply> children = new CompletableFuture<>();
+        zk.sync(locksPath, IGNORED, null); // see syncedRead
         zk.getChildren(locksPath, false, (rc, path, ctx, names) -> children.complete(Reply.children(rc, names)), null);
-        Reply listed = await(children, deadline, "list", prefix);
+        Reply listed = await(children, deadline(), "list", prefix);
         if (listed.rc != Code.OK.intValue()) {
             throw failure("list", prefix, listed.rc);
         }
-        // One pipelined round of reads: send all, then collect.
-        Map<String, CompletableFuture<Reply>> reads = new LinkedHashMap<>();
+        Map<String, String> nodes = new TreeMap<>();
         for (String node : listed.children) {
-            NodeNames.lockName(node).filter(n -> n.startsWith(prefix))
-                    .ifPresent(n -> reads.put(n, getData(zk, locksPrefix + node, false)));
+            NodeNames.lockName(node).filter(n -> n.startsWith(prefix)).ifPresent(n -> nodes.put(n, node));
         }
-        long readDeadline = deadline();
-        List<LockInfo> result = new ArrayList<>();
-        reads.forEach((name, read) -> holder(name, await(read, readDeadline, "list", prefix))
-                .filter(ZooKeeperLockBackend::leaseRunning).ifPresent(result::add));
-        result.sort(Comparator.comparing(LockInfo::name));
-        return result;
+        List<LockInfo> found = new ArrayList<>();
+        Iterator<Map.Entry<String, String>> next = nodes.entrySet().iterator();
+        while (next.hasNext() && found.size() < wanted) {
+            // One pipelined round of reads: send all, then collect.
+            Map<String, CompletableFuture<Reply>> reads = new LinkedHashMap<>();
+            while (next.hasNext() && reads.size() < Math.min(READ_ROUND, wanted - found.size())) {
+                Map.Entry<String, String> node = next.next();
+                reads.put(node.getKey(), getData(zk, locksPrefix + node.getValue(), false));
+            }
+            Deadline readDeadline = deadline();
+            reads.forEach((name, read) -> holder(name, await(read, readDeadline, "list", prefix))
+                    .filter(ZooKeeperLockBackend::leaseRunning).ifPresent(found::add));
+        }
+        return ListPages.of(found, limit);
     }
 
     @Override
     public boolean forceRelease(String name) {
         String lockPath = lockPath(name);
-        long deadline = deadline();
+        Deadline deadline = deadline();
         ZooKeeper zk = handle();
         boolean withMarker = true;
         for (int attempt = 0; attempt < 10; attempt++) {
-            Reply read = await(getData(zk, lockPath, false), deadline, "forceRelease", name);
+            // Synced the first time; a later attempt follows a multi, which went through the leader.
+            Reply read = await(attempt == 0 ? syncedRead(zk, lockPath) : getData(zk, lockPath, false), deadline,
+                    "forceRelease", name);
             if (read.rc == Code.NONODE.intValue()) {
                 return false;
             }
@@ -565,14 +628,26 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return handle().getSessionPasswd();
     }
 
-    private long deadline() {
-        return System.nanoTime() + settings.commandTimeout().toNanos();
+    private Deadline deadline() {
+        return new Deadline(settings.commandTimeout());
     }
 
     private static CompletableFuture<Reply> multi(ZooKeeper zk, List<Op> ops) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         zk.multi(ops, (rc, path, ctx, results) -> reply.complete(Reply.multi(rc, results)), null);
         return reply;
+    }
+
+    /**
+     * A read that sees every write the ensemble committed before it was sent. A follower answers
+     * reads from its own copy, which may lag behind the leader: a lock another client has just taken
+     * could look free to inspect, and forceRelease could find nothing to release. So a sync goes
+     * first, pipelined: the server answers this session's read only after the sync, which costs one
+     * round trip through the leader (its own answer says nothing the read's does not).
+     */
+    private CompletableFuture<Reply> syncedRead(ZooKeeper zk, String path) {
+        zk.sync(path, IGNORED, null);
+        return getData(zk, path, false);
     }
 
     private CompletableFuture<Reply> getData(ZooKeeper zk, String path, boolean watch) {
@@ -582,16 +657,19 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return reply;
     }
 
-    private Reply await(CompletableFuture<Reply> reply, long deadline, String operation, String name) {
+    private Reply await(CompletableFuture<Reply> reply, Deadline deadline, String operation, String name) {
         try {
-            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return deadline.await(reply);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockBackendException("Interrupted during " + operation + " of lock '" + name + "' on "
                     + describe(), e);
         } catch (TimeoutException e) {
+            // Whether the client was connected tells a request queued behind a reconnection from one
+            // sent on a live connection and never answered: the two need different fixes.
             throw new LockBackendException(describe() + " did not answer " + operation + " of lock '" + name
-                    + "' within " + settings.commandTimeout() + " (the timeout parameter)", e);
+                    + "' within " + settings.commandTimeout() + " (the timeout parameter); the client was "
+                    + (client.getZookeeperClient().isConnected() ? "connected" : "not connected") + " then", e);
         } catch (ExecutionException e) {
             throw new LockBackendException(operation + " of lock '" + name + "' on " + describe() + " failed: "
                     + e.getCause(), e.getCause());
@@ -606,6 +684,51 @@ public final class ZooKeeperLockBackend implements LockBackend {
         return rc == Code.CONNECTIONLOSS.intValue()
                 ? new ConnectionUnavailableException(message, cause)
                 : new LockBackendException(message, cause);
+    }
+
+    /**
+     * An operation's timeout that does not count time this process was frozen. When the whole
+     * machine stops (a virtual machine paused by its host, a laptop asleep) the servers stop with
+     * it, and the monotonic clock jumps on waking: a plain timed wait would fail at once, before
+     * the answer that the resumed server sends within milliseconds could be read (seen on this
+     * project's 3-server test ensemble: all four JVMs stood still for 8 to 10 s at once, and the
+     * acquire in flight failed with "did not answer ... within PT10S" as they woke). So the wait is
+     * cut into short slices, and a slice that ends far later than asked (more than
+     * {@link #FROZEN_NANOS}) was a freeze, whose length is added to the deadline: the server had
+     * no chance to answer in that time either. A server that is down, or frozen alone, still fails
+     * the operation within its timeout, since this process keeps running meanwhile.
+     */
+    static final class Deadline {
+        private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+        /** Later than this past its slice, a wake-up is taken as a freeze, not as a busy scheduler's delay. */
+        static final long FROZEN_NANOS = TimeUnit.SECONDS.toNanos(1);
+        private long end;
+
+        Deadline(Duration timeout) {
+            end = System.nanoTime() + timeout.toNanos();
+        }
+
+        Reply await(CompletableFuture<Reply> reply) throws InterruptedException, ExecutionException, TimeoutException {
+            while (true) {
+                long before = System.nanoTime();
+                long remaining = end - before;
+                if (remaining <= 0) {
+                    if (reply.isDone()) {
+                        return reply.get();
+                    }
+                    throw new TimeoutException();
+                }
+                long slice = Math.min(remaining, SLICE_NANOS);
+                try {
+                    return reply.get(slice, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException notYet) {
+                    long late = System.nanoTime() - before - slice;
+                    if (late > FROZEN_NANOS) {
+                        end += late;
+                    }
+                }
+            }
+        }
     }
 
     /** What this backend holds: the record extend rewrites, and the session it lives in. */
@@ -670,18 +793,18 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
         /** The ZooKeeper session timeout asked for; the server may narrow it to its minimum and maximum. */
         public Builder sessionTimeout(Duration timeout) {
-            overrides.sessionTimeout = positive("sessionTimeout", timeout);
+            overrides.sessionTimeout = Durations.requirePositive("sessionTimeout", timeout);
             return this;
         }
 
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = positive("connectTimeout", timeout);
+            overrides.connectTimeout = Durations.requirePositive("connectTimeout", timeout);
             return this;
         }
 
         /** How long any one operation may take before it fails with {@code LockBackendException}. */
         public Builder commandTimeout(Duration timeout) {
-            overrides.commandTimeout = positive("commandTimeout", timeout);
+            overrides.commandTimeout = Durations.requirePositive("commandTimeout", timeout);
             return this;
         }
 
@@ -690,11 +813,5 @@ public final class ZooKeeperLockBackend implements LockBackend {
             return new ZooKeeperLockBackend(ZooKeeperSettings.parse(uri, overrides));
         }
 
-        private static Duration positive(String what, Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive but was " + value);
-            }
-            return value;
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.distlock.zookeeper;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
+import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.LockBackend;
@@ -99,6 +100,12 @@ class ZooKeeperBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout=0s");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open(host + "?timeout=soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=soon");
+        assertThatThrownBy(() -> ZooKeeperLockBackend.open(host + "?sessionTimeout=400d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout=400d")
+                .hasMessageContaining("365 days");
+        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(host).commandTimeout(java.time.Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+                .hasMessageContaining("365 days");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://h1:99999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h1:99999");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://h1:2181,/x"))
@@ -180,6 +187,53 @@ class ZooKeeperBackendTest {
                         .allMatch(marker -> marker.endsWith("+held"));
             }
             stillHeld.release();
+        }
+    }
+
+    /**
+     * A lease longer than the session is refused before anything is sent: the lock node goes with
+     * the session, so a holder paused past it would still believe its lease ran. The session that
+     * counts is the one the server granted, which may be shorter than the one asked for.
+     */
+    @Test
+    void aLeaseLongerThanTheSessionIsRefused_namingTheLeaseAndTheSession() throws Exception {
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri("?namespace=leases&sessionTimeout=5s")))
+                .build()) {
+            assertThatThrownBy(() -> locks.acquire("long", LockOptions.builder().lease(Duration.ofMillis(5001)).build()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("lease 5001ms").hasMessageContaining("'long'")
+                    .hasMessageContaining("session timeout of 5s");
+            assertThat(locks.inspect("long")).as("nothing taken").isEmpty();
+            try (ZooKeeper raw = RawZooKeeper.connect("127.0.0.1:" + zookeeper.port())) {
+                assertThat(raw.getChildren("/backend-test/leases/owners", false)).as("no marker left").isEmpty();
+            }
+
+            Lock lock = locks.acquire("long", LockOptions.builder().lease(Duration.ofSeconds(5)).build());
+            assertThat(lock.isHeld()).as("a lease as long as the session is kept").isTrue();
+            assertThatThrownBy(() -> lock.extend(Duration.ofSeconds(6)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease 6s");
+            assertThat(lock.isHeld()).as("a refused extension leaves the lock held").isTrue();
+            lock.extend(Duration.ofSeconds(4));
+            assertThat(lock.release()).isTrue();
+        }
+        // The server grants at most its maxSessionTimeout (60 s here): a 90 s session asked for is 60 s.
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri("?namespace=leases&sessionTimeout=90s")))
+                .build()) {
+            assertThatThrownBy(() -> locks.acquire("capped", LockOptions.builder().lease(Duration.ofSeconds(61)).build()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("session timeout of 1m00s").hasMessageContaining("asked for 1m30s");
+            locks.acquire("capped", LockOptions.builder().lease(Duration.ofSeconds(60)).build()).release();
+        }
+    }
+
+    @Test
+    void theDefaultLeaseFitsTheDefaultSession() {
+        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri("?namespace=leases"))).build()) {
+            Lock lock = locks.acquire("defaults");
+            LockInfo info = locks.inspect("defaults").orElseThrow();
+            assertThat(Duration.between(info.acquiredAt(), info.expiresAt())).isBetween(Duration.ofSeconds(19), Duration.ofSeconds(21));
+            lock.extend(Duration.ofSeconds(30));
+            assertThat(lock.release()).isTrue();
         }
     }
 

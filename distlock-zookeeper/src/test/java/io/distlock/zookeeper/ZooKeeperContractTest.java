@@ -1,8 +1,11 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Set;
 
 /** The whole contract kit against a private ZooKeeper server; child JVMs reach it through the URI. */
 class ZooKeeperContractTest extends ZooKeeperKitSuite {
@@ -24,6 +27,17 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
     protected int dropConnections() {
         // The server keeps the sessions: each client reconnects within its session timeout, same session.
         return zookeeper.resetClientConnections();
+    }
+
+    @Override
+    protected void restartServer() {
+        // The server keeps its data directory (snapshots and transaction log) across the restart.
+        zookeeper.restart();
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of();
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.ContractRule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Set;
 
 /**
  * The whole contract kit against a private 3-server ensemble: each backend's client picks one of
@@ -26,6 +29,16 @@ class ZooKeeperEnsembleContractTest extends ZooKeeperKitSuite {
     @Override
     protected int dropConnections() {
         return ensemble.resetClientConnections();
+    }
+
+    @Override
+    protected void restartServer() {
+        ensemble.restartAll();
+    }
+
+    @Override
+    protected Set<ContractRule> pinnedNotApplicable() {
+        return Set.of();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -13,17 +14,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Faults of a private 3-server ensemble: the leader killed under held locks, a full restart. */
+/**
+ * Faults of a private 3-server ensemble (the leader killed under held locks, a full restart), and
+ * what a healthy one must do whoever a client talks to: answer every call, and show a follower's
+ * client the locks taken through the leader.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ZooKeeperEnsembleFaultTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final int THREADS = 8;
+    private static final int MANAGERS_PER_THREAD = 15;
+    private static final int ACQUISITIONS_PER_MANAGER = 20;
     private static ZooKeeperEnsemble ensemble;
 
     @BeforeAll
@@ -50,7 +66,7 @@ class ZooKeeperEnsembleFaultTest {
     }
 
     private static String uri() {
-        return "zookeeper://" + ensemble.hosts() + "/ensemble?sessionTimeout=6s&timeout=2s&connectTimeout=20s";
+        return "zookeeper://" + ensemble.hosts() + "/ensemble?sessionTimeout=20s&timeout=2s&connectTimeout=20s";
     }
 
     @Test
@@ -116,5 +132,121 @@ class ZooKeeperEnsembleFaultTest {
             assertThat(lock.token() >>> 32).isGreaterThan(before >>> 32);
             lock.release();
         }
+    }
+
+    /**
+     * Every call answers on a healthy ensemble: thousands of acquisitions by many threads, through
+     * managers that are opened and closed all along, on names with non-ASCII characters. Each
+     * acquisition either returns a lock or times out as a busy lock does; a {@code LockBackendException}
+     * ("did not answer ... within") is a request whose answer was lost, or not read.
+     */
+    @Test
+    void everyAcquisitionIsAnsweredWithinTheTimeout() throws Exception {
+        String uri = "zookeeper://" + ensemble.hosts() + "/answers?connectTimeout=20s&timeout=10s";
+        String prefix = "answers-" + System.nanoTime() + "-ünïcødé-名前-🔒-";
+        List<String> names = List.of(prefix + "a", prefix + "b", prefix + "c");
+        ConcurrentLinkedQueue<String> unanswered = new ConcurrentLinkedQueue<>();
+        AtomicInteger acquired = new AtomicInteger();
+        AtomicInteger busy = new AtomicInteger();
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    for (int m = 0; m < MANAGERS_PER_THREAD && unanswered.isEmpty(); m++) {
+                        try (LockManager locks = LockManager.builder(ZooKeeperLockBackend.open(uri)).build()) {
+                            for (int i = 0; i < ACQUISITIONS_PER_MANAGER; i++) {
+                                String name = names.get((thread + i) % names.size()) + (i % 2 == 0 ? "" : thread);
+                                LockOptions options = i % 3 == 0 ? LockOptions.tryOnce()
+                                        : LockOptions.builder().lease(Duration.ofSeconds(30))
+                                                .timeout(Duration.ofMillis(200)).build();
+                                try {
+                                    Optional<Lock> lock = i % 3 == 0 ? locks.tryAcquire(name)
+                                            : Optional.of(locks.acquire(name, options));
+                                    if (lock.isPresent()) {
+                                        acquired.incrementAndGet();
+                                        lock.get().release();
+                                    } else {
+                                        busy.incrementAndGet();
+                                    }
+                                } catch (LockTimeoutException stillBusy) {
+                                    busy.incrementAndGet();
+                                } catch (RuntimeException e) {
+                                    unanswered.add("thread " + thread + ", manager " + m + ", acquisition " + i
+                                            + ": " + e + "\n" + threadDump());
+                                    return null;
+                                }
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get(2, TimeUnit.MINUTES);
+            }
+
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+        System.err.println("acquired " + acquired + ", busy " + busy);
+        assertThat(unanswered).as("calls that got no answer").isEmpty();
+        assertThat(acquired.get()).isPositive();
+    }
+
+    /**
+     * A follower answers reads from its own copy, which may lag behind the leader: without a sync
+     * first, inspect and forceRelease through a follower could call a lock just taken through the
+     * leader free (seen in the ensemble's contract run: rule 5.2's forceRelease found nothing).
+     *
+     * <p>Its 1,200 writes also caught the unanswered request of issue #21 ("did not answer acquire
+     * ... within PT10S") three times before the backend's timeouts stopped counting time the whole
+     * machine stood still (ZooKeeperFaultTest's frozen-machine test shows that one on purpose). It
+     * still failed 2 of 16 runs after that fix, the same way but on the follower's synced reads
+     * ("did not answer inspect / forceRelease ... the client was connected then"): not explained
+     * yet, and left failing rather than hidden.
+     */
+    @Test
+    void aFollowerSeesALockJustTakenThroughTheLeader() {
+        ServerProcess leader = ensemble.leader();
+        ServerProcess follower = ensemble.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+        String base = "/answers?namespace=follower-reads&timeout=10s";
+        try (LockManager viaLeader = LockManager.builder(ZooKeeperLockBackend.open(
+                     "zookeeper://" + leader.host() + ":" + leader.port() + base)).build();
+             LockManager viaFollower = LockManager.builder(ZooKeeperLockBackend.open(
+                     "zookeeper://" + follower.host() + ":" + follower.port() + base)).build()) {
+            int missedByInspect = 0;
+            int missedByForceRelease = 0;
+            for (int i = 0; i < 300; i++) {
+                String name = "fresh-" + i;
+                Lock lock = viaLeader.acquire(name);
+                if (viaFollower.inspect(name).isEmpty()) {
+                    missedByInspect++;
+                }
+                lock.release();
+                lock = viaLeader.acquire(name);
+                if (!viaFollower.forceRelease(name)) {
+                    missedByForceRelease++;
+                    lock.release();
+                }
+            }
+            assertThat(missedByInspect).as("inspects through the follower that missed a held lock").isZero();
+            assertThat(missedByForceRelease).as("force-releases through the follower that found nothing").isZero();
+        }
+    }
+
+    private static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            dump.append(entry.getKey().getName()).append('\n');
+            for (StackTraceElement frame : entry.getValue()) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
     }
 }

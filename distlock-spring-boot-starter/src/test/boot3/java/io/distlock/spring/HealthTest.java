@@ -20,7 +20,8 @@ class HealthTest {
 
     private static ApplicationContextRunner runner(String uri) {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class, DistlockHealthConfiguration.class,
+                        DistlockBoot4HealthConfiguration.class))
                 .withPropertyValues("distlock.uri=" + uri, "distlock.health.timeout=3s");
     }
 
@@ -58,5 +59,17 @@ class HealthTest {
                 }
             });
         }
+    }
+    /** Through Boot's own discovery of auto-configurations, as an application gets it: the one jar serves both lines. */
+    @Test
+    void foundByBootsAutoConfigurationDiscovery() {
+        new ApplicationContextRunner().withUserConfiguration(Discovered.class)
+                .withPropertyValues("distlock.uri=file:" + dir)
+                .run(context -> assertThat(context.getBean("distlockHealthIndicator")).isInstanceOf(DistlockHealthIndicator.class));
+    }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+    static class Discovered {
     }
 }

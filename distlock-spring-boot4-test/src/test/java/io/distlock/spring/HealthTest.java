@@ -13,21 +13,22 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The health indicator (its types are Boot-line specific: this copy is for Boot 4.x). */
+/** The health indicator on Boot 4 (its types are Boot-line specific; Boot 3's test is in the starter). */
 class HealthTest {
     @TempDir
     Path dir;
 
     private static ApplicationContextRunner runner(String uri) {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class, DistlockHealthConfiguration.class,
+                        DistlockBoot4HealthConfiguration.class))
                 .withPropertyValues("distlock.uri=" + uri, "distlock.health.timeout=3s");
     }
 
     @Test
     void upOnTheFileBackendNamingIt() {
         runner("file:" + dir).run(context -> {
-            Health health = context.getBean(DistlockHealthIndicator.class).health();
+            Health health = context.getBean(DistlockBoot4HealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails().get("backend").toString()).contains(dir.toString());
         });
@@ -36,7 +37,7 @@ class HealthTest {
     @Test
     void offWhenDisabled() {
         runner("file:" + dir).withPropertyValues("management.health.distlock.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(DistlockHealthIndicator.class));
+                .run(context -> assertThat(context).doesNotHaveBean(DistlockBoot4HealthIndicator.class));
     }
 
     @Test
@@ -45,7 +46,7 @@ class HealthTest {
             // Generous Redis timeouts (the first connection loads Netty, slow on a loaded machine):
             // the DOWN below comes from the health check's own 3 s.
             runner("redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s").run(context -> {
-                DistlockHealthIndicator indicator = context.getBean(DistlockHealthIndicator.class);
+                DistlockBoot4HealthIndicator indicator = context.getBean(DistlockBoot4HealthIndicator.class);
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
                 redis.pause();
                 try {
@@ -58,5 +59,17 @@ class HealthTest {
                 }
             });
         }
+    }
+    /** Through Boot's own discovery of auto-configurations, as an application gets it: the one jar serves both lines. */
+    @Test
+    void foundByBootsAutoConfigurationDiscovery() {
+        new ApplicationContextRunner().withUserConfiguration(Discovered.class)
+                .withPropertyValues("distlock.uri=file:" + dir)
+                .run(context -> assertThat(context.getBean("distlockHealthIndicator")).isInstanceOf(DistlockBoot4HealthIndicator.class));
+    }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+    static class Discovered {
     }
 }
