@@ -83,8 +83,8 @@ final class BrokenFileBackends {
                 case HAND_OVER_IGNORES_OWNER -> new BrokenBackends.HandOverIgnoresOwner(file);
                 case DROPS_RELEASE_NOTIFICATIONS -> new BrokenBackends.DropsReleaseNotifications(file);
                 case JOINS_NAMESPACE -> new BrokenBackends.JoinsNamespace(file, namespace);
-                case CLIENT_DIES -> new ClientDies(file);
-                case WEDGES -> new Wedges(file);
+                case CLIENT_DIES -> new Misbehaves(file, true);
+                case WEDGES -> new Misbehaves(file, false);
             };
         }
 
@@ -98,41 +98,28 @@ final class BrokenFileBackends {
         }
     }
 
-    /** Halts this process at its third acquisition: what an unexpected death of a client looks like. */
-    private static final class ClientDies extends BrokenBackends.Faulty {
+    /**
+     * Counts this process's acquisitions and then misbehaves: halts at the third ({@code dies}: an
+     * unexpected death of a client), or answers busy after the second (a backend that never recovers).
+     */
+    private static final class Misbehaves extends BrokenBackends.Faulty {
+        private final boolean dies;
         private final AtomicInteger acquisitions = new AtomicInteger();
 
-        ClientDies(LockBackend file) {
+        Misbehaves(LockBackend file, boolean dies) {
             super(file);
+            this.dies = dies;
         }
 
         @Override
         public AcquireResult tryAcquire(AcquireRequest request) {
-            AcquireResult result = store.tryAcquire(request);
-            if (result.isAcquired() && acquisitions.incrementAndGet() == 3) {
-                System.err.println("broken-file: this client dies on purpose");
-                Runtime.getRuntime().halt(3);
-            }
-            return result;
-        }
-    }
-
-    /** Grants this process two acquisitions, then answers busy forever: a backend that never recovers. */
-    private static final class Wedges extends BrokenBackends.Faulty {
-        private final AtomicInteger acquisitions = new AtomicInteger();
-
-        Wedges(LockBackend file) {
-            super(file);
-        }
-
-        @Override
-        public AcquireResult tryAcquire(AcquireRequest request) {
-            if (acquisitions.get() >= 2) {
+            if (!dies && acquisitions.get() >= 2) {
                 return AcquireResult.busy();
             }
             AcquireResult result = store.tryAcquire(request);
-            if (result.isAcquired()) {
-                acquisitions.incrementAndGet();
+            if (result.isAcquired() && acquisitions.incrementAndGet() == 3 && dies) {
+                System.err.println("broken-file: this client dies on purpose");
+                Runtime.getRuntime().halt(3);
             }
             return result;
         }
