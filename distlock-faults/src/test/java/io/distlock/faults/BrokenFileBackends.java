@@ -1,6 +1,8 @@
 package io.distlock.faults;
 
 import io.distlock.file.FileLockBackend;
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.LockBackendProvider;
@@ -10,8 +12,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -51,7 +55,14 @@ final class BrokenFileBackends {
         /** Never tells the engine of releases, so other managers' waiters are not woken. */
         DROPS_RELEASE_NOTIFICATIONS,
         /** Namespace joined to the name with a colon, in the file backend's default namespace. */
-        JOINS_NAMESPACE;
+        JOINS_NAMESPACE,
+        /** Not a lock bug, a client that dies: the process halts (exit 3) at its third acquisition. */
+        CLIENT_DIES,
+        /** Never recovers: each process gets two acquisitions, then the lock is busy for it forever. */
+        WEDGES;
+
+        /** The kit's three classic lock bugs, the ones the fault runner's checker must catch. */
+        static final List<Bug> CLASSIC = List.of(ACQUIRE_NOT_ATOMIC, RELEASE_IGNORES_OWNER, TOKENS_REPEAT);
 
         String parameter() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -72,6 +83,8 @@ final class BrokenFileBackends {
                 case HAND_OVER_IGNORES_OWNER -> new BrokenBackends.HandOverIgnoresOwner(file);
                 case DROPS_RELEASE_NOTIFICATIONS -> new BrokenBackends.DropsReleaseNotifications(file);
                 case JOINS_NAMESPACE -> new BrokenBackends.JoinsNamespace(file, namespace);
+                case CLIENT_DIES -> new Misbehaves(file, true);
+                case WEDGES -> new Misbehaves(file, false);
             };
         }
 
@@ -82,6 +95,33 @@ final class BrokenFileBackends {
                 }
             }
             return null;
+        }
+    }
+
+    /**
+     * Counts this process's acquisitions and then misbehaves: halts at the third ({@code dies}: an
+     * unexpected death of a client), or answers busy after the second (a backend that never recovers).
+     */
+    private static final class Misbehaves extends BrokenBackends.Faulty {
+        private final boolean dies;
+        private final AtomicInteger acquisitions = new AtomicInteger();
+
+        Misbehaves(LockBackend file, boolean dies) {
+            super(file);
+            this.dies = dies;
+        }
+
+        @Override
+        public AcquireResult tryAcquire(AcquireRequest request) {
+            if (!dies && acquisitions.get() >= 2) {
+                return AcquireResult.busy();
+            }
+            AcquireResult result = store.tryAcquire(request);
+            if (result.isAcquired() && acquisitions.incrementAndGet() == 3 && dies) {
+                System.err.println("broken-file: this client dies on purpose");
+                Runtime.getRuntime().halt(3);
+            }
+            return result;
         }
     }
 

@@ -18,21 +18,46 @@ final class Checker {
     private Checker() {
     }
 
-    /** What a run showed. Times in nanoseconds. */
+    /**
+     * What a run showed. Times in nanoseconds. {@code releasedFalse}: releases that returned false
+     * (or threw); {@code unexplainedReleaseFailures}: those of them no fault, no lapsed lease and no
+     * lost report explains; {@code lostReports}: sections whose lock the engine reported lost;
+     * {@code toldLost}: sections whose holder learned the lock was gone, by a lost report or by a
+     * release that returned false;
+     * {@code longestValidOverlapNanos}: the longest two holders were certainly both inside with
+     * valid leases (from the later one's acquisition to the earlier of their last such moments).
+     */
     record Findings(int acquisitions, int failedAcquisitions,
                     int overlapsValid, int overlapsAll, int lateUnfencedWrites,
                     int lostUnfenced, int lostFenced, int fencedRefusals,
                     int tokenAnomalies, long longestUnavailableNanos, List<String> examples,
-                    int lostRow, int rowRefusals) {
+                    int lostRow, int rowRefusals, int releasedFalse, int unexplainedReleaseFailures,
+                    int lostReports, int toldLost, long longestValidOverlapNanos) {
+    }
+
+    /**
+     * What the run did that can explain a release that returned false: the lease, and each
+     * injection's window ({@code client}: the one client it hit, or null for all of them).
+     */
+    record Context(long leaseNanos, List<Window> faults) {
+        static final Context NONE = new Context(Long.MAX_VALUE, List.of());
+    }
+
+    /** An injection from {@code from} until it was healed at {@code to}, on one client or (null) every one. */
+    record Window(long from, long to, String client) {
+        boolean covers(History.Op op) {
+            long end = op.released >= 0 ? op.released : Long.MAX_VALUE;
+            return (client == null || client.equals(op.client)) && op.acquired <= to && end >= from;
+        }
     }
 
     /** Histories without the fenced row (written before it existed, or by hand). */
     static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced) {
-        return check(ops, finalUnfenced, finalFenced, Set.of());
+        return check(ops, finalUnfenced, finalFenced, Set.of(), Context.NONE);
     }
 
     static Findings check(List<History.Op> ops, Set<String> finalUnfenced, Set<String> finalFenced,
-                          Set<String> finalRow) {
+                          Set<String> finalRow, Context context) {
         List<History.Op> held = ops.stream().filter(History.Op::acquiredLock).toList();
         List<String> examples = new ArrayList<>();
 
@@ -40,8 +65,9 @@ final class Checker {
         // recorded moment inside. "Valid": both ends also had isHeld() true, so the backend let two
         // holders in while each one's own conservative lease was still running: exclusion broken.
         // "All" also counts holders past their lease (a pause): what only fencing can guard against.
-        int overlapsValid = overlappingPairs(held, op -> op.lastHeld, "valid", examples);
-        int overlapsAll = overlappingPairs(held, op -> op.lastInside, "any", examples);
+        long[] longestValid = {0};
+        int overlapsValid = overlappingPairs(held, op -> op.lastHeld, "valid", examples, longestValid);
+        int overlapsAll = overlappingPairs(held, op -> op.lastInside, "any", examples, new long[1]);
 
         int late = 0;
         int lostUnfenced = 0;
@@ -75,13 +101,39 @@ final class Checker {
             }
         }
         int anomalies = tokenAnomalies(held, examples);
+        int releasedFalse = 0;
+        int unexplained = 0;
+        for (History.Op op : held) {
+            if (Boolean.FALSE.equals(op.releaseOutcome)) {
+                releasedFalse++;
+                if (!releaseFailureExplained(op, context)) {
+                    unexplained++;
+                    example(examples, "release returned false with no fault, lapsed lease or lost report to explain it: "
+                            + op + " acquired at " + op.acquired + ", released at " + op.released);
+                }
+            }
+        }
         return new Findings(held.size(), (int) ops.stream().filter(op -> op.failed >= 0).count(),
                 overlapsValid, overlapsAll, late, lostUnfenced, lostFenced, refusals, anomalies,
-                longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals);
+                longestUnavailable(ops), List.copyOf(examples), lostRow, rowRefusals, releasedFalse, unexplained,
+                (int) held.stream().filter(op -> op.lostReported >= 0).count(),
+                (int) held.stream().filter(op -> op.lostReported >= 0 || Boolean.FALSE.equals(op.releaseOutcome)).count(),
+                longestValid[0]);
+    }
+
+    /**
+     * A release may return false when the lock was no longer this holder's to release: its lease
+     * had lapsed by its exit ({@code isHeld()} false) or may have lapsed by the time the release
+     * landed (a lease after the acquisition), the engine reported it lost, or a fault hit it while
+     * it held. Otherwise someone else released, or took, a lock whose lease still ran.
+     */
+    static boolean releaseFailureExplained(History.Op op, Context context) {
+        return !op.exitHeld || op.lostReported >= 0 || op.released - op.acquired >= context.leaseNanos()
+                || context.faults().stream().anyMatch(window -> window.covers(op));
     }
 
     private static int overlappingPairs(List<History.Op> held, java.util.function.ToLongFunction<History.Op> end,
-                                        String kind, List<String> examples) {
+                                        String kind, List<String> examples, long[] longest) {
         List<History.Op> sections = held.stream().filter(op -> end.applyAsLong(op) >= op.acquired)
                 .sorted(Comparator.comparingLong(op -> op.acquired)).toList();
         int pairs = 0;
@@ -91,6 +143,8 @@ final class Checker {
             for (History.Op op : open) {
                 if (!op.client.equals(next.client)) {
                     pairs++;
+                    longest[0] = Math.max(longest[0],
+                            Math.min(end.applyAsLong(op), end.applyAsLong(next)) - next.acquired);
                     example(examples, "overlap (" + kind + "): " + op + " inside until "
                             + end.applyAsLong(op) + ", " + next + " acquired at " + next.acquired);
                 }

@@ -39,6 +39,7 @@ class CheckerTest {
         assertThat(f.overlapsValid()).isEqualTo(1);
         assertThat(f.overlapsAll()).isEqualTo(1);
         assertThat(f.tokenAnomalies()).isZero();
+        assertThat(f.longestValidOverlapNanos()).as("both inside with valid leases from 50 to 100").isEqualTo(50);
     }
 
     @Test
@@ -124,10 +125,60 @@ class CheckerTest {
                 "FW 1 21 1 e1 ok", "RW 1 22 1 e1 ok", "EXIT 1 23 1 ", "REL 1 24 - true");
         List<String> b = List.of("INVOKE 1 30 - ", "ACQ 1 40 1 2", "READ 1 41 1 ok refused", "UW 1 50 1 e2",
                 "FW 1 51 1 e2 ok", "RW 1 52 1 e2 skipped", "EXIT 1 53 1 ", "REL 1 54 - true");
-        Checker.Findings f = Checker.check(ops(a, b), ALL, ALL, Set.of("e2"));
+        Checker.Findings f = Checker.check(ops(a, b), ALL, ALL, Set.of("e2"), Checker.Context.NONE);
         assertThat(f.lostRow()).isEqualTo(1);
         assertThat(f.rowRefusals()).isEqualTo(1);
         assertThat(f.lostFenced()).as("the register kept both").isZero();
         assertThat(f.fencedRefusals()).isZero();
+    }
+
+    @Test
+    void aReleaseThatReturnsFalseWithNothingToExplainItIsUnexplained() {
+        List<String> refused = new ArrayList<>(section(1, 0, 10, 100, true, 1));
+        refused.set(refused.size() - 1, "REL 1 101 - false");
+        Checker.Context lease = new Checker.Context(1_000, List.of());
+        Checker.Findings f = Checker.check(History.parse("a", refused), Set.of("e1"), Set.of("e1"), Set.of(), lease);
+        assertThat(f.releasedFalse()).isEqualTo(1);
+        assertThat(f.unexplainedReleaseFailures()).isEqualTo(1);
+
+        refused.set(refused.size() - 1, "REL 1 101 - false LockBackendException");
+        f = Checker.check(History.parse("a", refused), Set.of("e1"), Set.of("e1"), Set.of(), lease);
+        assertThat(f.unexplainedReleaseFailures()).as("a release that threw is a release that failed").isEqualTo(1);
+    }
+
+    @Test
+    void aFaultALapsedLeaseOrALostReportExplainsAFalseRelease() {
+        List<String> refused = new ArrayList<>(section(1, 0, 10, 100, true, 1));
+        refused.set(refused.size() - 1, "REL 1 101 - false");
+        List<History.Op> ops = History.parse("a", refused);
+        Set<String> e1 = Set.of("e1");
+        // A server fault (every client) while it held; a fault on another client explains nothing.
+        assertThat(Checker.check(ops, e1, e1, Set.of(), new Checker.Context(1_000,
+                List.of(new Checker.Window(50, 60, null)))).unexplainedReleaseFailures()).isZero();
+        assertThat(Checker.check(ops, e1, e1, Set.of(), new Checker.Context(1_000,
+                List.of(new Checker.Window(50, 60, "b")))).unexplainedReleaseFailures()).isEqualTo(1);
+        assertThat(Checker.check(ops, e1, e1, Set.of(), new Checker.Context(1_000,
+                List.of(new Checker.Window(102, 160, null)))).unexplainedReleaseFailures()).as("after it").isEqualTo(1);
+        // The release came a lease or more after the acquisition.
+        assertThat(Checker.check(ops, e1, e1, Set.of(), new Checker.Context(91, List.of())).unexplainedReleaseFailures())
+                .isZero();
+        // isHeld() already false at the exit.
+        List<History.Op> lapsed = History.parse("a", withRelease(section(1, 0, 10, 100, false, 1), "false"));
+        assertThat(Checker.check(lapsed, e1, e1, Set.of(), new Checker.Context(1_000, List.of()))
+                .unexplainedReleaseFailures()).isZero();
+        // The engine reported it lost.
+        List<String> lost = new ArrayList<>(refused);
+        lost.add(3, "LOST 1 40 - LockLostException");
+        Checker.Findings f = Checker.check(History.parse("a", lost), e1, e1, Set.of(), new Checker.Context(1_000, List.of()));
+        assertThat(f.unexplainedReleaseFailures()).isZero();
+        assertThat(f.lostReports()).isEqualTo(1);
+        assertThat(f.toldLost()).isEqualTo(1);
+    }
+
+    private static List<String> withRelease(List<String> section, String outcome) {
+        List<String> lines = new ArrayList<>(section);
+        String last = lines.remove(lines.size() - 1);
+        lines.add(last.substring(0, last.lastIndexOf(' ') + 1) + outcome);
+        return lines;
     }
 }

@@ -27,11 +27,11 @@ final class FaultPlans {
      * plus a few leases, about 10 s on a loaded 2-core machine.
      */
     static final WorkloadRunner.Settings SHORT = new WorkloadRunner.Settings(3, Duration.ofMillis(1500),
-            Duration.ofSeconds(20), Duration.ofMillis(20), Duration.ofMillis(10), 1, 5, 5, Duration.ofSeconds(30));
+            Duration.ofSeconds(20), Duration.ofMillis(20), Duration.ofMillis(10), 1, 5, 5, Duration.ofSeconds(30), false);
 
     /** Full: 5 clients, a 2 s lease, three injections per fault, more work between them. */
     static final WorkloadRunner.Settings FULL = new WorkloadRunner.Settings(5, Duration.ofSeconds(2),
-            Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(10), 3, 20, 30, Duration.ofSeconds(60));
+            Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(10), 3, 20, 30, Duration.ofSeconds(60), false);
 
     /**
      * A backend of the suite: how to start its adapter, the faults it supports (the full suite runs
@@ -65,8 +65,14 @@ final class FaultPlans {
     static final List<Backend> BACKENDS = List.of(
             // Fencing at work: a paused holder's late writes refused by both fenced resources.
             new Backend(FileAdapter::new, FileAdapter.FAULTS, EnumSet.of(Fault.PAUSE_HOLDER), "file"),
+            // An auto-renewed lock whose holder is stopped, renewal thread and all, past its lease:
+            // the engine must report it lost, and the resources refuse its late writes.
+            new Backend(FileAdapter::new, EnumSet.of(Fault.PAUSE_HOLDER), EnumSet.of(Fault.PAUSE_HOLDER),
+                    "file-auto-renew", FaultPlans::autoRenewed),
             // A restart without persistence forgets the locks; the token counter starts again from the server clock.
             new Backend(RedisAdapter::new, RedisAdapter.FAULTS, EnumSet.of(Fault.SERVER_RESTART), "redis"),
+            new Backend(RedisAdapter::new, EnumSet.of(Fault.PAUSE_HOLDER), EnumSet.noneOf(Fault.class),
+                    "redis-auto-renew", FaultPlans::autoRenewed),
             new Backend(RedisSentinelAdapter::new, RedisSentinelAdapter.FAULTS, Set.of(Fault.FAILOVER), "redis-sentinel"),
             new Backend(() -> new RedisClusterAdapter(false), RedisClusterAdapter.FAULTS, Set.of(), "redis-cluster"),
             new Backend(() -> new RedisClusterAdapter(true), RedisClusterAdapter.REPLICATED_FAULTS, Set.of(),
@@ -121,7 +127,14 @@ final class FaultPlans {
     static WorkloadRunner.Settings lease(WorkloadRunner.Settings settings, Duration lease) {
         return new WorkloadRunner.Settings(settings.clients(), lease, settings.acquireWait(), settings.work(),
                 settings.retry(), settings.injections(), settings.warmupAcquisitions(), settings.settleAcquisitions(),
-                settings.patience());
+                settings.patience(), settings.autoRenew());
+    }
+
+    /** {@code settings} with the clients' locks renewed by the engine. */
+    static WorkloadRunner.Settings autoRenewed(WorkloadRunner.Settings settings) {
+        return new WorkloadRunner.Settings(settings.clients(), settings.lease(), settings.acquireWait(), settings.work(),
+                settings.retry(), settings.injections(), settings.warmupAcquisitions(), settings.settleAcquisitions(),
+                settings.patience(), true);
     }
 
     private static Set<String> selection(String property) {

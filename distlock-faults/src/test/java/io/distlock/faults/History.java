@@ -24,7 +24,9 @@ import java.util.Map;
  * ok|refused [ok|refused]} (every resource read; the fenced register's read, then the fenced row's,
  * refused a stale token or not), {@code UW <element>} (unfenced set written), {@code FW <element>
  * ok|refused|skipped} (the register), {@code RW <element> ok|refused|skipped} (the row), {@code EXIT}
- * (before the release call), {@code REL true|false} (after it).
+ * (before the release call), {@code REL true|false [exception]} (after it: what the release returned, or
+ * false and the exception it threw); and, at any time, {@code LOST} when the engine told the lock's
+ * {@link io.distlock.LockLostListener} that it was lost (only a client with auto-renewal registers one).
  *
  * <p>Times are {@code System.nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}: one clock for
  * every process of the host, so times of different JVMs (and the fault injector's) compare directly.
@@ -53,7 +55,8 @@ final class History {
             write(kind + " " + op + " " + now + " " + (lock.isHeld() ? "1" : "0") + " " + detail);
         }
 
-        private void write(String line) throws IOException {
+        /** Every line is one write call; the lost listener writes from the engine's thread. */
+        private synchronized void write(String line) throws IOException {
             ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -86,7 +89,13 @@ final class History {
         String rowElement;
         String rowOutcome;
         long exited = -1;
+        /** What {@code isHeld()} said at {@code EXIT}. */
+        boolean exitHeld;
         long released = -1;
+        /** What the release returned; null if it never returned (killed, or still running at the end). */
+        Boolean releaseOutcome;
+        /** When the lost listener was told of this lock; -1 if never. */
+        long lostReported = -1;
         /** The last time this op was certainly inside its section (its last event between ACQ and EXIT). */
         long lastInside = -1;
         /** The last time it was inside with isHeld() true; -1 if never. */
@@ -169,8 +178,15 @@ final class History {
                         op.rowOutcome = words[1];
                     }
                 }
-                case "EXIT" -> op.exited = time;
-                case "REL" -> op.released = time;
+                case "EXIT" -> {
+                    op.exited = time;
+                    op.exitHeld = held;
+                }
+                case "REL" -> {
+                    op.released = time;
+                    op.releaseOutcome = detail.trim().startsWith("true");
+                }
+                case "LOST" -> op.lostReported = time;
                 default -> {
                     continue;
                 }

@@ -13,8 +13,9 @@ final class Report {
         StringBuilder out = new StringBuilder();
         out.append("| backend | fault | clients | acquisitions | faults injected | overlaps (lease valid) "
                 + "| overlaps (any) | late unfenced writes | lost updates unfenced | lost updates fenced file "
-                + "| lost updates fenced row | fenced refusals file / row | token anomalies | longest unavailability |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| lost updates fenced row | fenced refusals file / row | token anomalies | releases false (unexplained) "
+                + "| longest unavailability |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WorkloadRunner.Result result : results) {
             Checker.Findings f = result.findings();
             Duration lease = result.settings().lease();
@@ -32,6 +33,8 @@ final class Report {
                     .append(" | ").append(bold(f.lostRow()))
                     .append(" | ").append(f.fencedRefusals()).append(" / ").append(f.rowRefusals())
                     .append(" | ").append(bold(f.tokenAnomalies()))
+                    .append(" | ").append(f.releasedFalse()).append(" (").append(bold(f.unexplainedReleaseFailures()))
+                    .append(")")
                     .append(" | ").append(f.longestUnavailableNanos() / 1_000_000).append(" ms (")
                     .append(String.format(Locale.ROOT, "%.1f", leases)).append(" leases of ")
                     .append(lease.toMillis()).append(" ms)")
@@ -49,6 +52,7 @@ final class Report {
     static String details(WorkloadRunner.Result result) {
         StringBuilder out = new StringBuilder(result.backend() + " / " + result.fault() + " in " + result.directory() + "\n");
         result.injections().forEach(i -> out.append("  injection: ").append(i).append('\n'));
+        result.problems().forEach(p -> out.append("  problem: ").append(p).append('\n'));
         result.findings().examples().forEach(e -> out.append("  ").append(e).append('\n'));
         out.append("  ").append(result.findings()).append('\n');
         return out.toString();

@@ -14,14 +14,16 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One client process of a fault run:
  * {@code WorkloadClient <backend-uri> <lock-name> <run-dir> <client-id> <lease-ms> <wait-ms> <work-ms> <retry-ms>
- * <fenced-row-jdbc-url> <fenced-row-id>}.
+ * <fenced-row-jdbc-url> <fenced-row-id> <auto-renew true|false>}.
  * It opens the backend, prints {@code READY}, starts on a {@code GO} line on standard input and
  * loops acquire, guarded work, release until a {@code STOP} line (or the end of its input), then
  * prints {@code DONE}. Every step is a line of {@code client-<id>.history} in the run directory
@@ -31,6 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The guarded work is deliberately naive: it never checks {@code isHeld()} before writing (a
  * pause can land between any check and the write anyway), it only records what {@code isHeld()}
  * said, so the checker can tell a holder that knew its lease was gone from one that did not.
+ *
+ * <p>With auto-renewal the engine extends the lease while the section runs, and a lock it finds
+ * lost is recorded as {@code LOST} by the lock's {@link io.distlock.LockLostListener}.
  */
 public final class WorkloadClient {
     private WorkloadClient() {
@@ -41,12 +46,27 @@ public final class WorkloadClient {
         String name = args[1];
         Path run = Path.of(args[2]);
         String id = args[3];
-        LockOptions options = LockOptions.builder()
+        boolean autoRenew = Boolean.parseBoolean(args[10]);
+        Map<Lock, Long> opOf = new ConcurrentHashMap<>();
+        History.Writer[] writer = {null};
+        LockOptions.Builder builder = LockOptions.builder()
                 .lease(Duration.ofMillis(Long.parseLong(args[4])))
                 .timeout(Duration.ofMillis(Long.parseLong(args[5])))
                 .retryInterval(Duration.ofMillis(Long.parseLong(args[7])))
-                .autoRenew(false)
-                .build();
+                .autoRenew(autoRenew);
+        if (autoRenew) {
+            builder.onLost((lock, cause) -> {
+                Long op = opOf.get(lock);
+                try {
+                    if (op != null) {
+                        writer[0].event("LOST", op, cause.getClass().getSimpleName());
+                    }
+                } catch (IOException e) {
+                    System.err.println("could not record a lost lock: " + e);
+                }
+            });
+        }
+        LockOptions options = builder.build();
         long workNanos = Duration.ofMillis(Long.parseLong(args[6])).toNanos();
         long pauseAfterFailure = Duration.ofMillis(Long.parseLong(args[7])).toNanos();
         GuardedResources.LockSet unfenced = new GuardedResources.LockSet(run.resolve("unfenced.set"));
@@ -75,6 +95,7 @@ public final class WorkloadClient {
         try (History.Writer history = new History.Writer(run.resolve("client-" + id + ".history"), id);
              GuardedResources.FencedRow row = new GuardedResources.FencedRow(rowUrl, rowId);
              LockManager locks = LockManager.builder(open(uri)).build()) {
+            writer[0] = history;
             System.out.println("READY");
             System.out.flush();
             input.start();
@@ -91,6 +112,7 @@ public final class WorkloadClient {
                     continue;
                 }
                 String element = id + "-" + op;
+                opOf.put(lock, op);
                 history.held("ACQ", op, lock, Long.toString(lock.token()));
                 Set<String> seen = unfenced.read();
                 Set<String> fencedSeen = fenced.read(lock.token());
@@ -114,13 +136,14 @@ public final class WorkloadClient {
                 }
                 history.held("RW", op, lock, element + " " + rowOutcome);
                 history.held("EXIT", op, lock, "");
-                boolean released;
+                String released;
                 try {
-                    released = lock.release();
+                    released = Boolean.toString(lock.release());
                 } catch (RuntimeException e) {
-                    released = false;
+                    released = "false " + e.getClass().getSimpleName();
                 }
-                history.event("REL", op, Boolean.toString(released));
+                history.event("REL", op, released);
+                opOf.remove(lock);
             }
         }
         System.out.println("DONE");

@@ -30,17 +30,24 @@ final class WorkloadRunner {
     static final String LOCK_NAME = "fault-suite";
     private static final Duration START_PATIENCE = Duration.ofSeconds(180);
 
-    /** How a run is shaped. {@code patience} bounds every wait of the injector for a state. */
+    /**
+     * How a run is shaped. {@code patience} bounds every wait of the injector for a state, and the
+     * wait for {@code settleAcquisitions} after each injection is healed: a backend that does not
+     * give that many within it has not recovered. {@code autoRenew}: the clients' locks are renewed
+     * by the engine (else each section has its fixed lease).
+     */
     record Settings(int clients, Duration lease, Duration acquireWait, Duration work, Duration retry,
-                    int injections, int warmupAcquisitions, int settleAcquisitions, Duration patience) {
+                    int injections, int warmupAcquisitions, int settleAcquisitions, Duration patience,
+                    boolean autoRenew) {
     }
 
     /** One injection: when (nanoTime), at whom, and whether it hit what it aimed at. */
     record Injection(Fault fault, long at, long healedAt, String target, boolean effective, String note) {
     }
 
+    /** {@code problems}: what the runner saw that fails the run whatever the backend promises (no recovery). */
     record Result(String backend, Fault fault, Settings settings, Checker.Findings findings,
-                  List<Injection> injections, Path directory) {
+                  List<Injection> injections, Path directory, List<String> problems) {
         long effectiveInjections() {
             return injections.stream().filter(Injection::effective).count();
         }
@@ -53,6 +60,10 @@ final class WorkloadRunner {
     private final String rowUrl;
     private final List<Client> clients = new ArrayList<>();
     private final List<Injection> injections = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    /** The pids of the clients the injector killed: every other client must end with exit code 0. */
+    private final Set<Long> plannedKills = new java.util.HashSet<>();
+    private long lastDeathCheck = System.nanoTime() - 1_000_000_000L;
     private TcpProxy proxy;
     private int nextClient;
 
@@ -97,18 +108,26 @@ final class WorkloadRunner {
             for (Client client : starting) {
                 client.go();
             }
-            awaitAcquisitions(settings.warmupAcquisitions(), 0, START_PATIENCE);
+            if (!awaitAcquisitions(settings.warmupAcquisitions(), 0, START_PATIENCE)) {
+                throw new AssertionError("fewer than " + settings.warmupAcquisitions() + " acquisitions within "
+                        + START_PATIENCE + " of the start: " + adapter.name() + " never served");
+            }
             for (int i = 0; i < settings.injections(); i++) {
                 Injection injection = inject();
                 injections.add(injection);
-                awaitAcquisitions(settings.settleAcquisitions(), Math.max(injection.healedAt(), injection.at()),
-                        settings.patience());
+                long healed = Math.max(injection.healedAt(), injection.at());
+                if (!awaitAcquisitions(settings.settleAcquisitions(), healed, settings.patience())) {
+                    problems.add("injection " + (i + 1) + " (" + injection + "): only " + acquisitionsAfter(healed)
+                            + " of " + settings.settleAcquisitions() + " acquisitions within " + settings.patience()
+                            + " after it was healed: the backend did not recover");
+                    break;
+                }
             }
             for (Client client : clients) {
                 client.stop();
             }
             for (Client client : clients) {
-                client.awaitExit();
+                client.awaitExit(plannedKills);
             }
         } finally {
             for (Client client : clients) {
@@ -127,8 +146,26 @@ final class WorkloadRunner {
         Set<String> unfenced = new GuardedResources.LockSet(directory.resolve("unfenced.set")).read();
         Set<String> fenced = new GuardedResources.FencedRegister(directory.resolve("fenced")).elements();
         Set<String> row = GuardedResources.FencedRow.elements(rowUrl, directory.toString());
-        return new Result(adapter.name(), fault, settings, Checker.check(ops, unfenced, fenced, row),
-                List.copyOf(injections), directory);
+        String backend = adapter.name() + (settings.autoRenew() ? ", auto-renewed" : "");
+        return new Result(backend, fault, settings, Checker.check(ops, unfenced, fenced, row, context()),
+                List.copyOf(injections), directory, List.copyOf(problems));
+    }
+
+    /**
+     * What can explain a failed release: each injection from its start until a lease after it was
+     * healed, on the client it hit (a holder paused or killed, the proxied client) or on every client
+     * (a server fault).
+     */
+    private Checker.Context context() {
+        List<Checker.Window> windows = new ArrayList<>();
+        if (fault != Fault.NONE) {
+            for (Injection injection : injections) {
+                boolean oneClient = clients.stream().anyMatch(c -> c.id.equals(injection.target()));
+                windows.add(new Checker.Window(injection.at(), Math.max(injection.at(), injection.healedAt())
+                        + settings.lease().toNanos(), oneClient ? injection.target() : null));
+            }
+        }
+        return new Checker.Context(settings.lease().toNanos(), windows);
     }
 
     // ------------------------------------------------------------------ faults
@@ -161,6 +198,7 @@ final class WorkloadRunner {
                 Signals.send(holder.jvm.pid(), "CONT");
                 continue;
             }
+            plannedKills.add(holder.jvm.pid());
             holder.jvm.kill();
             if (clients.stream().filter(Client::alive).count() < 2) {
                 // Contention needs two clients; a JVM start is seconds on a loaded machine, so only then.
@@ -195,10 +233,13 @@ final class WorkloadRunner {
             // and preferably while a third section is under way, so a late release meets a holder.
             boolean expired = poll(settings.patience(), () -> others(holder).anyMatch(c -> c.lastExit > at)
                     && others(holder).anyMatch(c -> "ACQ".equals(c.lastKind) || "READ".equals(c.lastKind)));
+            // Effective only if another client took the lock over while this one was stopped.
+            boolean tookOver = others(holder).anyMatch(c -> c.lastAcquired > at);
             Signals.send(holder.jvm.pid(), "CONT");
             holder.paused = false;
-            return new Injection(fault, at, System.nanoTime(), holder.id, true,
-                    expired ? "another holder worked meanwhile" : "resumed without another holder within " + settings.patience());
+            return new Injection(fault, at, System.nanoTime(), holder.id, tookOver,
+                    (tookOver ? "another client took the lock over meanwhile" : "no other client took the lock meanwhile")
+                            + (expired ? "" : "; resumed without another finished section within " + settings.patience()));
         }
         return new Injection(fault, System.nanoTime(), System.nanoTime(), "-", false, "never caught a client between reads and writes");
     }
@@ -316,7 +357,8 @@ final class WorkloadRunner {
         ChildJvm jvm = ChildJvm.start(WorkloadClient.class, directory.resolve("client-" + id + ".log"),
                 uri, LOCK_NAME, directory.toString(), id, Long.toString(settings.lease().toMillis()),
                 Long.toString(settings.acquireWait().toMillis()), Long.toString(settings.work().toMillis()),
-                Long.toString(settings.retry().toMillis()), rowUrl, directory.toString());
+                Long.toString(settings.retry().toMillis()), rowUrl, directory.toString(),
+                Boolean.toString(settings.autoRenew()));
         Client client = new Client(id, jvm, directory.resolve("client-" + id + ".history"), proxied, before);
         clients.add(client);
         return client;
@@ -329,6 +371,7 @@ final class WorkloadRunner {
     private Client awaitClient(String what, java.util.function.Predicate<Client> wanted) {
         Client[] found = {null};
         poll(settings.patience(), () -> {
+            requireNoUnplannedDeath();
             for (Client client : clients) {
                 if (client.alive()) {
                     client.poll();
@@ -343,8 +386,35 @@ final class WorkloadRunner {
         return found[0];
     }
 
-    private void awaitAcquisitions(int count, long since, Duration within) {
-        poll(within, () -> clients.stream().peek(Client::poll).mapToLong(c -> c.acquisitionsAfter(since)).sum() >= count);
+    /** Whether {@code count} acquisitions came after {@code since} within {@code within}. */
+    private boolean awaitAcquisitions(int count, long since, Duration within) {
+        return poll(within, () -> {
+            requireNoUnplannedDeath();
+            return acquisitionsAfter(since) >= count;
+        });
+    }
+
+    private long acquisitionsAfter(long since) {
+        return clients.stream().peek(Client::poll).mapToLong(c -> c.acquisitionsAfter(since)).sum();
+    }
+
+    /**
+     * A client that ended without being killed by the injector or told to stop fails the run, with
+     * its stderr. Looked at every 50 ms, not at every poll: each look reads /proc for every client.
+     */
+    private void requireNoUnplannedDeath() {
+        long now = System.nanoTime();
+        if (now - lastDeathCheck < 50_000_000L) {
+            return;
+        }
+        lastDeathCheck = now;
+        for (Client client : clients) {
+            if (!client.stopped && !plannedKills.contains(client.jvm.pid()) && !client.alive()) {
+                client.stopped = true;
+                throw new AssertionError("client " + client.id + " (pid " + client.jvm.pid() + ") died unplanned, "
+                        + client.exitDescription() + "; stderr:\n" + client.jvm.stderr());
+            }
+        }
     }
 
     /** Polls {@code condition} every millisecond until it holds (true) or {@code within} passed (false). */
@@ -475,14 +545,30 @@ final class WorkloadRunner {
             }
         }
 
-        void awaitExit() throws InterruptedException {
-            if (alive()) {
+        /**
+         * Waits for the exit after STOP of every client the injector did not kill, alive or not:
+         * one that died of an exception earlier has a non-zero exit code too.
+         */
+        void awaitExit(Set<Long> plannedKills) throws InterruptedException {
+            if (!plannedKills.contains(jvm.pid())) {
                 int exit = jvm.awaitExit(START_PATIENCE);
                 if (exit != 0) {
-                    throw new AssertionError("client " + id + " exited with " + exit + "; stderr:\n" + jvm.stderr());
+                    throw new AssertionError("client " + id + " (pid " + jvm.pid() + ") exited with " + exit
+                            + "; stderr:\n" + jvm.stderr());
                 }
             }
             stopped = true;
+        }
+
+        String exitDescription() {
+            try {
+                return "exit code " + jvm.awaitExit(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "exit code unknown (interrupted)";
+            } catch (AssertionError stillRunning) {
+                return "exit code unknown";
+            }
         }
 
         @Override
