@@ -85,7 +85,10 @@ public final class JdbcLockBenchmark {
                     () -> new RawAdvisoryClient(pool));
             Contender session = new Contender("DISTLOCK_SESSION", "distlock-jdbc session mode", () -> new DistlockClient(
                     JdbcLockBackend.builder(pool).namespace("session").strategy(JdbcLockBackend.Strategy.SESSION).build()));
-            List<Contender> contenders = new ArrayList<>(List.of(raw, distlock, spring, advisory, session));
+            Contender registry = new Contender("DISTLOCK_REGISTRY",
+                    "the starter's DistlockLockRegistry on the lease table (Spring Integration's LockRegistry)",
+                    () -> new DistlockRegistryClient(pool));
+            List<Contender> contenders = new ArrayList<>(List.of(raw, distlock, spring, advisory, session, registry));
             if (Boolean.getBoolean("bench.diagnose")) {
                 // Where the time goes: the notification's cost on the server, and distlock's listener.
                 contenders.add(new Contender("RAW_NO_NOTIFY", "raw JDBC, release without pg_notify",
