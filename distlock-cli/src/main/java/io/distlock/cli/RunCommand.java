@@ -147,22 +147,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Whether opening failed for want of a network connection, which another try may cure: refused,
-     * reset or unreachable ({@code SocketException}), a connect or handshake that got no answer in
-     * time (on a loaded host a cold JVM's first connect can take seconds), a name the resolver does
-     * not answer yet, or a backend that says its connection is down. A backend that cannot work at
-     * all (a bad password, a bad URI, a directory it may not create) fails at once.
-     */
+    /** Whether opening failed for want of a connection that another try may get (the SPI's one rule). */
     static boolean isNetworkFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
-                    || t instanceof java.net.UnknownHostException || t instanceof java.util.concurrent.TimeoutException
-                    || t instanceof io.distlock.spi.ConnectionUnavailableException) {
-                return true;
-            }
-        }
-        return false;
+        return io.distlock.spi.ConnectionUnavailableException.isTransient(failure);
     }
 
     /**

@@ -23,4 +23,22 @@ public class ConnectionUnavailableException extends LockBackendException {
     public ConnectionUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Whether {@code failure} says the backend could not be reached for now, so that another try
+     * may cure it: a connection refused, reset or unreachable, a connect or handshake that got no
+     * answer in time (a cold JVM on a loaded host can take seconds to send its first byte), a host
+     * name the resolver does not answer yet, or this exception. A backend that cannot work at all
+     * (a bad password, a bad URI, a directory it may not create) is not.
+     */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof ConnectionUnavailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -25,7 +25,7 @@ final class ManagerFactory {
         Duration lease = property("distlock.lease", properties.getLease(), Durations::parsePositive);
         Duration wait = property("distlock.wait", properties.getWait(), Durations::parseWait);
         Duration retry = property("distlock.retry-interval", properties.getRetryInterval(), Durations::parsePositive);
-        LockBackend backend = open(properties, openers);
+        LockBackend backend = openWithin(wait, properties, openers);
         LOG.info("distlock: locks on {}, shared across {}", backend.describe(), scope(backend.describe()));
         try {
             return LockManager.builder(backend).defaultLease(lease).defaultTimeout(wait).defaultRetryInterval(retry)
@@ -33,6 +33,32 @@ final class ManagerFactory {
         } catch (RuntimeException e) {
             backend.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens the backend, trying again while it cannot be reached for now, within the default wait
+     * ({@code distlock.wait}, 10 s by default; once if it is 0): an application that starts on a
+     * loaded host, or beside a server that is still starting, gets its backend rather than a failed
+     * context, and one whose backend stays away fails within the wait it asked for.
+     */
+    private static LockBackend openWithin(Duration wait, DistlockProperties properties, List<BackendOpener> openers) {
+        long start = System.nanoTime();
+        long pauseNanos = Duration.ofMillis(100).toNanos();
+        while (true) {
+            try {
+                return open(properties, openers);
+            } catch (io.distlock.LockBackendException failure) {
+                long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
+                if (left <= pauseNanos || !io.distlock.spi.ConnectionUnavailableException.isTransient(failure)) {
+                    throw failure;
+                }
+                LOG.warn("distlock: cannot reach the backend yet ({}); trying again within distlock.wait {}",
+                        failure.getMessage(), Durations.format(wait));
+                // A back-off between connection attempts, not a wait for another thread.
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
+            }
         }
     }
 

@@ -259,6 +259,38 @@ class StarterTest {
                         .contains("365 days"));
     }
 
+    /** A backend that cannot be reached for now is tried again within distlock.wait; one that cannot work fails at once. */
+    @Test
+    void aBackendNotReachableYetIsTriedAgainWithinTheWait() {
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        BackendOpener lateThenUp = properties -> {
+            if (tries.incrementAndGet() < 3) {
+                throw new io.distlock.spi.ConnectionUnavailableException("not reachable yet (try " + tries.get() + ")");
+            }
+            return io.distlock.memory.InMemoryLockBackend.create();
+        };
+        runner().withBean(BackendOpener.class, () -> lateThenUp).withPropertyValues("distlock.wait=30s").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(tries.get()).isEqualTo(3);
+        });
+
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        BackendOpener wrongPassword = properties -> {
+            refused.incrementAndGet();
+            throw new io.distlock.LockBackendException("WRONGPASS invalid username-password pair");
+        };
+        runner().withBean(BackendOpener.class, () -> wrongPassword).withPropertyValues("distlock.wait=30s").run(context -> {
+            assertThat(messages(context.getStartupFailure())).contains("WRONGPASS");
+            assertThat(refused.get()).as("a failure no retry can cure is not retried").isEqualTo(1);
+        });
+
+        BackendOpener neverUp = properties -> {
+            throw new io.distlock.spi.ConnectionUnavailableException("never reachable");
+        };
+        runner().withBean(BackendOpener.class, () -> neverUp).withPropertyValues("distlock.wait=300ms").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("never reachable"));
+    }
+
     @Test
     void badKeyExpressionsStopTheContextNamingTheMethodAndTheKey() {
         runner().withBean(BadKeys.UnknownParameter.class).run(context ->
