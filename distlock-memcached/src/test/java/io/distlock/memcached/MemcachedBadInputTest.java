@@ -74,6 +74,7 @@ class MemcachedBadInputTest {
     @Test
     void aServerThatAnswersGarbageFailsWithinTheTimeoutAndNeverGrantsTheLock() throws Exception {
         AtomicInteger connections = new AtomicInteger();
+        java.util.Queue<Socket> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
         ExecutorService pool = Executors.newCachedThreadPool();
         try (ServerSocket garbage = new ServerSocket()) {
             garbage.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -86,6 +87,7 @@ class MemcachedBadInputTest {
                         return null;
                     }
                     connections.incrementAndGet();
+                    accepted.add(socket);
                     pool.submit(() -> answerNonsense(socket));
                 }
                 return null;
@@ -98,8 +100,17 @@ class MemcachedBadInputTest {
             }
             assertThat(connections.get()).as("the client did talk to the garbage server").isPositive();
         } finally {
+            // A blocking socket read ignores interrupts: close the server's ends, whatever the
+            // client's connections (a reconnect in flight when the manager closed) are doing.
+            accepted.forEach(socket -> {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            });
             pool.shutdownNow();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("the garbage server's threads ended").isTrue();
         }
     }
 
