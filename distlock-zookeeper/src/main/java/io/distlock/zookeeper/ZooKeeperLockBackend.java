@@ -14,7 +14,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
@@ -79,8 +78,6 @@ public final class ZooKeeperLockBackend implements LockBackend {
     private static final int MAX_OBSERVATIONS = 10_000;
     /** Lock nodes {@link #list} reads in one pipelined round. */
     private static final int READ_ROUND = 1000;
-    /** For a sync whose own answer is not needed: the read sent after it fails alike if the connection does. */
-    private static final AsyncCallback.VoidCallback IGNORED = (rc, path, ctx) -> { };
 
     private final ZooKeeperSettings settings;
     private final CuratorFramework client;
@@ -406,7 +403,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     /** The holder by its record, lapsed or not. */
     private Optional<LockInfo> inspectAny(String name, Deadline deadline) {
-        Reply read = await(syncedRead(handle(), lockPath(name)), deadline, "inspect", name);
+        Reply read = await(getData(handle(), lockPath(name), false), deadline, "inspect", name);
         return holder(name, read);
     }
 
@@ -438,7 +435,6 @@ public final class ZooKeeperLockBackend implements LockBackend {
         int wanted = ListPages.wanted(limit);
         ZooKeeper zk = handle();
         CompletableFuture<Reply> children = new CompletableFuture<>();
-        zk.sync(locksPath, IGNORED, null); // see syncedRead
         zk.getChildren(locksPath, false, (rc, path, ctx, names) -> children.complete(Reply.children(rc, names)), null);
         Reply listed = await(children, deadline(), "list", prefix);
         if (listed.rc != Code.OK.intValue()) {
@@ -471,9 +467,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
         ZooKeeper zk = handle();
         boolean withMarker = true;
         for (int attempt = 0; attempt < 10; attempt++) {
-            // Synced the first time; a later attempt follows a multi, which went through the leader.
-            Reply read = await(attempt == 0 ? syncedRead(zk, lockPath) : getData(zk, lockPath, false), deadline,
-                    "forceRelease", name);
+            Reply read = await(getData(zk, lockPath, false), deadline, "forceRelease", name);
             if (read.rc == Code.NONODE.intValue()) {
                 return false;
             }
@@ -636,18 +630,6 @@ public final class ZooKeeperLockBackend implements LockBackend {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         zk.multi(ops, (rc, path, ctx, results) -> reply.complete(Reply.multi(rc, results)), null);
         return reply;
-    }
-
-    /**
-     * A read that sees every write the ensemble committed before it was sent. A follower answers
-     * reads from its own copy, which may lag behind the leader: a lock another client has just taken
-     * could look free to inspect, and forceRelease could find nothing to release. So a sync goes
-     * first, pipelined: the server answers this session's read only after the sync, which costs one
-     * round trip through the leader (its own answer says nothing the read's does not).
-     */
-    private CompletableFuture<Reply> syncedRead(ZooKeeper zk, String path) {
-        zk.sync(path, IGNORED, null);
-        return getData(zk, path, false);
     }
 
     private CompletableFuture<Reply> getData(ZooKeeper zk, String path, boolean watch) {
