@@ -248,11 +248,22 @@ public final class BackendUri {
     }
 
     /**
-     * Refuses a parameter not in {@code known}.
+     * Refuses a parameter not in {@code known}, and an {@code @} in any parameter of a URI without
+     * user info: no parameter of a backend that lists its parameters here holds one, while a
+     * password without a colon that holds {@code ?} ({@code redis://s3cr?a=b@host}) reads as host
+     * {@code s3cr} and parameter {@code a}, and naming that parameter would print part of the
+     * password. Such a URI is refused whole, masked up to its last {@code @}.
      *
      * @throws IllegalArgumentException naming the unknown parameter and the known ones
      */
     public BackendUri requireOnly(Set<String> known) {
+        if (user == null && password == null) {
+            for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+                if (parameter.getKey().indexOf('@') >= 0 || parameter.getValue().indexOf('@') >= 0) {
+                    throw misreadUserInfo(text);
+                }
+            }
+        }
         for (String key : parameters.keySet()) {
             if (!known.contains(key)) {
                 throw invalid("has an unknown parameter '" + key + "'; known: " + new TreeSet<>(known));

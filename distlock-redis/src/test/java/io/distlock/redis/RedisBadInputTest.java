@@ -41,6 +41,13 @@ class RedisBadInputTest {
     @BeforeAll
     static void startRedis() {
         redis = RedisServers.start("--requirepass", PASSWORD, "--user", "alice", "on", ">alice-pw", "~*", "&*", "+@all");
+        // The tests below time how long a failing open takes against its timeouts. The first open of a
+        // JVM also loads and initializes Lettuce and Netty (seconds on a loaded host), which is not the
+        // wait a timeout promises, so it happens here, whichever test runs first.
+        try (LockManager warmUp = LockManager.builder(RedisLockBackend.open("redis://:" + PASSWORD + "@"
+                + at(redis.port()))).build()) {
+            warmUp.tryAcquire("warm-up").ifPresent(Lock::release);
+        }
     }
 
     @AfterAll
@@ -180,9 +187,12 @@ class RedisBadInputTest {
     void aPasswordWithAHashIsRefusedBeforeAnyHostIsLookedUp() {
         // Read as RFC 3986 says, "s3cr" would be the host (and go to DNS) and "et@127.0.0.1:1" the fragment.
         for (String uri : List.of("redis://:s3cr#et@127.0.0.1:1", "redis://s3cr#et@127.0.0.1:1",
-                "redis://:s3cr/et@127.0.0.1:1", "redis://:s3cr?et@127.0.0.1:1", "redis://u:s3cr?a=b@127.0.0.1:1")) {
+                "redis://:s3cr/et@127.0.0.1:1", "redis://:s3cr?et@127.0.0.1:1", "redis://u:s3cr?a=b@127.0.0.1:1",
+                // a password without a colon, which Redis allows: before, "unknown parameter 'a'"
+                "redis://s3cr?a=b@127.0.0.1:1", "redis://s3cr?timeout=et@127.0.0.1:1")) {
             assertThatThrownBy(() -> RedisLockBackend.open(uri)).as(uri).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("percent-encode").message().doesNotContain("s3cr").doesNotContain("et@");
+                    .hasMessageContaining("percent-encode").message().doesNotContain("s3cr").doesNotContain("et@")
+                    .doesNotContain("'a'").doesNotContain("timeout");
         }
     }
 
