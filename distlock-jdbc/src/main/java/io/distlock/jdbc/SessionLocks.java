@@ -119,8 +119,7 @@ final class SessionLocks {
         this.dialect = table.dialect;
         this.timeout = timeout;
         this.heartbeat = heartbeat;
-        Duration twoBeats = heartbeat.multipliedBy(2);
-        this.grace = twoBeats.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twoBeats;
+        this.grace = takeoverGrace(heartbeat);
         this.seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "distlock-jdbc-sessions");
@@ -129,6 +128,16 @@ final class SessionLocks {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /**
+     * How long past its row's lease a holder that still holds its session lock may keep it before an
+     * acquirer ends its session: {@code max(1 s, 2 × heartbeat)}, the rounding of this strategy's
+     * lease (a live holder lets go at its lease on its own, unless its host is too loaded to run it).
+     */
+    static Duration takeoverGrace(Duration heartbeat) {
+        Duration twoBeats = heartbeat.multipliedBy(2);
+        return twoBeats.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twoBeats;
     }
 
     void start(BackendEvents events) {
