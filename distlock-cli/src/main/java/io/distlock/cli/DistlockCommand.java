@@ -16,7 +16,7 @@ import java.util.Properties;
         description = "Run a command under a named lock, hold one for part of a script, and see who holds what.",
         subcommands = {RunCommand.class, HoldCommand.class, StatusCommand.class, ListCommand.class,
                 ReleaseCommand.class},
-        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy, 79 lock lost (hold); run exits with "
+        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy, 125 lock lost (hold); run exits with "
                 + "its command's status."})
 final class DistlockCommand implements Runnable {
     final Map<String, String> env;

@@ -19,10 +19,10 @@ final class ExitCodes {
     static final int BUSY = 75;
     /**
      * {@code hold}: the lock was lost while held (the backend said it was no longer ours, or its
-     * lease ran out unconfirmed), or the release found it gone. sysexits.h has no code for this; 79
-     * is the first above its range (64 to 78), so it claims none of its meanings.
+     * lease ran out unconfirmed), or the release found it gone; the status coreutils' wrappers
+     * (env, nice, timeout) give when the wrapper, not the command, failed.
      */
-    static final int LOST = 79;
+    static final int LOST = 125;
     /** The command exists but could not be started, as a shell says it. */
     static final int CANNOT_EXECUTE = 126;
     /** The command was not found, as a shell says it. */

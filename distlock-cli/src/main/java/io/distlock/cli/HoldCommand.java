@@ -27,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
                 + "and hold the lock, renewing its lease, until standard input closes (its caller closed it or "
                 + "ended) or SIGINT, SIGTERM or SIGHUP comes; then release it and exit 0.",
                 "For locking part of a script from a shell coproc or a Python subprocess: see the README.",
-                "75: the lock stayed busy for the whole wait, or input closed first (no line printed). 79: the "
+                "75: the lock stayed busy for the whole wait, or input closed first (no line printed). 125: the "
                         + "lock was lost while held (one stderr line, and hold exits at once)."})
 final class HoldCommand implements Callable<Integer> {
     @ParentCommand
@@ -221,7 +221,7 @@ final class HoldCommand implements Callable<Integer> {
         }
 
         /**
-         * The shutdown hook (SIGINT, SIGTERM, SIGHUP): release, and exit 0 (or 79 for a lock
+         * The shutdown hook (SIGINT, SIGTERM, SIGHUP): release, and exit 0 (or 125 for a lock
          * lost meanwhile) if the line was printed; before that, the JVM's own 128+N stands.
          */
         void stopOnSignal() {

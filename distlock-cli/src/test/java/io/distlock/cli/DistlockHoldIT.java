@@ -151,7 +151,7 @@ class DistlockHoldIT {
     }
 
     @Test
-    void aForceReleasedLockIsReportedAtOnce_andHoldExits79WithoutWaitingForItsInput() throws IOException {
+    void aForceReleasedLockIsReportedAtOnce_andHoldExits125WithoutWaitingForItsInput() throws IOException {
         Running holder = hold("stolen", "--expires", "3s");
         holder.awaitOutLine();
 
@@ -160,13 +160,13 @@ class DistlockHoldIT {
 
         // Its input stays open: the renewal (every third of the 3 s lease) finds the lock gone.
         Finished ended = holder.finish();
-        assertThat(ended.status()).as("%s", ended).isEqualTo(79);
+        assertThat(ended.status()).as("%s", ended).isEqualTo(125);
         assertThat(ended.errLines()).as("%s", ended).hasSize(1);
-        assertThat(ended.err()).startsWith("distlock: lost lock 'stolen' while holding it: ").contains("exiting 79");
+        assertThat(ended.err()).startsWith("distlock: lost lock 'stolen' while holding it: ").contains("exiting 125");
     }
 
     @Test
-    void aLockFoundGoneAtTheReleaseExits79() throws IOException {
+    void aLockFoundGoneAtTheReleaseExits125() throws IOException {
         // A lease of 60 s renews every 20 s: the end of input comes long before a renewal could notice.
         Running holder = hold("gone", "--expires", "60s");
         holder.awaitOutLine();
@@ -174,9 +174,9 @@ class DistlockHoldIT {
 
         holder.closeInput();
         Finished ended = holder.finish();
-        assertThat(ended.status()).as("%s", ended).isEqualTo(79);
+        assertThat(ended.status()).as("%s", ended).isEqualTo(125);
         assertThat(ended.errLines()).as("%s", ended).hasSize(1);
-        assertThat(ended.err()).startsWith("distlock: lost lock 'gone' while holding it: ").contains("exiting 79");
+        assertThat(ended.err()).startsWith("distlock: lost lock 'gone' while holding it: ").contains("exiting 125");
     }
 
     @Test

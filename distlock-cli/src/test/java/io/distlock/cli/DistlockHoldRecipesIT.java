@@ -244,7 +244,7 @@ class DistlockHoldRecipesIT {
         Outcome python = runRecipe(Language.PYTHON, files(), recipe -> recipe, Map.of("FORCE_RELEASE", "1"));
         assertThat(python.status()).as("%s", python).isEqualTo(1);
         assertThat(python.err()).contains("distlock: lost lock '" + LOCK + "' while holding it",
-                "RuntimeError: lock " + LOCK + " was lost while held (distlock hold exited 79)");
+                "RuntimeError: lock " + LOCK + " was lost while held (distlock hold exited 125)");
     }
 
     /**
