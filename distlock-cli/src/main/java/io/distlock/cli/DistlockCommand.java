@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Properties;
 
 @Command(name = "distlock", mixinStandardHelpOptions = true, versionProvider = DistlockCommand.Version.class,
-        description = "Run a command under a named lock, and see who holds what.",
-        subcommands = {RunCommand.class, StatusCommand.class, ListCommand.class, ReleaseCommand.class},
-        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy; run exits with its command's status."})
+        description = "Run a command under a named lock, hold one for part of a script, and see who holds what.",
+        subcommands = {RunCommand.class, HoldCommand.class, StatusCommand.class, ListCommand.class,
+                ReleaseCommand.class},
+        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy, 125 lock lost (hold); run exits with "
+                + "its command's status."})
 final class DistlockCommand implements Runnable {
     final Map<String, String> env;
     final PrintStream out;
@@ -32,7 +34,7 @@ final class DistlockCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: run, status, list or release");
+        throw new ParameterException(spec.commandLine(), "missing command: run, hold, status, list or release");
     }
 
     static final class Version implements IVersionProvider {

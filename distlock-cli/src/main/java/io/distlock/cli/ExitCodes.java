@@ -17,6 +17,12 @@ final class ExitCodes {
     static final int INTERNAL = 70;
     /** EX_TEMPFAIL: the lock stayed busy for the whole wait (like {@code flock -E 75}). */
     static final int BUSY = 75;
+    /**
+     * {@code hold}: the lock was lost while held (the backend said it was no longer ours, or its
+     * lease ran out unconfirmed), or the release found it gone; the status coreutils' wrappers
+     * (env, nice, timeout) give when the wrapper, not the command, failed.
+     */
+    static final int LOST = 125;
     /** The command exists but could not be started, as a shell says it. */
     static final int CANNOT_EXECUTE = 126;
     /** The command was not found, as a shell says it. */

@@ -1,12 +1,9 @@
 package io.distlock.cli;
 
-import io.distlock.spi.Durations;
 import io.distlock.Lock;
-import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.LockListener;
 import io.distlock.LockManager;
-import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,20 +39,8 @@ final class RunCommand implements Callable<Integer> {
             description = "The lock's name. Default: the base name of CMD (run -- /opt/backup.sh locks 'backup.sh').")
     String name;
 
-    @Option(names = {"-e", "--expires"}, paramLabel = "DURATION", defaultValue = "20s",
-            converter = DurationConverters.Positive.class,
-            description = "The lease: how long the lock outlives a holder that dies without releasing it. "
-                    + "Renewed every third of it while CMD runs. Default: ${DEFAULT-VALUE}.")
-    Duration expires;
-
-    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "10s",
-            converter = DurationConverters.Wait.class,
-            description = "How long to wait for a busy lock: a duration, 0 (try once) or forever. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    Duration wait;
-
-    @Option(names = {"-q", "--quiet"}, description = "No live status line while waiting.")
-    boolean quiet;
+    @Mixin
+    LockTaking taking;
 
     @Option(names = "--kill-on-lost",
             description = "If the lock is lost while CMD runs (the backend says it is no longer ours, or its lease ran out while suspended), send SIGTERM to CMD. A suspended lock (connection down) does not count.")
@@ -78,17 +61,16 @@ final class RunCommand implements Callable<Integer> {
         Watchdog watchdog = startWatchdog();
         LockManager locks;
         try {
-            locks = openWithinWait(connectionLines, start, watchdog == null ? null : watchdog.process());
+            locks = taking.openWithinWait(backend, cli, connectionLines, start,
+                    watchdog == null ? null : watchdog.process());
         } catch (RuntimeException e) {
             if (watchdog != null) {
                 watchdog.close();
             }
             throw e;
         }
-        Duration spent = Duration.ofNanos(System.nanoTime() - start);
         // What the connect took comes out of the wait; what is left is the lock's wait.
-        waitLeft = wait.isNegative() || wait.isZero() ? wait
-                : wait.compareTo(spent) > 0 ? wait.minus(spent) : Duration.ZERO;
+        waitLeft = taking.waitLeftAfter(start);
         Supervisor supervisor = new Supervisor(locks, lockName, watchdog);
         Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -118,56 +100,28 @@ final class RunCommand implements Callable<Integer> {
     private Duration waitLeft;
 
     /**
-     * The rule for reaching the backend: a run that may wait keeps trying to open it while the
-     * network connection fails, until its wait is over, backing off from 100 ms to 2 s, and says so
-     * once on stderr; {@code --wait 0} tries once, and any other failure ends the run at once. A loaded host's JVM start and client set-up, or a server that is restarting, must not
-     * end a wait of minutes at the first failed connect; a run that may not wait gets its answer
-     * (exit 69) at once.
-     */
-    private LockManager openWithinWait(LockListener listener, long start, ProcessHandle guard) {
-        long pauseNanos = Duration.ofMillis(100).toNanos();
-        boolean said = false;
-        while (true) {
-            try {
-                return backend.open(cli.env, listener, guard);
-            } catch (LockBackendException unreachable) {
-                long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
-                if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)) {
-                    throw unreachable;
-                }
-                if (!said && !quiet) {
-                    cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
-                            unreachable.getMessage())) + "); trying again within --wait " + Durations.format(wait));
-                    said = true;
-                }
-                // A back-off between connection attempts, not a wait for another thread.
-                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
-                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
-            }
-        }
-    }
-
-    /** Whether opening failed for want of a connection that another try may get (the SPI's one rule). */
-    static boolean isNetworkFailure(Throwable failure) {
-        return io.distlock.spi.ConnectionUnavailableException.isTransient(failure);
-    }
-
-    /**
      * One stderr line when the lock is suspended (the backend cannot confirm it: a dropped
      * connection, a renewal without an answer) and one when it is held again. CMD keeps running
      * meanwhile: only a lost lock counts for {@code --kill-on-lost}.
      */
     static final class ConnectionLines implements LockListener {
         private final PrintStream err;
+        /** What goes on while the lock is suspended: run's CMD keeps running, hold keeps holding. */
+        private final String meanwhile;
 
         ConnectionLines(PrintStream err) {
+            this(err, "CMD keeps running");
+        }
+
+        ConnectionLines(PrintStream err, String meanwhile) {
             this.err = err;
+            this.meanwhile = meanwhile;
         }
 
         @Override
         public void suspended(String name, long token, Throwable cause) {
             err.println("distlock: lock '" + name + "' is suspended: the backend cannot confirm it now ("
-                    + OneLine.of(String.valueOf(cause.getMessage())) + "); CMD keeps running, and the lock is lost "
+                    + OneLine.of(String.valueOf(cause.getMessage())) + "); " + meanwhile + ", and the lock is lost "
                     + "only if it is not confirmed within its lease");
         }
 
@@ -249,50 +203,20 @@ final class RunCommand implements Callable<Integer> {
         }
 
         private Lock acquire() {
-            LockOptions options = LockOptions.builder()
-                    .lease(expires)
-                    .timeout(waitLeft)
-                    .autoRenew(true)
-                    .onLost((lock, cause) -> lockLost(cause))
-                    .build();
-            if (waitLeft.isZero() || quiet) {
-                return locks.acquire(lockName, options);
+            return taking.acquire(locks, lockName, waitLeft, (lock, cause) -> lockLost(cause), err, this::showStatusLine);
+        }
+
+        /** The status line while waiting, unless a signal came first. */
+        private synchronized boolean showStatusLine(StatusLine line) {
+            if (stopping) {
+                return false;
             }
-            long start = System.nanoTime();
-            Optional<Lock> atOnce = locks.tryAcquire(lockName, options);
-            if (atOnce.isPresent()) {
-                return atOnce.get();
-            }
-            Duration remaining = waitLeft.isNegative() ? waitLeft : waitLeft.minusNanos(System.nanoTime() - start);
-            LockOptions rest = options.toBuilder()
-                    .timeout(remaining.isNegative() && !waitLeft.isNegative() ? Duration.ZERO : remaining)
-                    .build();
-            if (!Terminal.stderrIsInteractive()) {
-                return locks.acquire(lockName, rest);
-            }
-            StatusLine line = new StatusLine(locks, lockName, wait, start, err);
-            synchronized (this) {
-                if (stopping) {
-                    throw new LockException("stopped by a signal while waiting for '" + lockName + "'");
-                }
-                statusLine = line;
-            }
-            line.start();
-            try {
-                return locks.acquire(lockName, rest);
-            } finally {
-                line.stop();
-            }
+            statusLine = line;
+            return true;
         }
 
         private String busyLine(LockTimeoutException busy) {
-            String waited = wait.isZero() ? "it was busy (--wait 0)"
-                    : "gave up after waiting " + Durations.format(wait);
-            return busy.holder()
-                    .map(h -> "lock '" + lockName + "' is held by " + Holders.describe(h, Instant.now()) + "; "
-                            + waited)
-                    .orElse("lock '" + lockName + "' was busy; " + waited + ", and it was free again at the last "
-                            + "look (released or expired just then)");
+            return taking.busyLine(lockName, busy);
         }
 
         private void lockLost(Throwable cause) {

@@ -126,6 +126,38 @@ final class Launcher {
             stdin.flush();
         }
 
+        /** Closes the launcher's standard input: the end of input, as when its caller ends. */
+        void closeInput() throws IOException {
+            process.getOutputStream().close();
+        }
+
+        /**
+         * Waits for the first complete line on stdout and returns it (without its newline), or
+         * fails as soon as the process ends without one.
+         */
+        String awaitOutLine() {
+            String[] line = {null};
+            await("a line on stdout of 'distlock " + args + "'", () -> {
+                boolean ended = !process.isAlive();
+                try {
+                    String soFar = Files.readString(out);
+                    int newline = soFar.indexOf('\n');
+                    if (newline >= 0) {
+                        line[0] = soFar.substring(0, newline);
+                        return true;
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (ended) {
+                    fail("'distlock " + args + "' ended (exit " + process.exitValue() + ") without a line on stdout; "
+                            + "stderr: " + errSoFar());
+                }
+                return false;
+            });
+            return line[0];
+        }
+
         Finished finish() throws IOException {
             return finish(DEADLINE);
         }

@@ -183,6 +183,25 @@ class MainTest {
     }
 
     @Test
+    void holdWithoutNameIsAUsageError() {
+        assertThat(run(MEMORY, "hold", "--wait", "0")).isEqualTo(64);
+        assertOneLineError("NAME", "distlock hold --help");
+    }
+
+    @Test
+    void holdsLineIsOnePrintableLineOfShellQuotedFields() {
+        assertThat(HoldCommand.fieldsLine("nightly-import", 1042))
+                .isEqualTo("DISTLOCK_NAME='nightly-import' DISTLOCK_TOKEN=1042");
+        assertThat(HoldCommand.fieldsLine("it's a job", 7)).isEqualTo("DISTLOCK_NAME='it'\\''s a job' DISTLOCK_TOKEN=7");
+        assertThat(HoldCommand.fieldsLine("C:\\jobs \u00e9t\u00e9", 7))
+                .as("a backslash and letters are the name as it is")
+                .isEqualTo("DISTLOCK_NAME='C:\\jobs \u00e9t\u00e9' DISTLOCK_TOKEN=7");
+        assertThat(HoldCommand.fieldsLine("evil\n\u001b]0;x\u0007\u202e\\", 7))
+                .as("with a character a terminal acts on, the name as distlock shows it elsewhere")
+                .isEqualTo("DISTLOCK_NAME='evil\\x0a\\x1b]0;x\\x07\\u202e\\\\' DISTLOCK_TOKEN=7");
+    }
+
+    @Test
     void runWithoutCmdIsAUsageError() {
         assertThat(run(MEMORY, "run", "--name", "x")).isEqualTo(64);
         assertOneLineError("CMD");

@@ -1,0 +1,141 @@
+package io.distlock.cli;
+
+import io.distlock.Lock;
+import io.distlock.LockBackendException;
+import io.distlock.LockException;
+import io.distlock.LockListener;
+import io.distlock.LockLostListener;
+import io.distlock.LockManager;
+import io.distlock.LockOptions;
+import io.distlock.LockTimeoutException;
+import io.distlock.spi.Durations;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * How {@code run} and {@code hold} take a lock, one rule for both: the lease and wait options,
+ * reaching the backend within the wait, the live status line while waiting, and the busy line.
+ */
+final class LockTaking {
+    @Option(names = {"-e", "--expires"}, paramLabel = "DURATION", defaultValue = "20s",
+            converter = DurationConverters.Positive.class,
+            description = "The lease: how long the lock outlives a holder that dies without releasing it. "
+                    + "Renewed every third of it for as long as the lock is held. Default: ${DEFAULT-VALUE}.")
+    Duration expires;
+
+    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverters.Wait.class,
+            description = "How long to wait for a busy lock: a duration, 0 (try once) or forever. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration wait;
+
+    @Option(names = {"-q", "--quiet"}, description = "No live status line while waiting.")
+    boolean quiet;
+
+    /**
+     * The rule for reaching the backend: a run that may wait keeps trying to open it while the
+     * network connection fails, until its wait is over, backing off from 100 ms to 2 s, and says so
+     * once on stderr; {@code --wait 0} tries once, and any other failure ends the run at once. A loaded host's JVM start and client set-up, or a server that is
+     * restarting, must not end a wait of minutes at the first failed connect; a run that may not wait gets its answer
+     * (exit 69) at once.
+     */
+    LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
+                               ProcessHandle guard) {
+        return openWithinWait(backend, cli, listener, start, guard, () -> true);
+    }
+
+    /** As above; while {@code stillWanted} says false, no further attempt is made (its caller went away). */
+    LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
+                               ProcessHandle guard, BooleanSupplier stillWanted) {
+        long pauseNanos = Duration.ofMillis(100).toNanos();
+        boolean said = false;
+        while (true) {
+            try {
+                return backend.open(cli.env, listener, guard);
+            } catch (LockBackendException unreachable) {
+                long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
+                if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)
+                        || !stillWanted.getAsBoolean()) {
+                    throw unreachable;
+                }
+                if (!said && !quiet) {
+                    cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
+                            unreachable.getMessage())) + "); trying again within --wait " + Durations.format(wait));
+                    said = true;
+                }
+                // A back-off between connection attempts, not a wait for another thread.
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
+            }
+        }
+    }
+
+    /** Whether opening failed for want of a connection that another try may get (the SPI's one rule). */
+    static boolean isNetworkFailure(Throwable failure) {
+        return io.distlock.spi.ConnectionUnavailableException.isTransient(failure);
+    }
+
+    /** The wait still open once the backend is reached at {@code start}: --wait less the time the connect took. */
+    Duration waitLeftAfter(long start) {
+        Duration spent = Duration.ofNanos(System.nanoTime() - start);
+        return wait.isNegative() || wait.isZero() ? wait
+                : wait.compareTo(spent) > 0 ? wait.minus(spent) : Duration.ZERO;
+    }
+
+    /**
+     * Acquires {@code lockName} with auto-renewal within {@code waitLeft}, showing the status line
+     * while it waits on a terminal. {@code showStatusLine} is asked before the line starts, so that
+     * a signal handler can stop it: false means the caller is stopping, and the acquire ends with a
+     * {@link LockException}.
+     */
+    Lock acquire(LockManager locks, String lockName, Duration waitLeft, LockLostListener onLost, PrintStream err,
+                 Predicate<StatusLine> showStatusLine) {
+        LockOptions options = LockOptions.builder()
+                .lease(expires)
+                .timeout(waitLeft)
+                .autoRenew(true)
+                .onLost(onLost)
+                .build();
+        if (waitLeft.isZero() || quiet) {
+            return locks.acquire(lockName, options);
+        }
+        long start = System.nanoTime();
+        Optional<Lock> atOnce = locks.tryAcquire(lockName, options);
+        if (atOnce.isPresent()) {
+            return atOnce.get();
+        }
+        Duration remaining = waitLeft.isNegative() ? waitLeft : waitLeft.minusNanos(System.nanoTime() - start);
+        LockOptions rest = options.toBuilder()
+                .timeout(remaining.isNegative() && !waitLeft.isNegative() ? Duration.ZERO : remaining)
+                .build();
+        if (!Terminal.stderrIsInteractive()) {
+            return locks.acquire(lockName, rest);
+        }
+        StatusLine line = new StatusLine(locks, lockName, wait, start, err);
+        if (!showStatusLine.test(line)) {
+            throw new LockException("stopped by a signal while waiting for '" + lockName + "'");
+        }
+        line.start();
+        try {
+            return locks.acquire(lockName, rest);
+        } finally {
+            line.stop();
+        }
+    }
+
+    String busyLine(String lockName, LockTimeoutException busy) {
+        String waited = wait.isZero() ? "it was busy (--wait 0)"
+                : "gave up after waiting " + Durations.format(wait);
+        return busy.holder()
+                .map(h -> "lock '" + lockName + "' is held by " + Holders.describe(h, Instant.now()) + "; "
+                        + waited)
+                .orElse("lock '" + lockName + "' was busy; " + waited + ", and it was free again at the last "
+                        + "look (released or expired just then)");
+    }
+}
