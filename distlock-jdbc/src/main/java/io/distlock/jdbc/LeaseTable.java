@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
  * while that statement holds the row's lock, so tokens follow the order in which the lock changed
  * hands. MySQL has no sequences: there the statement and the token's draw from a counter table run
  * in one transaction, which holds the row's lock from the statement to the commit (see
- * {@link #upsert}). A release keeps the row (its lease ends now) instead of deleting it: a row that disappears
- * would let a statement that drew its token before the delete insert a fresh row with a token
- * smaller than one issued meanwhile. Rows released longer ago than the retention are swept.
+ * {@link #upsert}). A release keeps the row (its lease ends now) instead of deleting it: a row
+ * that disappears would let a statement that drew its token before the delete insert a fresh row
+ * with a token smaller than one issued meanwhile. Rows released longer ago than the retention are
+ * swept.
  */
 final class LeaseTable {
     /** Lower-case unquoted identifiers, optionally schema-qualified, short enough for every suffix. */
