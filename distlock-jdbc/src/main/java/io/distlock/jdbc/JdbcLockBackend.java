@@ -37,10 +37,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Locks in a SQL database the cluster already shares: PostgreSQL, MariaDB 10.3+ or H2, through a
- * lease table (one row per lock name and namespace: owner, fencing token, holder, lease end), or,
- * with {@link Strategy#SESSION}, through session locks (PostgreSQL advisory locks, MariaDB
- * {@code GET_LOCK}) on a connection of their own, recorded in the same table.
+ * Locks in a SQL database the cluster already shares: PostgreSQL, MariaDB 10.3+, MySQL 8.0+ or
+ * H2, through a lease table (one row per lock name and namespace: owner, fencing token, holder,
+ * lease end), or, with {@link Strategy#SESSION}, through session locks (PostgreSQL advisory locks,
+ * MariaDB and MySQL {@code GET_LOCK}) on a connection of their own, recorded in the same table.
  *
  * <p>Two ways to build one:
  * <pre>{@code
@@ -51,8 +51,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Guarantees: taking a lock is one atomic statement; lease ends are judged on the database's
- * clock only; tokens come from a database sequence, drawn under the row's lock, so they strictly
- * increase for every name across restarts of clients and database. Release and extend act only
+ * clock only; tokens come from a database sequence (on MySQL a counter table), drawn under the
+ * row's lock, so they strictly increase for every name across restarts of clients and database. Release and extend act only
  * for the owner. On PostgreSQL, releases wake waiters of other processes through LISTEN/NOTIFY.
  * See the module README for the parameters, the schema scripts and the failure modes.
  */
@@ -75,7 +75,7 @@ public final class JdbcLockBackend implements LockBackend {
          */
         TABLE,
         /**
-         * A session lock per lock (PostgreSQL {@code pg_try_advisory_lock}, MariaDB {@code GET_LOCK}),
+         * A session lock per lock (PostgreSQL {@code pg_try_advisory_lock}, MariaDB and MySQL {@code GET_LOCK}),
          * each on a connection of its own held for the lock's lifetime, recorded in the lease table
          * too: the lock ends with its lease or with its database session, whichever ends first. Not
          * on H2; not behind a pooler in transaction mode.
@@ -283,6 +283,11 @@ public final class JdbcLockBackend implements LockBackend {
         boolean interrupted = Thread.interrupted();
         try (Connection connection = dataSource.getConnection()) {
             if (!connection.isValid(1)) {
+                // Closed, it would go back to the pool as a good one (a false isValid is no failure
+                // to the pool, and MySQL Connector/J answers false for a connection it found dead),
+                // and a pool does not check a connection used moments ago: every later probe would
+                // be handed the same dead connection, and the database would never be found back.
+                discard(connection);
                 throw new SQLException(description + " gave a connection that does not answer", "08006");
             }
         } finally {
@@ -357,6 +362,11 @@ public final class JdbcLockBackend implements LockBackend {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** The database's dialect, chosen from what the driver reports when the backend was built. */
+    Dialect dialect() {
+        return table.dialect;
     }
 
     @Override
@@ -544,7 +554,7 @@ public final class JdbcLockBackend implements LockBackend {
 
         /**
          * How locks are held (default {@link Strategy#TABLE}); {@link Strategy#SESSION} needs
-         * PostgreSQL or MariaDB, and a connection per held lock (see the module README).
+         * PostgreSQL, MariaDB or MySQL, and a connection per held lock (see the module README).
          */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
@@ -638,14 +648,14 @@ public final class JdbcLockBackend implements LockBackend {
                 try (Connection connection = source.getConnection()) {
                     DatabaseMetaData meta = connection.getMetaData();
                     url = meta.getURL();
-                    dialect = Dialect.of(meta.getDatabaseProductName(), meta.getDatabaseMajorVersion(),
-                            meta.getDatabaseMinorVersion());
+                    dialect = Dialect.of(meta.getDatabaseProductName(), meta.getDatabaseProductVersion(),
+                            meta.getDatabaseMajorVersion(), meta.getDatabaseMinorVersion());
                     if (settings == null && url != null) {
                         where = Secrets.mask(url);
                     }
                     if (strategy == Strategy.SESSION && dialect == Dialect.H2) {
                         throw new IllegalArgumentException("strategy session is not available on H2 (" + where
-                                + "): H2 has no session locks (PostgreSQL pg_try_advisory_lock, MariaDB GET_LOCK); use "
+                                + "): H2 has no session locks (PostgreSQL pg_try_advisory_lock, MariaDB and MySQL GET_LOCK); use "
                                 + "strategy table, the default");
                     }
                     LeaseTable leaseTable = new LeaseTable(dialect, table, namespace, timeout);

@@ -27,9 +27,12 @@ import java.util.regex.Pattern;
  *
  * <p>Taking a lock is one atomic statement on every database; the token is drawn from the sequence
  * while that statement holds the row's lock, so tokens follow the order in which the lock changed
- * hands. A release keeps the row (its lease ends now) instead of deleting it: a row that disappears
- * would let a statement that drew its token before the delete insert a fresh row with a token
- * smaller than one issued meanwhile. Rows released longer ago than the retention are swept.
+ * hands. MySQL has no sequences: there the statement and the token's draw from a counter table run
+ * in one transaction, which holds the row's lock from the statement to the commit (see
+ * {@link #upsert}). A release keeps the row (its lease ends now) instead of deleting it: a row
+ * that disappears would let a statement that drew its token before the delete insert a fresh row
+ * with a token smaller than one issued meanwhile. Rows released longer ago than the retention are
+ * swept.
  */
 final class LeaseTable {
     /** Lower-case unquoted identifiers, optionally schema-qualified, short enough for every suffix. */
@@ -68,6 +71,9 @@ final class LeaseTable {
     private final String listNextSql;
     private final String forceReleaseSql;
     private final String sweepSql;
+    /** MySQL: raises the counter, leaving the new value in the session's LAST_INSERT_ID(); null elsewhere. */
+    private final String drawSql;
+    private final String setTokenSql;
     /** Session strategy (see {@link SessionLocks}); null where the dialect has no such statement. */
     final String sessionAcquireSql;
     final String sessionUpsertSql;
@@ -87,7 +93,8 @@ final class LeaseTable {
         this.namespace = namespace;
         this.queryTimeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
         String now = dialect.now;
-        String next = dialect.nextValue(sequence);
+        // MySQL: a placeholder, never committed: the token is drawn once the row is ours (upsert).
+        String next = dialect.hasSequences() ? dialect.nextValue(sequence) : "0";
         String row = "?, ?, ?, " + next + ", ?, ?, ?, ?, " + now + " + ?";
         String expired = "expires_at <= " + now;
         // A session-strategy acquirer holds the name's advisory lock when it writes the row, so the
@@ -110,12 +117,23 @@ final class LeaseTable {
                 insertSql = null;
             }
             case MARIADB -> {
-                acquireSql = mariaDbUpsert(row, next, expired, expired);
+                acquireSql = onDuplicateKeyUpsert(row, next, expired, expired);
                 // The condition reads owner and expires_at, and assignments see the columns assigned
                 // before them: the first one evaluates it on the old row into a session variable
                 // that the others read.
-                sessionUpsertSql = mariaDbUpsert(row, next, "(@distlock_take := (" + expiredOrSession + "))",
+                sessionUpsertSql = onDuplicateKeyUpsert(row, next, "(@distlock_take := (" + expiredOrSession + "))",
                         "@distlock_take");
+                sessionAcquireSql = null;
+                takeOverSql = null;
+                insertSql = null;
+            }
+            case MYSQL -> {
+                acquireSql = onDuplicateKeyUpsert(row, null, expired, expired);
+                // MySQL 8 deprecates setting a user variable in an expression; none is needed: once
+                // owner is assigned a session owner, the condition is still true for the columns
+                // after it, and a row it is false for is left alone, so every column sees the same answer.
+                sessionUpsertSql = onDuplicateKeyUpsert(row, null, "(" + expiredOrSession + ")",
+                        "(" + expiredOrSession + ")");
                 sessionAcquireSql = null;
                 takeOverSql = null;
                 insertSql = null;
@@ -157,6 +175,13 @@ final class LeaseTable {
         listFirstSql = select + range + ">= ? ORDER BY name LIMIT ?";
         listNextSql = select + range + "> ? ORDER BY name LIMIT ?";
         sweepSql = "DELETE FROM " + table + " WHERE expires_at < " + now + " - ?";
+        if (dialect.hasSequences()) {
+            drawSql = null;
+            setTokenSql = null;
+        } else {
+            drawSql = "UPDATE " + sequence + " SET last_token = LAST_INSERT_ID(last_token + 1) WHERE id = 1";
+            setTokenSql = "UPDATE " + table + " SET token = ? WHERE ns = ? AND name = ? AND owner = ?";
+        }
     }
 
     /** INSERT, or take over the row where {@code take} holds of it (the table's alias is {@code l}). */
@@ -169,20 +194,28 @@ final class LeaseTable {
     }
 
     /**
-     * No RETURNING with ON DUPLICATE KEY UPDATE. Assignments run left to right and each sees the
-     * columns assigned before it: {@code first}, the condition of the first assignment (owner),
-     * sees the old row; {@code rest} is that of the others, so expires_at, which a condition reads,
-     * is assigned last.
+     * MariaDB's and MySQL's upsert: no RETURNING with ON DUPLICATE KEY UPDATE. Assignments run left
+     * to right and each sees the columns assigned before it: {@code first}, the condition of the
+     * first assignment (owner), sees the old row; {@code rest} is that of the others, so expires_at,
+     * which a condition reads, is assigned last.
+     *
+     * <p>With a sequence ({@code next} not null) the token is drawn in the statement and the new
+     * row's values are {@code VALUES(column)}. Without (MySQL, {@code next} null) the token is left
+     * for {@link #upsert} to draw, and the values are parameters bound a second time (see
+     * {@link #bindTakeOver}): MySQL 8.0.20 deprecates {@code VALUES()} here, and the row alias it
+     * offers instead is MySQL's alone.
      */
-    private String mariaDbUpsert(String row, String next, String first, String rest) {
+    private String onDuplicateKeyUpsert(String row, String next, String first, String rest) {
+        boolean values = next != null;
         return "INSERT INTO " + table + " (" + INSERTED + ") VALUES (" + row + ") ON DUPLICATE KEY UPDATE"
-                + " owner = IF(" + first + ", VALUES(owner), owner),"
-                + " token = IF(" + rest + ", " + next + ", token),"
-                + " host = IF(" + rest + ", VALUES(host), host),"
-                + " pid = IF(" + rest + ", VALUES(pid), pid),"
-                + " thread = IF(" + rest + ", VALUES(thread), thread),"
-                + " acquired_at = IF(" + rest + ", VALUES(acquired_at), acquired_at),"
-                + " expires_at = IF(" + rest + ", VALUES(expires_at), expires_at)";
+                + " owner = IF(" + first + ", " + (values ? "VALUES(owner)" : "?") + ", owner),"
+                + (values ? " token = IF(" + rest + ", " + next + ", token)," : "")
+                + " host = IF(" + rest + ", " + (values ? "VALUES(host)" : "?") + ", host),"
+                + " pid = IF(" + rest + ", " + (values ? "VALUES(pid)" : "?") + ", pid),"
+                + " thread = IF(" + rest + ", " + (values ? "VALUES(thread)" : "?") + ", thread),"
+                + " acquired_at = IF(" + rest + ", " + (values ? "VALUES(acquired_at)" : "?") + ", acquired_at),"
+                + " expires_at = IF(" + rest + ", " + (values ? "VALUES(expires_at)" : dialect.now + " + ?")
+                + ", expires_at)";
     }
 
     String namespace() {
@@ -214,12 +247,9 @@ final class LeaseTable {
                     }
                 }
             }
-            case MARIADB -> {
-                try (PreparedStatement statement = prepare(connection, acquireSql)) {
-                    bindInsert(statement, key, request.ownerId(), host, request.pid(), thread, acquiredAt, lease);
-                    statement.executeUpdate();
-                }
-                return readBack(connection, request.name(), key, request.ownerId());
+            case MARIADB, MYSQL -> {
+                return outcome(request.name(), upsert(connection, acquireSql, request, request.ownerId()),
+                        request.ownerId());
             }
             default -> {
                 int changed;
@@ -245,7 +275,7 @@ final class LeaseTable {
                         // Someone else holds it (or took it between our two statements): busy.
                     }
                 }
-                return readBack(connection, request.name(), key, request.ownerId());
+                return readBack(connection, request.name(), request.ownerId());
             }
         }
     }
@@ -280,11 +310,124 @@ final class LeaseTable {
                 request.lease().toMillis());
     }
 
+    /** MySQL's upsert: the update clause's six values (owner, host, pid, thread, acquired_at, lease), after {@code before}. */
+    private void bindTakeOver(PreparedStatement statement, int before, AcquireRequest request, String owner)
+            throws SQLException {
+        statement.setString(before + 1, owner);
+        statement.setString(before + 2, text(request.host(), HOST_CHARACTERS));
+        statement.setLong(before + 3, request.pid());
+        statement.setString(before + 4, text(request.thread(), THREAD_CHARACTERS));
+        statement.setLong(before + 5, request.acquiredAt().toEpochMilli());
+        statement.setLong(before + 6, request.lease().toMillis());
+    }
+
+    /**
+     * MariaDB's and MySQL's acquisition: {@code sql} (the lease table's or the session strategy's
+     * upsert) for {@code request} with {@code owner}, and the row as it is afterwards (null: none);
+     * owner ids are unique per attempt, so the row carries {@code owner} only if this statement took it.
+     *
+     * <p>On MariaDB the token came from the sequence inside the statement. On MySQL the statement and
+     * the draw from the counter run in one transaction: the upsert locks the row, and only if it made
+     * the row ours is the counter raised and its value written as the token, before the commit lets
+     * the row go. The next taker of the name waits for that commit, and then raises the counter
+     * itself, so its token is larger; an attempt that finds the lock busy never touches the counter,
+     * so waiters polling a busy lock do not queue on its row.
+     */
+    Row upsert(Connection connection, String sql, AcquireRequest request, String owner) throws SQLException {
+        if (dialect.hasSequences()) {
+            try (PreparedStatement statement = prepare(connection, sql)) {
+                bindRequest(statement, 0, request, owner);
+                statement.executeUpdate();
+            }
+            return readRow(connection, request.name(), false);
+        }
+        return inTransaction(connection, () -> {
+            try (PreparedStatement statement = prepare(connection, sql)) {
+                bindRequest(statement, 0, request, owner);
+                bindTakeOver(statement, 8, request, owner);
+                statement.executeUpdate();
+            }
+            Row row = readRow(connection, request.name(), false);
+            return row != null && row.owner().equals(owner)
+                    ? row.withToken(drawToken(connection, request.name(), owner)) : row;
+        });
+    }
+
+    /** MySQL: the next value of the counter, written as the token of the row this transaction has just made {@code owner}'s. */
+    private long drawToken(Connection connection, String name, String owner) throws SQLException {
+        try (PreparedStatement statement = prepare(connection, drawSql)) {
+            if (statement.executeUpdate() != 1) {
+                throw new SQLException("the token counter " + sequence + " has no row with id = 1; create it with "
+                        + dialect.schemaResource + "'s INSERT (io/distlock/jdbc/" + dialect.schemaResource
+                        + " in the distlock-jdbc jar)", "42S02");
+            }
+        }
+        long token;
+        try (PreparedStatement statement = prepare(connection, "SELECT LAST_INSERT_ID()");
+             ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            token = rows.getLong(1);
+        }
+        try (PreparedStatement statement = prepare(connection, setTokenSql)) {
+            statement.setLong(1, token);
+            statement.setString(2, namespace);
+            statement.setBytes(3, key(name));
+            statement.setString(4, owner);
+            statement.executeUpdate();
+        }
+        return token;
+    }
+
+    @FunctionalInterface
+    interface Transactional<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * {@code work} in one transaction: on a connection in auto-commit, committed here (rolled back
+     * on a failure) and the connection put back in auto-commit; on one that is not, the caller's
+     * transaction, which the caller commits.
+     */
+    static <T> T inTransaction(Connection connection, Transactional<T> work) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            return work.run();
+        }
+        connection.setAutoCommit(false);
+        Throwable failure = null;
+        try {
+            T result = work.run();
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                // A connection that failed may refuse this too; the first failure is the one to report.
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
     /** A lock's row as it was read: its holder columns and the database's now (null owner: no row). */
     record Row(String owner, long token, String host, long pid, String thread, long acquiredAt, long expiresAt,
                long now) {
         boolean live() {
             return expiresAt > now;
+        }
+
+        Row withToken(long newToken) {
+            return new Row(owner, newToken, host, pid, thread, acquiredAt, expiresAt, now);
         }
 
         LockInfo info(String name, String ownerId) {
@@ -319,21 +462,19 @@ final class LeaseTable {
      * statement took it (owner ids are unique per attempt). Reading it only reports the outcome; the
      * decision was made under the row lock.
      */
-    private AcquireResult readBack(Connection connection, String name, byte[] key, String ownerId) throws SQLException {
-        try (PreparedStatement statement = prepare(connection, readBackSql)) {
-            statement.setString(1, namespace);
-            statement.setBytes(2, key);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return AcquireResult.busy();
-                }
-                if (ownerId.equals(rows.getString(1))) {
-                    return AcquireResult.acquired(rows.getLong(2));
-                }
-                long now = rows.getLong(8);
-                return rows.getLong(7) > now ? AcquireResult.busy(info(name, rows, 1)) : AcquireResult.busy();
-            }
+    private AcquireResult readBack(Connection connection, String name, String ownerId) throws SQLException {
+        return outcome(name, readRow(connection, name, false), ownerId);
+    }
+
+    /** The acquisition's outcome from the row as it is after the attempt (null: no row). */
+    private static AcquireResult outcome(String name, Row row, String ownerId) {
+        if (row == null) {
+            return AcquireResult.busy();
         }
+        if (ownerId.equals(row.owner())) {
+            return AcquireResult.acquired(row.token());
+        }
+        return row.live() ? AcquireResult.busy(row.info(name, row.owner())) : AcquireResult.busy();
     }
 
     boolean release(Connection connection, String name, String ownerId) throws SQLException {

@@ -53,15 +53,23 @@ final class Schema {
         }
     }
 
-    /** Creates what is missing (when allowed) and checks the table's shape. */
+    /** Creates what is missing (when allowed) and checks the table's shape and its token source. */
     static void prepare(Connection connection, LeaseTable table, boolean create, String where) throws SQLException {
         Map<String, Column> columns = columns(connection, table.table);
+        if (columns.isEmpty() && !create) {
+            throw new LockBackendException("table " + table.table + " does not exist in " + where
+                    + " and createTable is off; create it with distlock-jdbc's " + table.dialect.schemaResource
+                    + " (io/distlock/jdbc/" + table.dialect.schemaResource + " in the jar)");
+        }
+        // Before the script, which would fail on a token source of the other kind with a bare SQL error.
+        TokenSource source = tokenSource(connection, table, where);
+        if (source != TokenSource.READY && !create) {
+            throw new LockBackendException("the token " + (table.dialect.hasSequences() ? "sequence " : "counter ")
+                    + table.sequence + (source == TokenSource.MISSING ? " does not exist in " : " has no row with id = 1 in ")
+                    + where + " and createTable is off; create it with distlock-jdbc's " + table.dialect.schemaResource
+                    + " (io/distlock/jdbc/" + table.dialect.schemaResource + " in the jar)");
+        }
         if (columns.isEmpty()) {
-            if (!create) {
-                throw new LockBackendException("table " + table.table + " does not exist in " + where
-                        + " and createTable is off; create it with distlock-jdbc's " + table.dialect.schemaResource
-                        + " (io/distlock/jdbc/" + table.dialect.schemaResource + " in the jar)");
-            }
             run(connection, script(table.dialect, table.table));
             columns = columns(connection, table.table);
         } else if (create) {
@@ -74,6 +82,48 @@ final class Schema {
                     + String.join("; ", problems) + ". Use another table name (distlock.table) or create it with "
                     + table.dialect.schemaResource + " (io/distlock/jdbc/" + table.dialect.schemaResource
                     + " in the distlock-jdbc jar)");
+        }
+    }
+
+    private enum TokenSource { READY, MISSING, EMPTY }
+
+    /**
+     * Where the tokens of a MariaDB or MySQL table come from: MariaDB's path draws them from a
+     * SEQUENCE, MySQL's from a counter table, both named {@code <table>_token_seq}. A MariaDB server
+     * can be reached through either driver (MySQL Connector/J takes the MySQL path), and one table
+     * whose clients drew from two sources would hand out tokens out of order, so a token source of
+     * the other kind is refused, naming the driver that made it. PostgreSQL and H2 are not checked.
+     */
+    private static TokenSource tokenSource(Connection connection, LeaseTable table, String where) throws SQLException {
+        String sql = switch (table.dialect) {
+            case MARIADB -> "SELECT LASTVAL(" + table.sequence + ")";
+            case MYSQL -> "SELECT last_token FROM " + table.sequence + " WHERE id = 1";
+            default -> null;
+        };
+        if (sql == null) {
+            return TokenSource.READY;
+        }
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() ? TokenSource.READY : TokenSource.EMPTY;
+        } catch (SQLException e) {
+            // MySQL and MariaDB: 1146 no such table, 4091 no such sequence; 4089 a table that is not a
+            // sequence, 1054 a sequence (or another table) where the counter's column should be.
+            switch (e.getErrorCode()) {
+                case 1146, 4091 -> {
+                    return TokenSource.MISSING;
+                }
+                case 4089 -> throw new LockBackendException(table.sequence + " in " + where + " is a table, not the "
+                        + "SEQUENCE that distlock-jdbc's MariaDB path takes its tokens from: it is the counter of the "
+                        + "MySQL path, so this table is used through jdbc:mysql:// (MySQL Connector/J). Tokens from two "
+                        + "sources would not increase: use jdbc:mysql:// for this table too, or another table "
+                        + "(distlock.table)", e);
+                case 1054 -> throw new LockBackendException(table.sequence + " in " + where + " is not the counter "
+                        + "table (id, last_token) that distlock-jdbc's MySQL path takes its tokens from; on MariaDB it "
+                        + "is the SEQUENCE of the MariaDB path, so this table is used through jdbc:mariadb:// (MariaDB "
+                        + "Connector/J). Tokens from two sources would not increase: use jdbc:mariadb:// for this "
+                        + "table too, or another table (distlock.table)", e);
+                default -> throw e;
+            }
         }
     }
 

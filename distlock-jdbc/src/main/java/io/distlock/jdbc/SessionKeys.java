@@ -8,20 +8,20 @@ import java.util.HexFormat;
 
 /**
  * The session strategy's lock keys: a name in a namespace mapped to the key of a PostgreSQL
- * advisory lock and to the name of a MariaDB {@code GET_LOCK}, by a hash that depends on nothing
- * but the namespace and the name, so every host and JVM agrees on which lock a name means (a
- * per-process salted hash, such as {@code String.hashCode} of a randomized map, would not).
+ * advisory lock and to the name of a MariaDB or MySQL {@code GET_LOCK}, by a hash that depends on
+ * nothing but the namespace and the name, so every host and JVM agrees on which lock a name means
+ * (a per-process salted hash, such as {@code String.hashCode} of a randomized map, would not).
  *
  * <p>The digest is SHA-256 over the namespace in UTF-8, one NUL byte, and the name in UTF-8. A
  * namespace never contains NUL, so the first NUL ends it and two different (namespace, name) pairs
  * never hash the same input. PostgreSQL's key is the digest's first 8 bytes as a big-endian signed
- * {@code bigint}; MariaDB's lock name is {@value #PREFIX} and the hex of the digest's first 27 bytes
- * (63 characters: MySQL-family lock names are limited to 64). The values are pinned by
+ * {@code bigint}; the MariaDB and MySQL lock name is {@value #PREFIX} and the hex of the digest's
+ * first 27 bytes (63 characters: MySQL-family lock names are limited to 64). The values are pinned by
  * {@code SessionKeysTest}: changing them would make two versions of distlock disagree about a lock.
  *
  * <p>A collision makes two names exclude each other (never share an owner): on PostgreSQL, with
  * n names held at once, the chance that any two collide is about n²/2⁶⁵ (3·10⁻⁸ for a million); on
- * MariaDB (216 bits) it is nil in practice.
+ * MariaDB and MySQL (216 bits) it is nil in practice.
  */
 final class SessionKeys {
     static final String PREFIX = "distlock:";
@@ -30,7 +30,7 @@ final class SessionKeys {
     private SessionKeys() {
     }
 
-    /** The keys of one name: {@code advisory} for PostgreSQL, {@code lockName} for MariaDB. */
+    /** The keys of one name: {@code advisory} for PostgreSQL, {@code lockName} for MariaDB and MySQL. */
     record Key(long advisory, String lockName) {
         /** The high half of the advisory key as PostgreSQL's {@code pg_locks} shows it ({@code classid}). */
         long classId() {

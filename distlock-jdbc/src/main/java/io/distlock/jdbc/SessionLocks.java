@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session strategy: a lock is a PostgreSQL advisory lock ({@code pg_try_advisory_lock}) or a
- * MariaDB user lock ({@code GET_LOCK}) held by a database session of its own, a connection taken
- * from the pool for the lock's lifetime, so the lock dies with that session. The lease table still
+ * MariaDB or MySQL user lock ({@code GET_LOCK}) held by a database session of its own, a
+ * connection taken from the pool for the lock's lifetime, so the lock dies with that session. The lease table still
  * records each holder (owner id marked {@link LeaseTable#SESSION_OWNER}, token from the same
  * sequence, metadata, lease end), so tokens, inspect and list work as in the lease-table strategy.
  *
@@ -55,7 +55,7 @@ import java.util.concurrent.locks.LockSupport;
  * the session holding the advisory lock has been idle since before the lease ended, ends it
  * ({@code pg_terminate_backend}, {@code KILL}) and takes the lock. The database user needs the
  * right to end that session (same user, or PostgreSQL's pg_signal_backend, MariaDB's CONNECTION
- * ADMIN); without it the lock stays busy until the frozen holder's session ends.
+ * ADMIN, MySQL's CONNECTION_ADMIN); without it the lock stays busy until the frozen holder's session ends.
  *
  * <p><b>A dead session is a lost lock.</b> A watch task checks every held lock's connection each
  * heartbeat. A dead one is discarded, and the pool is probed: when the database answers, the session
@@ -250,12 +250,8 @@ final class SessionLocks {
         if (!locked) {
             return new Attempt(false, 0, table.readRow(connection, request.name(), false));
         }
-        try (PreparedStatement statement = table.prepare(connection, table.sessionUpsertSql)) {
-            table.bindRequest(statement, 0, request, owner);
-            statement.executeUpdate();
-        }
         // As in the lease-table strategy: owner ids are unique, so our owner in the row means our statement took it.
-        LeaseTable.Row row = table.readRow(connection, request.name(), false);
+        LeaseTable.Row row = table.upsert(connection, table.sessionUpsertSql, request, owner);
         boolean ours = row != null && row.owner().equals(owner);
         return new Attempt(true, ours ? row.token() : 0, ours ? null : row);
     }
@@ -380,11 +376,16 @@ final class SessionLocks {
      * session that is working now or has since (a holder's heartbeat, a new holder's acquisition).
      */
     private boolean idleSince(Connection connection, long session, long millis) throws SQLException {
-        String sql = dialect == Dialect.POSTGRESQL
-                ? "SELECT (extract(epoch from state_change) * 1000)::bigint FROM pg_stat_activity"
-                + " WHERE pid = ? AND state = 'idle'"
-                : "SELECT CAST(" + dialect.now + " - TIME_MS AS SIGNED) FROM information_schema.PROCESSLIST"
-                + " WHERE ID = ? AND COMMAND = 'Sleep'";
+        String sql = switch (dialect) {
+            case POSTGRESQL -> "SELECT (extract(epoch from state_change) * 1000)::bigint FROM pg_stat_activity"
+                    + " WHERE pid = ? AND state = 'idle'";
+            // MySQL's PROCESSLIST has no TIME_MS, only whole seconds (TIME, rounded down): the latest
+            // moment the session may have gone idle is now - TIME, which errs towards "not yet".
+            case MYSQL -> "SELECT CAST(" + dialect.now + " - TIME * 1000 AS SIGNED) FROM information_schema.PROCESSLIST"
+                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
+            default -> "SELECT CAST(" + dialect.now + " - TIME_MS AS SIGNED) FROM information_schema.PROCESSLIST"
+                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
+        };
         try (PreparedStatement statement = table.prepare(connection, sql)) {
             statement.setLong(1, session);
             try (ResultSet rows = statement.executeQuery()) {
@@ -716,7 +717,7 @@ final class SessionLocks {
             throw new LockBackendException(backend.describe() + ": forceRelease '" + name + "' could not end the "
                     + "database session holding it: " + backend.explain(e) + " [the database user must be "
                     + "allowed to end that session: on PostgreSQL the same role or pg_signal_backend, on MariaDB the "
-                    + "same user or CONNECTION ADMIN]", e);
+                    + "same user or CONNECTION ADMIN, on MySQL the same user or CONNECTION_ADMIN]", e);
         }
     }
 

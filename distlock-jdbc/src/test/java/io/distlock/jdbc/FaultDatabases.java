@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** The databases of the fault suites: how each is started, stopped and has its sessions ended. */
 final class FaultDatabases {
@@ -89,7 +90,19 @@ final class FaultDatabases {
     };
 
     /** MariaDB: a holder learns of an outage from its heartbeat. */
-    static final JdbcFaultSuite.Database MARIADB = new JdbcFaultSuite.Database() {
+    static final JdbcFaultSuite.Database MARIADB = new MariaDb(MariaDbServers::uri);
+
+    /** A MariaDB server reached through MySQL Connector/J: distlock-jdbc's MySQL path (no MySQL server is packaged here). */
+    static final JdbcFaultSuite.Database MYSQL = new MariaDb(MariaDbServers::mysqlUri);
+
+    /** A private MariaDB server; distlock reaches it through {@code uri}, the server's URI for one driver or the other. */
+    private static final class MariaDb implements JdbcFaultSuite.Database {
+        private final Function<ServerProcess, String> uri;
+
+        MariaDb(Function<ServerProcess, String> uri) {
+            this.uri = uri;
+        }
+
         @Override
         public ServerProcess start() {
             return MariaDbServers.start();
@@ -97,7 +110,7 @@ final class FaultDatabases {
 
         @Override
         public String uri(ServerProcess server) {
-            return MariaDbServers.uri(server) + "&";
+            return uri.apply(server) + "&";
         }
 
         @Override
@@ -159,5 +172,5 @@ final class FaultDatabases {
         public boolean keepsAConnectionOpen() {
             return false;
         }
-    };
+    }
 }

@@ -77,6 +77,20 @@ class JdbcBadInputTest {
     }
 
     @Test
+    void wrongPasswordThroughConnectorJ_saysAccessDenied_andNeverShowsThePassword() {
+        LockBackendException inUserInfo = failsWithin("jdbc:mysql://distlock:Wr0ngPass@127.0.0.1:" + mariadb.port()
+                + "/distlock?" + MariaDbServers.MYSQL_NO_TLS + "&distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(inUserInfo.getMessage()).contains("Access denied").contains("check the user and the password")
+                .contains("distlock:***@").doesNotContain("Wr0ngPass");
+        assertThat(org.assertj.core.util.Throwables.getRootCause(inUserInfo).getStackTrace())
+                .as("thrown by Connector/J, under the pool's exception")
+                .anyMatch(frame -> frame.getClassName().startsWith("com.mysql.cj."));
+        LockBackendException asParameter = failsWithin("jdbc:mysql://127.0.0.1:" + mariadb.port() + "/distlock?"
+                + MariaDbServers.MYSQL_NO_TLS + "&user=distlock&password=Wr0ngPass&distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(asParameter.getMessage()).contains("Access denied").contains("password=***").doesNotContain("Wr0ngPass");
+    }
+
+    @Test
     void passwordAsAParameterIsMaskedToo() {
         LockBackendException e = failsWithin("jdbc:postgresql://127.0.0.1:" + postgres.port()
                 + "/postgres?user=postgres&password=Wr0ngPass&distlock.timeout=1s&distlock.connectTimeout=2s");
@@ -95,6 +109,106 @@ class JdbcBadInputTest {
     void nothingListening_failsWithinTheTimeout() {
         failsWithin("jdbc:postgresql://postgres:x@127.0.0.1:" + ServerProcess.freePort() + "/postgres?distlock.timeout=1s&distlock.connectTimeout=2s");
         failsWithin("jdbc:mariadb://u:x@127.0.0.1:" + ServerProcess.freePort() + "/x?distlock.timeout=1s&distlock.connectTimeout=2s");
+        assertThat(failsWithin("jdbc:mysql://u:Pw-x1@127.0.0.1:" + ServerProcess.freePort()
+                + "/x?distlock.timeout=1s&distlock.connectTimeout=2s").getMessage())
+                .contains("Connection refused").contains("u:***@").doesNotContain("Pw-x1");
+    }
+
+    @Test
+    void aMySqlPathTableWithoutItsCounterIsRefused_namingTheScript() throws Exception {
+        String uri = MariaDbServers.mysqlUri(mariadb) + "&distlock.table=no_counter";
+        JdbcLockBackend.open(uri).close();
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement()) {
+            statement.execute("DELETE FROM no_counter_token_seq");
+        }
+        assertThatThrownBy(() -> JdbcLockBackend.open(uri + "&distlock.createTable=false"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("the token counter no_counter_token_seq has no row with id = 1")
+                .hasMessageContaining("schema-mysql.sql");
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE no_counter_token_seq");
+        }
+        assertThatThrownBy(() -> JdbcLockBackend.open(uri + "&distlock.createTable=false"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("the token counter no_counter_token_seq does not exist")
+                .hasMessageContaining("schema-mysql.sql");
+        // With createTable on (the default), the script makes the counter again, and it counts on.
+        try (LockManager locks = LockManager.builder(JdbcLockBackend.open(uri)).build();
+             Lock lock = locks.acquire("after", LockOptions.tryOnce())) {
+            assertThat(lock.token()).isPositive();
+        }
+    }
+
+    /**
+     * One MariaDB server reached through both drivers: MariaDB's takes tokens from a SEQUENCE, MySQL
+     * Connector/J from a counter table, both named {@code <table>_token_seq}. A table made through
+     * one is refused through the other, naming the driver to use, before anything is written.
+     */
+    @Test
+    void aTableIsRefusedThroughTheDriverWhoseTokensComeFromElsewhere() {
+        JdbcLockBackend.open(MariaDbServers.uri(mariadb) + "&distlock.table=made_by_mariadb").close();
+        assertThatThrownBy(() -> JdbcLockBackend.open(MariaDbServers.mysqlUri(mariadb) + "&distlock.table=made_by_mariadb"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("made_by_mariadb_token_seq")
+                .hasMessageContaining("use jdbc:mariadb:// for this table")
+                .hasMessageNotContaining(MariaDbServers.PASSWORD);
+
+        JdbcLockBackend.open(MariaDbServers.mysqlUri(mariadb) + "&distlock.table=made_by_mysql").close();
+        assertThatThrownBy(() -> JdbcLockBackend.open(MariaDbServers.uri(mariadb) + "&distlock.table=made_by_mysql"))
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("made_by_mysql_token_seq in ")
+                .hasMessageContaining("is a table, not the SEQUENCE")
+                .hasMessageContaining("use jdbc:mysql:// for this table")
+                .hasMessageNotContaining(MariaDbServers.PASSWORD);
+    }
+
+    /**
+     * Clients starting together on a table that does not exist yet all create it at once (the
+     * script's every statement may run twice), then draw from the one counter: no failure, one
+     * counter row, and no token handed out twice.
+     */
+    @Test
+    void mySqlPathClientsStartingAtOnceShareOneTableAndOneCounter() throws Exception {
+        String uri = MariaDbServers.mysqlUri(mariadb) + "&distlock.table=started_together";
+        int clients = 4;
+        int rounds = 15;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<List<Long>>> drawn = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                drawn.add(threads.submit(() -> {
+                    start.await();
+                    List<Long> tokens = new ArrayList<>();
+                    try (LockManager locks = LockManager.builder(JdbcLockBackend.open(uri)).build()) {
+                        for (int r = 0; r < rounds; r++) {
+                            // One name shared by all, one of each client's own: the counter serves both.
+                            for (String name : List.of("shared", "own-" + client)) {
+                                try (Lock lock = locks.acquire(name, LockOptions.builder()
+                                        .timeout(Duration.ofSeconds(30)).build())) {
+                                    tokens.add(lock.token());
+                                }
+                            }
+                        }
+                    }
+                    return tokens;
+                }));
+            }
+            List<Long> all = new ArrayList<>();
+            for (var tokens : drawn) {
+                all.addAll(tokens.get(90, TimeUnit.SECONDS));
+            }
+            assertThat(all).hasSize(clients * rounds * 2).doesNotHaveDuplicates();
+        } finally {
+            threads.shutdownNow();
+        }
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*), MAX(last_token) FROM started_together_token_seq")) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("counter rows").isEqualTo(1);
+            assertThat(rows.getLong(2)).as("every token drawn once").isEqualTo(clients * rounds * 2L);
+        }
     }
 
     @Test
@@ -184,6 +298,20 @@ class JdbcBadInputTest {
              ResultSet rows = statement.executeQuery("SELECT count(*) FROM meta_session")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).as("one row per name, stored as data").isEqualTo(18);
+        }
+    }
+
+    @Test
+    void sqlMetacharactersInNamesAreData_throughConnectorJ_inBothStrategies() throws Exception {
+        metacharacters(MariaDbServers.mysqlUri(mariadb) + "&distlock.table=meta_mysql");
+        metacharacters(MariaDbServers.mysqlUri(mariadb) + "&distlock.table=meta_mysql_session&distlock.strategy=session"
+                + "&distlock.poolSize=24");
+        try (Connection connection = MariaDbServers.connect(mariadb); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT (SELECT count(*) FROM meta_mysql), "
+                     + "(SELECT count(*) FROM meta_mysql_session)")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).as("one row per name, stored as data").isEqualTo(18);
+            assertThat(rows.getInt(2)).as("one row per name, stored as data").isEqualTo(18);
         }
     }
 

@@ -64,6 +64,8 @@ class JdbcSettingsTest {
         for (String uri : List.of("jdbc:postgresql://app:Pw%23One@db/x?sslmode=verify-full",
                 "jdbc:postgresql://db/x?user=app&password=PwTwo&sslpassword=PwThree",
                 "jdbc:mariadb://db/x?user=app&keyPassword=PwFour&trustStorePassword=PwFive",
+                "jdbc:mysql://app:PwEight@db:3306/x?sslMode=VERIFY_IDENTITY&trustCertificateKeyStorePassword=PwNine"
+                        + "&clientCertificateKeyStorePassword=PwTen",
                 "jdbc:h2:tcp://127.0.0.1:9092/mem:x;USER=sa;PASSWORD=PwSix", "jdbc:h2:mem:x;PASSWORD=PwSeven;USER=sa")) {
             JdbcSettings settings = JdbcSettings.parse(uri, "PwEnv");
             assertThat(settings.toString()).as(uri).doesNotContain("Pw").contains("JdbcSettings[");
@@ -78,6 +80,21 @@ class JdbcSettingsTest {
                 + "jdbc:postgresql://app:Pw#One@db/x", "28P01");
         assertThat(JdbcLockBackend.explain(failure, settings.secrets())).doesNotContain("Pw")
                 .contains("check the user and the password");
+    }
+
+    @Test
+    void connectorJUrlsLoseTheirUserInfoAndParameters_andAConnectorJMessageQuotingTheUrlIsMasked() {
+        JdbcSettings settings = JdbcSettings.parse("jdbc:mysql://app:Pw%40Mine@db1:3306,db2:3306/locks"
+                + "?sslMode=VERIFY_IDENTITY&distlock.strategy=session", null);
+        assertThat(settings.driverUrl()).isEqualTo("jdbc:mysql://db1:3306,db2:3306/locks");
+        assertThat(settings.subprotocol()).isEqualTo("mysql");
+        assertThat(settings.password()).isEqualTo("Pw@Mine");
+        assertThat(settings.driverProperties()).containsOnlyKeys("sslMode");
+        // The kind of message Connector/J builds from a URL it cannot parse, had it been given the whole URI.
+        SQLException failure = new SQLException("Cannot load connection class because of underlying exception: "
+                + "WrongArgumentException: Malformed database URL, failed to parse the connection string near "
+                + "'app:Pw@Mine@db1:3306'.", "08001");
+        assertThat(JdbcLockBackend.explain(failure, settings.secrets())).doesNotContain("Pw@Mine").contains("app:***");
     }
 
     @Test

@@ -41,8 +41,17 @@ class MariaDbContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return MariaDbServers.uri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s"
+        return serverUri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s"
                 + strategyParameters();
+    }
+
+    /** The server's URI, through MariaDB's driver; the MySQL tests reach it through MySQL Connector/J. */
+    String serverUri(ServerProcess server) {
+        return MariaDbServers.uri(server);
+    }
+
+    static ServerProcess server() {
+        return mariadb;
     }
 
     /** The lease table, on a small pool. */

@@ -27,6 +27,8 @@ public final class MariaDbServers {
     public static final String DATABASE = "distlock";
     /** Connector/J 4 asks for TLS by default; these private servers have none. Their URIs already end in this query. */
     public static final String NO_TLS = "sslMode=disable";
+    /** The same for MySQL Connector/J, whose {@code sslMode} takes other values (its default falls back to plain text anyway). */
+    public static final String MYSQL_NO_TLS = "sslMode=DISABLED";
     private static Path template;
 
     private MariaDbServers() {
@@ -51,6 +53,16 @@ public final class MariaDbServers {
 
     public static String uri(ServerProcess server) {
         return "jdbc:mariadb://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE + "?" + NO_TLS;
+    }
+
+    /**
+     * The same server through MySQL Connector/J ({@code jdbc:mysql://}), which takes distlock-jdbc's
+     * MySQL path on it: Connector/J reports every server as MySQL. No TLS, as {@link #NO_TLS} says in
+     * MariaDB's driver's words.
+     */
+    public static String mysqlUri(ServerProcess server) {
+        return "jdbc:mysql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE + "?"
+                + MYSQL_NO_TLS;
     }
 
     public static Connection connect(ServerProcess server) throws SQLException {

@@ -1,0 +1,24 @@
+package io.distlock.jdbc;
+
+import io.distlock.testkit.server.ServerProcess;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+
+/**
+ * The whole contract kit through MySQL Connector/J ({@code jdbc:mysql://}) and distlock-jdbc's
+ * MySQL path (tokens from a counter table), on a private MariaDB server reached as a MySQL one:
+ * this machine has no MySQL server package (Debian ships MariaDB). As {@link MariaDbContractTest}
+ * otherwise: each backend on its own pool built from the URI; waiters in other processes poll.
+ */
+class MySqlContractTest extends MariaDbContractTest {
+    @Override
+    String serverUri(ServerProcess server) {
+        return MariaDbServers.mysqlUri(server);
+    }
+
+    @Test
+    void theUriRunsThroughConnectorJ_onTheMySqlPath() throws SQLException {
+        MySqlPath.check(server(), backendUri(), false);
+    }
+}
