@@ -15,7 +15,8 @@ import java.util.Properties;
 @Command(name = "distlock", mixinStandardHelpOptions = true, versionProvider = DistlockCommand.Version.class,
         description = "Run a command under a named lock, and see who holds what.",
         subcommands = {RunCommand.class, StatusCommand.class, ListCommand.class, ReleaseCommand.class},
-        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy; run exits with its command's status."})
+        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy; run exits with its command's status, "
+                + "or 124 (--timeout), 125 (lock lost) or 128+N (signal N): see run --help."})
 final class DistlockCommand implements Runnable {
     final Map<String, String> env;
     final PrintStream out;

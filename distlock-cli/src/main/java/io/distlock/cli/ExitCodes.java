@@ -17,6 +17,14 @@ final class ExitCodes {
     static final int INTERNAL = 70;
     /** EX_TEMPFAIL: the lock stayed busy for the whole wait (like {@code flock -E 75}). */
     static final int BUSY = 75;
+    /** {@code run}: CMD ran past {@code --timeout} and was stopped, as timeout(1) says it. */
+    static final int TIMED_OUT = 124;
+    /**
+     * {@code run}: the lock was lost while CMD ran, so CMD did not run exclusively to its end;
+     * the status coreutils' wrappers (env, nice, timeout) give when the wrapper, not the command,
+     * failed.
+     */
+    static final int LOST = 125;
     /** The command exists but could not be started, as a shell says it. */
     static final int CANNOT_EXECUTE = 126;
     /** The command was not found, as a shell says it. */
