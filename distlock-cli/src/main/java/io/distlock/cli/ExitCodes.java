@@ -17,10 +17,13 @@ final class ExitCodes {
     static final int INTERNAL = 70;
     /** EX_TEMPFAIL: the lock stayed busy for the whole wait (like {@code flock -E 75}). */
     static final int BUSY = 75;
+    /** {@code run}: CMD ran past {@code --timeout} and was stopped, as timeout(1) says it. */
+    static final int TIMED_OUT = 124;
     /**
-     * {@code hold}: the lock was lost while held (the backend said it was no longer ours, or its
-     * lease ran out unconfirmed), or the release found it gone; the status coreutils' wrappers
-     * (env, nice, timeout) give when the wrapper, not the command, failed.
+     * The lock was lost: {@code run}, while CMD ran, so CMD did not run exclusively to its end;
+     * {@code hold}, while held (the backend said it was no longer ours, or its lease ran out
+     * unconfirmed), or its release found it gone. The status coreutils' wrappers (env, nice,
+     * timeout) give when the wrapper, not the command, failed.
      */
     static final int LOST = 125;
     /** The command exists but could not be started, as a shell says it. */

@@ -155,7 +155,7 @@ final class HoldCommand implements Callable<Integer> {
                         this::showStatusLine);
             } catch (LockTimeoutException busy) {
                 err.println("distlock: " + taking.busyLine(name, busy));
-                return ExitCodes.BUSY;
+                return taking.conflictExitCode;
             } catch (LockException closed) {
                 synchronized (this) {
                     if (stopping) {

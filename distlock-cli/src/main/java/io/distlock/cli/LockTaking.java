@@ -9,6 +9,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import io.distlock.spi.Durations;
+import io.distlock.spi.Printable;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -34,6 +35,12 @@ final class LockTaking {
             description = "How long to wait for a busy lock: a duration, 0 (try once) or forever. "
                     + "Default: ${DEFAULT-VALUE}.")
     Duration wait;
+
+    @Option(names = {"-E", "--conflict-exit-code"}, paramLabel = "N", defaultValue = "" + ExitCodes.BUSY,
+            converter = ExitStatusConverter.class,
+            description = "The exit status when the lock stays busy for the whole wait (run: CMD does not run), "
+                    + "0 to 255, like flock -E. Default: ${DEFAULT-VALUE}.")
+    int conflictExitCode;
 
     @Option(names = {"-q", "--quiet"}, description = "No live status line while waiting.")
     boolean quiet;
@@ -133,9 +140,9 @@ final class LockTaking {
         String waited = wait.isZero() ? "it was busy (--wait 0)"
                 : "gave up after waiting " + Durations.format(wait);
         return busy.holder()
-                .map(h -> "lock '" + lockName + "' is held by " + Holders.describe(h, Instant.now()) + "; "
-                        + waited)
-                .orElse("lock '" + lockName + "' was busy; " + waited + ", and it was free again at the last "
+                .map(h -> "lock '" + Printable.of(lockName) + "' is held by " + Holders.describe(h, Instant.now()) + "; "
+                        + waited + Holders.nestedHint(h))
+                .orElse("lock '" + Printable.of(lockName) + "' was busy; " + waited + ", and it was free again at the last "
                         + "look (released or expired just then)");
     }
 }

@@ -60,6 +60,11 @@ public final class Main {
 
     int execute(String... args) {
         secrets = knownSecrets(env, args);
+        return commandLine().execute(args);
+    }
+
+    /** The command model, as every run parses with it, and as the shell completion and man page describe it ({@link Docs}). */
+    CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DistlockCommand(env, out, err));
         cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(out, true));
@@ -68,7 +73,7 @@ public final class Main {
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler(this::usageError);
         cli.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure));
-        return cli.execute(args);
+        return cli;
     }
 
     private int usageError(ParameterException e, String[] args) {

@@ -23,8 +23,21 @@ import java.util.regex.Pattern;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run CMD while holding the lock NAME, renewing its lease for as long as CMD runs, and "
                 + "release it when CMD ends. Exits with CMD's status (128+N if signal N ended it).",
-                "When the lock stays busy for the whole wait, CMD does not run and the exit status is 75.",
-                "SIGINT/SIGTERM send SIGTERM to CMD; the lock is released once CMD has ended."})
+                "When the lock stays busy for the whole wait, CMD does not run and the exit status is 75 (-E).",
+                "SIGINT/SIGTERM send SIGTERM to CMD; the lock is released once CMD has ended. A second "
+                        + "SIGINT/SIGTERM kills CMD and the processes it started with SIGKILL."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+                "CMD's:CMD's own status; 128+N if signal N ended it",
+                "75:the lock stayed busy for the whole wait (-E changes it); CMD did not run",
+                "124:CMD ran past --timeout and was stopped",
+                "125:the lock was lost while CMD ran (see --kill-on-lost)",
+                "126, 127:CMD could not be executed / was not found",
+                "129, 130, 143:distlock got SIGHUP, SIGINT or SIGTERM (the first one's 128+N); CMD was stopped, "
+                        + "the lock released",
+                "64:usage: a bad option, duration or backend URI",
+                "69:the backend failed or could not be reached",
+                "70:a bug in distlock"})
 final class RunCommand implements Callable<Integer> {
     /** What the JVM exits with after SIGTERM, had nothing else been decided. */
     private static final int TERMINATED = 128 + 15;
@@ -43,8 +56,20 @@ final class RunCommand implements Callable<Integer> {
     LockTaking taking;
 
     @Option(names = "--kill-on-lost",
-            description = "If the lock is lost while CMD runs (the backend says it is no longer ours, or its lease ran out while suspended), send SIGTERM to CMD. A suspended lock (connection down) does not count.")
+            description = "If the lock is lost while CMD runs (the backend says it is no longer ours, or its lease ran out while suspended), send SIGTERM to CMD. A suspended lock (connection down) does not count. "
+                    + "With or without it, a run whose lock was lost while CMD ran exits 125.")
     boolean killOnLost;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverters.Positive.class,
+            description = "A time limit for CMD, like timeout(1): once CMD has run this long, it gets SIGTERM, "
+                    + "and run exits 124 when it has ended. Counted from CMD's start, not the lock wait: that is "
+                    + "--wait (flock's --timeout is its wait). Default: none.")
+    Duration timeout;
+
+    @Option(names = "--kill-after", paramLabel = "DURATION", converter = DurationConverters.Positive.class,
+            description = "If CMD still runs this long after distlock sent it SIGTERM (--timeout, --kill-on-lost, "
+                    + "or a signal distlock got), SIGKILL CMD and every process it started. Default: never.")
+    Duration killAfter;
 
     @Parameters(paramLabel = "CMD", arity = "1..*",
             description = "The command and its arguments, after --. It gets DISTLOCK_NAME and DISTLOCK_TOKEN "
@@ -74,9 +99,13 @@ final class RunCommand implements Callable<Integer> {
         Supervisor supervisor = new Supervisor(locks, lockName, watchdog);
         Thread onSignal = new Thread(supervisor::stopOnSignal, "distlock-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
+        SignalEscalation signals = SignalEscalation.install(supervisor);
         try {
-            return supervisor.run();
+            int status = supervisor.run();
+            // A signal decides the status (128+N), also when this thread sees CMD end first.
+            return signals.statusOfFirstSignal().orElse(status);
         } finally {
+            signals.close();
             supervisor.finish();
             try {
                 Runtime.getRuntime().removeShutdownHook(onSignal);
@@ -141,17 +170,21 @@ final class RunCommand implements Callable<Integer> {
      * arrive at any point; the monitor makes "start CMD" and "stop" exclusive, so either the hook
      * sees the child and stops it, or the child is never started.
      */
-    private final class Supervisor {
+    private final class Supervisor implements SignalEscalation.Target {
         private final LockManager locks;
         private final String lockName;
         private final PrintStream err = cli.err;
         private Lock held;
         private Process child;
+        /** Set with {@link #child}: how CMD is stopped when it must be. */
+        private CommandStopper stopper;
         /** Null where there is none (no /proc, or it could not start). */
         private final Watchdog watchdog;
         private StatusLine statusLine;
         private boolean stopping;
         private boolean finished;
+        /** The first signal's name (INT, TERM, HUP), once one has arrived. */
+        private volatile String firstSignal;
         private volatile boolean lost;
 
         Supervisor(LockManager locks, String lockName, Watchdog watchdog) {
@@ -166,7 +199,7 @@ final class RunCommand implements Callable<Integer> {
                 lock = acquire();
             } catch (LockTimeoutException busy) {
                 err.println("distlock: " + busyLine(busy));
-                return ExitCodes.BUSY;
+                return taking.conflictExitCode;
             } catch (LockException closedBySignal) {
                 if (isStopping()) {
                     return TERMINATED;
@@ -191,15 +224,29 @@ final class RunCommand implements Callable<Integer> {
                     return failure.status();
                 }
                 child = started;
-                if (watchdog != null && !watchdog.watch(started.pid())) {
+                boolean watched = watchdog != null && watchdog.watch(started.pid());
+                if (watchdog != null && !watched) {
                     err.println("distlock: the watchdog that stops CMD should distlock be killed has ended; "
                             + "running CMD without it");
                 }
+                stopper = new CommandStopper(started, watched ? watchdog : null, killAfter, err);
+                if (timeout != null) {
+                    stopper.limitTo(timeout);
+                }
             }
             if (lost && killOnLost) {
-                started.destroy();
+                stopper.terminate(null);
             }
-            return waitUninterruptibly(started);
+            int status = waitUninterruptibly(started);
+            boolean lostWhileRunning = lost;
+            stopper.awaitKill();
+            // After a signal the status is the signal's (RunCommand.call), so this would say the wrong thing.
+            if (lostWhileRunning && firstSignal == null) {
+                err.println("distlock: CMD ended (status " + status + ") after lock '" + lockName
+                        + "' was lost while it ran; exiting " + ExitCodes.LOST);
+                return ExitCodes.LOST;
+            }
+            return stopper.timedOut() ? ExitCodes.TIMED_OUT : status;
         }
 
         private Lock acquire() {
@@ -221,36 +268,66 @@ final class RunCommand implements Callable<Integer> {
 
         private void lockLost(Throwable cause) {
             lost = true;
-            Process running;
+            CommandStopper running;
             synchronized (this) {
-                running = child;
+                running = stopper;
             }
-            String action = !killOnLost ? "; CMD keeps running (--kill-on-lost would stop it)"
-                    : running != null ? "; stopping CMD (--kill-on-lost)" : "";
+            String action = !killOnLost ? "; CMD keeps running (--kill-on-lost would stop it), and run will exit "
+                    + ExitCodes.LOST : running != null ? "; stopping CMD (--kill-on-lost)" : "";
             err.println("distlock: lost lock '" + lockName + "' while CMD was running: "
                     + OneLine.of(cause.getMessage()) + action);
             if (killOnLost && running != null) {
-                running.destroy();
+                running.terminate(null);
             }
         }
 
         /** The shutdown hook: SIGTERM to CMD, wait for it to end, then release. */
         void stopOnSignal() {
             Process running;
+            CommandStopper ending;
             StatusLine line;
             synchronized (this) {
                 stopping = true;
                 running = child;
+                ending = stopper;
                 line = statusLine;
             }
             if (line != null) {
                 line.stop();
             }
             if (running != null && running.isAlive()) {
-                running.destroy();
+                String signal = firstSignal;
+                if (signal != null && Terminal.stderrIsInteractive()) {
+                    // On a terminal only: a person who pressed Ctrl-C may wonder why nothing seems
+                    // to happen while CMD cleans up; a script's log gets the lines of what follows.
+                    err.println("distlock: got SIG" + signal + ": sending CMD (pid " + running.pid() + ") SIGTERM; "
+                            + "lock '" + lockName + "' is released once it has ended (SIG" + signal + " again kills it)");
+                }
+                ending.terminate(null);
                 waitUninterruptibly(running);
             }
+            if (ending != null) {
+                ending.awaitKill();
+            }
             finish();
+        }
+
+        /** The first SIGINT/SIGTERM/SIGHUP: noted for the shutdown hook, which the JVM's exit runs next. */
+        @Override
+        public void first(String signal) {
+            firstSignal = signal;
+        }
+
+        /** Every later signal: SIGKILL to CMD and its tree, after which the hook releases the lock. */
+        @Override
+        public void again(String signal) {
+            CommandStopper running;
+            synchronized (this) {
+                running = stopper;
+            }
+            if (running != null) {
+                running.kill("got SIG" + signal + " again while CMD (pid " + running.pid() + ") was being stopped");
+            }
         }
 
         private synchronized boolean isStopping() {

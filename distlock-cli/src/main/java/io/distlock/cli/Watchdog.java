@@ -1,10 +1,12 @@
 package io.distlock.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /**
  * Makes sure CMD does not outlive the lock when this JVM dies without running its shutdown hook
@@ -34,6 +36,9 @@ import java.nio.file.Path;
  * SIGHUP, SIGTSTP, ...) and SIGTERM: it must outlive the JVM's clean-up after them, and it ends by
  * itself once the JVM is gone. A process that left CMD's tree before (double-forked daemons, whose
  * parent exited) is not found. Linux only ({@code /proc}); elsewhere {@link #start()} returns null.
+ *
+ * <p>While the JVM lives, {@link #killCommandTree()} has the watchdog do the same at once, for
+ * {@code --kill-after} and a second signal ({@link CommandStopper}): a "kill" line on the pipe.
  */
 final class Watchdog implements AutoCloseable {
     /**
@@ -49,7 +54,8 @@ final class Watchdog implements AutoCloseable {
             "read -r line 2>/dev/null </proc/$cmd/stat || exit 0",
             "set -- ${line##*) }",
             "start=${20}",
-            "while read -r ignored; do :; done",
+            "order=",
+            "while read -r order; do [ \"$order\" = kill ] && break; done",
             "line=",
             "read -r line 2>/dev/null </proc/$cmd/stat || exit 0",
             "set -- ${line##*) }",
@@ -84,6 +90,7 @@ final class Watchdog implements AutoCloseable {
             "    sleep 0.01 2>/dev/null || sleep 1",
             "  done",
             "done",
+            "[ \"$order\" = kill ] && { echo $((count - 1)); exit 0; }",
             "echo \"distlock: distlock (pid $0) died while CMD (pid $cmd) ran; killed CMD and the $((count - 1))"
                     + " process(es) it started, so that CMD does not run without the lock\" >&2");
 
@@ -113,7 +120,7 @@ final class Watchdog implements AutoCloseable {
         // $0: distlock's pid, for the watchdog's message.
         Process process = new ProcessBuilder("/bin/sh", "-c", SCRIPT, Long.toString(ProcessHandle.current().pid()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         return new Watchdog(process);
@@ -132,6 +139,32 @@ final class Watchdog implements AutoCloseable {
         } catch (IOException gone) {
             return false;
         }
+    }
+
+    /**
+     * Kills CMD and every process it started now, as the watchdog would after the JVM's death (stop
+     * them all, then SIGKILL), and returns once each of them is dead (gone or a zombie): for
+     * {@code --kill-after} and a second signal, so that the lock is released only after the tree is
+     * gone. The watchdog has ended when this returns; it watches nothing any more.
+     *
+     * @return how many processes below CMD were killed, or empty if CMD had ended already or the
+     *         watchdog is gone (then nothing was killed)
+     */
+    OptionalInt killCommandTree() {
+        try {
+            pipe.write("kill\n".getBytes(StandardCharsets.US_ASCII));
+            pipe.flush();
+        } catch (IOException gone) {
+            return OptionalInt.empty();
+        }
+        String answer;
+        try (InputStream out = process.getInputStream()) {
+            // The watchdog closes its output when it exits, once every killed process is dead.
+            answer = new String(out.readAllBytes(), StandardCharsets.US_ASCII).trim();
+        } catch (IOException gone) {
+            return OptionalInt.empty();
+        }
+        return answer.matches("[0-9]+") ? OptionalInt.of(Integer.parseInt(answer)) : OptionalInt.empty();
     }
 
     /** Once CMD has ended: the watchdog finds CMD's pid gone and exits. */

@@ -60,6 +60,11 @@ class DistributionIT {
         assertThat(home.resolve("NOTICE")).isRegularFile();
         assertThat(home.resolve("THIRD-PARTY.txt")).isRegularFile();
         assertThat(home.resolve("lib/distlock-cli-" + VERSION + ".jar")).isRegularFile();
+        // The completion and man page the build wrote from the command model (CompletionAndManPageTest).
+        for (String shared : List.of(Docs.COMPLETION, Docs.MAN_PAGE)) {
+            assertThat(home.resolve("share").resolve(shared)).as("share/%s", shared)
+                    .hasSameBinaryContentAs(Path.of("target/share").resolve(shared));
+        }
     }
 
     /** Unpacks the archive into {@code dir} with tar, as an operator would, and returns the installation. */
