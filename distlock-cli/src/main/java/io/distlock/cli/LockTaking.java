@@ -9,6 +9,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import io.distlock.spi.Durations;
+import io.distlock.spi.OpenRetry;
 import io.distlock.spi.Printable;
 import picocli.CommandLine.Option;
 
@@ -46,11 +47,8 @@ final class LockTaking {
     boolean quiet;
 
     /**
-     * The rule for reaching the backend: a run that may wait keeps trying to open it while the
-     * network connection fails, until its wait is over, backing off from 100 ms to 2 s, and says so
-     * once on stderr; {@code --wait 0} tries once, and any other failure ends the run at once. A loaded host's JVM start and client set-up, or a server that is
-     * restarting, must not end a wait of minutes at the first failed connect; a run that may not wait gets its answer
-     * (exit 69) at once.
+     * Opens the backend by the SPI's one rule ({@link OpenRetry}) within {@code --wait}, saying once on
+     * stderr that it tries again; {@code --wait 0} tries once (exit 69 at once).
      */
     LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
                                ProcessHandle guard) {
@@ -60,32 +58,12 @@ final class LockTaking {
     /** As above; while {@code stillWanted} says false, no further attempt is made (its caller went away). */
     LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
                                ProcessHandle guard, BooleanSupplier stillWanted) {
-        long pauseNanos = Duration.ofMillis(100).toNanos();
-        boolean said = false;
-        while (true) {
-            try {
-                return backend.open(cli.env, listener, guard);
-            } catch (LockBackendException unreachable) {
-                long left = wait.isNegative() ? Long.MAX_VALUE : Durations.saturatedNanos(wait) - (System.nanoTime() - start);
-                if (wait.isZero() || left <= pauseNanos || !isNetworkFailure(unreachable)
-                        || !stillWanted.getAsBoolean()) {
-                    throw unreachable;
-                }
-                if (!said && !quiet) {
-                    cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
-                            unreachable.getMessage())) + "); trying again within --wait " + Durations.format(wait));
-                    said = true;
-                }
-                // A back-off between connection attempts, not a wait for another thread.
-                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
-                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
+        return OpenRetry.within(wait, start, () -> backend.open(cli.env, listener, guard), unreachable -> {
+            if (!quiet) {
+                cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
+                        unreachable.getMessage())) + "); trying again within --wait " + Durations.format(wait));
             }
-        }
-    }
-
-    /** Whether opening failed for want of a connection that another try may get (the SPI's one rule). */
-    static boolean isNetworkFailure(Throwable failure) {
-        return io.distlock.spi.ConnectionUnavailableException.isTransient(failure);
+        }, stillWanted);
     }
 
     /** The wait still open once the backend is reached at {@code start}: --wait less the time the connect took. */

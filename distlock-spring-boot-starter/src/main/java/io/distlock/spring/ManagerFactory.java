@@ -5,6 +5,7 @@ import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import io.distlock.spi.OpenRetry;
 import io.distlock.spi.Secrets;
 
 import java.net.URLEncoder;
@@ -43,23 +44,9 @@ final class ManagerFactory {
      * context, and one whose backend stays away fails within the wait it asked for.
      */
     private static LockBackend openWithin(Duration wait, DistlockProperties properties, List<BackendOpener> openers) {
-        long start = System.nanoTime();
-        long pauseNanos = Duration.ofMillis(100).toNanos();
-        while (true) {
-            try {
-                return open(properties, openers);
-            } catch (io.distlock.LockBackendException failure) {
-                long left = wait.isNegative() ? Long.MAX_VALUE : wait.toNanos() - (System.nanoTime() - start);
-                if (left <= pauseNanos || !io.distlock.spi.ConnectionUnavailableException.isTransient(failure)) {
-                    throw failure;
-                }
-                LOG.warn("distlock: cannot reach the backend yet ({}); trying again within distlock.wait {}",
-                        failure.getMessage(), Durations.format(wait));
-                // A back-off between connection attempts, not a wait for another thread.
-                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
-                pauseNanos = Math.min(pauseNanos * 2, Duration.ofSeconds(2).toNanos());
-            }
-        }
+        return OpenRetry.within(wait, System.nanoTime(), () -> open(properties, openers),
+                failure -> LOG.warn("distlock: cannot reach the backend yet ({}); trying again within distlock.wait {}",
+                        failure.getMessage(), Durations.format(wait)), () -> true);
     }
 
     private static LockBackend open(DistlockProperties properties, List<BackendOpener> openers) {

@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.OpenRetry;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,12 @@ public final class ExclusionWorker {
         String who = "pid" + ProcessHandle.current().pid();
         LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30))
                 .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofMillis(5)).build();
-        try (LockManager locks = LockManager.builder(LockBackends.open(uri)).build()) {
+        // A child JVM starting beside three others on a loaded host may take longer than the backend's
+        // connect timeout to send its first byte: it opens as the command line does, trying again
+        // while the connection fails, within its wait.
+        long start = System.nanoTime();
+        try (LockManager locks = LockManager.builder(OpenRetry.within(Duration.ofSeconds(60), start, () -> LockBackends.open(uri),
+                failure -> System.err.println("cannot reach the backend yet: " + failure.getMessage()), () -> true)).build()) {
             System.out.println("READY");
             System.out.flush();
             if (System.in.read() < 0) {
