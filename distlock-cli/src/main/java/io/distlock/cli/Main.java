@@ -1,6 +1,7 @@
 package io.distlock.cli;
 
 import io.distlock.LockBackendException;
+import io.distlock.LockException;
 import io.distlock.spi.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -9,7 +10,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -60,7 +63,8 @@ public final class Main {
 
     int execute(String... args) {
         secrets = knownSecrets(env, args);
-        return commandLine().execute(args);
+        CommandLine cli = commandLine();
+        return cli.execute(OptionPlacement.commandFirst(cli, args));
     }
 
     /** The command model, as every run parses with it, and as the shell completion and man page describe it ({@link Docs}). */
@@ -84,8 +88,40 @@ public final class Main {
             message = "unknown command '" + args[0] + "': use "
                     + String.join(", ", e.getCommandLine().getSubcommands().keySet());
         }
+        if (e instanceof UnmatchedArgumentException unmatched) {
+            message += elsewhere(e.getCommandLine(), unmatched.getUnmatched());
+        }
         err.println("distlock: " + OneLine.of(masked(message)) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * For options that belong to other commands than the one parsed ({@code distlock run --json}),
+     * which commands take them; "" when none does.
+     */
+    private static String elsewhere(CommandLine parsed, List<String> unmatched) {
+        CommandLine root = parsed;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        StringBuilder text = new StringBuilder();
+        for (String arg : unmatched) {
+            if (!arg.startsWith("-")) {
+                continue;
+            }
+            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            List<String> owners = new ArrayList<>();
+            root.getSubcommands().forEach((name, command) -> {
+                if (command != parsed && command.getCommandSpec().findOption(option) != null) {
+                    owners.add(name);
+                }
+            });
+            if (!owners.isEmpty()) {
+                text.append("; '").append(option).append("' is an option of ").append(String.join(", ", owners))
+                        .append(parsed.getParent() == null ? "" : ", not of " + parsed.getCommandName());
+            }
+        }
+        return text.toString();
     }
 
     /**
@@ -100,6 +136,12 @@ public final class Main {
             err.print(masked(trace.toString()));
         }
         if (failure instanceof UsageException || failure instanceof IllegalArgumentException) {
+            err.println("distlock: " + OneLine.of(masked(failure.getMessage())));
+            return ExitCodes.USAGE;
+        }
+        if (failure instanceof LockException && failure.getCause() instanceof UnsupportedOperationException) {
+            // Something this backend never does (list on memcached): the user's choice, not a bug,
+            // and no retry cures it, so it is a usage error rather than "unavailable".
             err.println("distlock: " + OneLine.of(masked(failure.getMessage())));
             return ExitCodes.USAGE;
         }

@@ -240,6 +240,12 @@ final class RunCommand implements Callable<Integer> {
             int status = waitUninterruptibly(started);
             boolean lostWhileRunning = lost;
             stopper.awaitKill();
+            if (firstSignal == null) {
+                // Released here, before the status is decided: a force-release between the last
+                // renewal and CMD's end is found by the release (lockLost), and it was lost while CMD ran.
+                releaseHeld();
+                lostWhileRunning = lostWhileRunning || lost;
+            }
             // After a signal the status is the signal's (RunCommand.call), so this would say the wrong thing.
             if (lostWhileRunning && firstSignal == null) {
                 err.println("distlock: CMD ended (status " + status + ") after lock '" + lockName
@@ -272,11 +278,13 @@ final class RunCommand implements Callable<Integer> {
             synchronized (this) {
                 running = stopper;
             }
-            String action = !killOnLost ? "; CMD keeps running (--kill-on-lost would stop it), and run will exit "
-                    + ExitCodes.LOST : running != null ? "; stopping CMD (--kill-on-lost)" : "";
-            err.println("distlock: lost lock '" + lockName + "' while CMD was running: "
-                    + OneLine.of(cause.getMessage()) + action);
-            if (killOnLost && running != null) {
+            // Found by the release after CMD ended (a force-release between two renewals): said as such.
+            boolean ended = running != null && !running.isRunning();
+            String action = ended ? "" : !killOnLost ? "; CMD keeps running (--kill-on-lost would stop it), and run "
+                    + "will exit " + ExitCodes.LOST : running != null ? "; stopping CMD (--kill-on-lost)" : "";
+            err.println("distlock: lost lock '" + lockName + "' while CMD was running" + (ended ? " (found after "
+                    + "CMD ended)" : "") + ": " + OneLine.of(cause.getMessage()) + action);
+            if (killOnLost && running != null && !ended) {
                 running.terminate(null);
             }
         }
@@ -344,12 +352,22 @@ final class RunCommand implements Callable<Integer> {
                 watchdog.close();
             }
             try {
-                if (held != null && !held.release() && !lost) {
-                    err.println("distlock: lock '" + lockName + "' had expired or could not be released; "
-                            + "it ends with its lease");
-                }
+                releaseHeld();
             } finally {
                 locks.close();
+            }
+        }
+
+        /**
+         * Releases the lock, once. A lock the release finds taken away is reported by lockLost, with
+         * why; false otherwise means the backend gave no answer.
+         */
+        private synchronized void releaseHeld() {
+            Lock lock = held;
+            held = null;
+            if (lock != null && !lock.release() && !lost) {
+                err.println("distlock: lock '" + lockName + "' could not be released: the backend did not "
+                        + "answer; it stays held until its lease (--expires) ends");
             }
         }
     }

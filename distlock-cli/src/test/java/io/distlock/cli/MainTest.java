@@ -302,4 +302,46 @@ class MainTest {
             assertThat(out()).as(command).contains("$DISTLOCK_REDIS_PASSWORD", "$DISTLOCK_JDBC_PASSWORD");
         }
     }
+
+    /**
+     * Issue 23: {@code ./distlock --backend URI run ...}, as the JDBC and ZooKeeper READMEs wrote it,
+     * was refused with "Unknown options: '--backend', ...". A command's options now go before or
+     * after its name.
+     */
+    @Test
+    void aCommandsOptionsMayComeBeforeItsName(@TempDir Path dir) throws Exception {
+        Path name = dir.resolve("name");
+        String printName = "echo \"$DISTLOCK_NAME\" > \"$0\"";
+        assertThat(run(Map.of(), "--backend", "memory:before", "run", "--name", "job", "--", "sh", "-c", "exit 3"))
+                .as("%s", err()).isEqualTo(3);
+        assertThat(run(Map.of(), "--backend=memory:before", "--wait", "0", "-n", "job", "run", "--", "sh", "-c",
+                printName, name.toString())).as("%s", err()).isZero();
+        assertThat(java.nio.file.Files.readString(name)).isEqualTo("job\n");
+        assertThat(run(MEMORY, "-qn", "clustered", "run", "sh", "-c", printName, name.toString())).isZero();
+        assertThat(java.nio.file.Files.readString(name)).isEqualTo("clustered\n");
+        assertThat(run(MEMORY, "--json", "status", "x")).isEqualTo(1);
+        assertThat(out()).isEqualTo("{\"name\":\"x\",\"held\":false}\n");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void anOptionsValueThatNamesACommandIsAValue(@TempDir Path dir) throws Exception {
+        Path printed = dir.resolve("printed");
+        assertThat(run(MEMORY, "--name", "run", "run", "--", "sh", "-c", "echo \"$DISTLOCK_NAME\" > \"$0\"",
+                printed.toString())).isZero();
+        assertThat(java.nio.file.Files.readString(printed)).isEqualTo("run\n");
+        assertThat(run(MEMORY, "run", "--name", "x", "--", "sh", "-c", "echo \"$@\" > \"$0\"", printed.toString(),
+                "--wait", "status")).isZero();
+        assertThat(java.nio.file.Files.readString(printed)).as("everything after CMD stays CMD's")
+                .isEqualTo("--wait status\n");
+    }
+
+    @Test
+    void anOptionOfAnotherCommandSaysWhichCommandsTakeIt() {
+        assertThat(run(MEMORY, "--json", "run", "--", "true")).isEqualTo(64);
+        assertOneLineError("Unknown option: '--json'; '--json' is an option of status, list (see 'distlock --help')");
+        err.reset();
+        assertThat(run(MEMORY, "run", "--limit", "3", "--", "true")).isEqualTo(64);
+        assertOneLineError("'--limit' is an option of list, not of run");
+    }
 }

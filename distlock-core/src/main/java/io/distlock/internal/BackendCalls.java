@@ -48,15 +48,25 @@ final class BackendCalls {
         return wrapped;
     }
 
+    /** What a release found: the lock removed, not this owner's any more, or no answer (the backend failed). */
+    enum Released {
+        REMOVED, NOT_OWNED, FAILED
+    }
+
     /** Release by owner id, from any thread, interrupted or not. False if not removed or on failure. */
     boolean quietlyRelease(String name, String ownerId) {
+        return release(name, ownerId) == Released.REMOVED;
+    }
+
+    /** As {@link #quietlyRelease}, telling "not ours any more" from "the backend failed" (logged). */
+    Released release(String name, String ownerId) {
         boolean interrupted = Thread.interrupted();
         try {
-            return backend.release(name, ownerId);
+            return backend.release(name, ownerId) ? Released.REMOVED : Released.NOT_OWNED;
         } catch (RuntimeException failure) {
             log.warn("Could not release lock '{}' on {}; it stays until its lease ends: {}", name,
                     backend.describe(), failure.toString());
-            return false;
+            return Released.FAILED;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

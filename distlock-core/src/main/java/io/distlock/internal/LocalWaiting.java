@@ -108,14 +108,16 @@ final class LocalWaiting {
     /**
      * Passes a lock this JVM releases straight to the thread whose ticket {@code next} is, in one
      * round trip: the next holder's request is made here, from its ticket, and counts from this
-     * thread's clock reading before it is sent. True if the releasing owner still owned the lock.
+     * thread's clock reading before it is sent. Whether the releasing owner still owned the lock, or
+     * the backend failed.
      */
-    boolean handOver(String name, String releasingOwnerId, NameWaiters.Ticket next) {
+    BackendCalls.Released handOver(String name, String releasingOwnerId, NameWaiters.Ticket next) {
         boolean interrupted = Thread.interrupted();
         long sentAt = ticker.read();
         AcquireRequest request = new AcquireRequest(name, Owner.newId(), next.settings.lease(), Owner.HOST,
                 Owner.PID, next.ownerName, wallClock.at(sentAt), true, next.settings.retryInterval());
         HandOverResult outcome;
+        boolean failed = false;
         try {
             outcome = calls.backend.handOver(releasingOwnerId, request);
         } catch (RuntimeException failure) {
@@ -125,6 +127,7 @@ final class LocalWaiting {
             calls.quietlyRelease(name, request.ownerId());
             calls.quietlyRelease(name, releasingOwnerId);
             outcome = HandOverResult.notOwned();
+            failed = true;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -133,6 +136,7 @@ final class LocalWaiting {
         // Signal before deciding: the new holder records the release count that includes this release.
         signalReleased(name);
         next.decide(outcome.token(), request, sentAt);
-        return outcome.wasOwned();
+        return failed ? BackendCalls.Released.FAILED
+                : outcome.wasOwned() ? BackendCalls.Released.REMOVED : BackendCalls.Released.NOT_OWNED;
     }
 }

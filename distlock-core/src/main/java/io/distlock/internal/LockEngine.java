@@ -528,7 +528,8 @@ public final class LockEngine implements LockManager {
             }
             if (!renewed) {
                 LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
-                        + ") could not be extended: its lease had expired or it was taken over or force-released");
+                        + ") could not be extended, the backend no longer has it as this owner's: "
+                        + whyNotOwned(lease, sentAt));
                 markLost(lease, lost);
                 throw lost;
             }
@@ -557,6 +558,25 @@ public final class LockEngine implements LockManager {
         markLost(lease, new LockLostException("verify found lock '" + lease.name + "' "
                 + holder.map(h -> "held by another owner: " + h.describeHolder()).orElse("free")));
         return false;
+    }
+
+    /**
+     * Why the backend no longer has {@code lease} as ours, as far as this holder can tell, for a
+     * request sent at {@code sentAt}. The backends answer only "not yours" (a force-release leaves
+     * the same trace as an expiry on Redis, memcached and ZooKeeper), but the holder's own view of
+     * the lease is conservative (contract 3.3: it ends before the backend's): with time left on
+     * it, the lease cannot have run out on the backend, so the lock was taken away.
+     */
+    private static String whyNotOwned(LeaseState lease, long sentAt) {
+        long left = lease.remainingNanos(sentAt);
+        if (left > 0) {
+            return "its lease had " + seconds(left) + " left by this host's clock, so it did not expire: it was "
+                    + "force-released (forceRelease, distlock release --force) or lost by the backend (a restart "
+                    + "without its data, an eviction, an expired session), and may be another owner's now";
+        }
+        return "its lease of " + Durations.format(lease.length()) + " had run out " + seconds(-left)
+                + " before, by this host's clock (it was not renewed in time): it expired, or was force-released "
+                + "before that";
     }
 
     // ---------------------------------------------------------------- suspended and restored (contract 6.4)
@@ -644,20 +664,29 @@ public final class LockEngine implements LockManager {
             forget(lease);
         }
         NameWaiters.Ticket next = wasHeld && !closed ? waiting.claimFirst(lease.name) : null;
-        boolean removed;
+        long sentAt = ticker.read();
+        BackendCalls.Released outcome;
         if (next != null) {
-            removed = waiting.handOver(lease.name, lease.ownerId, next);
+            outcome = waiting.handOver(lease.name, lease.ownerId, next);
         } else {
             // Even a lost lock may still be ours on the server (a dropped connection): deleting by
             // owner id is always safe and frees it sooner.
-            removed = calls.quietlyRelease(lease.name, lease.ownerId);
+            outcome = calls.release(lease.name, lease.ownerId);
             waiting.signalReleased(lease.name);
         }
+        boolean removed = outcome == BackendCalls.Released.REMOVED;
         if (!wasHeld) {
             log.warn("Lock '{}' (token {}) was already lost when it was released", lease.name, lease.token);
-        } else if (!removed) {
-            log.warn("Lock '{}' (token {}) had expired or been taken over before it was released; "
-                    + "its lease was {}", lease.name, lease.token, lease.length());
+        } else if (outcome == BackendCalls.Released.NOT_OWNED) {
+            // Found lost only now (before the next renewal): reported as a loss, with what is known
+            // of why, so that its holder hears of a force-release as such (the failed case is logged).
+            LockLostException lost = new LockLostException("Lock '" + lease.name + "' (token " + lease.token
+                    + ") was no longer this owner's when it was released: " + whyNotOwned(lease, sentAt));
+            log.warn("{}", lost.getMessage());
+            notifyListener(() -> listener.lost(lease.name, lease.token, lost));
+            if (lease.onLost != null) {
+                notifyListener(() -> lease.onLost.lockLost(lease.primary, lost));
+            }
         }
         boolean result = wasHeld && removed;
         if (report && listener != LockListener.NONE) {

@@ -420,6 +420,7 @@ public final class JdbcLockBackend implements LockBackend {
      * hint; URIs, secret parameters and the {@code secrets} (the passwords given) masked.
      */
     static String explain(Throwable failure, Collection<String> secrets) {
+        failure = ConnectAdvice.withoutPoolState(failure);
         StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
         String state = null;
         Throwable deepest = failure;
@@ -438,13 +439,9 @@ public final class JdbcLockBackend implements LockBackend {
                 state = sql.getSQLState();
             }
         }
-        if (state != null) {
-            if (state.startsWith("28")) {
-                text.append(" [check the user and the password (URI, password= or ")
-                        .append(JdbcSettings.PASSWORD_ENVIRONMENT_VARIABLE).append(")]");
-            } else if (state.equals("3D000") || state.equals("42000") && text.toString().contains("Unknown database")) {
-                text.append(" [the database named in the URI does not exist]");
-            }
+        String hint = ConnectAdvice.hint(failure, state, text.toString());
+        if (hint != null) {
+            text.append(" [").append(hint).append(']');
         }
         return Secrets.maskText(text.toString(), secrets);
     }

@@ -211,6 +211,30 @@ class JdbcBadInputTest {
         }
     }
 
+    /**
+     * Issue 23: no password, and a server that is down, each answered with what to do (a PostgreSQL
+     * that was down printed HikariCP's pool state: "Connection is not available, request timed out
+     * after 5008ms (total=0, active=0, idle=0, waiting=0)").
+     */
+    @Test
+    void noPasswordAndNoServerSayWhatToDo() {
+        String settings = "distlock.timeout=1s&distlock.connectTimeout=2s";
+        for (String uri : List.of("jdbc:postgresql://postgres@127.0.0.1:" + postgres.port() + "/postgres?" + settings,
+                "jdbc:mariadb://distlock@127.0.0.1:" + mariadb.port() + "/distlock?sslMode=disable&" + settings)) {
+            assertThat(failsWithin(uri).getMessage()).as(uri)
+                    .contains("the server wants a password and none was given: set DISTLOCK_JDBC_PASSWORD")
+                    .doesNotContain("\n");
+        }
+        String postgresDown = failsWithin("jdbc:postgresql://postgres:x@127.0.0.1:" + ServerProcess.freePort()
+                + "/postgres?" + settings).getMessage();
+        assertThat(postgresDown).contains("refused", "Check that the hostname and port are correct")
+                .doesNotContain("Connection is not available", "total=", "\n");
+        String mariadbDown = failsWithin("jdbc:mariadb://u:x@127.0.0.1:" + ServerProcess.freePort() + "/x?" + settings)
+                .getMessage();
+        assertThat(mariadbDown).contains("Connection refused", "nothing accepts connections at the URI's host and port: "
+                + "start the database server there").doesNotContain("Connection is not available", "total=", "\n");
+    }
+
     @Test
     void aTableOfTheWrongShapeIsRefusedSayingWhatIsWrong() throws Exception {
         try (Connection connection = PostgresServers.connect(postgres); Statement statement = connection.createStatement()) {

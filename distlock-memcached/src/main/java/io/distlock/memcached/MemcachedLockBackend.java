@@ -159,7 +159,7 @@ public final class MemcachedLockBackend implements LockBackend {
     @Override
     public List<LockInfo> list(String prefix) {
         throw new UnsupportedOperationException("memcached cannot enumerate its keys, so locks cannot be listed; "
-                + "inspect a lock by its name instead");
+                + "ask for a lock by its name instead (LockManager.inspect; on the command line, distlock status NAME)");
     }
 
     @Override

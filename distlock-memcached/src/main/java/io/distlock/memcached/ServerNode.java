@@ -47,6 +47,14 @@ final class ServerNode implements AutoCloseable {
     private static final long RECONNECT_LOOK_MILLIS = 10;
     /** Notified when a connection opens, to wake calls waiting for one. */
     private final Object reconnect = new Object();
+    /** Whether the server has answered a call: then it is memcached, and a timeout is only slowness. */
+    private volatile boolean answered;
+    /** Whether a timed-out call has asked the server what it is ({@link #notMemcached}); once is enough. */
+    private final java.util.concurrent.atomic.AtomicBoolean probed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set when the server turned out not to be memcached: why, and what to do; every call then fails with it. */
+    private volatile String notMemcached;
+    /** Set when nothing accepted a connection at the server's address when asked: what to do. */
+    private volatile String refused;
 
     ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
                Consumer<ServerNode> onDisconnect) {
@@ -201,23 +209,91 @@ final class ServerNode implements AutoCloseable {
     }
 
     private <T> T call(String operation, String key, Call<T> call) {
+        String wrongServer = notMemcached;
+        if (wrongServer != null) {
+            throw new LockBackendException(wrongServer);
+        }
         try {
             awaitConnection();
-            return call.run();
+            T result = call.run();
+            answered = true;
+            return result;
         } catch (TimeoutException e) {
+            String why = diagnosis();
+            if (notMemcached != null) {
+                throw new LockBackendException(notMemcached, e);
+            }
             throw new LockBackendException("memcached server " + label + " did not answer " + operation
-                    + " within " + timeoutMillis + " ms", e);
+                    + " within " + timeoutMillis + " ms" + (why == null ? "" : " (" + why + ")"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockBackendException("interrupted during " + operation + " on memcached server " + label, e);
         } catch (MemcachedException e) {
-            String message = "memcached server " + label + " failed " + operation + ": " + e.getMessage();
+            String why = diagnosis();
+            if (notMemcached != null) {
+                throw new LockBackendException(notMemcached, e);
+            }
+            String message = "memcached server " + label + " failed " + operation + ": " + e.getMessage()
+                    + (why == null ? "" : " (" + why + ")");
             // A command caught by a dropped connection: sent on a session that closed under it, or
             // with none open. xmemcached says so only in words (one exception type for everything).
             throw lostConnection(e) ? new ConnectionUnavailableException(message, e) : new LockBackendException(message, e);
         } catch (RuntimeException e) {
             throw new LockBackendException("memcached server " + label + " failed " + operation + ": " + e, e);
         }
+    }
+
+    /**
+     * What a failed call of a server that has never answered means, found out once: it is not
+     * memcached ({@link #notMemcached} is set, and every call fails with it from then on), or
+     * nothing accepts connections at its address (what to do, returned for every failure until it
+     * answers); null when there is nothing to add. A server that never answers memcached's binary
+     * protocol looks like one that is merely slow: a Redis server, whose inline parser waits for a
+     * line end that binary requests need not contain, let every call wait its whole timeout (9.6 s
+     * for one {@code distlock run --wait 0}) and said only "did not answer".
+     */
+    private String diagnosis() {
+        if (answered) {
+            return null;
+        }
+        if (probed.compareAndSet(false, true)) {
+            probe();
+        }
+        return refused;
+    }
+
+    /** Asks the server what it is, in memcached's text protocol, on a connection of its own. */
+    private void probe() {
+        int patience = (int) Math.max(1, Math.min(timeoutMillis, Integer.MAX_VALUE));
+        byte[] reply = new byte[80];
+        int length = 0;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(server.host(), server.port()), patience);
+            socket.setSoTimeout(patience);
+            socket.getOutputStream().write("version\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            for (int n; length < reply.length && (n = in.read(reply, length, reply.length - length)) > 0; ) {
+                length += n;
+                if (reply[length - 1] == '\n') {
+                    break;
+                }
+            }
+        } catch (java.net.ConnectException e) {
+            refused = "nothing accepts connections at " + label + " (Connection refused): start memcached there, or "
+                    + "correct its host and port where the servers are named: the URI, or "
+                    + MemcachedSettings.SERVERS_VARIABLE;
+            return;
+        } catch (IOException | IllegalArgumentException noAnswer) {
+            // Unreachable, silent, or gone mid-answer: what it did answer, if anything, is judged below.
+        }
+        String answer = new String(reply, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
+        if (length == 0 || answer.startsWith("VERSION ")) {
+            return;
+        }
+        String shown = io.distlock.spi.Printable.of(answer.lines().findFirst().orElse("").strip());
+        notMemcached = "the server at " + label + " is not memcached: it answers memcached's 'version' with '" + shown
+                + "'" + (answer.startsWith("-ERR") ? " (a Redis server answers so)" : "")
+                + "; check the port in the URI (memcached listens on 11211 unless configured otherwise)";
     }
 
     private boolean lostConnection(MemcachedException failure) {
@@ -250,6 +326,14 @@ final class ServerNode implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (notMemcached != null) {
+                // Shutting down sends each connection memcached's binary 'quit' and waits up to 5 s
+                // for it to close, which a server that is not memcached never does: close them first.
+                client.getConnector().setEnableHealSession(false);
+                for (com.google.code.yanf4j.core.Session session : List.copyOf(client.getConnector().getSessionSet())) {
+                    session.close();
+                }
+            }
             client.shutdown();
         } catch (IOException | RuntimeException ignored) {
             // Closing is best effort: the connections go with the process anyway.

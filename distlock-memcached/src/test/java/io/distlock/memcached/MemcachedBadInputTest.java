@@ -66,7 +66,9 @@ class MemcachedBadInputTest {
         int nobody = ServerProcess.freePort();
         try (LockManager locks = managerOn("memcached://127.0.0.1:" + nobody + "?timeout=1s&connectTimeout=1s")) {
             assertFailsWithinTimeout(locks, "job", "127.0.0.1:" + nobody);
-            assertThatThrownBy(() -> locks.inspect("job")).isInstanceOf(LockBackendException.class);
+            assertThatThrownBy(() -> locks.inspect("job")).isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining("nothing accepts connections at 127.0.0.1:" + nobody
+                            + " (Connection refused): start memcached there, or correct its host and port");
             assertThatThrownBy(() -> locks.forceRelease("job")).isInstanceOf(LockBackendException.class);
         }
     }
@@ -97,6 +99,11 @@ class MemcachedBadInputTest {
                 for (int i = 0; i < 3; i++) {
                     assertFailsWithinTimeout(locks, "job-" + i, "127.0.0.1:" + garbage.getLocalPort());
                 }
+                // Asked in memcached's text protocol once its calls went unanswered, it is named for what it is.
+                assertThatThrownBy(() -> locks.inspect("job")).isInstanceOf(LockBackendException.class)
+                        .hasMessageContaining("the server at 127.0.0.1:" + garbage.getLocalPort() + " is not memcached")
+                        .hasMessageContaining("'HELLO I AM NOT MEMCACHED 42'")
+                        .hasMessageContaining("check the port in the URI");
             }
             assertThat(connections.get()).as("the client did talk to the garbage server").isPositive();
         } finally {

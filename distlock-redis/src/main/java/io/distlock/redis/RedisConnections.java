@@ -161,10 +161,11 @@ final class RedisConnections implements AutoCloseable {
                 // deadline, reports the real cause.
                 return connect(attempt, deadline, retries - 1);
             }
-            String message = "Cannot connect to " + settings.description() + ": "
-                    + (lostAnswer ? "the connection closed during the handshake, which is what a wrong user or "
+            String advice = ConnectAdvice.of(e.getCause());
+            String message = "Cannot connect to " + settings.description() + ": " + (advice != null ? advice
+                    : (lostAnswer ? "the connection closed during the handshake, which is what a wrong user or "
                     + "password, or a server that does not speak the Redis protocol, looks like here; " : "")
-                    + causes(e.getCause());
+                    + causes(e.getCause()));
             if (timedOut(e.getCause())) {
                 // Lettuce's own handshake timeout: no answer yet, which another try may get (a cold
                 // JVM on a loaded host), unlike a refusal; the command line retries it within --wait.

@@ -127,6 +127,39 @@ class RedisBadInputTest {
         }
     }
 
+    /**
+     * Issue 23: the mistakes people make first, each answered with what to do, on one line (a
+     * missing password used to say only Lettuce's "NOAUTH HELLO must be called with the client
+     * already authenticated...", a memcached port "Invalid first byte: 69 (E)...").
+     */
+    @Test
+    void commonMistakesSayWhatToDo() throws Exception {
+        assertThatThrownBy(() -> RedisLockBackend.open("redis://" + at(redis.port())))
+                .hasMessageContaining("the server wants a password (NOAUTH) and none was given: set "
+                        + "DISTLOCK_REDIS_PASSWORD, or write it in the URI before the host, as :PASSWORD@")
+                .satisfies(RedisBadInputTest::isOneLine);
+        assertThatThrownBy(() -> RedisLockBackend.open("redis://:wrong-pw@" + at(redis.port())))
+                .hasMessageContaining("the server refused the user or password (WRONGPASS): check DISTLOCK_REDIS_PASSWORD")
+                .hasMessageNotContaining("wrong-pw")
+                .satisfies(RedisBadInputTest::isOneLine);
+        int nobody = ServerProcess.freePort();
+        assertThatThrownBy(() -> RedisLockBackend.open("redis://" + at(nobody)))
+                .hasMessageContaining("nothing accepts connections there (Connection refused): start the Redis server")
+                .satisfies(RedisBadInputTest::isOneLine);
+        // What memcached answers to Lettuce's HELLO.
+        try (FakeServer memcachedLike = new FakeServer("ERROR\r\n")) {
+            assertThatThrownBy(() -> RedisLockBackend.open("redis://" + at(memcachedLike.port())))
+                    .hasMessageContaining("does not speak the Redis protocol (its answer began with 'E', as memcached's "
+                            + "ERROR does): check the port in the URI")
+                    .satisfies(RedisBadInputTest::isOneLine);
+        }
+    }
+
+    private static void isOneLine(Throwable failure) {
+        assertThat(failure).isInstanceOf(LockBackendException.class);
+        assertThat(failure.getMessage()).doesNotContain("\n", "\r");
+    }
+
     @Test
     void malformedUrisNameTheBadPart() {
         String base = "redis://127.0.0.1:" + redis.port();

@@ -244,7 +244,7 @@ class EngineRulesTest extends ContractFixture {
         Lock other = admin.acquire(name);
         String log = stderrOf(() -> assertThat(takenOver.release()).isFalse());
         assertThat(log).contains("WARN").contains("'" + name + "'").contains("token " + takenOver.token())
-                .contains("taken over");
+                .contains("force-released");
         other.release();
 
         Lock knownLost = locks.acquire(name);

@@ -114,11 +114,16 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 // could find its own node and call it busy; the engine owns retrying.
                 .retryPolicy(new ExponentialBackoffRetry(100, 3))
                 .build();
+        boolean sessionless = false;
         try {
             client.start();
             if (!client.blockUntilConnected((int) settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                sessionless = true;
+                ConnectAdvice.Finding why = ConnectAdvice.of(settings.connectString(), settings.connectTimeout());
+                // A refusal is the cause, so that a caller that may wait tries again (ConnectionUnavailableException.isTransient).
                 throw new LockBackendException("Cannot connect to " + describe() + ": no ZooKeeper session within "
-                        + settings.connectTimeout() + " (the connectTimeout parameter)");
+                        + settings.connectTimeout() + " (the connectTimeout parameter)" + (why == null ? ""
+                        : "; " + why.advice()), why == null ? null : why.refused());
             }
             ensureParents();
             sessionId = handle().getSessionId();
@@ -127,7 +132,17 @@ public final class ZooKeeperLockBackend implements LockBackend {
             client.close();
             throw new LockBackendException("Interrupted while connecting to " + describe(), e);
         } catch (RuntimeException e) {
-            client.close();
+            if (sessionless) {
+                // There is no session to end, yet ZooKeeper's close asks the server to end one and
+                // waits for the answer until its read timeout (20 s with the default session
+                // timeout) where a port accepts but never answers (not ZooKeeper's, or an ensemble
+                // without a quorum): the client closes on a thread of its own instead.
+                Thread closer = new Thread(client::close, "distlock-zookeeper-close");
+                closer.setDaemon(true);
+                closer.start();
+            } else {
+                client.close();
+            }
             throw e;
         }
     }

@@ -243,7 +243,34 @@ class ZooKeeperBackendTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://127.0.0.1:" + closedPort + "?connectTimeout=1s"))
                 .isInstanceOf(LockBackendException.class).hasMessageContaining("127.0.0.1:" + closedPort)
-                .hasMessageContaining("connectTimeout");
+                .hasMessageContaining("connectTimeout")
+                .hasMessageContaining("nothing accepts connections at 127.0.0.1:" + closedPort + " (Connection refused)")
+                .hasMessageContaining("start ZooKeeper there")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+                .as("a refusal is one that another try may cure: a command line that may wait tries again")
+                .matches(io.distlock.spi.ConnectionUnavailableException::isTransient);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Issue 23: {@code zookeeper://} at a port that accepts connections but never answers in
+     * ZooKeeper's protocol (another server's port, an ensemble without a quorum) said only that no
+     * session came, and then took 25 s more to close: ZooKeeper's close waits for the answer to a
+     * session end that never comes. It says what to check now, and fails within the connect timeout.
+     */
+    @Test
+    void aPortThatIsNotZooKeepersSaysWhatToCheck_withinTheConnectTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + silent.getLocalPort();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://" + address + "?connectTimeout=1s"))
+                    .isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining(address + " accepts connections but started no session")
+                    .hasMessageContaining("ZooKeeper client port")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"))
+                    .matches(e -> !io.distlock.spi.ConnectionUnavailableException.isTransient(e), "not transient");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("1 s to connect, 1 s at most to look")
+                    .isLessThan(Duration.ofSeconds(6));
+        }
     }
 }
