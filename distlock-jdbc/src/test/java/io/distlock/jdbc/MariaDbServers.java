@@ -35,7 +35,12 @@ public final class MariaDbServers {
     }
 
     public static ServerProcess start() {
-        ServerProcess server = builder().start();
+        return start(new String[0]);
+    }
+
+    /** A started server with {@code extraArguments} for mariadbd (for example its TLS files). */
+    public static ServerProcess start(String... extraArguments) {
+        ServerProcess server = builder(extraArguments).start();
         try (Connection connection = root(server); Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE IF NOT EXISTS " + DATABASE);
             statement.execute("CREATE USER IF NOT EXISTS '" + USER + "'@'127.0.0.1' IDENTIFIED BY '" + PASSWORD + "'");
@@ -80,6 +85,10 @@ public final class MariaDbServers {
     }
 
     public static ServerProcess.Builder builder() {
+        return builder(new String[0]);
+    }
+
+    public static ServerProcess.Builder builder(String... extraArguments) {
         String daemon = ServerProcessBinaries.first("mariadbd", "mysqld");
         return ServerProcess.builder(daemon)
                 .installHint(INSTALL_HINT)
@@ -95,6 +104,7 @@ public final class MariaDbServers {
                     if ("root".equals(System.getProperty("user.name"))) {
                         args.add("--user=root");
                     }
+                    args.addAll(List.of(extraArguments));
                     return args;
                 })
                 .readiness((host, port) -> {
