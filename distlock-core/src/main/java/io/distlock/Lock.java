@@ -36,7 +36,8 @@ public interface Lock extends AutoCloseable {
 
     /**
      * Releases the lock if this handle still owns it. Never throws: returns false (and logs a
-     * warning) when the lock had been lost, and false silently when already released.
+     * warning) when the lock had been lost, and false silently when already released. A release
+     * that finds the lock no longer this owner's reports the loss to the lost-lock listeners first.
      */
     boolean release();
 

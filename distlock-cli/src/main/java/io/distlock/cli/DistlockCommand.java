@@ -16,7 +16,8 @@ import java.util.Properties;
         description = "Run a command under a named lock, hold one for part of a script, and see who holds what.",
         subcommands = {RunCommand.class, HoldCommand.class, StatusCommand.class, ListCommand.class,
                 ReleaseCommand.class},
-        footer = {"", "Exit status: 64 usage, 69 backend failure, 75 lock busy, 125 lock lost; run exits with its "
+        footer = {"", "A command's options may come before or after its name (distlock --backend URI run ...).",
+                "Exit status: 64 usage, 69 backend failure, 75 lock busy, 125 lock lost; run exits with its "
                 + "command's status, or 124 (--timeout), 125 (lock lost) or 128+N (signal N): see run --help."})
 final class DistlockCommand implements Runnable {
     final Map<String, String> env;

@@ -258,12 +258,15 @@ final class HoldCommand implements Callable<Integer> {
             if (!finished) {
                 finished = true;
                 try {
+                    // A release that finds the lock gone reports it through lockLost, with why (the
+                    // engine tells expired from taken away); false otherwise means no answer.
                     boolean confirmed = held != null && held.release();
                     if (held != null && !confirmed && !lost) {
                         lost = true;
                         if (announced) {
-                            err.println("distlock: lost lock '" + Printable.of(name) + "' while holding it: it was "
-                                    + "gone (expired or removed) when hold released it; exiting " + ExitCodes.LOST);
+                            err.println("distlock: lock '" + Printable.of(name) + "' could not be released: the "
+                                    + "backend did not answer, and it stays held until its lease ends; exiting "
+                                    + ExitCodes.LOST);
                         }
                     }
                 } finally {
