@@ -124,11 +124,14 @@ final class Checker {
     /**
      * A release may return false when the lock was no longer this holder's to release: its lease
      * had lapsed by its exit ({@code isHeld()} false) or may have lapsed by the time the release
-     * landed (a lease after the acquisition), the engine reported it lost, or a fault hit it while
-     * it held. Otherwise someone else released, or took, a lock whose lease still ran.
+     * landed (a lease after the acquisition), the engine reported it lost while the section ran, or
+     * a fault hit it while it held. Otherwise someone else released, or took, a lock whose lease
+     * still ran. A loss reported after the exit is the release's own finding (the engine reports a
+     * release answered "not yours" as a loss), so it explains nothing.
      */
     static boolean releaseFailureExplained(History.Op op, Context context) {
-        return !op.exitHeld || op.lostReported >= 0 || op.released - op.acquired >= context.leaseNanos()
+        boolean lostWhileInside = op.lostReported >= 0 && (op.exited < 0 || op.lostReported <= op.exited);
+        return !op.exitHeld || lostWhileInside || op.released - op.acquired >= context.leaseNanos()
                 || context.faults().stream().anyMatch(window -> window.covers(op));
     }
 

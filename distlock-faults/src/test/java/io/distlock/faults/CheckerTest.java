@@ -173,6 +173,11 @@ class CheckerTest {
         assertThat(f.unexplainedReleaseFailures()).isZero();
         assertThat(f.lostReports()).isEqualTo(1);
         assertThat(f.toldLost()).isEqualTo(1);
+        // Reported by the release itself (after the exit): the release's own finding explains nothing.
+        List<String> foundByRelease = new ArrayList<>(refused);
+        foundByRelease.add(foundByRelease.size() - 1, "LOST 1 101 - LockLostException");
+        assertThat(Checker.check(History.parse("a", foundByRelease), e1, e1, Set.of(),
+                new Checker.Context(1_000, List.of())).unexplainedReleaseFailures()).isEqualTo(1);
     }
 
     private static List<String> withRelease(List<String> section, String outcome) {
