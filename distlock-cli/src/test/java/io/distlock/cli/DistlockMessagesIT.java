@@ -196,11 +196,14 @@ class DistlockMessagesIT {
             assertThat(distlock.run("release", "--force", "nightly").out()).startsWith("released 'nightly'");
             holder.tell("done");
             Finished done = holder.finish();
-            assertThat(done.status()).as("%s", done).isZero();
-            assertThat(done.errLines()).as("%s", done).singleElement().asString()
+            assertThat(done.status()).as("lost while CMD ran, found by the release: %s", done).isEqualTo(125);
+            assertThat(done.errLines()).as("%s", done).hasSize(2);
+            assertThat(done.errLines().get(0))
                     .startsWith("distlock: lost lock 'nightly' while CMD was running (found after CMD ended): ")
                     .contains("left by this host's clock, so it did not expire: it was force-released")
                     .doesNotContain("had expired or could not be released", "ends with its lease");
+            assertThat(done.errLines().get(1))
+                    .isEqualTo("distlock: CMD ended (status 0) after lock 'nightly' was lost while it ran; exiting 125");
         } finally {
             holder.kill();
         }
@@ -219,7 +222,9 @@ class DistlockMessagesIT {
             Launcher.await("the holder's lost-lock line", () -> holder.errSoFar().contains("lost lock"));
             holder.tell("done");
             Finished done = holder.finish();
-            assertThat(done.errLines()).as("%s", done).singleElement().asString()
+            assertThat(done.status()).as("%s", done).isEqualTo(125);
+            assertThat(done.errLines()).as("%s", done).hasSize(2);
+            assertThat(done.errLines().get(0))
                     .startsWith("distlock: lost lock 'nightly' while CMD was running: ")
                     .contains("could not be extended", "did not expire: it was force-released",
                             "CMD keeps running (--kill-on-lost would stop it)");

@@ -64,7 +64,7 @@ class ReadmeCommandLinesIT {
     private static final String REDIS_PASSWORD = "secret";
     private static final String APP_PASSWORD = "app-secret";
     private static final Pattern SERVER_URI = Pattern.compile(
-            "(redis|rediss|memcached|zookeeper|jdbc:postgresql|jdbc:mariadb)://([^@/?'\"\\s]*@)?([^/?'\"\\s]+)");
+            "(redis|rediss|memcached|zookeeper|jdbc:postgresql|jdbc:mariadb|jdbc:mysql)://([^@/?'\"\\s]*@)?([^/?'\"\\s]+)");
     private static final Pattern MACHINE_PATH = Pattern.compile("(?<=[\\s'\"=:])/(srv|var|etc|opt)/");
     private static final Pattern SCRIPT = Pattern.compile("(?<=[\\s'\"=])(\\.?/[^\\s'\"]*\\.sh)(?=[\\s'\"]|$)");
     private static final Pattern BACKEND_OPTION = Pattern.compile("--backend[= ](?:'([^']*)'|\"([^\"]*)\"|(\\S+))");
@@ -78,6 +78,10 @@ class ReadmeCommandLinesIT {
     private static ServerProcess zookeeper;
     private static ServerProcess postgres;
     private static ServerProcess mariadb;
+    /** Another MariaDB for the jdbc:mysql: lines, reached through Connector/J: their database app has the other token source. */
+    private static ServerProcess mysqlLike;
+    /** A trust store with the test CA, standing in for the JVM's own (where sslMode=VERIFY_IDENTITY looks by default). */
+    private static Path trustStore;
     private static Map<String, String> servers;
 
     /** One command line of a README: where it is, its text, and the block it stands in. */
@@ -99,19 +103,27 @@ class ReadmeCommandLinesIT {
         postgres = PostgresServers.start();
         mariadb = MariaDbServers.start("--ssl-cert=" + tls.resolve("server.crt"), "--ssl-key=" + tls.resolve("server.key"),
                 "--ssl-ca=" + tls.resolve("ca.crt"));
+        mysqlLike = MariaDbServers.start("--ssl-cert=" + tls.resolve("server.crt"), "--ssl-key=" + tls.resolve("server.key"),
+                "--ssl-ca=" + tls.resolve("ca.crt"));
         preparePostgres(tls);
-        prepareMariaDb();
+        prepareMariaDb(mariadb);
+        prepareMariaDb(mysqlLike);
         // The CA the TLS examples name, where they name it (below the temporary directory).
         Path ca = work.resolve("etc/ssl/db-ca.pem");
         Files.createDirectories(ca.getParent());
         Files.copy(tls.resolve("ca.crt"), ca);
+        // The same CA as the PKCS12 trust store the MySQL TLS example names, without a password.
+        trustStore = work.resolve("etc/ssl/db-ca.p12");
+        keytool("-importcert", "-noprompt", "-alias", "db-ca", "-file", tls.resolve("ca.crt").toString(),
+                "-keystore", trustStore.toString(), "-storetype", "PKCS12", "-storepass", "unused-password",
+                "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE", "-J-Dkeystore.pkcs12.macAlgorithm=NONE");
         servers = Map.of("redis", at(redis), "rediss", at(redis), "memcached", at(memcached),
-                "zookeeper", at(zookeeper), "jdbc:postgresql", at(postgres), "jdbc:mariadb", at(mariadb));
+                "zookeeper", at(zookeeper), "jdbc:postgresql", at(postgres), "jdbc:mariadb", at(mariadb), "jdbc:mysql", at(mysqlLike));
     }
 
     @AfterAll
     static void stopServers() throws IOException {
-        for (ServerProcess server : new ServerProcess[] {redis, memcached, zookeeper, mariadb}) {
+        for (ServerProcess server : new ServerProcess[] {redis, memcached, zookeeper, mariadb, mysqlLike}) {
             if (server != null) {
                 server.close();
             }
@@ -261,6 +273,10 @@ class ReadmeCommandLinesIT {
         env.put(BackendOption.VARIABLE, "file:" + dir.resolve("locks"));
         env.put("DISTLOCK_REDIS_PASSWORD", REDIS_PASSWORD);
         env.put("DISTLOCK_JDBC_PASSWORD", APP_PASSWORD);
+        if (line.contains("sslMode=VERIFY_IDENTITY") && !line.contains("trustCertificateKeyStoreUrl")) {
+            // Connector/J then checks the server against the JVM's trust store: this machine's has the test CA.
+            env.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + trustStore + " -Djavax.net.ssl.trustStoreType=PKCS12");
+        }
 
         List<String> words = words(line);
         String comment = line.contains(" # ") ? line.substring(line.indexOf(" # ") + 3) : "";
@@ -511,8 +527,8 @@ class ReadmeCommandLinesIT {
         });
     }
 
-    private static void prepareMariaDb() throws SQLException {
-        try (Connection root = MariaDbServers.root(mariadb); Statement sql = root.createStatement()) {
+    private static void prepareMariaDb(ServerProcess server) throws SQLException {
+        try (Connection root = MariaDbServers.root(server); Statement sql = root.createStatement()) {
             sql.execute("CREATE DATABASE app");
             sql.execute("CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '" + APP_PASSWORD + "'");
             sql.execute("GRANT ALL ON app.* TO 'app'@'127.0.0.1'");
@@ -531,6 +547,18 @@ class ReadmeCommandLinesIT {
         // mariadbd, which may run as another user, reads these.
         for (String file : List.of("ca.crt", "server.crt", "server.key")) {
             Files.setPosixFilePermissions(dir.resolve(file), PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
+    private static void keytool(String... arguments) throws IOException, InterruptedException {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        List<String> command = new ArrayList<>(List.of(keytool.toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("keytool " + String.join(" ", arguments) + " failed: " + output);
         }
     }
 
