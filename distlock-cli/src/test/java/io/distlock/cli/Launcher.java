@@ -47,7 +47,11 @@ final class Launcher {
     }
 
     Running start(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        // SIGINT, SIGTERM and SIGHUP at their defaults, as at a terminal: a build started in the
+        // background by a script (no job control, as CI starts it) ignores SIGINT, every process it
+        // starts inherits that, and a JVM leaves an ignored SIGINT ignored, so a test that sends
+        // SIGINT would wait for nothing. coreutils' env resets them and execs the launcher (same pid).
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP"));
         command.add(SCRIPT.toString());
         command.addAll(List.of(args));
         int n = SEQUENCE.incrementAndGet();
