@@ -31,13 +31,24 @@ public final class Main {
         // On Java 24+ Netty's (Lettuce's) use of sun.misc.Unsafe prints four deprecation warnings to
         // stderr, which would break the promise of one stderr line per outcome. Netty's own switch
         // keeps it off Unsafe on every JDK; a command-line tool loses nothing measurable by it.
-        if (System.getProperty("io.netty.noUnsafe") == null) {
-            System.setProperty("io.netty.noUnsafe", "true");
-        }
+        setIfAbsent("io.netty.noUnsafe", "true");
+        // Lettuce and Netty emit JFR events whenever the JVM has JFR: each event class gets a
+        // handler class generated at run time, some 40 ms of CPU time of a run on Redis
+        // (distlock-benchmarks' StartupBenchmark); a short run has no flight recording to feed.
+        setIfAbsent("io.lettuce.core.jfr", "false");
+        setIfAbsent("io.netty.jfr.enabled", "false");
         silenceJavaUtilLogging();
-        int status = new Main(System.getenv(), System.out, System.err).execute(args);
+        int status = args.length == 1 && args[0].equals(ArchiveTraining.ARGUMENT)
+                ? ArchiveTraining.run(System.getenv())
+                : new Main(System.getenv(), System.out, System.err).execute(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /**
