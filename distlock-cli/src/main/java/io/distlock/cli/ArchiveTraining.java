@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -55,15 +56,38 @@ final class ArchiveTraining {
             new Main(env, discard, discard).execute("list");
             new Main(env, discard, discard).execute("run", "--quiet", "--backend",
                     "jdbc:h2:mem:" + NAME + ";DB_CLOSE_DELAY=0", "--name", NAME, "--", "true");
+            // The server backends side by side: each mostly loads and starts its client, and the
+            // first run of an installation waits for all of them.
             int closed = closedPort();
+            List<Thread> attempts = new ArrayList<>();
             for (String uri : serverBackends("127.0.0.1:" + closed)) {
-                new Main(env, discard, discard).execute("run", "--quiet", "--wait", "0", "--backend", uri,
-                        "--name", NAME, "--", "true");
+                Thread attempt = new Thread(() -> new Main(env, discard, discard).execute("run", "--quiet", "--wait",
+                        "0", "--backend", uri, "--name", NAME, "--", "true"), "distlock-cds-" + attempts.size());
+                attempt.start();
+                attempts.add(attempt);
+            }
+            for (Thread attempt : attempts) {
+                joinUninterruptibly(attempt);
             }
             loadListedClasses();
             return status;
         } finally {
             deleteTree(scratch);
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -73,6 +73,8 @@ public final class StartupBenchmark {
     private final Path scratch;
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private final Path errors;
+    /** Each distribution's launcher flags. */
+    private final Map<String, List<String>> flagsOf = new LinkedHashMap<>();
 
     private StartupBenchmark(Path scratch) {
         this.scratch = scratch;
@@ -129,15 +131,19 @@ public final class StartupBenchmark {
 
             List<Variant> variants = new ArrayList<>();
             List<String> firstRuns = new ArrayList<>();
-            List<String> flags = null;
+            // One bare JVM per set of launcher flags: a distribution's file run is compared with
+            // the bare JVM that has its own flags.
+            Map<List<String>, Variant> bares = new LinkedHashMap<>();
             for (Map.Entry<String, Path> distribution : distributions.entrySet()) {
                 Path home = install(distribution.getKey(), distribution.getValue());
                 List<String> launcherFlags = launcherFlags(home);
-                if (flags == null) {
-                    flags = launcherFlags;
-                } else if (!flags.equals(launcherFlags)) {
-                    firstRuns.add("note: " + distribution.getKey() + "'s launcher has other JVM flags: " + launcherFlags);
+                if (only.contains("bare") && !bares.containsKey(launcherFlags)) {
+                    String label = distributions.size() == 1 ? "bare JVM, empty main"
+                            : "bare JVM (" + distribution.getKey() + "'s flags)";
+                    bares.put(launcherFlags, new Variant("bare", distribution.getKey(), "bare", label,
+                            bareCommand(launcherFlags, bares.size()), Map.of()));
                 }
+                flagsOf.put(distribution.getKey(), launcherFlags);
                 String prefix = distributions.size() > 1 ? distribution.getKey() + ": " : "";
                 List<String> run = List.of(home.resolve("bin/distlock").toString(), "run", "--name", "x", "--", "true");
                 Path locks = scratch.resolve("locks-" + distribution.getKey());
@@ -157,9 +163,7 @@ public final class StartupBenchmark {
                 firstRuns.add(String.format(Locale.ROOT, "%sfirst run (records the archive): %d ms wall, %d ms CPU; %s",
                         prefix, recording.wallMicros() / 1000, recording.cpuMicros() / 1000, archives(home)));
             }
-            if (only.contains("bare")) {
-                variants.add(0, new Variant("bare", "", "bare", "bare JVM, empty main", bareCommand(flags), Map.of()));
-            }
+            variants.addAll(0, bares.values());
 
             for (int i = 0; i < warmUps; i++) {
                 for (Variant variant : variants) {
@@ -174,7 +178,7 @@ public final class StartupBenchmark {
                     samples.get(variant).add(measure(variant));
                 }
             }
-            String table = render(samples, rounds, warmUps, flags, firstRuns, loadBefore);
+            String table = render(samples, rounds, warmUps, flagsOf, firstRuns, loadBefore);
             Reports.publish("startup.md", table);
         } finally {
             if (postgres != null) {
@@ -248,8 +252,8 @@ public final class StartupBenchmark {
     }
 
     /** The empty main, in a directory of its own, run with the launcher's flags. */
-    private List<String> bareCommand(List<String> flags) throws IOException {
-        Path classes = scratch.resolve("bare");
+    private List<String> bareCommand(List<String> flags, int index) throws IOException {
+        Path classes = scratch.resolve("bare-" + index);
         String resource = EmptyMain.class.getName().replace('.', '/') + ".class";
         Path file = classes.resolve(resource);
         Files.createDirectories(file.getParent());
@@ -308,8 +312,8 @@ public final class StartupBenchmark {
         return Long.parseLong(parts[0]) * 1_000_000L + Long.parseLong((parts[1] + "000000").substring(0, 6));
     }
 
-    private static String render(Map<Variant, List<Sample>> samples, int rounds, int warmUps, List<String> flags,
-                                 List<String> firstRuns, String loadBefore) {
+    private String render(Map<Variant, List<Sample>> samples, int rounds, int warmUps,
+                          Map<String, List<String>> flags, List<String> firstRuns, String loadBefore) {
         StringBuilder out = new StringBuilder();
         out.append("| start-up of | wall median ms | wall p25 .. p75 | CPU median ms | CPU p25 .. p75 |\n");
         out.append("|---|---:|---:|---:|---:|\n");
@@ -325,8 +329,9 @@ public final class StartupBenchmark {
         out.append('\n');
         out.append("| ratio | target | wall: median of rounds (p25 .. p75) | CPU: median of rounds (p25 .. p75) | met (wall; CPU) |\n");
         out.append("|---|---:|---:|---:|---|\n");
-        Variant bare = find(samples, "", "bare");
         for (Variant variant : samples.keySet()) {
+            Variant bare = samples.keySet().stream().filter(v -> v.id().equals("bare")
+                    && flags.get(v.distribution()).equals(flags.get(variant.distribution()))).findFirst().orElse(null);
             if (variant.id().equals("file") && bare != null) {
                 out.append(ratioRow(samples, variant, bare, FILE_OVER_BARE));
             }
@@ -341,7 +346,7 @@ public final class StartupBenchmark {
         firstRuns.forEach(line -> out.append(line).append("  \n"));
         out.append(String.format(Locale.ROOT, "%d rounds (each variant once per round, order rotated), after %d "
                         + "warm-up round(s); JVM flags of the launcher and the bare JVM: %s; %s; %d cores; "
-                        + "load average %s before, %s after.%n", rounds, warmUps, String.join(" ", flags),
+                        + "load average %s before, %s after.%n", rounds, warmUps, describe(flags),
                 Reports.commandOutput("java (version unknown)", System.getProperty("java.home") + "/bin/java",
                         "-version").lines().skip(1).findFirst().orElse("java"),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage()));
@@ -349,9 +354,17 @@ public final class StartupBenchmark {
     }
 
     private static Variant find(Map<Variant, List<Sample>> samples, String distribution, String id) {
-        return samples.keySet().stream()
-                .filter(v -> v.id().equals(id) && (id.equals("bare") || v.distribution().equals(distribution)))
+        return samples.keySet().stream().filter(v -> v.id().equals(id) && v.distribution().equals(distribution))
                 .findFirst().orElse(null);
+    }
+
+    private static String describe(Map<String, List<String>> flags) {
+        if (flags.values().stream().distinct().count() == 1) {
+            return String.join(" ", flags.values().iterator().next());
+        }
+        List<String> each = new ArrayList<>();
+        flags.forEach((distribution, list) -> each.add(distribution + ": " + String.join(" ", list)));
+        return String.join("; ", each);
     }
 
     private static String ratioRow(Map<Variant, List<Sample>> samples, Variant over, Variant base, double target) {
