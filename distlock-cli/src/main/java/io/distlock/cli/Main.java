@@ -42,8 +42,8 @@ public final class Main {
         setIfAbsent("io.lettuce.core.jfr", "false");
         setIfAbsent("io.netty.jfr.enabled", "false");
         // picocli registers a converter for each java.time and java.sql type by reflection, which
-        // loads and initializes them (and java.time's formatters): 3 % of a file-backend run's CPU.
-        // No option of this tool takes one of them but Duration, whose options name their converter.
+        // loads and initializes them all in every run. No option of this tool takes one of them
+        // but Duration, and those options name their own converter.
         setIfAbsent("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\.(?!Duration$).*");
         silenceJavaUtilLogging();
         int status = args.length == 1 && args[0].equals(ArchiveTraining.ARGUMENT)
