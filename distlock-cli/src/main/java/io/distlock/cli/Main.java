@@ -7,14 +7,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.LogManager;
 
 /** {@code distlock}: the entry point the launcher runs. */
 public final class Main {
@@ -34,13 +38,28 @@ public final class Main {
         // On Java 24+ Netty's (Lettuce's) use of sun.misc.Unsafe prints four deprecation warnings to
         // stderr, which would break the promise of one stderr line per outcome. Netty's own switch
         // keeps it off Unsafe on every JDK; a command-line tool loses nothing measurable by it.
-        if (System.getProperty("io.netty.noUnsafe") == null) {
-            System.setProperty("io.netty.noUnsafe", "true");
-        }
+        setIfAbsent("io.netty.noUnsafe", "true");
+        // Lettuce and Netty emit JFR events whenever the JVM has JFR: each event class gets a
+        // handler class generated at run time, some 40 ms of CPU time of a run on Redis
+        // (distlock-benchmarks' StartupBenchmark); a short run has no flight recording to feed.
+        setIfAbsent("io.lettuce.core.jfr", "false");
+        setIfAbsent("io.netty.jfr.enabled", "false");
+        // picocli registers a converter for each java.time and java.sql type by reflection, which
+        // loads and initializes them all in every run. No option of this tool takes one of them
+        // but Duration, and those options name their own converter.
+        setIfAbsent("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\.(?!Duration$).*");
         silenceJavaUtilLogging();
-        int status = new Main(System.getenv(), System.out, System.err).execute(args);
+        int status = args.length == 1 && args[0].equals(ArchiveTraining.ARGUMENT)
+                ? ArchiveTraining.run(System.getenv())
+                : new Main(System.getenv(), System.out, System.err).execute(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /**
@@ -48,17 +67,33 @@ public final class Main {
      * the silent one this tool ships they fall back to java.util.logging, whose console handler
      * printed a line per dropped connection ("Unexpected exception during request: Connection
      * reset", dozens of them) between distlock's own one-line reports. distlock says what matters
-     * itself, so the fallback goes quiet too.
+     * itself, so the fallback goes quiet too: unless configured on purpose, java.util.logging takes
+     * its configuration from {@link QuietLogging}. Named in a property rather than applied here, so
+     * that a run on a backend that never logs does not start java.util.logging at all (its set-up
+     * was 1 % of a file-backend run's CPU time).
      */
     static void silenceJavaUtilLogging() {
-        if (System.getProperty("java.util.logging.config.file") != null) {
+        if (System.getProperty("java.util.logging.config.file") != null
+                || System.getProperty("java.util.logging.config.class") != null) {
             return; // someone configured it on purpose
         }
-        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
-        for (java.util.logging.Handler handler : root.getHandlers()) {
-            root.removeHandler(handler);
+        System.setProperty("java.util.logging.config.class", QuietLogging.class.getName());
+    }
+
+    /**
+     * java.util.logging's configuration for this tool: no handler, every logger off. Public only
+     * because java.util.logging instantiates it by name ({@code java.util.logging.config.class}).
+     */
+    public static final class QuietLogging {
+        /**
+         * Configures java.util.logging, as its {@code LogManager} asks of a configuration class.
+         *
+         * @throws IOException never: the configuration is read from memory
+         */
+        public QuietLogging() throws IOException {
+            LogManager.getLogManager().readConfiguration(
+                    new ByteArrayInputStream("handlers=\n.level=OFF\n".getBytes(StandardCharsets.ISO_8859_1)));
         }
-        root.setLevel(java.util.logging.Level.OFF);
     }
 
     int execute(String... args) {

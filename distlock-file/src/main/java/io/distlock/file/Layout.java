@@ -46,7 +46,9 @@ final class Layout {
 
     /** {@code 00} to {@code 63}: the name of stripe {@code index}'s file in both directories. */
     static String fileName(int index) {
-        return String.format("%02d", index);
+        // Not String.format: a backend names all 128 files at start-up, and parsing the format
+        // string each time was 2 % of a command-line run's CPU time.
+        return index < 10 ? "0" + index : Integer.toString(index);
     }
 
     /** The stripe whose file is named {@code fileName}; -1 for any other file. */

@@ -80,7 +80,7 @@ final class RedisConnections implements AutoCloseable {
                 this.commands = clusterConnection.async();
                 this.pubSub = connect(() -> clusterClient.connectPubSubAsync(StringCodec.UTF8), deadline);
             } else {
-                RedisClient redisClient = RedisClient.create(resources);
+                RedisClient redisClient = new AsyncApiRedisClient(resources);
                 created = redisClient;
                 redisClient.setOptions(options(ClientOptions.builder()).build());
                 StatefulRedisConnection<String, String> standalone =
