@@ -214,10 +214,12 @@ final class HoldCommand implements Callable<Integer> {
         }
 
         private void lockLost(Throwable cause) {
-            lost = true;
-            ended.countDown();
+            // The line first: the count-down lets the main thread exit, which would cut it off.
             err.println("distlock: lost lock '" + Printable.of(name) + "' while holding it: "
                     + OneLine.of(cause.getMessage()) + "; exiting " + ExitCodes.LOST);
+            err.flush();
+            lost = true;
+            ended.countDown();
         }
 
         /**
