@@ -48,8 +48,11 @@ class HolderProcessTest {
             assertThat(HolderProcess.SELF).startsWith("jvm/");
             return;
         }
-        // 'sleep 0' becomes the child of 'sleep 30', which never reaps it: a zombie until we end.
-        Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        // The background subshell becomes the child of 'sleep 30', which never reaps it: a zombie until
+        // we end. It exits only once its parent has become 'sleep': a child that ended before the exec
+        // could be reaped by the shell itself (a quiet machine: /proc/PID/stat was gone).
+        Process parent = new ProcessBuilder("/bin/sh", "-c",
+                "p=$$; (while [ \"$(cat /proc/$p/comm)\" != sleep ]; do :; done) & echo $!; exec sleep 30").start();
         try {
             long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream(),
                     StandardCharsets.US_ASCII)).readLine().trim());
