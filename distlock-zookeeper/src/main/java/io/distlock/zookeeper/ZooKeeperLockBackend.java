@@ -24,6 +24,8 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +76,7 @@ import java.util.concurrent.TimeoutException;
  * no lease may outlast it (see the README).
  */
 public final class ZooKeeperLockBackend implements LockBackend {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperLockBackend.class);
     /** Contenders remember what they saw of this many busy names at most; forgetting only delays a takeover. */
     private static final int MAX_OBSERVATIONS = 10_000;
     /** Lock nodes {@link #list} reads in one pipelined round. */
@@ -683,7 +686,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
     private Reply await(CompletableFuture<Reply> reply, Deadline deadline, String operation, String name) {
         try {
-            return deadline.await(reply);
+            return deadline.await(reply, () -> nudge(operation, name));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LockBackendException("Interrupted during " + operation + " of lock '" + name + "' on "
@@ -697,6 +700,26 @@ public final class ZooKeeperLockBackend implements LockBackend {
         } catch (ExecutionException e) {
             throw new LockBackendException(operation + " of lock '" + name + "' on " + describe() + " failed: "
                     + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Sends a read that nobody waits for, to wake a server that holds an answer back. ZooKeeper
+     * servers from 3.6.0 until 3.8.1 (Debian 12 packages 3.8.0) can miss the wake-up of the thread that
+     * applies committed writes (ZOOKEEPER-4537, fixed in 3.8.1): the answer to a request, and every
+     * later request of the sessions on that server, then waits until some other request or commit
+     * reaches that server. A client that sends nothing else meanwhile waits until its next ping, a
+     * third of the session timeout; this backend's tests saw 10 s waits on a healthy 3-server
+     * ensemble, about one module run in four. Any request wakes that thread, so a late answer costs
+     * one read per {@link Deadline#NUDGE_NANOS}, and a healthy server just answers it.
+     */
+    private void nudge(String operation, String name) {
+        log.debug("No answer yet to {} of lock '{}' on {}: sending a read to wake the server", operation, name,
+                describe());
+        try {
+            handle().exists(locksPath, false, (rc, path, ctx, stat) -> { }, null);
+        } catch (RuntimeException noConnection) {
+            // The request in flight fails with the connection, and is answered so.
         }
     }
 
@@ -726,13 +749,18 @@ public final class ZooKeeperLockBackend implements LockBackend {
         private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
         /** Later than this past its slice, a wake-up is taken as a freeze, not as a busy scheduler's delay. */
         static final long FROZEN_NANOS = TimeUnit.SECONDS.toNanos(1);
+        /** How late an answer is before the server is nudged (see {@code nudge}): far above a healthy server's answer time. */
+        static final long NUDGE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
         private long end;
 
         Deadline(Duration timeout) {
             end = System.nanoTime() + timeout.toNanos();
         }
 
-        Reply await(CompletableFuture<Reply> reply) throws InterruptedException, ExecutionException, TimeoutException {
+        /** {@code nudge} runs each time the answer is {@link #NUDGE_NANOS} later than when it last ran (or than the call). */
+        Reply await(CompletableFuture<Reply> reply, Runnable nudge)
+                throws InterruptedException, ExecutionException, TimeoutException {
+            long nextNudge = System.nanoTime() + NUDGE_NANOS;
             while (true) {
                 long before = System.nanoTime();
                 long remaining = end - before;
@@ -746,9 +774,14 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 try {
                     return reply.get(slice, TimeUnit.NANOSECONDS);
                 } catch (TimeoutException notYet) {
-                    long late = System.nanoTime() - before - slice;
+                    long now = System.nanoTime();
+                    long late = now - before - slice;
                     if (late > FROZEN_NANOS) {
                         end += late;
+                    }
+                    if (now - nextNudge >= 0) {
+                        nudge.run();
+                        nextNudge = now + NUDGE_NANOS;
                     }
                 }
             }

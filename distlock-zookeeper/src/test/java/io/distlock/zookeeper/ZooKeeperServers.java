@@ -48,7 +48,12 @@ public final class ZooKeeperServers {
         return ServerProcess.builder("java")
                 .installHint(INSTALL_HINT)
                 .searchDirectories(List.of(javaHome + "/bin"))
-                .readiness((host, port) -> "imok".equals(fourLetterWord(host, port, "ruok")))
+                // A standalone server answers ruok while it still loads its data, and then refuses
+                // sessions ("ZooKeeperServer not running"); srvr says standalone only once it serves.
+                // An ensemble member serves only with a quorum, which its first member cannot have
+                // alone: ZooKeeperEnsemble waits for that once all are started.
+                .readiness(quorum == null ? (host, port) -> "standalone".equals(modeAt(host, port))
+                        : (host, port) -> "imok".equals(fourLetterWord(host, port, "ruok")))
                 .startTimeout(java.time.Duration.ofSeconds(60))
                 .arguments((port, dir) -> {
                     Path config = writeConfig(port, dir, quorum);
@@ -110,7 +115,11 @@ public final class ZooKeeperServers {
 
     /** {@code leader}, {@code follower} or {@code standalone} while the server serves requests, else null. */
     public static String mode(ServerProcess server) {
-        String answer = fourLetterWord(server.host(), server.port(), "srvr");
+        return modeAt(server.host(), server.port());
+    }
+
+    private static String modeAt(String host, int port) {
+        String answer = fourLetterWord(host, port, "srvr");
         if (answer == null) {
             return null;
         }
