@@ -1,8 +1,8 @@
 package io.distlock.spring;
 
-import io.distlock.LockConflictException;
 import io.distlock.LockOptions;
 import io.distlock.Locked;
+import io.distlock.internal.locked.LockedPlan;
 import io.distlock.spi.Durations;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.BeanFactoryResolver;
@@ -23,7 +23,6 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.annotation.Schedules;
 import org.springframework.util.ClassUtils;
 
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,12 +31,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * One annotated method's lock, worked out and checked once, when its bean is proxied: the name
- * (fixed, a core {@code {0}}/{@code {param}} template, or a SpEL expression), the options, the
- * minimum hold, and whether a busy lock skips the call (a {@code @Scheduled} job's tick).
+ * (a SpEL expression, or for {@code @Locked} core's {@link LockedPlan}), the options, the minimum
+ * hold, and whether a busy lock skips the call (a {@code @Scheduled} job's tick).
  */
 final class LockPlan {
     /**
@@ -58,19 +56,20 @@ final class LockPlan {
     /** Try once (the scheduled default), rather than waiting. */
     final boolean tryOnce;
     private final String fixedName;
-    private final List<Object> template;
+    /** A {@code @Locked} method's name, core's. */
+    private final LockedPlan core;
     private final Expression expression;
     private final BeanFactory beans;
 
     private LockPlan(Method method, LockOptions options, Duration minHold, boolean skipWhenBusy, boolean tryOnce,
-                     String fixedName, List<Object> template, Expression expression, BeanFactory beans) {
+                     String fixedName, LockedPlan core, Expression expression, BeanFactory beans) {
         this.method = method;
         this.options = options;
         this.minHold = minHold;
         this.skipWhenBusy = skipWhenBusy;
         this.tryOnce = tryOnce;
         this.fixedName = fixedName;
-        this.template = template;
+        this.core = core;
         this.expression = expression;
         this.beans = beans;
     }
@@ -130,7 +129,7 @@ final class LockPlan {
         String key = resolve(environment, "key", a.key(), method);
         if (key.isEmpty()) {
             return new LockPlan(method, built, minHold, scheduled && !a.conflict(), tryOnce,
-                    defaultName(service, method), null, null, beans);
+                    LockedPlan.defaultName(service, method), null, null, beans);
         }
         Expression expression;
         try {
@@ -144,38 +143,17 @@ final class LockPlan {
         return new LockPlan(method, built, minHold, scheduled && !a.conflict(), tryOnce, null, null, expression, beans);
     }
 
+    /**
+     * {@code @Locked} is read by core's {@link LockedPlan}, the same reader as
+     * {@code LockManager.proxy}'s; only the {@code @Scheduled} behaviour is added here, and the
+     * parameter names come from Spring's discoverer (which also reads Kotlin's).
+     */
     private static LockPlan ofCore(Locked a, Method method, Class<?> service, boolean scheduled) {
-        LockOptions.Builder options = LockOptions.builder();
-        if (!a.lease().isEmpty()) {
-            options.lease(duration("lease", a.lease(), method, Durations::parsePositive));
-        }
-        boolean tryOnce = false;
-        if (!a.timeout().isEmpty()) {
-            options.timeout(duration("timeout", a.timeout(), method, Durations::parseWait));
-        } else if (scheduled && !a.conflict()) {
-            tryOnce = true;
-        }
-        options.autoRenew(a.autoRenew()).reentrant(a.reentrant());
-        if (a.conflict()) {
-            if (a.conflictException() == LockConflictException.class) {
-                options.conflictMode();
-            } else {
-                options.onConflict(conflictFactory(a.conflictException(), method));
-            }
-        } else if (a.conflictException() != LockConflictException.class) {
-            throw new IllegalArgumentException("@Locked conflictException " + a.conflictException().getName()
-                    + " on " + method + " needs conflict = true");
-        }
-        LockOptions built = build(options, "@Locked", method);
-        if (a.value().isEmpty()) {
-            return new LockPlan(method, built, null, scheduled && !a.conflict(), tryOnce,
-                    defaultName(service, method), null, null, null);
-        }
-        List<Object> template = Templates.parse(a.value(), method);
-        if (template.size() == 1 && template.get(0) instanceof String fixed) {
-            return new LockPlan(method, built, null, scheduled && !a.conflict(), tryOnce, fixed, null, null, null);
-        }
-        return new LockPlan(method, built, null, scheduled && !a.conflict(), tryOnce, null, template, null, null);
+        LockedPlan core = LockedPlan.of(a, method, service, PARAMETER_NAMES::getParameterNames);
+        LockOptions options = core.options();
+        boolean skipWhenBusy = scheduled && !options.conflictMode();
+        return new LockPlan(method, options, null, skipWhenBusy, skipWhenBusy && options.timeout().isEmpty(),
+                null, core, null, null);
     }
 
     /** The lock's name for one call. */
@@ -183,12 +161,8 @@ final class LockPlan {
         if (fixedName != null) {
             return fixedName;
         }
-        if (template != null) {
-            StringBuilder name = new StringBuilder();
-            for (Object part : template) {
-                name.append(part instanceof Integer index ? String.valueOf(args[index]) : part);
-            }
-            return name.toString();
+        if (core != null) {
+            return core.name(args);
         }
         KeyRoot root = new KeyRoot(method, args, target);
         MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(root, method, args, PARAMETER_NAMES);
@@ -349,97 +323,6 @@ final class LockPlan {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("lock " + what + " '" + value + "' on " + method + " is not a duration: "
                     + e.getMessage(), e);
-        }
-    }
-
-    /** {@code Service.method}, or {@code Service.method(String,int)} when the service overloads it (the core's rule). */
-    static String defaultName(Class<?> service, Method method) {
-        String base = service.getName() + "." + method.getName();
-        long sameName = Arrays.stream(service.getMethods()).filter(m -> m.getName().equals(method.getName())).count();
-        if (sameName <= 1) {
-            return base;
-        }
-        return base + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
-                .collect(Collectors.joining(",", "(", ")"));
-    }
-
-    private static Function<String, RuntimeException> conflictFactory(Class<? extends RuntimeException> type, Method method) {
-        Constructor<? extends RuntimeException> constructor;
-        try {
-            constructor = type.getConstructor(String.class);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("@Locked conflictException " + type.getName() + " on " + method
-                    + " needs a public constructor taking the message (String)", e);
-        }
-        return name -> {
-            try {
-                return constructor.newInstance("Lock '" + name + "' is busy (conflict mode, not waiting)");
-            } catch (ReflectiveOperationException e) {
-                return new LockConflictException("Lock '" + name + "' is busy, and " + type.getName()
-                        + " could not be made: " + e, name, null);
-            }
-        };
-    }
-
-    /** The core annotation's name templates: {@code {0}}, {@code {param}}, {@code {{}} and {@code }}}. */
-    static final class Templates {
-        private Templates() {
-        }
-
-        static List<Object> parse(String pattern, Method method) {
-            List<Object> parts = new ArrayList<>();
-            StringBuilder literal = new StringBuilder();
-            String[] names = PARAMETER_NAMES.getParameterNames(method);
-            for (int i = 0; i < pattern.length(); i++) {
-                char c = pattern.charAt(i);
-                if ((c == '{' || c == '}') && i + 1 < pattern.length() && pattern.charAt(i + 1) == c) {
-                    literal.append(c);
-                    i++;
-                } else if (c == '{') {
-                    int close = pattern.indexOf('}', i);
-                    if (close < 0) {
-                        throw bad(pattern, method, "has a '{' without its '}' (write a literal brace as {{)");
-                    }
-                    if (!literal.isEmpty()) {
-                        parts.add(literal.toString());
-                        literal.setLength(0);
-                    }
-                    parts.add(index(pattern.substring(i + 1, close), names, pattern, method));
-                    i = close;
-                } else if (c == '}') {
-                    throw bad(pattern, method, "has a '}' without its '{' (write a literal brace as }})");
-                } else {
-                    literal.append(c);
-                }
-            }
-            if (!literal.isEmpty() || parts.isEmpty()) {
-                parts.add(literal.toString());
-            }
-            return parts;
-        }
-
-        private static int index(String reference, String[] names, String pattern, Method method) {
-            if (reference.matches("\\d+")) {
-                int index = Integer.parseInt(reference);
-                if (index >= method.getParameterCount()) {
-                    throw bad(pattern, method, "refers to argument {" + index + "}, but the method takes "
-                            + method.getParameterCount());
-                }
-                return index;
-            }
-            if (names != null) {
-                for (int i = 0; i < names.length; i++) {
-                    if (names[i].equals(reference)) {
-                        return i;
-                    }
-                }
-            }
-            throw bad(pattern, method, "refers to parameter {" + reference + "}, which " + (names != null
-                    ? "the method does not have" : "cannot be found: compile with javac -parameters, or write {0}, {1}, ..."));
-        }
-
-        private static IllegalArgumentException bad(String pattern, Method method, String problem) {
-            return new IllegalArgumentException("@Locked name '" + pattern + "' on " + method + " " + problem);
         }
     }
 }
