@@ -222,9 +222,9 @@ public interface LockManager extends AutoCloseable {
     /** Collects settings; {@link #build()} checks them and fails naming the bad value. */
     final class Builder {
         private final LockBackend backend;
-        private Duration lease = Duration.ofSeconds(20);
-        private Duration timeout = Duration.ofSeconds(10);
-        private Duration retryInterval = Duration.ofMillis(50);
+        private Duration lease = LockDefaults.LEASE;
+        private Duration timeout = LockDefaults.WAIT;
+        private Duration retryInterval = LockDefaults.RETRY_INTERVAL;
         private boolean reentrant;
         private boolean autoRenew;
         private LockListener listener = LockListener.NONE;

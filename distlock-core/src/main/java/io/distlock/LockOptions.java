@@ -8,7 +8,8 @@ import java.util.function.Function;
 
 /**
  * Per-call options. Anything not set here falls back to the manager's default (which falls back to
- * the contract's: lease 20 s, wait 10 s, retry 50 ms with jitter, not reentrant, no auto-renewal).
+ * the contract's, {@link LockDefaults}: lease 20 s, wait 10 s, retry 50 ms with jitter; not reentrant,
+ * no auto-renewal).
  * Immutable; build one with {@link #builder()} and reuse it freely.
  */
 public final class LockOptions {

@@ -1,5 +1,7 @@
 package io.distlock.spi;
 
+import io.distlock.LockDefaults;
+
 import java.time.Duration;
 import java.time.Instant;
 
@@ -23,8 +25,8 @@ import java.time.Instant;
 public record AcquireRequest(String name, String ownerId, Duration lease, String host, long pid,
                              String thread, Instant acquiredAt, boolean waits, Duration retryInterval) {
 
-    /** The contract's default retry interval (rule 2.1). */
-    public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofMillis(50);
+    /** The contract's default retry interval (rule 2.1), {@link LockDefaults#RETRY_INTERVAL}. */
+    public static final Duration DEFAULT_RETRY_INTERVAL = LockDefaults.RETRY_INTERVAL;
 
     /** A request of a caller that will wait, polling at the default retry interval. */
     public AcquireRequest(String name, String ownerId, Duration lease, String host, long pid, String thread,

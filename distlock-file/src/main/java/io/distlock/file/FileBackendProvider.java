@@ -19,15 +19,16 @@ import java.util.Set;
  * </ul>
  * Parameters: {@code namespace}, {@code group} (a Unix group whose users share the directory:
  * {@code file:/srv/locks?group=ops}), {@code staleHolderDetection} ({@code true}/{@code false}),
- * {@code releaseNotifications} ({@code true}/{@code false}), {@code operationTimeout}
- * ({@code 500ms}, {@code 5s} or ISO-8601 such as {@code PT5S}). The path is percent-decoded; the
- * query follows {@link BackendUri}'s rules, as for every backend (a repeated or unknown parameter
- * is refused; a bare {@code ?releaseNotifications} means true).
+ * {@code notifications} ({@code true}/{@code false}), {@code timeout}
+ * ({@code 500ms}, {@code 5s} or ISO-8601 such as {@code PT5S}); the old names
+ * {@code releaseNotifications} and {@code operationTimeout} are still read, with a warning. The
+ * path is percent-decoded; the query follows {@link BackendUri}'s rules, as for every backend (a
+ * repeated or unknown parameter is refused; a bare {@code ?notifications} means true).
  */
 public final class FileBackendProvider implements LockBackendProvider {
     private static final Set<String> SCHEMES = Set.of("file");
-    private static final Set<String> PARAMETERS = Set.of("namespace", "staleHolderDetection", "releaseNotifications",
-            "operationTimeout", "group");
+    private static final Set<String> PARAMETERS = Set.of("namespace", "staleHolderDetection", "notifications",
+            "timeout", "group", "releaseNotifications", "operationTimeout");
 
     /** For {@link java.util.ServiceLoader}; applications use {@code LockBackends.open("file:...")}. */
     public FileBackendProvider() {
@@ -80,8 +81,6 @@ public final class FileBackendProvider implements LockBackendProvider {
         if (uri.has("group")) {
             builder.group(uri.string("group", null));
         }
-        return builder.staleHolderDetection(uri.bool("staleHolderDetection", true))
-                .releaseNotifications(uri.bool("releaseNotifications", true))
-                .operationTimeout(uri.positiveDuration("operationTimeout", FileLockBackend.DEFAULT_OPERATION_TIMEOUT));
+        return builder.staleHolderDetection(uri.bool("staleHolderDetection", true)).fromUri(uri);
     }
 }

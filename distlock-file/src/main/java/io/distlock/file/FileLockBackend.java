@@ -6,9 +6,11 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
+import io.distlock.spi.Renamed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,15 @@ import java.util.function.Consumer;
  */
 public final class FileLockBackend implements LockBackend {
     public static final String DEFAULT_NAMESPACE = "distlock";
-    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    /** How long one operation may wait for its stripe by default: 5 s. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The old name of {@link #DEFAULT_TIMEOUT}.
+     *
+     * @deprecated use {@link #DEFAULT_TIMEOUT}, the vocabulary's word
+     */
+    @Deprecated(since = "0.2", forRemoval = true)
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = DEFAULT_TIMEOUT;
     private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
     private final Path directory;
@@ -56,8 +66,8 @@ public final class FileLockBackend implements LockBackend {
     /** Null: owner-only. */
     private final String group;
     private final boolean staleHolderDetection;
-    private final boolean releaseNotifications;
-    private final long operationTimeoutNanos;
+    private final boolean notifications;
+    private final long timeoutNanos;
     private final LockDirectory store;
     private volatile Consumer<Collection<String>> releaseListener;
     /** The holder identity this JVM's records get: {@link HolderProcess#SELF} and any guard processes. */
@@ -72,11 +82,12 @@ public final class FileLockBackend implements LockBackend {
                     + "to one user");
         }
         this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
+        String where = "file backend " + directory;
         this.namespace = builder.namespace;
         this.group = builder.group;
         this.staleHolderDetection = builder.staleHolderDetection;
-        this.releaseNotifications = builder.releaseNotifications;
-        this.operationTimeoutNanos = Durations.saturatedNanos(builder.operationTimeout);
+        this.notifications = builder.notifications.resolve(true, log, where);
+        this.timeoutNanos = Durations.saturatedNanos(builder.timeout.resolve(DEFAULT_TIMEOUT, log, where));
         this.store = LockDirectory.acquire(directory, namespace, group, byDefault);
     }
 
@@ -100,6 +111,16 @@ public final class FileLockBackend implements LockBackend {
      */
     public static Path defaultDirectory() {
         return Path.of(System.getProperty("java.io.tmpdir"), "distlock-" + Identity.uid());
+    }
+
+    /** The per-operation timeout this backend was built with. */
+    Duration timeout() {
+        return Duration.ofNanos(timeoutNanos);
+    }
+
+    /** Whether releases wake waiters through the file system's change notification. */
+    boolean notifications() {
+        return notifications;
     }
 
     /** The base directory; the locks live in its subdirectory named after the namespace. */
@@ -275,7 +296,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public void start(BackendEvents events) {
-        if (!releaseNotifications || events == null) {
+        if (!notifications || events == null) {
             return;
         }
         Consumer<Collection<String>> listener = events::released;
@@ -332,7 +353,7 @@ public final class FileLockBackend implements LockBackend {
         }
         boolean interrupted = Thread.interrupted();
         try {
-            return store.withStripe(stripe, System.nanoTime() + operationTimeoutNanos, work);
+            return store.withStripe(stripe, System.nanoTime() + timeoutNanos, work);
         } catch (IOException e) {
             throw new LockBackendException(operation + " of lock '" + name + "' in " + describe() + " failed: "
                     + LockDirectory.describe(e), e);
@@ -384,8 +405,8 @@ public final class FileLockBackend implements LockBackend {
         private String namespace = DEFAULT_NAMESPACE;
         private String group;
         private boolean staleHolderDetection = true;
-        private boolean releaseNotifications = true;
-        private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
+        private final Renamed<Boolean> notifications = new Renamed<>("notifications", "releaseNotifications");
+        private final Renamed<Duration> timeout = new Renamed<>("timeout", "operationTimeout");
 
         private Builder() {
         }
@@ -450,14 +471,43 @@ public final class FileLockBackend implements LockBackend {
          * rewrites its stripe's signal file. Default on; without it they poll at their retry
          * interval.
          */
+        public Builder notifications(boolean enabled) {
+            notifications.set(enabled);
+            return this;
+        }
+
+        /**
+         * The old name of {@link #notifications(boolean)}; the backend logs a warning that says so.
+         *
+         * @deprecated use {@link #notifications(boolean)}, the vocabulary's word
+         */
+        @Deprecated(since = "0.2", forRemoval = true)
         public Builder releaseNotifications(boolean enabled) {
-            this.releaseNotifications = enabled;
+            notifications.setOld(enabled);
             return this;
         }
 
         /** How long one operation may wait for its stripe before it fails (default 5 s). */
+        public Builder timeout(Duration timeout) {
+            this.timeout.set(Durations.requirePositive("timeout", timeout));
+            return this;
+        }
+
+        /**
+         * The old name of {@link #timeout(Duration)}; the backend logs a warning that says so.
+         *
+         * @deprecated use {@link #timeout(Duration)}, the vocabulary's word
+         */
+        @Deprecated(since = "0.2", forRemoval = true)
         public Builder operationTimeout(Duration timeout) {
-            this.operationTimeout = Durations.requirePositive("operationTimeout", timeout);
+            this.timeout.setOld(Durations.requirePositive("operationTimeout", timeout));
+            return this;
+        }
+
+        /** For the URI: both words of each renamed setting, read from its parameters. */
+        Builder fromUri(BackendUri uri) {
+            notifications.from(uri, name -> uri.bool(name, true));
+            timeout.from(uri, name -> uri.positiveDuration(name, null));
             return this;
         }
 

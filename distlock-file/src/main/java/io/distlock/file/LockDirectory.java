@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class LockDirectory {
     private static final Logger log = LoggerFactory.getLogger(LockDirectory.class);
     /** How long the watch thread waits for a stripe to read it after a change event. */
-    private static final long LOOK_TIMEOUT_NANOS = FileLockBackend.DEFAULT_OPERATION_TIMEOUT.toNanos();
+    private static final long LOOK_TIMEOUT_NANOS = FileLockBackend.DEFAULT_TIMEOUT.toNanos();
 
     /**
      * Guards the registry and every instance's {@code users}. Lock order: {@code OPEN}, then a

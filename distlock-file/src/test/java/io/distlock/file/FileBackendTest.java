@@ -195,7 +195,7 @@ class FileBackendTest {
         // Without release notifications: the watch thread reads a stripe when the release's signal
         // arrives, and a read checks the layout and makes what is missing, so it could make the
         // namespace directory again between the deletion below and the file put in its place.
-        LockManager locks = manager(backend(FileLockBackend.builder().directory(directory).releaseNotifications(false)));
+        LockManager locks = manager(backend(FileLockBackend.builder().directory(directory).notifications(false)));
         long before;
         try (Lock lock = locks.acquire("heal")) {
             before = lock.token();
@@ -276,7 +276,7 @@ class FileBackendTest {
     @Test
     void aStripeHeldByAStoppedProcessTimesOutAndInterruptsStillWork() throws Exception {
         FileLockBackend backend = backend(FileLockBackend.builder().directory(directory)
-                .operationTimeout(Duration.ofMillis(500)));
+                .timeout(Duration.ofMillis(500)));
         LockManager locks = manager(backend);
         locks.acquire("stopped").release();
         ChildJvm stopped = child("lock-file", backend.stripeFile("stopped").toString());
@@ -288,7 +288,7 @@ class FileBackendTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(5));
 
         LockManager patient = manager(backend(FileLockBackend.builder().directory(directory)
-                .operationTimeout(Duration.ofSeconds(60))));
+                .timeout(Duration.ofSeconds(60))));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread waiter = new Thread(() -> {
             try {
@@ -504,7 +504,7 @@ class FileBackendTest {
              LockBackend local = LockBackends.open("file://localhost" + dir);
              LockBackend empty = LockBackends.open("file://" + dir);
              LockBackend tuned = LockBackends.open("file:" + dir
-                     + "?namespace=tenant-1&staleHolderDetection=false&releaseNotifications=false&operationTimeout=250ms")) {
+                     + "?namespace=tenant-1&staleHolderDetection=false&notifications=false&timeout=250ms")) {
             assertThat(plain.describe()).isEqualTo("file:" + dir);
             assertThat(local.describe()).isEqualTo("file:" + dir);
             assertThat(empty.describe()).isEqualTo("file:" + dir);
@@ -517,7 +517,7 @@ class FileBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("colour");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?namespace=../up"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("../up");
-        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=soon"))
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?timeout=soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soon");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?staleHolderDetection=maybe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maybe");
@@ -527,12 +527,12 @@ class FileBackendTest {
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?namespace"))
                 .as("a parameter without a value is the empty value, which a name cannot be")
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace");
-        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operationTimeout=0");
-        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?operationTimeout=999999999d"))
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?timeout=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=0");
+        assertThatThrownBy(() -> LockBackends.open("file:" + dir + "?timeout=999999999d"))
                 .as("contract 6.2: over the maximum").isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("operationTimeout=999999999d").hasMessageContaining("365 days");
-        assertThatThrownBy(() -> FileLockBackend.builder().operationTimeout(Duration.ofDays(366)))
+                .hasMessageContaining("timeout=999999999d").hasMessageContaining("365 days");
+        assertThatThrownBy(() -> FileLockBackend.builder().timeout(Duration.ofDays(366)))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("365 days");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "#top"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("#top");
@@ -540,7 +540,7 @@ class FileBackendTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user info");
         assertThatThrownBy(() -> LockBackends.open("file:" + dir + "%zz"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("%zz");
-        assertThatThrownBy(() -> FileLockBackend.builder().operationTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> FileLockBackend.builder().timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> FileLockBackend.builder().namespace("a/b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a/b");
@@ -552,7 +552,7 @@ class FileBackendTest {
         // retry interval (60 s) is far beyond this test's patience. Read as false, it would poll.
         LockManager holder = manager(backend());
         LockManager waiter = manager(backend(FileBackendProvider.builderFor("file:" + directory
-                + "?releaseNotifications&staleHolderDetection")));
+                + "?notifications&staleHolderDetection")));
         Lock held = holder.acquire("bare");
         AtomicReference<Lock> got = new AtomicReference<>();
         Thread waiting = new Thread(() -> got.set(waiter.acquire("bare", LockOptions.builder()

@@ -197,7 +197,7 @@ class SharedHostTest {
         // arrives, and a read checks the layout and makes what is missing, so it could make the
         // namespace directory again between the deletion below and the directory put in its place
         // (FileAlreadyExistsException, once in a fresh-clone run beside a CPU hog at load 8).
-        FileLockBackend backend = FileLockBackend.builder().directory(base).releaseNotifications(false).build();
+        FileLockBackend backend = FileLockBackend.builder().directory(base).notifications(false).build();
         toClose.add(backend);
         LockManager locks = LockManager.builder(backend).build();
         toClose.add(locks);
