@@ -1,6 +1,6 @@
 package io.distlock.spi;
 
-import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.function.Function;
@@ -85,18 +85,20 @@ public final class Renamed<T> {
 
     /**
      * The value given (the vocabulary's word first), or {@code fallback} if neither word was; logs
-     * one warning on {@code log} if the deprecated word was given.
+     * one warning if the deprecated word was given.
      *
+     * @param logAs the backend's class, whose logger gets the warning (so the backend's module
+     *              needs no logging API of its own)
      * @param where names the backend in the warning and the error (no secrets: a masked URI)
      * @throws IllegalArgumentException naming both words if both were given with different values
      */
-    public T resolve(T fallback, Logger log, String where) {
+    public T resolve(T fallback, Class<?> logAs, String where) {
         if (value != null && oldValue != null && !value.equals(oldValue)) {
             throw new IllegalArgumentException(where + ": " + oldWord + " " + show(oldValue) + " and " + word + " "
                     + show(value) + " are one setting with two values (" + clash() + ")");
         }
         if (oldValue != null) {
-            log.warn("{}: {} is deprecated, use {} (the old name goes in a later minor version)", where, oldWord, word);
+            LoggerFactory.getLogger(logAs).warn("{}: {} is deprecated, use {} (the old name goes in a later minor version)", where, oldWord, word);
         }
         return value != null ? value : oldValue != null ? oldValue : fallback;
     }

@@ -86,8 +86,8 @@ public final class FileLockBackend implements LockBackend {
         this.namespace = builder.namespace;
         this.group = builder.group;
         this.staleHolderDetection = builder.staleHolderDetection;
-        this.notifications = builder.notifications.resolve(true, log, where);
-        this.timeoutNanos = Durations.saturatedNanos(builder.timeout.resolve(DEFAULT_TIMEOUT, log, where));
+        this.notifications = builder.notifications.resolve(true, FileLockBackend.class, where);
+        this.timeoutNanos = Durations.saturatedNanos(builder.timeout.resolve(DEFAULT_TIMEOUT, FileLockBackend.class, where));
         this.store = LockDirectory.acquire(directory, namespace, group, byDefault);
     }
 

@@ -41,8 +41,8 @@ import java.util.Optional;
  * <p>URI: {@code redis://[[user]:password@]host[:port][/database][?parameters]}, {@code rediss://}
  * for TLS, {@code redis-sentinel://[password@]host[:port][,host2[:port2]][/database]?sentinelMasterId=m}
  * for Sentinel, and {@code redis://host1:port1,host2:port2?cluster=true} for Cluster. Parameters:
- * {@code namespace} (default {@code distlock}), {@code connectTimeout} and {@code timeout} (the
- * command timeout; both default 2s; write 500ms, 2s, 1m), {@code replicas} and
+ * {@code namespace} (default {@code distlock}), {@code connectTimeout} (default 10 s) and
+ * {@code timeout} (each command's, default 2 s; write 500ms, 2s, 1m), {@code replicas} and
  * {@code replicaTimeout} (see {@link Builder#replicas}); Lettuce's own {@code database},
  * {@code sentinelMasterId}, {@code clientName}, {@code verifyPeer}, {@code libraryName} and
  * {@code libraryVersion} pass through. Unknown or repeated parameters are refused.
@@ -316,9 +316,20 @@ public final class RedisLockBackend implements LockBackend {
             return this;
         }
 
-        /** How long any one command may take before it fails with {@code LockBackendException}. */
+        /** How long any one command may take before it fails with {@code LockBackendException} (default 2 s). */
+        public Builder timeout(Duration timeout) {
+            overrides.timeout.set(Durations.requirePositive("timeout", timeout));
+            return this;
+        }
+
+        /**
+         * The old name of {@link #timeout(Duration)}; the backend logs a warning that says so.
+         *
+         * @deprecated use {@link #timeout(Duration)}, the vocabulary's word (and the URI's)
+         */
+        @Deprecated(since = "0.2", forRemoval = true)
         public Builder commandTimeout(Duration timeout) {
-            overrides.commandTimeout = Durations.requirePositive("commandTimeout", timeout);
+            overrides.timeout.setOld(Durations.requirePositive("commandTimeout", timeout));
             return this;
         }
 
@@ -339,7 +350,12 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(RedisSettings.parse(uri, overrides), turns);
+            return new RedisLockBackend(settings(), turns);
+        }
+
+        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
+        RedisSettings settings() {
+            return RedisSettings.parse(uri, overrides);
         }
 
         /**

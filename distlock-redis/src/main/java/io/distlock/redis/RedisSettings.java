@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.spi.BackendUri;
+import io.distlock.spi.Renamed;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StaticCredentialsProvider;
 
@@ -56,7 +57,8 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
         }
         Duration connectTimeout = overrides.connectTimeout != null ? overrides.connectTimeout
                 : parsed.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
-        Duration commandTimeout = overrides.commandTimeout != null ? overrides.commandTimeout
+        Duration commandTimeout = overrides.timeout.isSet()
+                ? overrides.timeout.resolve(null, RedisLockBackend.class, parsed.masked())
                 : parsed.positiveDuration("timeout", DEFAULT_COMMAND_TIMEOUT);
         int replicas = overrides.replicas != null ? overrides.replicas : parsed.wholeNumber("replicas", 0, 0);
         Duration replicaTimeout = overrides.replicaTimeout != null ? overrides.replicaTimeout
@@ -151,7 +153,8 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
     static final class Overrides {
         String namespace;
         Duration connectTimeout;
-        Duration commandTimeout;
+        /** The builder's {@code timeout}, or its deprecated {@code commandTimeout}. */
+        final Renamed<Duration> timeout = new Renamed<>("timeout", "commandTimeout");
         Integer replicas;
         Duration replicaTimeout;
     }

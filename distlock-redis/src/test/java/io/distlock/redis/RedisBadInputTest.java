@@ -176,8 +176,8 @@ class RedisBadInputTest {
         assertThatThrownBy(() -> LockBackends.open(base + "?timeout=P99999999999D")).as("contract 6.2: over the maximum")
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=P99999999999D")
                 .hasMessageContaining("365 days");
-        assertThatThrownBy(() -> RedisLockBackend.builder(base).commandTimeout(Duration.ofDays(366)))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+        assertThatThrownBy(() -> RedisLockBackend.builder(base).timeout(Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout")
                 .hasMessageContaining("365 days");
         assertBadUri(base + "?timeout=1s&timeout=2s", "repeats parameter 'timeout'");
         assertBadUri(base + "?timeout", "parameter 'timeout' without a value");
@@ -191,7 +191,7 @@ class RedisBadInputTest {
                 .hasMessageNotContaining("secret");
         assertThatThrownBy(() -> RedisLockBackend.builder(base).replicas(-2, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
-        assertThatThrownBy(() -> RedisLockBackend.builder(base).commandTimeout(Duration.ZERO))
+        assertThatThrownBy(() -> RedisLockBackend.builder(base).timeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
         assertThatThrownBy(() -> RedisLockBackend.open(null)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -859,15 +859,31 @@ public final class ZooKeeperLockBackend implements LockBackend {
             return this;
         }
 
-        /** How long any one operation may take before it fails with {@code LockBackendException}. */
+        /** How long any one operation may take before it fails with {@code LockBackendException} (default 2 s). */
+        public Builder timeout(Duration timeout) {
+            overrides.timeout.set(Durations.requirePositive("timeout", timeout));
+            return this;
+        }
+
+        /**
+         * The old name of {@link #timeout(Duration)}; the backend logs a warning that says so.
+         *
+         * @deprecated use {@link #timeout(Duration)}, the vocabulary's word (and the URI's)
+         */
+        @Deprecated(since = "0.2", forRemoval = true)
         public Builder commandTimeout(Duration timeout) {
-            overrides.commandTimeout = Durations.requirePositive("commandTimeout", timeout);
+            overrides.timeout.setOld(Durations.requirePositive("commandTimeout", timeout));
             return this;
         }
 
         /** Connects; throws {@code LockBackendException} naming the URI if no session is made in time. */
         public ZooKeeperLockBackend build() {
-            return new ZooKeeperLockBackend(ZooKeeperSettings.parse(uri, overrides));
+            return new ZooKeeperLockBackend(settings());
+        }
+
+        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
+        ZooKeeperSettings settings() {
+            return ZooKeeperSettings.parse(uri, overrides);
         }
 
     }

@@ -2,6 +2,7 @@ package io.distlock.zookeeper;
 
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
+import io.distlock.spi.Renamed;
 import org.apache.zookeeper.common.PathUtils;
 
 import java.time.Duration;
@@ -87,7 +88,8 @@ record ZooKeeperSettings(String description, String connectString, String chroot
                 : uri.positiveDuration("sessionTimeout", DEFAULT_SESSION_TIMEOUT);
         Duration connectTimeout = overrides.connectTimeout != null ? overrides.connectTimeout
                 : uri.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
-        Duration commandTimeout = overrides.commandTimeout != null ? overrides.commandTimeout
+        Duration commandTimeout = overrides.timeout.isSet()
+                ? overrides.timeout.resolve(null, ZooKeeperLockBackend.class, uri.masked())
                 : uri.positiveDuration("timeout", DEFAULT_COMMAND_TIMEOUT);
         for (Duration d : List.of(sessionTimeout, connectTimeout, commandTimeout)) {
             if (d.toMillis() > Integer.MAX_VALUE) {
@@ -108,6 +110,7 @@ record ZooKeeperSettings(String description, String connectString, String chroot
         String namespace;
         Duration sessionTimeout;
         Duration connectTimeout;
-        Duration commandTimeout;
+        /** The builder's {@code timeout}, or its deprecated {@code commandTimeout}. */
+        final Renamed<Duration> timeout = new Renamed<>("timeout", "commandTimeout");
     }
 }

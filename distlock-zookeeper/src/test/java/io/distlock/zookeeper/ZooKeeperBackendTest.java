@@ -103,8 +103,8 @@ class ZooKeeperBackendTest {
         assertThatThrownBy(() -> ZooKeeperLockBackend.open(host + "?sessionTimeout=400d"))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout=400d")
                 .hasMessageContaining("365 days");
-        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(host).commandTimeout(java.time.Duration.ofDays(366)))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("commandTimeout")
+        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(host).timeout(java.time.Duration.ofDays(366)))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout")
                 .hasMessageContaining("365 days");
         assertThatThrownBy(() -> ZooKeeperLockBackend.open("zookeeper://h1:99999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h1:99999");
