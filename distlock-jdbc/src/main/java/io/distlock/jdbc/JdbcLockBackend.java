@@ -616,7 +616,9 @@ public final class JdbcLockBackend implements LockBackend {
                 }
                 poolSize = this.poolSize != null ? poolSize : uri.wholeNumber(JdbcSettings.POOL_SIZE, 1, DEFAULT_POOL_SIZE);
                 create = createTable != null ? create : uri.bool(JdbcSettings.CREATE_TABLE, true);
-                notify = notifications != null ? notify : uri.bool(JdbcSettings.NOTIFY, true);
+                // Read even when the builder decides: a URI with both words at odds is refused all the same.
+                boolean notifyInUri = settings.notifications();
+                notify = notifications != null ? notify : notifyInUri;
                 strategy = strategy != null ? strategy : strategy(uri);
             }
             strategy = strategy != null ? strategy : Strategy.TABLE;

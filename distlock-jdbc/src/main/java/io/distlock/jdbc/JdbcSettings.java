@@ -1,6 +1,7 @@
 package io.distlock.jdbc;
 
 import io.distlock.spi.BackendUri;
+import io.distlock.spi.Renamed;
 import io.distlock.spi.Secrets;
 
 import java.util.LinkedHashSet;
@@ -16,6 +17,9 @@ import java.util.TreeSet;
  * query parameters as connection properties, user and password) and what distlock keeps. distlock's
  * own parameters all start with {@code distlock.}, a prefix no driver uses, so nothing a driver
  * understands is ever taken away from it; they are read with {@link BackendUri}'s typed accessors.
+ * After the prefix they are the vocabulary's words, the builder's ({@code distlock.timeout} is
+ * {@code timeout}, {@code distlock.notifications} is {@code notifications}); the old
+ * {@code distlock.notify} is still read, with a warning.
  */
 record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String user, String password,
                     Properties driverProperties) {
@@ -30,10 +34,12 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
     static final String RETENTION = PREFIX + "retention";
     static final String POOL_SIZE = PREFIX + "poolSize";
     static final String CREATE_TABLE = PREFIX + "createTable";
+    static final String NOTIFICATIONS = PREFIX + "notifications";
+    /** The old word for {@link #NOTIFICATIONS}, read for one more minor version. */
     static final String NOTIFY = PREFIX + "notify";
     static final String STRATEGY = PREFIX + "strategy";
     static final Set<String> OWN = Set.of(NAMESPACE, TABLE, TIMEOUT, CONNECT_TIMEOUT, HEARTBEAT, RETENTION, POOL_SIZE, CREATE_TABLE,
-            NOTIFY, STRATEGY);
+            NOTIFICATIONS, NOTIFY, STRATEGY);
 
     static JdbcSettings parse(String uri) {
         return parse(uri, System.getenv(PASSWORD_ENVIRONMENT_VARIABLE));
@@ -90,6 +96,17 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
             password = environmentPassword;
         }
         return new JdbcSettings(parsed, driverUrl, subprotocol, user, password, properties);
+    }
+
+    /**
+     * The URI's {@value #NOTIFICATIONS} (or its old {@value #NOTIFY}, logging one warning), true when
+     * absent.
+     *
+     * @throws IllegalArgumentException naming both if both are given with different values
+     */
+    boolean notifications() {
+        return new Renamed<Boolean>(NOTIFICATIONS, NOTIFY).from(uri, name -> uri.bool(name, true))
+                .resolve(true, JdbcLockBackend.class, uri.masked());
     }
 
     /** The secret values these settings hold (the password, wherever it came from), for {@link Secrets#maskText}. */

@@ -41,7 +41,7 @@ class PostgresListenerTest {
         try (JdbcLockBackend listening = JdbcLockBackend.builder(countingChecks(database, checks)).namespace("listener")
                 .heartbeat(Duration.ofSeconds(10)).build();
              JdbcLockBackend releasing = JdbcLockBackend.open(PostgresServers.uri(postgres)
-                     + "?distlock.namespace=listener&distlock.notify=false")) {
+                     + "?distlock.namespace=listener&distlock.notifications=false")) {
             listening.start(events);
             // Until the listener is in place a release goes unheard: release until one is heard.
             Eventually.until("the listener hears a release", Duration.ofSeconds(30), () -> {

@@ -258,7 +258,12 @@ public final class MemcachedLockBackend implements LockBackend {
          * @throws IllegalArgumentException if the URI or a setting is malformed, naming it
          */
         public MemcachedLockBackend build() {
-            return new MemcachedLockBackend(MemcachedSettings.parse(uri, overrides, environment));
+            return new MemcachedLockBackend(settings());
+        }
+
+        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
+        MemcachedSettings settings() {
+            return MemcachedSettings.parse(uri, overrides, environment);
         }
     }
 }

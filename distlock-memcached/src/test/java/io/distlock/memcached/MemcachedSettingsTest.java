@@ -2,12 +2,14 @@ package io.distlock.memcached;
 
 import io.distlock.LockBackends;
 import io.distlock.spi.LockBackend;
+import io.distlock.testkit.Stderr;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Where the servers come from, and the parameters. */
 class MemcachedSettingsTest {
@@ -56,6 +58,27 @@ class MemcachedSettingsTest {
         try (LockBackend backend = LockBackends.open("memcached://127.0.0.1:1?namespace=p&connectTimeout=200ms")) {
             assertThat(backend).isInstanceOf(MemcachedLockBackend.class);
             assertThat(backend.describe()).isEqualTo("memcached://127.0.0.1:1 namespace p");
+        }
+    }
+
+    /**
+     * The vocabulary (docs/lock-contract.md, "Vocabulary"): memcached had its words from the start
+     * ({@code timeout}, {@code connectTimeout}, {@code namespace}), so it has no old ones to warn
+     * about; the other backends' old words are not read here either.
+     */
+    @Test
+    void theVocabularyWordsInTheBuilderAndTheUri() {
+        String log = Stderr.of(() -> {
+            MemcachedSettings built = MemcachedLockBackend.builder("memcached://h1").timeout(Duration.ofMillis(750))
+                    .connectTimeout(Duration.ofSeconds(3)).namespace("words").settings();
+            assertThat(built.timeout()).isEqualTo(Duration.ofMillis(750));
+            assertThat(built.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(built.namespace()).isEqualTo("words");
+        });
+        assertThat(log).doesNotContain("deprecated");
+        for (String old : new String[] {"operationTimeout", "commandTimeout"}) {
+            assertThatThrownBy(() -> parse("memcached://h1?" + old + "=1s", Map.of()))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(old);
         }
     }
 }
