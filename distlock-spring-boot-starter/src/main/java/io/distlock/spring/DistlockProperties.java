@@ -18,6 +18,9 @@ public class DistlockProperties {
     private String uri = "file:";
     /** The namespace the locks live under, passed to the backend as {@code ?namespace=}; empty: the backend's default ({@code distlock}). */
     private String namespace;
+    // The three defaults are io.distlock.LockDefaults'; written here as literals because the
+    // configuration metadata (the IDE's hints) records only a literal initial value.
+    // DistlockPropertiesTest fails when one differs from LockDefaults.
     /** The default lease. */
     private String lease = "20s";
     /** The default wait for a busy lock: {@code 0} tries once, {@code forever} never gives up. */
@@ -112,7 +115,7 @@ public class DistlockProperties {
         private String heartbeat;
         /** How long a released row is kept before it is swept (at least 1m); default 1h. */
         private String retention;
-        /** PostgreSQL LISTEN/NOTIFY wake-ups (one connection held for it); default true. */
+        /** PostgreSQL LISTEN/NOTIFY wake-ups (one connection held for it); default true. The URL's {@code distlock.notifications}. */
         private Boolean notifications;
         /**
          * {@code table} (the lease table, the default) or {@code session} (session locks: advisory

@@ -7,6 +7,7 @@ import io.distlock.spi.LockBackend;
 
 import javax.sql.DataSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -68,7 +69,9 @@ final class JdbcBackendOpener implements BackendOpener {
                 inUri, builder::heartbeat);
         set("distlock.jdbc.retention", duration("distlock.jdbc.retention", jdbc.getRetention()), "distlock.retention",
                 inUri, builder::retention);
-        set("distlock.jdbc.notifications", jdbc.getNotifications(), "distlock.notify", inUri, builder::notifications);
+        // The URL's old word, distlock.notify, still read by distlock-jdbc (with a warning), is the same setting.
+        set("distlock.jdbc.notifications", jdbc.getNotifications(), List.of("distlock.notifications", "distlock.notify"),
+                inUri, builder::notifications);
         set("distlock.jdbc.strategy", parseStrategy(jdbc.getStrategy()), "distlock.strategy", inUri,
                 chosen -> builder.strategy(chosen));
         try {
@@ -99,12 +102,20 @@ final class JdbcBackendOpener implements BackendOpener {
     /** Gives {@code value} to the builder, if set, once: a setting in both the property and the URL is refused. */
     private static <T> void set(String property, T value, String uriParameter, Map<String, String> inUri,
                                 Consumer<T> setter) {
+        set(property, value, List.of(uriParameter), inUri, setter);
+    }
+
+    /** As above, for a URL parameter that has more than one name (its word and a deprecated one). */
+    private static <T> void set(String property, T value, List<String> uriParameters, Map<String, String> inUri,
+                                Consumer<T> setter) {
         if (value == null) {
             return;
         }
-        if (inUri.containsKey(uriParameter)) {
-            throw new IllegalArgumentException(property + " '" + value + "' and " + uriParameter + "="
-                    + inUri.get(uriParameter) + " in distlock.uri: set it in one place");
+        for (String uriParameter : uriParameters) {
+            if (inUri.containsKey(uriParameter)) {
+                throw new IllegalArgumentException(property + " '" + value + "' and " + uriParameter + "="
+                        + inUri.get(uriParameter) + " in distlock.uri: set it in one place");
+            }
         }
         try {
             setter.accept(value);

@@ -232,6 +232,16 @@ class StarterJdbcTest {
                             assertThat(messages).contains("distlock.namespace 'b'").contains("set it in one place")
                                     .doesNotContain(PostgresServers.PASSWORD);
                         });
+        // The URL's notifications under either of its words (distlock.notify is the deprecated one).
+        for (String inUrl : new String[] {"distlock.notifications=true", "distlock.notify=true"}) {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
+                    .withPropertyValues("distlock.uri=" + PostgresServers.uri(postgres) + "?" + inUrl,
+                            "distlock.jdbc.notifications=false").run(context ->
+                            assertThat(StarterTest.messages(context.getStartupFailure()))
+                                    .contains("distlock.jdbc.notifications 'false'").contains(inUrl)
+                                    .contains("set it in one place"));
+        }
     }
 
     @Test

@@ -254,8 +254,8 @@ class StarterTest {
                         .contains("365 days"));
         runner().withPropertyValues("distlock.retry-interval=366d").run(context ->
                 assertThat(messages(context.getStartupFailure())).contains("distlock.retry-interval").contains("365 days"));
-        runner().withPropertyValues("distlock.uri=file:?operationTimeout=999999999d").run(context ->
-                assertThat(messages(context.getStartupFailure())).contains("operationTimeout=999999999d")
+        runner().withPropertyValues("distlock.uri=file:?timeout=999999999d").run(context ->
+                assertThat(messages(context.getStartupFailure())).contains("timeout=999999999d")
                         .contains("365 days"));
     }
 
