@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * ends, however it ends, closes the pipe and the lock is released.
  */
 @Command(name = "hold", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = LockTaking.Defaults.class,
         description = {"Take the lock NAME, print one line on stdout, DISTLOCK_NAME='NAME' DISTLOCK_TOKEN=N, "
                 + "and hold the lock, renewing its lease, until standard input closes (its caller closed it or "
                 + "ended) or SIGINT, SIGTERM or SIGHUP comes; then release it and exit 0.",

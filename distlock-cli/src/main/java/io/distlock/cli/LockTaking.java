@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
+import io.distlock.LockDefaults;
 import io.distlock.LockException;
 import io.distlock.LockListener;
 import io.distlock.LockLostListener;
@@ -11,11 +12,15 @@ import io.distlock.LockTimeoutException;
 import io.distlock.spi.Durations;
 import io.distlock.spi.OpenRetry;
 import io.distlock.spi.Printable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -25,13 +30,19 @@ import java.util.function.Predicate;
  * reaching the backend within the wait, the live status line while waiting, and the busy line.
  */
 final class LockTaking {
-    @Option(names = {"-e", "--expires"}, paramLabel = "DURATION", defaultValue = "20s",
+    static final String LEASE = "--lease";
+    static final String WAIT = "--wait";
+
+    // --lease is the API's and @Locked's word; --expires, Zato's (lock(expires=...)) and this
+    // tool's first, stays an alias for good, without a warning.
+    @Option(names = {"-e", LEASE, "--expires"}, paramLabel = "DURATION",
             converter = DurationConverters.Positive.class,
             description = "The lease: how long the lock outlives a holder that dies without releasing it. "
-                    + "Renewed every third of it for as long as the lock is held. Default: ${DEFAULT-VALUE}.")
-    Duration expires;
+                    + "Renewed every third of it for as long as the lock is held. --expires is another name "
+                    + "for it. Default: ${DEFAULT-VALUE}.")
+    Duration lease;
 
-    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "10s",
+    @Option(names = {"-w", WAIT}, paramLabel = "DURATION",
             converter = DurationConverters.Wait.class,
             description = "How long to wait for a busy lock: a duration, 0 (try once) or forever. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -82,7 +93,7 @@ final class LockTaking {
     Lock acquire(LockManager locks, String lockName, Duration waitLeft, LockLostListener onLost, PrintStream err,
                  Predicate<StatusLine> showStatusLine) {
         LockOptions options = LockOptions.builder()
-                .lease(expires)
+                .lease(lease)
                 .timeout(waitLeft)
                 .autoRenew(true)
                 .onLost(onLost)
@@ -111,6 +122,26 @@ final class LockTaking {
             return locks.acquire(lockName, rest);
         } finally {
             line.stop();
+        }
+    }
+
+    /**
+     * The defaults of {@code --lease} and {@code --wait}: {@link LockDefaults}'s, in the grammar the
+     * options take, so that help, man page and parsing all show and use the one value.
+     */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec argument) {
+            if (argument instanceof OptionSpec option) {
+                List<String> names = List.of(option.names());
+                if (names.contains(LEASE)) {
+                    return Durations.format(LockDefaults.LEASE);
+                }
+                if (names.contains(WAIT)) {
+                    return Durations.format(LockDefaults.WAIT);
+                }
+            }
+            return null;
         }
     }
 

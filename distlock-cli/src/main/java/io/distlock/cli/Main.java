@@ -4,6 +4,9 @@ import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.spi.Secrets;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -15,6 +18,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,7 +121,7 @@ public final class Main {
 
     private int usageError(ParameterException e, String[] args) {
         String command = e.getCommandLine().getCommandSpec().qualifiedName();
-        String message = e.getMessage();
+        String message = asTyped(e, args);
         if (e instanceof UnmatchedArgumentException && e.getCommandLine().getParent() == null && args.length > 0
                 && !args[0].startsWith("-")) {
             message = "unknown command '" + args[0] + "': use "
@@ -128,6 +132,47 @@ public final class Main {
         }
         err.println("distlock: " + OneLine.of(masked(message)) + " (see '" + command + " --help')");
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * picocli's message, naming the option by the long name that was typed: picocli names an option
+     * by its longest name, which for {@code --lease} is its alias {@code --expires}. Only a short
+     * name typed: the first long name ({@code --lease} for {@code -e}). Both long names typed (the
+     * option given twice): both named.
+     */
+    private static String asTyped(ParameterException e, String[] args) {
+        String message = e.getMessage();
+        ArgSpec argument = e instanceof OverwrittenOptionException overwritten ? overwritten.getOverwritten()
+                : e.getArgSpec();
+        if (!(argument instanceof OptionSpec option) || message == null) {
+            return message;
+        }
+        Set<String> typed = new LinkedHashSet<>();
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            for (String name : option.names()) {
+                if (name.startsWith("--") && (arg.equals(name) || arg.startsWith(name + "="))) {
+                    typed.add(name);
+                }
+            }
+        }
+        if (typed.isEmpty()) {
+            for (String name : option.names()) {
+                if (name.startsWith("--")) {
+                    typed.add(name);
+                    break;
+                }
+            }
+        }
+        if (typed.isEmpty()) {
+            return message;
+        }
+        List<String> names = new ArrayList<>(typed);
+        String named = "option '" + names.get(0) + "'" + (names.size() == 1 ? ""
+                : " (also given as '" + String.join("', '", names.subList(1, names.size())) + "')");
+        return message.replace("option '" + option.longestName() + "'", named);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = LockTaking.Defaults.class,
         description = {"Run CMD while holding the lock NAME, renewing its lease for as long as CMD runs, and "
                 + "release it when CMD ends. Exits with CMD's status (128+N if signal N ended it).",
                 "When the lock stays busy for the whole wait, CMD does not run and the exit status is 75 (-E).",
@@ -367,7 +368,7 @@ final class RunCommand implements Callable<Integer> {
             held = null;
             if (lock != null && !lock.release() && !lost) {
                 err.println("distlock: lock '" + lockName + "' could not be released: the backend did not "
-                        + "answer; it stays held until its lease (--expires) ends");
+                        + "answer; it stays held until its lease (--lease) ends");
             }
         }
     }

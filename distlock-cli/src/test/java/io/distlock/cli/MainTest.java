@@ -3,7 +3,9 @@ package io.distlock.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.LockBackends;
+import io.distlock.LockDefaults;
 import io.distlock.LockManager;
+import io.distlock.spi.Durations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +101,9 @@ class MainTest {
 
     @Test
     void zeroLeaseIsAUsageError() {
+        assertThat(run(MEMORY, "run", "--lease", "0", "--", "true")).isEqualTo(64);
+        assertOneLineError("option '--lease'", "'0'");
+        err.reset();
         assertThat(run(MEMORY, "run", "--expires", "0", "--", "true")).isEqualTo(64);
         assertOneLineError("--expires", "'0'");
     }
@@ -107,12 +112,12 @@ class MainTest {
     void aLeaseOverTheMaximumIsAUsageErrorAndLeavesNothingHeld(@TempDir Path dir) {
         Map<String, String> files = Map.of(BackendOption.VARIABLE, "file:" + dir.resolve("locks"));
         Path ran = dir.resolve("ran");
-        assertThat(run(files, "run", "--expires", "200000d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(64);
-        assertOneLineError("--expires", "'200000d'", "365 days");
+        assertThat(run(files, "run", "--lease", "200000d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(64);
+        assertOneLineError("--lease", "'200000d'", "365 days");
         assertThat(ran).as("CMD did not run").doesNotExist();
         err.reset();
         assertThat(run(files, "status", "big")).as("'big' is free").isEqualTo(1);
-        assertThat(run(files, "run", "--expires", "365d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(0);
+        assertThat(run(files, "run", "--lease", "365d", "--name", "big", "--", "touch", ran.toString())).isEqualTo(0);
         assertThat(ran).exists();
     }
 
@@ -121,8 +126,8 @@ class MainTest {
         assertThat(run(MEMORY, "run", "--wait", "P99999999999D", "--", "true")).isEqualTo(64);
         assertOneLineError("--wait", "'P99999999999D'", "365 days", "forever");
         err.reset();
-        assertThat(run(Map.of(), "run", "--backend", "file:?operationTimeout=999999999d", "--", "true")).isEqualTo(64);
-        assertOneLineError("operationTimeout=999999999d", "365 days");
+        assertThat(run(Map.of(), "run", "--backend", "file:?timeout=999999999d", "--", "true")).isEqualTo(64);
+        assertOneLineError("timeout=999999999d", "365 days");
     }
 
     @Test
@@ -291,7 +296,35 @@ class MainTest {
     @Test
     void helpIsNotAnError() {
         assertThat(run(MEMORY, "run", "--help")).isZero();
-        assertThat(out()).contains("--wait", "--expires", "--kill-on-lost", "--backend");
+        assertThat(out()).contains("--wait", "--lease", "--expires", "--kill-on-lost", "--backend");
+    }
+
+    @Test
+    void theHelpShowsTheDefaultsOfLockDefaults() {
+        for (String command : new String[] {"run", "hold"}) {
+            out.reset();
+            assertThat(run(MEMORY, command, "--help")).isZero();
+            assertThat(out().replaceAll("\\s+", " "))
+                    .contains("-e, --lease, --expires=DURATION")
+                    .contains("Default: " + Durations.format(LockDefaults.LEASE) + ".")
+                    .contains("Default: " + Durations.format(LockDefaults.WAIT) + ".");
+        }
+    }
+
+    @Test
+    void leaseAndItsAliasExpiresAreOneOption(@TempDir Path dir) {
+        Map<String, String> files = Map.of(BackendOption.VARIABLE, "file:" + dir.resolve("locks"));
+        for (String option : new String[] {"--lease", "--expires", "-e"}) {
+            err.reset();
+            assertThat(run(files, "run", option, "5m", "--name", "leased", "--", "true")).isZero();
+            assertThat(err()).as("%s: no warning", option).isEmpty();
+        }
+        err.reset();
+        assertThat(run(files, "run", "--lease", "1m", "--expires", "2m", "--", "true")).isEqualTo(64);
+        assertOneLineError("option '--lease' (also given as '--expires') (DURATION) should be specified only once");
+        err.reset();
+        assertThat(run(MEMORY, "run", "-e", "0", "--", "true")).isEqualTo(64);
+        assertOneLineError("option '--lease'", "'0'");
     }
 
     @Test
