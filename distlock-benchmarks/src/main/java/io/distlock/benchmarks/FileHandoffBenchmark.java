@@ -50,7 +50,7 @@ public final class FileHandoffBenchmark {
                     handoff.length, retryMillis);
         }
         int pollingSamples = Math.max(20, samples / 20);
-        String polling = uri + "?releaseNotifications=false";
+        String polling = uri + "?notifications=false";
         try (HandOffPeer peer = HandOffPeer.start(polling, NAME, Duration.ofMillis(retryMillis))) {
             long[] pipe = pipeBaseline(peer, pollingSamples);
             report("file backend hand-off, notifications off (" + retryMillis + " ms polling)",

@@ -166,9 +166,9 @@ public final class JdbcLockBenchmark {
         Map<Contender, long[]> dropped = new HashMap<>();
         List<Long> pipe = new ArrayList<>();
         Rounds results;
-        try (LockManager holder = LockManager.builder(JdbcLockBackend.open(uri + "&distlock.notify=false")).build();
+        try (LockManager holder = LockManager.builder(JdbcLockBackend.open(uri + "&distlock.notifications=false")).build();
              HandOffPeer notifiedPeer = HandOffPeer.start(uri, name, NOTIFIED_WAITER_RETRY);
-             HandOffPeer pollingPeer = HandOffPeer.start(uri + "&distlock.notify=false", name, POLLING_WAITER_RETRY)) {
+             HandOffPeer pollingPeer = HandOffPeer.start(uri + "&distlock.notifications=false", name, POLLING_WAITER_RETRY)) {
             Map<Contender, HandOffPeer> peers = Map.of(notified, notifiedPeer, polling, pollingPeer);
             results = Rounds.alternate(List.of(scenario), s -> List.of(notified, polling), rounds, (s, contender) -> {
                 HandOffPeer peer = peers.get(contender);
