@@ -135,10 +135,10 @@ final class LockTaking {
             if (argument instanceof OptionSpec option) {
                 List<String> names = List.of(option.names());
                 if (names.contains(LEASE)) {
-                    return Durations.format(LockDefaults.LEASE);
+                    return Durations.formatExact(LockDefaults.LEASE);
                 }
                 if (names.contains(WAIT)) {
-                    return Durations.format(LockDefaults.WAIT);
+                    return Durations.formatExact(LockDefaults.WAIT);
                 }
             }
             return null;

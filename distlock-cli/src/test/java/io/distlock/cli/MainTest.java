@@ -306,8 +306,8 @@ class MainTest {
             assertThat(run(MEMORY, command, "--help")).isZero();
             assertThat(out().replaceAll("\\s+", " "))
                     .contains("-e, --lease, --expires=DURATION")
-                    .contains("Default: " + Durations.format(LockDefaults.LEASE) + ".")
-                    .contains("Default: " + Durations.format(LockDefaults.WAIT) + ".");
+                    .contains("Default: " + Durations.formatExact(LockDefaults.LEASE) + ".")
+                    .contains("Default: " + Durations.formatExact(LockDefaults.WAIT) + ".");
         }
     }
 

@@ -212,6 +212,27 @@ public final class Durations {
         return formatAny(duration);
     }
 
+    /**
+     * Text that {@link #parse} reads back as exactly {@code duration}: {@link #format}'s short form
+     * where it is exact ({@code 20s}, {@code 1m30s}), else whole milliseconds ({@code 1500ms}, where
+     * {@link #format} would round to {@code 1s}), else ISO-8601 ({@code PT0.000000001S}). For a value
+     * shown beside another, or a default given as text.
+     */
+    public static String formatExact(Duration duration) {
+        String shown = format(duration);
+        try {
+            if (parse(shown).equals(duration)) {
+                return shown;
+            }
+        } catch (IllegalArgumentException notReadBack) {
+            // the short form of a duration past the maximum or of a negative one: ISO-8601 below
+        }
+        if (!duration.isNegative() && duration.getNano() % 1_000_000 == 0 && duration.compareTo(MAX) <= 0) {
+            return duration.toMillis() + "ms";
+        }
+        return duration.toString();
+    }
+
     /** As {@link #format}, for any duration (a huge one in days, a negative one with its sign). */
     private static String formatAny(Duration duration) {
         if (duration.isNegative()) {

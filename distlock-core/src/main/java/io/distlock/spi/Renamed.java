@@ -108,7 +108,7 @@ public final class Renamed<T> {
     }
 
     private static String show(Object value) {
-        return value instanceof Duration d ? Durations.format(d) : String.valueOf(value);
+        return value instanceof Duration d ? Durations.formatExact(d) : String.valueOf(value);
     }
 
     @Override

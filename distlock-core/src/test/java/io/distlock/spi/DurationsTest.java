@@ -78,6 +78,17 @@ class DurationsTest {
     }
 
     @Test
+    void formatsExactlyWhenAskedTo() {
+        for (Duration d : new Duration[] {Duration.ofSeconds(20), Duration.ofMillis(50), Duration.ofMillis(1500),
+                Duration.ofSeconds(185), Duration.ofMillis(61_001), Duration.ofNanos(1), Duration.ofDays(365)}) {
+            assertThat(Durations.parse(Durations.formatExact(d))).as("%s", d).isEqualTo(d);
+        }
+        assertThat(Durations.formatExact(Duration.ofSeconds(20))).isEqualTo("20s");
+        assertThat(Durations.formatExact(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.formatExact(Duration.ofNanos(1))).isEqualTo("PT0.000000001S");
+    }
+
+    @Test
     void formatsShortAndReadable() {
         assertThat(Durations.format(Duration.ofMillis(850))).isEqualTo("850ms");
         assertThat(Durations.format(Duration.ofSeconds(12))).isEqualTo("12s");
