@@ -57,7 +57,7 @@ public final class FileLockBackend implements LockBackend {
      *
      * @deprecated use {@link #DEFAULT_TIMEOUT}, the vocabulary's word
      */
-    @Deprecated(since = "0.2", forRemoval = true)
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public static final Duration DEFAULT_OPERATION_TIMEOUT = DEFAULT_TIMEOUT;
     private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
@@ -481,7 +481,7 @@ public final class FileLockBackend implements LockBackend {
          *
          * @deprecated use {@link #notifications(boolean)}, the vocabulary's word
          */
-        @Deprecated(since = "0.2", forRemoval = true)
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder releaseNotifications(boolean enabled) {
             notifications.setOld(enabled);
             return this;
@@ -498,7 +498,7 @@ public final class FileLockBackend implements LockBackend {
          *
          * @deprecated use {@link #timeout(Duration)}, the vocabulary's word
          */
-        @Deprecated(since = "0.2", forRemoval = true)
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder operationTimeout(Duration timeout) {
             this.timeout.setOld(Durations.requirePositive("operationTimeout", timeout));
             return this;

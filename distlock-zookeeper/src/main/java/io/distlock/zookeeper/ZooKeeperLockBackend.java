@@ -870,7 +870,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
          *
          * @deprecated use {@link #timeout(Duration)}, the vocabulary's word (and the URI's)
          */
-        @Deprecated(since = "0.2", forRemoval = true)
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder commandTimeout(Duration timeout) {
             overrides.timeout.setOld(Durations.requirePositive("commandTimeout", timeout));
             return this;
