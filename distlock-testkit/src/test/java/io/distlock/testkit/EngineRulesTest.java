@@ -20,9 +20,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -242,7 +239,7 @@ class EngineRulesTest extends ContractFixture {
         Lock takenOver = locks.acquire(name);
         admin.forceRelease(name);
         Lock other = admin.acquire(name);
-        String log = stderrOf(() -> assertThat(takenOver.release()).isFalse());
+        String log = Stderr.of(() -> assertThat(takenOver.release()).isFalse());
         assertThat(log).contains("WARN").contains("'" + name + "'").contains("token " + takenOver.token())
                 .contains("force-released");
         other.release();
@@ -250,27 +247,12 @@ class EngineRulesTest extends ContractFixture {
         Lock knownLost = locks.acquire(name);
         admin.forceRelease(name);
         assertThatThrownBy(() -> knownLost.extend(Duration.ofSeconds(5))).isInstanceOf(LockLostException.class);
-        log = stderrOf(() -> assertThat(knownLost.release()).isFalse());
+        log = Stderr.of(() -> assertThat(knownLost.release()).isFalse());
         assertThat(log).contains("WARN").contains("'" + name + "'").contains("token " + knownLost.token())
                 .contains("already lost");
 
         Lock released = locks.acquire(name);
-        assertThat(stderrOf(() -> assertThat(released.release()).isTrue())).as("an ordinary release").isEmpty();
-    }
-
-    /** What the logger (slf4j-simple, writing to System.err) printed while {@code action} ran. */
-    private static String stderrOf(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        original.print(text);
-        return text;
+        assertThat(Stderr.of(() -> assertThat(released.release()).isTrue())).as("an ordinary release").isEmpty();
     }
 
     // ================================================================== 6. Bad input and faults
