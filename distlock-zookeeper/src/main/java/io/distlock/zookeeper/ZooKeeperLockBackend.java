@@ -668,10 +668,11 @@ public final class ZooKeeperLockBackend implements LockBackend {
      * sent before a read and pipelined with it. A server answers one session's requests in order,
      * and a follower holds that session's read until the write has gone through the leader and been
      * applied to its own copy, so the read sees at least everything committed before the write.
-     * Not {@code sync}, which promises the same: synced reads through a follower went unanswered
-     * for 10 s now and then (2 of 17 runs of the follower-read test), cause not found, while writes
-     * are the path every acquire takes. The write's own answer is not needed: the read after it
-     * fails alike if the connection does.
+     * Not {@code sync}, which promises the same and is as exposed to the held answers that
+     * {@link #nudge} works around (synced reads through a follower went unanswered for 10 s in 2 of
+     * 17 runs of the follower-read test, before that cause was found): writes are the path every
+     * acquire takes anyway. The write's own answer is not needed: the read after it fails alike if
+     * the connection does.
      */
     private void barrier(ZooKeeper zk) {
         zk.multi(List.of(Op.check(locksPath, -1)), (rc, path, ctx, results) -> { }, null);
