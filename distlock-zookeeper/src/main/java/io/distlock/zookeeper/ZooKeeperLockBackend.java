@@ -272,19 +272,6 @@ public final class ZooKeeperLockBackend implements LockBackend {
         });
     }
 
-    /** For fault tests: the session this backend runs in. */
-    long sessionIdForTests() {
-        return connection.handle().getSessionId();
-    }
-
-    byte[] sessionPasswordForTests() {
-        return connection.handle().getSessionPasswd();
-    }
-
-    String lockPath(String name) {
-        return keys.lockPath(name);
-    }
-
     /** Overrides for the URI's parameters. */
     public static final class Builder {
         private final String uri;
