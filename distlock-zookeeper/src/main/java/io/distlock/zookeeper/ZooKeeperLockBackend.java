@@ -320,13 +320,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if no session is made in time. */
         public ZooKeeperLockBackend build() {
-            return new ZooKeeperLockBackend(settings());
+            return new ZooKeeperLockBackend(ZooKeeperSettings.parse(uri, overrides));
         }
-
-        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
-        ZooKeeperSettings settings() {
-            return ZooKeeperSettings.parse(uri, overrides);
-        }
-
     }
 }
