@@ -29,6 +29,7 @@ import java.util.function.LongPredicate;
  * nudge that wakes a server holding an answer back, ZOOKEEPER-4537).
  */
 final class ZooKeeperConnection implements AutoCloseable {
+    /** The backend's logger, so the nudge's debug line stays under the category users already configure. */
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperLockBackend.class);
 
     /** What the backend does as the session changes; called on Curator's event thread. */
