@@ -6,11 +6,12 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
-import io.distlock.spi.Renamed;
+import io.distlock.spi.Namespaces;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ import java.util.function.Consumer;
  * for the guarantees, failure modes and figures.
  */
 public final class FileLockBackend implements LockBackend {
-    public static final String DEFAULT_NAMESPACE = "distlock";
+    public static final String DEFAULT_NAMESPACE = Namespaces.DEFAULT;
     /** How long one operation may wait for its stripe by default: 5 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -83,12 +84,13 @@ public final class FileLockBackend implements LockBackend {
         }
         this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
         String where = "file backend " + directory;
-        this.namespace = builder.namespace;
+        this.namespace = builder.options.resolveNamespace(builder.uri);
         this.group = builder.group;
         this.staleHolderDetection = builder.staleHolderDetection;
-        this.notifications = builder.notifications.resolve(true, FileLockBackend.class, where);
-        this.timeoutNanos = Durations.saturatedNanos(builder.timeout.resolve(DEFAULT_TIMEOUT, FileLockBackend.class, where));
-        this.store = LockDirectory.acquire(directory, namespace, group, byDefault);
+        this.notifications = builder.options.resolveNotifications(builder.uri, true, FileLockBackend.class, where);
+        this.timeoutNanos = Durations.saturatedNanos(
+                builder.options.resolveTimeout(builder.uri, DEFAULT_TIMEOUT, FileLockBackend.class, where));
+        this.store = LockDirectory.acquire(directory, FileKeys.directoryOf(namespace), group, byDefault);
     }
 
     /** A backend on {@link #defaultDirectory()}, namespace {@value #DEFAULT_NAMESPACE}, stale-holder detection on. */
@@ -123,7 +125,7 @@ public final class FileLockBackend implements LockBackend {
         return notifications;
     }
 
-    /** The base directory; the locks live in its subdirectory named after the namespace. */
+    /** The base directory; the locks live in its subdirectory named after the namespace ({@link FileKeys}). */
     public Path directory() {
         return directory;
     }
@@ -160,14 +162,14 @@ public final class FileLockBackend implements LockBackend {
 
     /**
      * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
-     * {@code <directory>/<namespace>}, where {@code NN} is {@link Names#stripeOf}. For tests and
+     * {@code <directory>/<namespace>}, where {@code NN} is {@link FileKeys#stripeOf}. For tests and
      * diagnostics in this package.
      */
     Path stripeFile(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
         }
-        return store.stripeFile(Names.stripeOf(name));
+        return store.stripeFile(FileKeys.stripeOf(name));
     }
 
     // ---------------------------------------------------------------- SPI
@@ -175,7 +177,7 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
-        return inStripe("acquire", name, Names.stripeOf(name), stripe -> {
+        return inStripe("acquire", name, FileKeys.stripeOf(name), stripe -> {
             StripeContent content = read(stripe);
             Instant now = Instant.now();
             LockRecord current = content.find(name);
@@ -204,7 +206,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public boolean release(String name, String ownerId) {
-        return inStripe("release", name, Names.stripeOf(name), stripe -> {
+        return inStripe("release", name, FileKeys.stripeOf(name), stripe -> {
             StripeContent content = read(stripe);
             LockRecord current = content.find(name);
             if (current == null || !current.ownerId().equals(ownerId)) {
@@ -221,7 +223,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        return inStripe("extend", name, Names.stripeOf(name), stripe -> {
+        return inStripe("extend", name, FileKeys.stripeOf(name), stripe -> {
             StripeContent content = read(stripe);
             LockRecord current = content.find(name);
             Instant now = Instant.now();
@@ -237,7 +239,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        return inStripe("inspect", name, Names.stripeOf(name), stripe -> {
+        return inStripe("inspect", name, FileKeys.stripeOf(name), stripe -> {
             LockRecord current = read(stripe).find(name);
             return current != null && holds(current, Instant.now()) ? Optional.of(current.info()) : Optional.empty();
         });
@@ -272,7 +274,7 @@ public final class FileLockBackend implements LockBackend {
      */
     @Override
     public boolean forceRelease(String name) {
-        return inStripe("forceRelease", name, Names.stripeOf(name), stripe -> {
+        return inStripe("forceRelease", name, FileKeys.stripeOf(name), stripe -> {
             StripeContent content;
             try {
                 content = stripe.read();
@@ -402,11 +404,11 @@ public final class FileLockBackend implements LockBackend {
     public static final class Builder {
         /** Null: {@link #defaultDirectory()}. */
         private Path directory;
-        private String namespace = DEFAULT_NAMESPACE;
         private String group;
         private boolean staleHolderDetection = true;
-        private final Renamed<Boolean> notifications = new Renamed<>("notifications", "releaseNotifications");
-        private final Renamed<Duration> timeout = new Renamed<>("timeout", "operationTimeout");
+        private final BackendOptions options = new BackendOptions("operationTimeout", "releaseNotifications");
+        /** Null: built without a URI. */
+        private BackendUri uri;
 
         private Builder() {
         }
@@ -422,15 +424,11 @@ public final class FileLockBackend implements LockBackend {
 
         /**
          * The subdirectory for this application's locks (default {@value #DEFAULT_NAMESPACE}):
-         * 1 to 64 characters of {@code [A-Za-z0-9._-]}, not {@code .} or {@code ..}.
+         * 1 to 100 characters of {@code A-Z a-z 0-9 . _ : -}, as for every backend
+         * ({@link Namespaces}). The directory is named after it, a colon written {@code %3A}.
          */
         public Builder namespace(String namespace) {
-            if (namespace == null || namespace.isEmpty() || namespace.length() > 64 || namespace.equals(".")
-                    || namespace.equals("..") || !namespace.chars().allMatch(c -> Names.isSafe((char) c))) {
-                throw new IllegalArgumentException("namespace must be 1 to 64 characters of [A-Za-z0-9._-] "
-                        + "and not '.' or '..', but was " + (namespace == null ? "null" : "'" + namespace + "'"));
-            }
-            this.namespace = namespace;
+            options.namespace(Namespaces.requireValid(namespace));
             return this;
         }
 
@@ -447,7 +445,7 @@ public final class FileLockBackend implements LockBackend {
          */
         public Builder group(String group) {
             if (group == null || group.isEmpty() || group.length() > 64
-                    || !group.chars().allMatch(c -> Names.isSafe((char) c))) {
+                    || !group.chars().allMatch(c -> FileKeys.isSafe((char) c))) {
                 throw new IllegalArgumentException("group must be a group name of this host (1 to 64 characters of "
                         + "[A-Za-z0-9._-]), but was "
                         + (group == null ? "null" : "'" + group + "'"));
@@ -472,7 +470,7 @@ public final class FileLockBackend implements LockBackend {
          * interval.
          */
         public Builder notifications(boolean enabled) {
-            notifications.set(enabled);
+            options.notifications(enabled);
             return this;
         }
 
@@ -483,13 +481,13 @@ public final class FileLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder releaseNotifications(boolean enabled) {
-            notifications.setOld(enabled);
+            options.oldNotifications(enabled);
             return this;
         }
 
         /** How long one operation may wait for its stripe before it fails (default 5 s). */
         public Builder timeout(Duration timeout) {
-            this.timeout.set(Durations.requirePositive("timeout", timeout));
+            options.timeout(timeout);
             return this;
         }
 
@@ -500,14 +498,13 @@ public final class FileLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder operationTimeout(Duration timeout) {
-            this.timeout.setOld(Durations.requirePositive("operationTimeout", timeout));
+            options.oldTimeout(timeout);
             return this;
         }
 
-        /** For the URI: both words of each renamed setting, read from its parameters. */
+        /** For the URI: where the settings of {@link BackendOptions} come from when not set here. */
         Builder fromUri(BackendUri uri) {
-            notifications.from(uri, name -> uri.bool(name, true));
-            timeout.from(uri, name -> uri.positiveDuration(name, null));
+            this.uri = uri;
             return this;
         }
 

@@ -34,4 +34,17 @@ class FileKeysTest {
             }
         }
     }
+
+    @Test
+    void aNamespaceTheFileSystemCannotHoldAsItIsIsEncoded() {
+        assertThat(FileKeys.directoryOf("app:lock")).isEqualTo("app%3Alock");
+        assertThat(FileKeys.directoryOf(".")).isEqualTo("%2E");
+        assertThat(FileKeys.directoryOf("..")).isEqualTo("%2E%2E");
+        assertThat(FileKeys.directoryOf(":".repeat(100))).matches("%[0-9a-f]{64}");
+        try (FileLockBackend backend = FileLockBackend.builder().directory(directory).namespace("app:lock").build()) {
+            assertThat(backend.stripeFile("x")).startsWithRaw(directory.resolve("app%3Alock"));
+            assertThat(backend.namespace()).isEqualTo("app:lock");
+            assertThat(backend.describe()).endsWith("?namespace=app:lock");
+        }
+    }
 }

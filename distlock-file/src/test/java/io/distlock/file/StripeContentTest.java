@@ -1,5 +1,6 @@
 package io.distlock.file;
 
+import io.distlock.spi.LockNames;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -74,10 +75,10 @@ class StripeContentTest {
             if (valid.codePoints().anyMatch(cp -> cp >= 0xd800 && cp <= 0xdfff)) {
                 continue;
             }
-            assertThat(Names.bytesOf(valid)).isEqualTo(valid.getBytes(StandardCharsets.UTF_8));
+            assertThat(LockNames.bytes(valid)).isEqualTo(valid.getBytes(StandardCharsets.UTF_8));
         }
-        assertThat(Names.bytesOf("\uD800")).containsExactly(0xed, 0xa0, 0x80);
-        assertThat(Names.bytesOf("?")).containsExactly('?');
-        assertThat(Names.stripeOf("\uD800")).isBetween(0, Layout.STRIPES - 1);
+        assertThat(LockNames.bytes("\uD800")).containsExactly(0xed, 0xa0, 0x80);
+        assertThat(LockNames.bytes("?")).containsExactly('?');
+        assertThat(FileKeys.stripeOf("\uD800")).isBetween(0, Layout.STRIPES - 1);
     }
 }

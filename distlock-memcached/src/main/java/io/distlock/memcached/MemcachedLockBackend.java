@@ -5,6 +5,7 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
@@ -220,7 +221,7 @@ public final class MemcachedLockBackend implements LockBackend {
     /** Settings over those of the URI. */
     public static final class Builder {
         private final String uri;
-        private final MemcachedSettings.Overrides overrides = new MemcachedSettings.Overrides();
+        private final BackendOptions options = new BackendOptions();
         private Function<String, String> environment = MemcachedSettings.systemEnvironment();
 
         private Builder(String uri) {
@@ -229,19 +230,19 @@ public final class MemcachedLockBackend implements LockBackend {
 
         /** The namespace (prefix) of every key; default {@code distlock}. */
         public Builder namespace(String namespace) {
-            overrides.namespace = namespace;
+            options.namespace(namespace);
             return this;
         }
 
         /** How long one operation may take before it fails with {@link LockBackendException}; default 2 s. */
         public Builder timeout(Duration timeout) {
-            overrides.timeout = timeout;
+            options.timeout(timeout);
             return this;
         }
 
         /** How long connecting to a server may take; default 2 s. */
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = timeout;
+            options.connectTimeout(timeout);
             return this;
         }
 
@@ -263,7 +264,7 @@ public final class MemcachedLockBackend implements LockBackend {
 
         /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
         MemcachedSettings settings() {
-            return MemcachedSettings.parse(uri, overrides, environment);
+            return MemcachedSettings.parse(uri, options, environment);
         }
     }
 }
