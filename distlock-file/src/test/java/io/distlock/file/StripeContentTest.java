@@ -81,4 +81,17 @@ class StripeContentTest {
         assertThat(LockNames.bytes("?")).containsExactly('?');
         assertThat(FileKeys.stripeOf("\uD800")).isBetween(0, Layout.STRIPES - 1);
     }
+
+    @Test
+    void theRecordFormatIsFixed() throws Exception {
+        // Pinned: a lock written by an older version must still be read.
+        LockRecord record = new LockRecord("a\nb%", "owner-1", "host", 42, "t\uD800", Instant.ofEpochSecond(1, 7),
+                Instant.parse("2030-01-02T03:04:05Z"), 9, "linux/x/1", true);
+        StringBuilder text = new StringBuilder();
+        record.appendTo(text);
+        assertThat(text.toString()).isEqualTo("lock\nname=a%0Ab%25\nowner=owner-1\nhost=host\npid=42\nthread=t%uD800\n"
+                + "acquired=1970-01-01T00:00:01.000000007Z\nexpires=2030-01-02T03:04:05Z\ntoken=9\nprocess=linux/x/1\n"
+                + "waited=true\n");
+        assertThat(LockRecord.parse(text.toString().split("\n", -1), 0)).isEqualTo(record);
+    }
 }
