@@ -9,6 +9,7 @@ import io.distlock.spi.BackendEvents;
 import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Namespaces;
@@ -195,8 +196,8 @@ public final class FileLockBackend implements LockBackend {
             // even if the host crashed before the counter's last write reached the disk.
             long token = Math.max(content.token() + 1, epochMicros(now));
             String process = request.pid() == ProcessHandle.current().pid() ? holderProcesses : "";
-            LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
-                    request.thread(), request.acquiredAt(), Durations.plus(now, request.lease()), token, process);
+            LockRecord record = LockRecord.of(name, HolderRecord.of(request, Durations.plus(now, request.lease())),
+                    token, process);
             List<LockRecord> records = liveOthers(content, name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));

@@ -7,6 +7,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.BackendOptions;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
 
@@ -97,9 +98,8 @@ public final class MemcachedLockBackend implements LockBackend {
         String lockKey = keys.lockKey(request.name());
         ServerNode node = ring.nodeFor(lockKey);
         Instant expiresAt = Durations.plus(request.acquiredAt(), request.lease());
-        LockValue value = new LockValue(request.ownerId(), request.host(), request.pid(), request.thread(),
-                request.acquiredAt(), expiresAt);
-        if (!node.add(lockKey, node.expiry(request.lease()), value.encode())) {
+        String value = LockValue.encode(HolderRecord.of(request, expiresAt));
+        if (!node.add(lockKey, node.expiry(request.lease()), value)) {
             return AcquireResult.busy();
         }
         long token;
@@ -136,12 +136,12 @@ public final class MemcachedLockBackend implements LockBackend {
         if (current == null) {
             return false;
         }
-        Optional<LockValue> value = LockValue.decode(current.getValue());
-        if (value.isEmpty() || !value.get().ownerId().equals(ownerId)) {
+        Optional<HolderRecord> holder = LockValue.decode(current.getValue());
+        if (holder.isEmpty() || !holder.get().ownerId().equals(ownerId)) {
             return false;
         }
-        LockValue renewed = value.get().withExpiry(Durations.plus(Instant.now(), lease));
-        return node.cas(lockKey, node.expiry(lease), renewed.encode(), current.getCas());
+        HolderRecord renewed = holder.get().withExpiry(Durations.plus(Instant.now(), lease));
+        return node.cas(lockKey, node.expiry(lease), LockValue.encode(renewed), current.getCas());
     }
 
     @Override
@@ -153,8 +153,7 @@ public final class MemcachedLockBackend implements LockBackend {
             return Optional.empty();
         }
         long token = parseToken(found.get(counterKey));
-        return LockValue.decode(found.get(lockKey)).map(v -> new LockInfo(name, v.ownerId(), v.host(), v.pid(),
-                v.thread(), v.acquiredAt(), v.expiresAt(), token));
+        return LockValue.decode(found.get(lockKey)).map(holder -> holder.info(name, token));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.spi.HolderRecord;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -12,9 +13,9 @@ class LockValueTest {
 
     @Test
     void theEncodingIsFixed() {
-        LockValue value = new LockValue("owner 1", "host+a", 4242, "thread é", AT, AT.plusSeconds(20));
+        HolderRecord value = new HolderRecord("owner 1", "host+a", 4242, "thread é", AT, AT.plusSeconds(20));
         String text = "1 owner+1 host%2Ba 4242 thread+%C3%A9 1796638272123 1796638292123";
-        assertThat(value.encode()).isEqualTo(text);
+        assertThat(LockValue.encode(value)).isEqualTo(text);
         assertThat(LockValue.decode(text)).contains(value);
     }
 
@@ -25,7 +26,7 @@ class LockValueTest {
         assertThat(LockValue.decode("1 o h x t 1 2")).isEmpty();
         assertThat(LockValue.decode("1 o h 1 t 1")).isEmpty();
         assertThat(LockValue.decode("1 o%zz h 1 t 1 2")).isEmpty();
-        assertThat(LockValue.decode("1   1  1 2")).contains(new LockValue("", "", 1, "", Instant.ofEpochMilli(1),
+        assertThat(LockValue.decode("1   1  1 2")).contains(new HolderRecord("", "", 1, "", Instant.ofEpochMilli(1),
                 Instant.ofEpochMilli(2)));
     }
 }
