@@ -16,7 +16,6 @@ import io.distlock.spi.Namespaces;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,12 +62,8 @@ public final class FileLockBackend implements LockBackend {
     public static final Duration DEFAULT_OPERATION_TIMEOUT = DEFAULT_TIMEOUT;
     private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
-    private final Path directory;
-    private final String namespace;
-    /** Null: owner-only. */
-    private final String group;
-    private final boolean staleHolderDetection;
-    private final boolean notifications;
+    private final FileSettings settings;
+    /** {@link FileSettings#timeout()} in nanoseconds: each operation's deadline is computed from it. */
     private final long timeoutNanos;
     private final LockDirectory store;
     private volatile Consumer<Collection<String>> releaseListener;
@@ -76,22 +71,11 @@ public final class FileLockBackend implements LockBackend {
     private volatile String holderProcesses = HolderProcess.SELF;
     private volatile boolean closed;
 
-    private FileLockBackend(Builder builder) {
-        boolean byDefault = builder.directory == null;
-        if (byDefault && builder.group != null) {
-            throw new IllegalArgumentException("group '" + builder.group + "' needs a directory that the group's "
-                    + "users share, e.g. file:/srv/locks?group=" + builder.group + "; the default directory belongs "
-                    + "to one user");
-        }
-        this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
-        String where = "file backend " + directory;
-        this.namespace = builder.options.resolveNamespace(builder.uri);
-        this.group = builder.group;
-        this.staleHolderDetection = builder.staleHolderDetection;
-        this.notifications = builder.options.resolveNotifications(builder.uri, true, FileLockBackend.class, where);
-        this.timeoutNanos = Durations.saturatedNanos(
-                builder.options.resolveTimeout(builder.uri, DEFAULT_TIMEOUT, FileLockBackend.class, where));
-        this.store = LockDirectory.acquire(directory, FileKeys.directoryOf(namespace), group, byDefault);
+    private FileLockBackend(FileSettings settings) {
+        this.settings = settings;
+        this.timeoutNanos = Durations.saturatedNanos(settings.timeout());
+        this.store = LockDirectory.acquire(settings.directory(), FileKeys.directoryOf(settings.namespace()),
+                settings.group(), settings.defaultDirectory());
     }
 
     /** A backend on {@link #defaultDirectory()}, namespace {@value #DEFAULT_NAMESPACE}, stale-holder detection on. */
@@ -118,26 +102,26 @@ public final class FileLockBackend implements LockBackend {
 
     /** The per-operation timeout this backend was built with. */
     Duration timeout() {
-        return Duration.ofNanos(timeoutNanos);
+        return settings.timeout();
     }
 
     /** Whether releases wake waiters through the file system's change notification. */
     boolean notifications() {
-        return notifications;
+        return settings.notifications();
     }
 
     /** The base directory; the locks live in its subdirectory named after the namespace ({@link FileKeys}). */
     public Path directory() {
-        return directory;
+        return settings.directory();
     }
 
     public String namespace() {
-        return namespace;
+        return settings.namespace();
     }
 
     /** The group whose members share the directory, or empty for an owner-only directory. */
     public Optional<String> group() {
-        return Optional.ofNullable(group);
+        return Optional.ofNullable(settings.group());
     }
 
     /**
@@ -179,26 +163,24 @@ public final class FileLockBackend implements LockBackend {
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
         return inStripe("acquire", name, FileKeys.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+            StripeContent content = stripe.readOrExplain();
             Instant now = Instant.now();
             LockRecord current = content.find(name);
             if (current != null && holds(current, now)) {
                 // Flagged in the same critical section as the check, so the release cannot slip
                 // between them: it will signal, and every JVM's next look at the stripe reports it.
                 if (!current.waited()) {
-                    List<LockRecord> records = liveOthers(content, name, now);
+                    List<LockRecord> records = content.liveOthers(name, now);
                     records.add(current.waitedFor());
                     stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
                 }
                 return AcquireResult.busy(current.info());
             }
-            // The wall clock in microseconds is a floor under the counter, so tokens keep growing
-            // even if the host crashed before the counter's last write reached the disk.
-            long token = Math.max(content.token() + 1, epochMicros(now));
+            long token = content.nextToken(now);
             String process = request.pid() == ProcessHandle.current().pid() ? holderProcesses : "";
             LockRecord record = LockRecord.of(name, HolderRecord.of(request, Durations.plus(now, request.lease())),
                     token, process);
-            List<LockRecord> records = liveOthers(content, name, now);
+            List<LockRecord> records = content.liveOthers(name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));
             return AcquireResult.acquired(token);
@@ -208,13 +190,13 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public boolean release(String name, String ownerId) {
         return inStripe("release", name, FileKeys.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+            StripeContent content = stripe.readOrExplain();
             LockRecord current = content.find(name);
             if (current == null || !current.ownerId().equals(ownerId)) {
                 return false;
             }
             Instant now = Instant.now();
-            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), content.liveOthers(name, now)));
             if (current.waited()) {
                 stripe.signalRelease();
             }
@@ -225,13 +207,13 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
         return inStripe("extend", name, FileKeys.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+            StripeContent content = stripe.readOrExplain();
             LockRecord current = content.find(name);
             Instant now = Instant.now();
             if (current == null || !current.ownerId().equals(ownerId) || current.expiredAt(now)) {
                 return false;
             }
-            List<LockRecord> records = liveOthers(content, name, now);
+            List<LockRecord> records = content.liveOthers(name, now);
             records.add(current.withExpiry(Durations.plus(now, lease)));
             stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
             return true;
@@ -241,7 +223,7 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public Optional<LockInfo> inspect(String name) {
         return inStripe("inspect", name, FileKeys.stripeOf(name), stripe -> {
-            LockRecord current = read(stripe).find(name);
+            LockRecord current = stripe.readOrExplain().find(name);
             return current != null && holds(current, Instant.now()) ? Optional.of(current.info()) : Optional.empty();
         });
     }
@@ -257,7 +239,7 @@ public final class FileLockBackend implements LockBackend {
         for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
             inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
-                for (LockRecord record : read(stripe).records()) {
+                for (LockRecord record : stripe.readOrExplain().records()) {
                     if (record.name().startsWith(prefix) && holds(record, now)) {
                         held.add(record.info());
                     }
@@ -291,7 +273,7 @@ public final class FileLockBackend implements LockBackend {
             if (current == null) {
                 return false;
             }
-            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), content.liveOthers(name, now)));
             stripe.signalRelease();
             return holds(current, now);
         });
@@ -299,7 +281,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public void start(BackendEvents events) {
-        if (!notifications || events == null) {
+        if (!settings.notifications() || events == null) {
             return;
         }
         Consumer<Collection<String>> listener = events::released;
@@ -310,16 +292,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public String describe() {
-        StringBuilder uri = new StringBuilder("file:").append(directory.toString().replace(File.separatorChar, '/'));
-        char separator = '?';
-        if (!namespace.equals(DEFAULT_NAMESPACE)) {
-            uri.append(separator).append("namespace=").append(namespace);
-            separator = '&';
-        }
-        if (group != null) {
-            uri.append(separator).append("group=").append(group);
-        }
-        return uri.toString();
+        return settings.describe();
     }
 
     @Override
@@ -370,35 +343,11 @@ public final class FileLockBackend implements LockBackend {
         }
     }
 
-    private static StripeContent read(Stripe stripe) throws IOException {
-        try {
-            return stripe.read();
-        } catch (CorruptStripeException e) {
-            throw new CorruptStripeException("stripe file " + stripe.path + " is not valid distlock data ("
-                    + e.getMessage() + "); nothing was changed. Force-releasing any lock of this stripe resets it");
-        }
-    }
-
-    /** The stripe's other records, without those whose lease has lapsed (cheap to judge: no stale check). */
-    private static List<LockRecord> liveOthers(StripeContent content, String name, Instant now) {
-        List<LockRecord> kept = new ArrayList<>(content.records().size() + 1);
-        for (LockRecord record : content.records()) {
-            if (!record.name().equals(name) && !record.expiredAt(now)) {
-                kept.add(record);
-            }
-        }
-        return kept;
-    }
-
     private boolean holds(LockRecord record, Instant now) {
         if (record.expiredAt(now)) {
             return false;
         }
-        return !staleHolderDetection || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
-    }
-
-    private static long epochMicros(Instant now) {
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        return !settings.staleHolderDetection() || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
     }
 
     /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
@@ -518,7 +467,7 @@ public final class FileLockBackend implements LockBackend {
          *                                  directory
          */
         public FileLockBackend build() {
-            return new FileLockBackend(this);
+            return new FileLockBackend(FileSettings.resolve(directory, group, staleHolderDetection, options, uri));
         }
     }
 }

@@ -53,7 +53,7 @@ public final class RedisLockBackend implements LockBackend {
     private static final int SCAN_COUNT = 1000;
     private final RedisSettings settings;
     private final RedisKeys keys;
-    private final RedisConnections connections;
+    private final RedisConnection connections;
     private final ScriptRunner scripts;
     private final TurnTiming turns;
     /**
@@ -73,7 +73,7 @@ public final class RedisLockBackend implements LockBackend {
         this.turns = turns;
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
         this.turnChannel = keys.channel() + ":" + managerId;
-        this.connections = new RedisConnections(settings);
+        this.connections = new RedisConnection(settings);
         this.scripts = new ScriptRunner(settings, connections.commands);
         try {
             scripts.loadAll();
