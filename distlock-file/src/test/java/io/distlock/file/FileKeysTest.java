@@ -23,6 +23,8 @@ class FileKeysTest {
             Map<String, String> stripes = Map.of("orders", "28", "job", "30", "名前", "62", "🔒", "42", "a:b", "39");
             stripes.forEach((name, stripe) -> assertThat(backend.stripeFile(name))
                     .as(name).isEqualTo(directory.resolve("distlock").resolve("stripes").resolve(stripe)));
+            // Past the engine, an unpaired surrogate keeps its own bytes (LockNames), not UTF-8's '?'.
+            assertThat(FileKeys.stripeOf("\uD800")).isEqualTo(17).isNotEqualTo(FileKeys.stripeOf("?"));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.distlock.file;
 
-import io.distlock.spi.LockNames;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -8,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,25 +59,6 @@ class StripeContentTest {
             assertThatThrownBy(() -> StripeContent.parse(cut, cut.length)).as("cut at %d", at)
                     .isInstanceOf(CorruptStripeException.class);
         }
-    }
-
-    @Test
-    void namesAreTheirUtf8BytesExceptLoneSurrogates() {
-        Random random = new Random(7);
-        for (int i = 0; i < 2_000; i++) {
-            StringBuilder name = new StringBuilder();
-            for (int j = random.nextInt(20); j > 0; j--) {
-                name.appendCodePoint(random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10ffff));
-            }
-            String valid = name.toString();
-            if (valid.codePoints().anyMatch(cp -> cp >= 0xd800 && cp <= 0xdfff)) {
-                continue;
-            }
-            assertThat(LockNames.bytes(valid)).isEqualTo(valid.getBytes(StandardCharsets.UTF_8));
-        }
-        assertThat(LockNames.bytes("\uD800")).containsExactly(0xed, 0xa0, 0x80);
-        assertThat(LockNames.bytes("?")).containsExactly('?');
-        assertThat(FileKeys.stripeOf("\uD800")).isBetween(0, Layout.STRIPES - 1);
     }
 
     @Test
