@@ -110,7 +110,7 @@ public final class FileLockBackend implements LockBackend {
         return settings.notifications();
     }
 
-    /** The base directory; the locks live in its subdirectory named after the namespace ({@link FileKeys}). */
+    /** The base directory; the locks live in its subdirectory named after the namespace (a colon written {@code %3A}). */
     public Path directory() {
         return settings.directory();
     }
