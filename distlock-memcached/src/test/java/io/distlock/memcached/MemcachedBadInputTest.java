@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
@@ -250,7 +251,7 @@ class MemcachedBadInputTest {
     }
 
     private static void assertBadUri(String uri, String mentioning) {
-        assertThatThrownBy(() -> MemcachedSettings.parse(uri, new MemcachedSettings.Overrides(), name -> null))
+        assertThatThrownBy(() -> MemcachedSettings.parse(uri, new BackendOptions(), name -> null))
                 .as(uri).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(mentioning);
     }
 }

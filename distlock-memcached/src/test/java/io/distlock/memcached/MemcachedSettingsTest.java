@@ -2,6 +2,7 @@ package io.distlock.memcached;
 
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Stderr;
 import io.distlock.testkit.server.ServerProcess;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Where the servers come from, and the parameters. */
 class MemcachedSettingsTest {
     private static MemcachedSettings parse(String uri, Map<String, String> environment) {
-        return MemcachedSettings.parse(uri, new MemcachedSettings.Overrides(), environment::get);
+        return MemcachedSettings.parse(uri, new BackendOptions(), environment::get);
     }
 
     @Test
