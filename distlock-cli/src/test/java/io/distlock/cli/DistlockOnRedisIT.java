@@ -1,6 +1,6 @@
 package io.distlock.cli;
 
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
@@ -133,7 +133,7 @@ class DistlockOnRedisIT {
         try {
             Launcher.awaitContent(ready);
             // From the server's side: every client connection of the redis-server is reset.
-            assertThat(redis.resetClientConnections()).as("connections reset").isPositive();
+            assertThat(redis.dropConnections()).as("connections reset").isPositive();
             Eventually.until("a suspended line, then a held-again line", Duration.ofSeconds(30), () -> {
                 String err = holder.errSoFar();
                 return err.contains("is held again") && err.indexOf("is suspended") < err.indexOf("is held again")

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.jdbc.MariaDbServers;
+import io.distlock.testkit.server.MariaDbServers;
 
 import java.util.Set;
 

@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.memcached.MemcachedServers;
+import io.distlock.testkit.server.MemcachedServers;
 
 import java.util.Set;
 

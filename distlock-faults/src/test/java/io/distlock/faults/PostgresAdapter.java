@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 
 import java.sql.Connection;
 import java.sql.SQLException;

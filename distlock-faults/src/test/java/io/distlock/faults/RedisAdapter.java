@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 
 import java.util.Set;
 

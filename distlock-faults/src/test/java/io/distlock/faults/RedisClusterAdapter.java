@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisClusterFixture;
+import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.net.InetSocketAddress;
@@ -72,12 +72,12 @@ final class RedisClusterAdapter implements BackendAdapter {
     @Override
     public void pauseServer() {
         hit = owner();
-        hit.pause();
+        hit.freeze();
     }
 
     @Override
     public void resumeServer() {
-        hit.resume();
+        hit.thaw();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisSentinelFixture;
+import io.distlock.testkit.server.RedisSentinelFixture;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;

@@ -52,12 +52,12 @@ abstract class ServerAdapter implements BackendAdapter {
 
     @Override
     public void pauseServer() {
-        server.pause();
+        server.freeze();
     }
 
     @Override
     public void resumeServer() {
-        server.resume();
+        server.thaw();
     }
 
     @Override

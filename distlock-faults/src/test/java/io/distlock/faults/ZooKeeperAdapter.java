@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
 
 import java.time.Duration;
 import java.util.Set;

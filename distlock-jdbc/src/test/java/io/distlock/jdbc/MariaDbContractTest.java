@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
@@ -61,7 +62,7 @@ class MariaDbContractTest extends LockContractSuite {
 
     @Override
     protected int dropConnections() {
-        return mariadb.resetClientConnections();
+        return mariadb.dropConnections();
     }
 
     @Override

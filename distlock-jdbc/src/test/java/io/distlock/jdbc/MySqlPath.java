@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;

@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.PostgresServers;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.spi.LockBackend;
@@ -70,7 +71,7 @@ class PostgresContractTest extends LockContractSuite {
     @Override
     protected int dropConnections() {
         // Each backend's LISTEN connection is among them, so every backend notices at once.
-        return postgres.resetClientConnections();
+        return postgres.dropConnections();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;

@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
@@ -54,7 +55,7 @@ class MemcachedContractTest extends LockContractSuite {
 
     @Override
     protected int dropConnections() {
-        return first.resetClientConnections() + second.resetClientConnections();
+        return first.dropConnections() + second.dropConnections();
     }
 
     @Override

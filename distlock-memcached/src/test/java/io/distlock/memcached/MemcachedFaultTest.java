@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -167,7 +168,7 @@ class MemcachedFaultTest {
         String onDoomed = nameOn(backend, doomed, "frozen");
         String onLive = nameOn(backend, live, "thawed");
         locks.acquire(onDoomed, LockOptions.tryOnce()).release();
-        doomed.pause();
+        doomed.freeze();
         try {
             long start = System.nanoTime();
             assertThatThrownBy(() -> locks.acquire(onDoomed, LockOptions.tryOnce()))
@@ -180,7 +181,7 @@ class MemcachedFaultTest {
                 assertThat(lock.isHeld()).isTrue();
             }
         } finally {
-            doomed.resume();
+            doomed.thaw();
         }
         // The add that timed out was still queued in the server's socket and ran when it thawed: the
         // name is held by an acquisition nobody has (it was reported as failed) until its lease ends.

@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;

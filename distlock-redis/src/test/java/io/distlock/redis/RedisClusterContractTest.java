@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -43,7 +44,7 @@ class RedisClusterContractTest extends RedisKitSuite {
 
     @Override
     List<ServerProcess> servers() {
-        return cluster.nodes;
+        return cluster.nodes();
     }
 
     @Override

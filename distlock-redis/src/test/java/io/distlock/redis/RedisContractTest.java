@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;

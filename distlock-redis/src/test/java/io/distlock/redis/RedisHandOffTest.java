@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.Eventually;
 
 import io.distlock.Lock;

@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.testkit.server.RedisSentinelFixture;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;

@@ -5,7 +5,7 @@ import io.distlock.Lock;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.jdbc.JdbcLockBackend;
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

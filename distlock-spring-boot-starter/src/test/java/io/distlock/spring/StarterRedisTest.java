@@ -1,7 +1,7 @@
 package io.distlock.spring;
 
 import io.distlock.LockManager;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.RedisClient;
 import io.netty.util.Version;

@@ -1,6 +1,6 @@
 package io.distlock.spring;
 
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,14 +48,14 @@ class HealthTest {
             runner("redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s").run(context -> {
                 DistlockBoot4HealthIndicator indicator = context.getBean(DistlockBoot4HealthIndicator.class);
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-                redis.pause();
+                redis.freeze();
                 try {
                     Health down = indicator.health();
                     assertThat(down.getStatus()).isEqualTo(Status.DOWN);
                     assertThat(down.getDetails().get("backend").toString()).startsWith("redis://");
                     assertThat(down.getDetails().get("error").toString()).contains("no answer within");
                 } finally {
-                    redis.resume();
+                    redis.thaw();
                 }
             });
         }

@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.testkit.server.ServerProcess;

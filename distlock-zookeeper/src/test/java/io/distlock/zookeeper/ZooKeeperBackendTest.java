@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;

@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +27,7 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
     @Override
     protected int dropConnections() {
         // The server keeps the sessions: each client reconnects within its session timeout, same session.
-        return zookeeper.resetClientConnections();
+        return zookeeper.dropConnections();
     }
 
     @Override

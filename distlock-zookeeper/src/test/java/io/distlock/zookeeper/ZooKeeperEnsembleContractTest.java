@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperEnsemble;
 import io.distlock.testkit.ContractRule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,7 @@ class ZooKeeperEnsembleContractTest extends ZooKeeperKitSuite {
 
     @Override
     protected int dropConnections() {
-        return ensemble.resetClientConnections();
+        return ensemble.dropConnections();
     }
 
     @Override

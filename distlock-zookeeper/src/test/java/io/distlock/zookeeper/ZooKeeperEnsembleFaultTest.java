@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperEnsemble;
 import io.distlock.Lock;
 import io.distlock.LockException;
 import io.distlock.LockManager;

@@ -1,5 +1,6 @@
 package io.distlock.zookeeper;
 
+import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -98,7 +99,7 @@ class ZooKeeperFaultTest {
             AcquireResult held = backend.tryAcquire(request("frozen", "owner-1"));
             assertThat(held.isAcquired()).isTrue();
 
-            zookeeper.pause();
+            zookeeper.freeze();
             try {
                 long start = System.nanoTime();
                 // A timeout, or a dropped connection if the client notices the silence first: either
@@ -109,7 +110,7 @@ class ZooKeeperFaultTest {
                 // The client notices the silence after 2/3 of the session timeout.
                 Eventually.until("connectionLost reported", PATIENCE, () -> !events.connectionsLost.isEmpty());
             } finally {
-                zookeeper.resume();
+                zookeeper.thaw();
             }
             Eventually.until("the connection is back (same or new session)", PATIENCE,
                     () -> events.connectionsRestored.get() > 0);

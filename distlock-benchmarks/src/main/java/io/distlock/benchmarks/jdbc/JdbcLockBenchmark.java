@@ -15,7 +15,7 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.jdbc.JdbcLockBackend;
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;

@@ -11,7 +11,7 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.memcached.MemcachedLockBackend;
-import io.distlock.memcached.MemcachedServers;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;

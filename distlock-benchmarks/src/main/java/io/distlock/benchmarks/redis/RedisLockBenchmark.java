@@ -9,7 +9,7 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.redis.RedisLockBackend;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.BufferedReader;

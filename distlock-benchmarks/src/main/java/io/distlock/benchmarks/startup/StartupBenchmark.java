@@ -1,11 +1,11 @@
 package io.distlock.benchmarks.startup;
 
 import io.distlock.benchmarks.harness.Reports;
-import io.distlock.jdbc.PostgresServers;
-import io.distlock.memcached.MemcachedServers;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.PostgresServers;
+import io.distlock.testkit.server.MemcachedServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
 
 import java.io.IOException;
 import java.io.InputStream;

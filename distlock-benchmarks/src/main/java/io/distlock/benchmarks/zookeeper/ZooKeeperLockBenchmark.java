@@ -11,7 +11,7 @@ import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.testkit.server.ServerProcess;
 import io.distlock.zookeeper.ZooKeeperLockBackend;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;

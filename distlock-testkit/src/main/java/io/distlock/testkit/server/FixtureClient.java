@@ -1,4 +1,4 @@
-package io.distlock.redis;
+package io.distlock.testkit.server;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;

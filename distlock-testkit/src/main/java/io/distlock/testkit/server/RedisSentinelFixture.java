@@ -1,7 +1,6 @@
-package io.distlock.redis;
+package io.distlock.testkit.server;
 
 import io.distlock.testkit.Eventually;
-import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +37,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private final FixtureClient client = new FixtureClient();
 
     /** One primary watched by one sentinel: discovery, no failover. */
-    RedisSentinelFixture() {
+    public RedisSentinelFixture() {
         this(0, 1, Duration.ofSeconds(30));
     }
 
@@ -103,7 +102,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
         if (failure == Failure.KILLED) {
             old.kill();
         } else {
-            old.pause();
+            old.freeze();
         }
         int[] promoted = {-1};
         try {
@@ -113,7 +112,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
             });
         } finally {
             if (failure == Failure.PAUSED) {
-                old.resume();
+                old.thaw();
             }
         }
         if (failure == Failure.KILLED) {
@@ -301,7 +300,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     }
 
     /** The port from {@code SENTINEL get-master-addr-by-name}, or -1 while the sentinel does not know it. */
-    static int masterPortReportedBy(String host, int port) throws IOException {
+    private static int masterPortReportedBy(String host, int port) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 200);
             socket.setSoTimeout(1000);

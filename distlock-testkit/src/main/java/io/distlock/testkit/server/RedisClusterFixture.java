@@ -1,7 +1,6 @@
-package io.distlock.redis;
+package io.distlock.testkit.server;
 
 import io.distlock.testkit.Eventually;
-import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.Range;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.StringCodec;
@@ -22,12 +21,12 @@ import java.util.stream.Collectors;
  */
 public final class RedisClusterFixture implements AutoCloseable {
     private static final int PRIMARIES = 3;
-    final List<ServerProcess> nodes = new ArrayList<>();
+    private final List<ServerProcess> nodes = new ArrayList<>();
     private final List<Integer> busPorts = new ArrayList<>();
     private final FixtureClient client = new FixtureClient();
 
     /** Three primaries, no replicas, a node timeout of 5 s. */
-    RedisClusterFixture() {
+    public RedisClusterFixture() {
         this(false, Duration.ofSeconds(5));
     }
 
@@ -72,13 +71,19 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /** The nodes, primaries first, in the order they were started. */
+    public List<ServerProcess> nodes() {
+        return List.copyOf(nodes);
+    }
+
     /** Two of the nodes as seeds; Lettuce discovers the rest. */
     public String seedUri() {
         return "redis://" + nodes.subList(0, 2).stream().map(n -> "127.0.0.1:" + n.port())
                 .collect(Collectors.joining(",")) + "?cluster=true";
     }
 
-    String uri(String namespace) {
+    /** {@link #seedUri()} with a namespace. */
+    public String uri(String namespace) {
         return seedUri() + "&namespace=" + namespace;
     }
 
@@ -111,7 +116,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         int slot = SlotHash.getSlot(key);
         ServerProcess old = ownerOf(key);
         if (pause) {
-            old.pause();
+            old.freeze();
         } else {
             old.kill();
         }
@@ -126,7 +131,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             });
         } finally {
             if (pause) {
-                old.resume();
+                old.thaw();
             }
         }
         if (!pause) {
