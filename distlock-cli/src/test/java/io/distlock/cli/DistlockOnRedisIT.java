@@ -1,5 +1,6 @@
 package io.distlock.cli;
 
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.RedisServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,7 @@ class DistlockOnRedisIT {
     }
 
     private Launcher distlock(String password) {
-        return new Launcher(temp, "redis://" + redis.host() + ":" + redis.port(),
+        return new Launcher(temp, TestBackend.REDIS.uri(redis),
                 Map.of("DISTLOCK_REDIS_PASSWORD", password));
     }
 

@@ -39,7 +39,7 @@ final class RedisClusterAdapter implements BackendAdapter {
 
     @Override
     public String clientUri(Path runDirectory, InetSocketAddress via) {
-        return cluster.seedUri() + "&" + RedisAdapter.PARAMETERS.substring(1);
+        return cluster.seedUri() + "&" + ServerAdapter.TIMEOUTS_QUERY;
     }
 
     /** The primary serving the lock, checked to hold the lock's keys so a changed key layout cannot miss it. */

@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.PostgresServers;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -24,7 +25,7 @@ class PostgresContractTest extends LockContractSuite {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
         // Each backend keeps one connection for LISTEN, and with session locks one per held lock:
         // the kit has a dozen managers open at once, and rule 6.1 holds 17 locks in one.
         pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD, 100);

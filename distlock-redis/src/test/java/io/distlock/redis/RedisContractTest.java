@@ -1,6 +1,6 @@
 package io.distlock.redis;
 
-import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +15,7 @@ class RedisContractTest extends RedisKitSuite {
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisServers.start();
+        redis = TestBackend.REDIS.start();
     }
 
     @AfterAll
@@ -32,7 +32,7 @@ class RedisContractTest extends RedisKitSuite {
 
     @Override
     String serverUri() {
-        return "redis://127.0.0.1:" + redis.port();
+        return TestBackend.REDIS.uri(redis);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.distlock.spring;
 
+import io.distlock.testkit.server.TestBackend;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.Lock;
 import io.distlock.LockInfo;
@@ -44,7 +45,7 @@ class StarterJdbcTest {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package io.distlock.zookeeper;
 
-import io.distlock.testkit.server.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +14,7 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
 
     @BeforeAll
     static void startZooKeeper() {
-        zookeeper = ZooKeeperServers.start();
+        zookeeper = TestBackend.ZOOKEEPER.start();
     }
 
     @AfterAll

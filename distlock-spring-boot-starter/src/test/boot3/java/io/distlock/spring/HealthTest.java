@@ -1,6 +1,6 @@
 package io.distlock.spring;
 
-import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,10 +42,10 @@ class HealthTest {
 
     @Test
     void upWhileRedisAnswersAndDownWithinTheTimeoutWhenItDoesNot() {
-        try (ServerProcess redis = RedisServers.start()) {
+        try (ServerProcess redis = TestBackend.REDIS.start()) {
             // Generous Redis timeouts (the first connection loads Netty, slow on a loaded machine):
             // the DOWN below comes from the health check's own 3 s.
-            runner("redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s").run(context -> {
+            runner(TestBackend.REDIS.uri(redis, TestBackend.parameters("connectTimeout", "30s", "timeout", "30s"))).run(context -> {
                 DistlockHealthIndicator indicator = context.getBean(DistlockHealthIndicator.class);
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
                 redis.freeze();

@@ -49,7 +49,7 @@ public final class PostgresServers {
 
     /** A distlock URI with the credentials in it. */
     public static String uri(ServerProcess server) {
-        return "jdbc:postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE;
+        return TestBackend.POSTGRES.uri(server);
     }
 
     public static Connection connect(ServerProcess server) throws SQLException {
