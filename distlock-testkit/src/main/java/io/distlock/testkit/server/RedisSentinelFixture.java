@@ -133,7 +133,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * (their failover timeout) before they point it back.
      */
     public void replicateThrough(ServerProcess replica, int port, Duration within) {
-        client.node(replica.port()).replicaof("127.0.0.1", port);
+        client.command(replica.port(), "REPLICAOF", "127.0.0.1", port);
         awaitReplicating(replica, port, within);
     }
 
@@ -233,12 +233,12 @@ public final class RedisSentinelFixture implements AutoCloseable {
                     return false;
                 }
                 for (ServerProcess sentinel : sentinels) {
-                    Map<String, String> master = client.sentinel(sentinel.port()).master(MASTER_ID);
+                    Map<String, String> master = client.sentinelPrimary(sentinel.port(), MASTER_ID);
                     if (!"master".equals(master.get("flags"))
                             || Integer.parseInt(master.get("num-other-sentinels")) != sentinels.size() - 1) {
                         return false;
                     }
-                    long healthy = client.sentinel(sentinel.port()).replicas(MASTER_ID).stream()
+                    long healthy = client.sentinelReplicas(sentinel.port(), MASTER_ID).stream()
                             .filter(r -> "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status"))
                                     && String.valueOf(primaryPort).equals(r.get("master-port")))
                             .count();
@@ -265,17 +265,16 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private int agreedPrimaryPortOrMinusOne() {
         int agreed = -1;
         for (ServerProcess sentinel : sentinels) {
-            java.net.SocketAddress named;
+            int named;
             try {
-                named = client.sentinel(sentinel.port()).getMasterAddrByName(MASTER_ID);
+                named = client.primaryPortNamedBy(sentinel.port(), MASTER_ID);
             } catch (RuntimeException unreachable) {
                 return -1;
             }
-            if (!(named instanceof InetSocketAddress address)
-                    || (agreed > 0 && address.getPort() != agreed)) {
+            if (named < 0 || (agreed > 0 && named != agreed)) {
                 return -1;
             }
-            agreed = address.getPort();
+            agreed = named;
         }
         return agreed;
     }
@@ -290,8 +289,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
         for (ServerProcess sentinel : sentinels) {
             try {
                 text.append("\n  sentinel ").append(sentinel.port()).append(": ")
-                        .append(client.sentinel(sentinel.port()).master(MASTER_ID)).append(" replicas ")
-                        .append(client.sentinel(sentinel.port()).replicas(MASTER_ID));
+                        .append(client.sentinelPrimary(sentinel.port(), MASTER_ID)).append(" replicas ")
+                        .append(client.sentinelReplicas(sentinel.port(), MASTER_ID));
             } catch (RuntimeException e) {
                 text.append("\n  sentinel ").append(sentinel.port()).append(": ").append(e);
             }
