@@ -1,9 +1,9 @@
 package io.distlock.cli;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

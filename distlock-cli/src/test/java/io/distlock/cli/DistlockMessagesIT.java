@@ -2,8 +2,8 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.MemcachedServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import io.distlock.testkit.server.ZooKeeperServers;

@@ -1,7 +1,7 @@
 package io.distlock.cli;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.TestBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;

@@ -1,13 +1,13 @@
 package io.distlock.jdbc;
 
-import io.distlock.testkit.server.MariaDbServers;
-import io.distlock.testkit.server.PostgresServers;
 import io.distlock.ListPage;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.server.MariaDbServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,7 @@
 package io.distlock.jdbc;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.PostgresServers;
+import io.distlock.testkit.server.TestBackend;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.spi.LockBackend;

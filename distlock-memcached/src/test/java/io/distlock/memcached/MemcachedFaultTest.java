@@ -1,6 +1,5 @@
 package io.distlock.memcached;
 
-import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -8,6 +7,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingListener;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

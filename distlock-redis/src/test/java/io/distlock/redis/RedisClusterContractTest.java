@@ -1,12 +1,12 @@
 package io.distlock.redis;
 
-import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.ContractRule;
+import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;

@@ -1,8 +1,8 @@
 package io.distlock.redis;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,8 +1,8 @@
 package io.distlock.redis;
 
-import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingListener;
+import io.distlock.testkit.server.RedisServers;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;

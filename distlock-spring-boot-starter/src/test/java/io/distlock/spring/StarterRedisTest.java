@@ -1,9 +1,9 @@
 package io.distlock.spring;
 
 import java.util.Map;
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.LockManager;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import io.lettuce.core.RedisClient;
 import io.netty.util.Version;
 import org.junit.jupiter.api.AfterAll;

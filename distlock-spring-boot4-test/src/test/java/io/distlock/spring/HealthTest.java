@@ -1,7 +1,7 @@
 package io.distlock.spring;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;

@@ -1,8 +1,8 @@
 package io.distlock.zookeeper;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -43,6 +43,6 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
 
     @Override
     String hosts() {
-        return "127.0.0.1:" + zookeeper.port();
+        return zookeeper.connectString();
     }
 }

@@ -1,7 +1,7 @@
 package io.distlock.zookeeper;
 
-import io.distlock.testkit.server.ZooKeeperEnsemble;
 import io.distlock.testkit.ContractRule;
+import io.distlock.testkit.server.ZooKeeperEnsemble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -1,6 +1,5 @@
 package io.distlock.zookeeper;
 
-import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
@@ -11,6 +10,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;

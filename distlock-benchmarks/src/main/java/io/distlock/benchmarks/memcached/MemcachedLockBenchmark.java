@@ -1,6 +1,5 @@
 package io.distlock.benchmarks.memcached;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.LockOptions;
 import io.distlock.benchmarks.harness.Contender;
 import io.distlock.benchmarks.harness.DistlockClient;
@@ -13,6 +12,7 @@ import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.memcached.MemcachedLockBackend;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;

@@ -1,6 +1,5 @@
 package io.distlock.benchmarks.redis;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.benchmarks.harness.ComparisonTable;
 import io.distlock.benchmarks.harness.Contender;
 import io.distlock.benchmarks.harness.DistlockClient;
@@ -11,6 +10,7 @@ import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.redis.RedisLockBackend;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 
 import java.io.BufferedReader;
 import java.io.IOException;

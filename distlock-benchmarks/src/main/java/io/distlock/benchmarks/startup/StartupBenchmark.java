@@ -1,9 +1,9 @@
 package io.distlock.benchmarks.startup;
 
-import io.distlock.testkit.server.TestBackend;
 import io.distlock.benchmarks.harness.Reports;
 import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 
 import java.io.IOException;
 import java.io.InputStream;
