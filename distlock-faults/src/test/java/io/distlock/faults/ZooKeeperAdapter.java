@@ -1,5 +1,6 @@
 package io.distlock.faults;
 
+import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.testkit.server.TestBackend;
 
 import java.time.Duration;
