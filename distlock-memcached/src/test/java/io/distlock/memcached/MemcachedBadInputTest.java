@@ -8,6 +8,7 @@ import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.Durations;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

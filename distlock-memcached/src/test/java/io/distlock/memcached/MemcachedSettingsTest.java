@@ -5,6 +5,7 @@ import io.distlock.LockBackends;
 import io.distlock.spi.BackendOptions;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Stderr;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 
@@ -79,12 +80,12 @@ class MemcachedSettingsTest {
                     assertThat(built.describe()).endsWith(" namespace words");
                     assertThat(built.inspect("words-lock")).as("answered while the server runs").isEmpty();
                     // The timeout, named by an operation the frozen server leaves unanswered.
-                    memcached.pause();
+                    memcached.freeze();
                     try {
                         assertThatThrownBy(() -> built.inspect("words-lock")).isInstanceOf(LockBackendException.class)
                                 .hasMessageContaining("within 750 ms");
                     } finally {
-                        memcached.resume();
+                        memcached.thaw();
                     }
                 }
             });

@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.distlock.LockBackendException;
 import io.distlock.testkit.Stderr;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,13 +46,13 @@ class RedisVocabularyTest {
      * unanswered (by distlock's deadline, or by Lettuce's command timeout, which is the same).
      */
     private static void assertTimeout(RedisLockBackend backend, Duration expected) {
-        redis.pause();
+        redis.freeze();
         try {
             assertThatThrownBy(() -> backend.inspect("unanswered")).isInstanceOf(LockBackendException.class)
                     .message().containsAnyOf("within " + expected + " (the timeout parameter)",
                             "timed out after " + expected.toMillis() + " millisecond");
         } finally {
-            redis.resume();
+            redis.thaw();
         }
     }
 

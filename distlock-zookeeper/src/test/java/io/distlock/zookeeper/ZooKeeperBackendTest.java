@@ -8,6 +8,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.common.PathUtils;
 import org.junit.jupiter.api.AfterAll;

@@ -10,6 +10,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
@@ -104,7 +105,7 @@ class ZooKeeperFaultTest {
             AcquireResult held = backend.tryAcquire(request("frozen", "owner-1"));
             assertThat(held.isAcquired()).isTrue();
 
-            zookeeper.pause();
+            zookeeper.freeze();
             try {
                 long start = System.nanoTime();
                 // A timeout, or a dropped connection if the client notices the silence first: either
@@ -115,7 +116,7 @@ class ZooKeeperFaultTest {
                 // The client notices the silence after 2/3 of the session timeout.
                 Eventually.until("connectionLost reported", PATIENCE, () -> !events.connectionsLost.isEmpty());
             } finally {
-                zookeeper.resume();
+                zookeeper.thaw();
             }
             Eventually.until("the connection is back (same or new session)", PATIENCE,
                     () -> events.connectionsRestored.get() > 0);

@@ -3,6 +3,7 @@ package io.distlock.zookeeper;
 import io.distlock.LockBackendException;
 import io.distlock.testkit.Stderr;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,12 +44,12 @@ class ZooKeeperVocabularyTest {
 
     /** The timeout the backend's operations run with: named by an inspect the frozen server leaves unanswered. */
     private static void assertTimeout(ZooKeeperLockBackend backend, String expected) {
-        zookeeper.pause();
+        zookeeper.freeze();
         try {
             assertThatThrownBy(() -> backend.inspect("unanswered")).isInstanceOf(LockBackendException.class)
                     .hasMessageContaining("within " + expected + " (the timeout parameter)");
         } finally {
-            zookeeper.resume();
+            zookeeper.thaw();
         }
     }
 
