@@ -28,10 +28,10 @@ final class EngineLockManager implements LockManager {
     }
 
     /** Starts the backend; the builder has checked every value. */
-    static LockManager create(LockBackend backend, Duration lease, Duration timeout, Duration retryInterval,
+    static LockManager create(LockBackend backend, Duration lease, Duration waitTime, Duration retryInterval,
                               boolean reentrant, boolean autoRenew, LockListener listener, Ticker ticker) {
         return new EngineLockManager(
-                new LockEngine(backend, lease, timeout, retryInterval, reentrant, autoRenew, listener, ticker));
+                new LockEngine(backend, lease, waitTime, retryInterval, reentrant, autoRenew, listener, ticker));
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.util.function.Function;
 public interface LockManager extends AutoCloseable {
 
     /**
-     * Waits up to the default timeout for the lock and returns its handle.
+     * Waits up to the default wait for the lock and returns its handle.
      *
      * @throws LockTimeoutException      if it stayed busy for the whole wait
      * @throws LockInterruptedException  if the thread was interrupted while waiting
@@ -53,7 +53,7 @@ public interface LockManager extends AutoCloseable {
     /** Tries exactly once; empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name);
 
-    /** Tries once with these options (their timeout is ignored); empty if the lock is busy. */
+    /** Tries once with these options (their wait is ignored); empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name, LockOptions options);
 
     /** Tries once for the calling service's own name; empty if it is busy. */
@@ -222,7 +222,7 @@ public interface LockManager extends AutoCloseable {
     final class Builder {
         private final LockBackend backend;
         private Duration lease = LockDefaults.LEASE;
-        private Duration timeout = LockDefaults.WAIT;
+        private Duration waitTime = LockDefaults.WAIT;
         private Duration retryInterval = LockDefaults.RETRY_INTERVAL;
         private boolean reentrant;
         private boolean autoRenew;
@@ -241,9 +241,21 @@ public interface LockManager extends AutoCloseable {
             return this;
         }
 
-        /** Zero tries once; negative waits forever. */
+        /** The wait of a call that does not set one: zero tries once; negative waits forever. */
+        public Builder defaultWaitTime(Duration waitTime) {
+            this.waitTime = Validation.timeout("defaultWaitTime", waitTime);
+            return this;
+        }
+
+        /**
+         * The default wait, by its old name.
+         *
+         * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+         *     operation's bound; use {@link #defaultWaitTime(Duration)}.
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder defaultTimeout(Duration timeout) {
-            this.timeout = Validation.timeout("defaultTimeout", timeout);
+            this.waitTime = Validation.timeout("defaultTimeout", timeout);
             return this;
         }
 
@@ -274,7 +286,7 @@ public interface LockManager extends AutoCloseable {
         }
 
         public LockManager build() {
-            return EngineLockManager.create(backend, lease, timeout, retryInterval, reentrant, autoRenew, listener, ticker);
+            return EngineLockManager.create(backend, lease, waitTime, retryInterval, reentrant, autoRenew, listener, ticker);
         }
     }
 }

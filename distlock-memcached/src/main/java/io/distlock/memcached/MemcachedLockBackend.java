@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Locks on one or more memcached servers, through one xmemcached client per server.
@@ -221,7 +220,6 @@ public final class MemcachedLockBackend implements LockBackend {
     public static final class Builder {
         private final String uri;
         private final MemcachedSettings.Overrides overrides = new MemcachedSettings.Overrides();
-        private Function<String, String> environment = MemcachedSettings.systemEnvironment();
 
         private Builder(String uri) {
             this.uri = uri;
@@ -245,12 +243,6 @@ public final class MemcachedLockBackend implements LockBackend {
             return this;
         }
 
-        /** Where the environment variables are read from (tests). */
-        Builder environment(Function<String, String> environment) {
-            this.environment = environment;
-            return this;
-        }
-
         /**
          * Connects to every server (a server that is down is retried in the background; its names
          * fail until it is back).
@@ -258,12 +250,7 @@ public final class MemcachedLockBackend implements LockBackend {
          * @throws IllegalArgumentException if the URI or a setting is malformed, naming it
          */
         public MemcachedLockBackend build() {
-            return new MemcachedLockBackend(settings());
-        }
-
-        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
-        MemcachedSettings settings() {
-            return MemcachedSettings.parse(uri, overrides, environment);
+            return new MemcachedLockBackend(MemcachedSettings.parse(uri, overrides, MemcachedSettings.systemEnvironment()));
         }
     }
 }

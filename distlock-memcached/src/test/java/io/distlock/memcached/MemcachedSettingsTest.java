@@ -1,8 +1,10 @@
 package io.distlock.memcached;
 
+import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Stderr;
+import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -68,14 +70,28 @@ class MemcachedSettingsTest {
      */
     @Test
     void theVocabularyWordsInTheBuilderAndTheUri() {
-        String log = Stderr.of(() -> {
-            MemcachedSettings built = MemcachedLockBackend.builder("memcached://h1").timeout(Duration.ofMillis(750))
-                    .connectTimeout(Duration.ofSeconds(3)).namespace("words").settings();
-            assertThat(built.timeout()).isEqualTo(Duration.ofMillis(750));
-            assertThat(built.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(built.namespace()).isEqualTo("words");
-        });
-        assertThat(log).doesNotContain("deprecated");
+        ServerProcess memcached = MemcachedServers.start();
+        try {
+            String log = Stderr.of(() -> {
+                try (MemcachedLockBackend built = MemcachedLockBackend.builder(MemcachedServers.uri("", memcached))
+                        .timeout(Duration.ofMillis(750)).connectTimeout(Duration.ofSeconds(3)).namespace("words").build()) {
+                    assertThat(built.describe()).endsWith(" namespace words");
+                    assertThat(built.inspect("words-lock")).as("answered while the server runs").isEmpty();
+                    // The timeout, named by an operation the frozen server leaves unanswered.
+                    memcached.pause();
+                    try {
+                        assertThatThrownBy(() -> built.inspect("words-lock")).isInstanceOf(LockBackendException.class)
+                                .hasMessageContaining("within 750 ms");
+                    } finally {
+                        memcached.resume();
+                    }
+                }
+            });
+            assertThat(log).doesNotContain("deprecated");
+        } finally {
+            memcached.close();
+        }
+        assertThat(parse("memcached://h1?connectTimeout=3s", Map.of()).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         for (String old : new String[] {"operationTimeout", "commandTimeout"}) {
             assertThatThrownBy(() -> parse("memcached://h1?" + old + "=1s", Map.of()))
                     .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(old);

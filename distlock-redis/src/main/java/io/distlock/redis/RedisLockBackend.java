@@ -350,12 +350,7 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(settings(), turns);
-        }
-
-        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
-        RedisSettings settings() {
-            return RedisSettings.parse(uri, overrides);
+            return new RedisLockBackend(RedisSettings.parse(uri, overrides), turns);
         }
 
         /**

@@ -52,6 +52,11 @@ class ZooKeeperFaultTest {
         return "127.0.0.1:" + zookeeper.port();
     }
 
+    /** The node of lock {@code name} of the default namespace under this class's chroot. */
+    private static String lockPath(String name) {
+        return new ZooKeeperKeys("/faults/" + ZooKeeperSettings.DEFAULT_NAMESPACE).lockPath(name);
+    }
+
     private String uri(String query) {
         return "zookeeper://" + hosts() + "/faults" + query;
     }
@@ -70,11 +75,12 @@ class ZooKeeperFaultTest {
             }).build());
             assertThat(other.tryAcquire("expired")).isEmpty();
 
-            // A second handle on the holder's session, closed: the server ends the session, as an
-            // expiry would, and deletes its ephemeral nodes.
-            ZooKeeper intruder = RawZooKeeper.connect(hosts(), backend.sessionIdForTests(),
-                    backend.sessionPasswordForTests());
-            intruder.close();
+            // The server ends the holder's session, as an expiry would, and deletes its ephemeral
+            // nodes; the session is the one the server says owns the lock node.
+            try (ZooKeeper raw = RawZooKeeper.connect(hosts())) {
+                long session = raw.exists(lockPath("expired"), false).getEphemeralOwner();
+                ServerSideSessions.terminate(zookeeper, session);
+            }
 
             assertThat(lost.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("lost-lock listener called").isTrue();
             assertThat(lock.isHeld()).isFalse();
@@ -118,7 +124,7 @@ class ZooKeeperFaultTest {
             // Its node is looked for itself: inspect would call it free once its lease ran out anyway.
             try (ZooKeeper raw = RawZooKeeper.connect(hosts())) {
                 Eventually.until("the timed-out acquire left no lock behind", PATIENCE,
-                        () -> absent(raw, backend.lockPath("frozen-2")));
+                        () -> absent(raw, lockPath("frozen-2")));
             }
             Optional<LockInfo> holder = backend.inspect("frozen");
             if (events.lost.isEmpty()) {
