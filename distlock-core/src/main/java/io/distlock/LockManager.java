@@ -1,7 +1,6 @@
 package io.distlock;
 
-import io.distlock.internal.LockEngine;
-import io.distlock.internal.LockedProxy;
+import io.distlock.internal.CallerNames;
 import io.distlock.internal.Validation;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
@@ -70,7 +69,7 @@ public interface LockManager extends AutoCloseable {
      * {@link #proxy}, which sees the concrete class.
      */
     static String callingServiceName() {
-        return io.distlock.internal.CallerNames.callingService();
+        return CallerNames.callingService(EngineLockManager.MANAGER_TYPES);
     }
 
     default void run(String name, Runnable action) {
@@ -87,7 +86,7 @@ public interface LockManager extends AutoCloseable {
     /** Runs {@code action} under the calling service's own name. */
     default void run(Runnable action) {
         Validation.notNull("action", action);
-        try (Lock ignored = acquire(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults())) {
+        try (Lock ignored = acquire(callingServiceName(), LockOptions.defaults())) {
             action.run();
         }
     }
@@ -110,7 +109,7 @@ public interface LockManager extends AutoCloseable {
 
     /** As {@link #tryRun(String, Runnable)}, under the calling service's own name. */
     default boolean tryRun(Runnable action) {
-        return tryRun(io.distlock.internal.CallerNames.callingService(), action);
+        return tryRun(callingServiceName(), action);
     }
 
     /**
@@ -131,7 +130,7 @@ public interface LockManager extends AutoCloseable {
 
     /** As {@link #call(String, LockedCall)}, under the calling service's own name. */
     default <T, E extends Exception> T call(LockedCall<T, E> action) throws E {
-        return call(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults(), action);
+        return call(callingServiceName(), LockOptions.defaults(), action);
     }
 
     /** What {@link #call} runs: a {@link java.util.concurrent.Callable} whose checked exception is a type parameter. */
@@ -287,7 +286,7 @@ public interface LockManager extends AutoCloseable {
         }
 
         public LockManager build() {
-            return new LockEngine(backend, lease, waitTime, retryInterval, reentrant, autoRenew, listener, ticker);
+            return EngineLockManager.create(backend, lease, waitTime, retryInterval, reentrant, autoRenew, listener, ticker);
         }
     }
 }
