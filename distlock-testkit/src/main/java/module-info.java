@@ -7,6 +7,8 @@ module io.distlock.testkit {
     requires transitive io.distlock;
     requires transitive org.junit.jupiter.api;
     requires org.assertj.core;
+    // The PostgreSQL and MariaDB fixtures check readiness over JDBC; the test brings the driver.
+    requires java.sql;
 
     exports io.distlock.testkit;
     exports io.distlock.testkit.server;
