@@ -1,6 +1,7 @@
 package io.distlock;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Conflict mode (contract 2.7, unimr.memcachedlock's {@code zlock}): the lock was busy and the
@@ -9,9 +10,9 @@ import java.util.Optional;
  */
 public class LockConflictException extends LockException {
     private final String lockName;
-    private final transient LockInfo holder;
+    private final transient @Nullable LockInfo holder;
 
-    public LockConflictException(String message, String lockName, LockInfo holder) {
+    public LockConflictException(String message, String lockName, @Nullable LockInfo holder) {
         super(message);
         this.lockName = lockName;
         this.holder = holder;

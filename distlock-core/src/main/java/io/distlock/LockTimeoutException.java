@@ -2,14 +2,15 @@ package io.distlock;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The lock stayed busy for the whole wait. The message names the lock, the wait and the holder. */
 public class LockTimeoutException extends LockException {
     private final String lockName;
     private final Duration waited;
-    private final transient LockInfo holder;
+    private final transient @Nullable LockInfo holder;
 
-    public LockTimeoutException(String message, String lockName, Duration waited, LockInfo holder) {
+    public LockTimeoutException(String message, String lockName, Duration waited, @Nullable LockInfo holder) {
         super(message);
         this.lockName = lockName;
         this.waited = waited;

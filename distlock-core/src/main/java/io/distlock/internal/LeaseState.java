@@ -1,11 +1,13 @@
 package io.distlock.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.distlock.LockLostListener;
 import io.distlock.spi.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's record of one acquisition: shared by every handle of a reentrant hold.
@@ -27,23 +29,25 @@ final class LeaseState {
     final String name;
     final String ownerId;
     final long token;
-    final LockLostListener onLost;
+    final @Nullable LockLostListener onLost;
     /** The acquiring thread in reentrant mode, else null. */
-    final Thread reentrantThread;
+    final @Nullable Thread reentrantThread;
     final Handle primary;
     /** Whether the engine renews this lease; a restore then renews instead of only asking. */
     final boolean autoRenew;
 
+    @GuardedBy("this")
     private int state = HELD;
+    @GuardedBy("this")
     private int holds = 1;
     /** Replaced whole on renewal: one volatile write, and readers never see half a renewal. */
     private volatile Term term;
-    volatile ScheduledFuture<?> renewal;
+    volatile @Nullable ScheduledFuture<?> renewal;
     /** While suspended: the task that marks the lease lost when its local validity runs out. */
-    volatile ScheduledFuture<?> expiry;
+    volatile @Nullable ScheduledFuture<?> expiry;
 
     LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
-               Instant sentAtWall, LockLostListener onLost, Thread reentrantThread, boolean autoRenew) {
+               Instant sentAtWall, @Nullable LockLostListener onLost, @Nullable Thread reentrantThread, boolean autoRenew) {
         this.engine = engine;
         this.name = name;
         this.ownerId = ownerId;
@@ -51,14 +55,23 @@ final class LeaseState {
         this.onLost = onLost;
         this.reentrantThread = reentrantThread;
         this.autoRenew = autoRenew;
-        renewed(sentAtNanos, sentAtWall, length);
+        this.term = term(sentAtNanos, sentAtWall, length);
         this.primary = new Handle(this);
     }
 
-    /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
+    /**
+     * A renewal's new term. Renewals of one lease are serialized on its first handle (contract 3.3,
+     * {@code LockEngine.extend}), so two answered out of order cannot leave the older term in place.
+     */
+    @GuardedBy("primary")
     void renewed(long sentAtNanos, Instant sentAtWall, Duration newLength) {
-        this.term = new Term(Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(newLength))), sentAtWall,
-                newLength);
+        this.term = term(sentAtNanos, sentAtWall, newLength);
+    }
+
+    /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
+    private static Term term(long sentAtNanos, Instant sentAtWall, Duration length) {
+        return new Term(Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(length))), sentAtWall,
+                length);
     }
 
     /** Whether a lease of {@code length} requested at {@code sentAtNanos} is already over at {@code nowNanos}. */

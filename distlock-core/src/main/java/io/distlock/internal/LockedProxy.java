@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Locked} interception behind {@link LockManager#proxy}: a JDK proxy, no framework. What
@@ -69,7 +70,7 @@ public final class LockedProxy {
         };
     }
 
-    private record Call(Method method, LockedPlan plan) {
+    private record Call(Method method, @Nullable LockedPlan plan) {
     }
 
     /**
@@ -79,7 +80,7 @@ public final class LockedProxy {
      * plan is read from that method, so a bad annotation's message names where it is written, as
      * the Spring advisor's does.
      */
-    private static Method annotated(Method method, Class<?> implementation) {
+    private static @Nullable Method annotated(Method method, Class<?> implementation) {
         for (Class<?> type = implementation; type != null && type != Object.class; type = type.getSuperclass()) {
             try {
                 Method declared = type.getDeclaredMethod(method.getName(), method.getParameterTypes());

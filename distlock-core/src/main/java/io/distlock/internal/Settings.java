@@ -5,11 +5,12 @@ import io.distlock.LockOptions;
 
 import java.time.Duration;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** The effective options of one call: the manager's defaults with the call's options laid over them. */
 record Settings(Duration lease, Duration timeout, Duration retryInterval, boolean reentrant,
-                boolean autoRenew, LockLostListener onLost,
-                Function<String, ? extends RuntimeException> onConflict, boolean conflictMode) {
+                boolean autoRenew, @Nullable LockLostListener onLost,
+                @Nullable Function<String, ? extends RuntimeException> onConflict, boolean conflictMode) {
 
     Settings with(LockOptions o) {
         return new Settings(

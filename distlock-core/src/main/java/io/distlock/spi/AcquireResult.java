@@ -3,6 +3,7 @@ package io.distlock.spi;
 import io.distlock.LockInfo;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend's answer to {@link LockBackend#tryAcquire}: the lock with its fencing token, or busy,
@@ -13,9 +14,9 @@ public final class AcquireResult {
     private static final AcquireResult BUSY = new AcquireResult(0, null);
 
     private final long token;
-    private final LockInfo holder;
+    private final @Nullable LockInfo holder;
 
-    private AcquireResult(long token, LockInfo holder) {
+    private AcquireResult(long token, @Nullable LockInfo holder) {
         this.token = token;
         this.holder = holder;
     }

@@ -1,5 +1,6 @@
 package io.distlock.spi;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
@@ -21,8 +22,8 @@ import java.util.function.Function;
 public final class Renamed<T> {
     private final String word;
     private final String oldWord;
-    private T value;
-    private T oldValue;
+    private @Nullable T value;
+    private @Nullable T oldValue;
 
     /**
      * @param word    the vocabulary's word, such as {@code timeout}
@@ -107,7 +108,7 @@ public final class Renamed<T> {
         return oldWord + " is the deprecated name of " + word + "; give only " + word;
     }
 
-    private static String show(Object value) {
+    private static String show(@Nullable Object value) {
         return value instanceof Duration d ? Durations.formatExact(d) : String.valueOf(value);
     }
 

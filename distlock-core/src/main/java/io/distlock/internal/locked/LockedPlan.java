@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link Locked} method's lock, read from the annotation once: its name (fixed, or a template
@@ -30,15 +32,15 @@ import java.util.stream.Collectors;
  */
 public final class LockedPlan {
     /** Parameter names as javac wrote them ({@code -parameters}); null when they were not compiled in. */
-    public static final Function<Method, String[]> COMPILED_NAMES = LockedPlan::compiledNames;
+    public static final Function<Method, String @Nullable []> COMPILED_NAMES = LockedPlan::compiledNames;
 
     private final Method method;
-    private final String fixedName;
+    private final @Nullable String fixedName;
     /** Literal parts and argument indexes, alternating, when the name is a template. */
-    private final List<Object> template;
+    private final @Nullable List<Object> template;
     private final LockOptions options;
 
-    private LockedPlan(Method method, String fixedName, List<Object> template, LockOptions options) {
+    private LockedPlan(Method method, @Nullable String fixedName, @Nullable List<Object> template, LockOptions options) {
         this.method = method;
         this.fixedName = fixedName;
         this.template = template;
@@ -54,7 +56,7 @@ public final class LockedPlan {
      * @throws IllegalArgumentException naming the method and the bad value
      */
     public static LockedPlan of(Locked locked, Method method, Class<?> target,
-                                Function<Method, String[]> parameterNames) {
+                                Function<Method, String @Nullable []> parameterNames) {
         LockOptions.Builder options = LockOptions.builder();
         if (!locked.lease().isEmpty()) {
             options.lease(duration("lease", locked.lease(), method, Durations::parsePositive));
@@ -92,7 +94,8 @@ public final class LockedPlan {
     /** The lock's name for one call with these arguments. */
     public String name(Object[] args) {
         if (template == null) {
-            return fixedName;
+            // The constructor's callers give a plan a fixed name or a template, never neither.
+            return Objects.requireNonNull(fixedName);
         }
         StringBuilder name = new StringBuilder();
         for (Object part : template) {
@@ -137,7 +140,7 @@ public final class LockedPlan {
         }
     }
 
-    private static String[] compiledNames(Method method) {
+    private static String @Nullable [] compiledNames(Method method) {
         Parameter[] parameters = method.getParameters();
         if (parameters.length > 0 && !parameters[0].isNamePresent()) {
             return null;
