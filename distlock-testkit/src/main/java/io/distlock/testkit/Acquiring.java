@@ -6,6 +6,7 @@ import io.distlock.LockInterruptedException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,8 @@ sealed interface Acquiring permits LockContractSuite {
      * No busy loop (a backend that reported releases that did not happen would make one), no
      * giving up after one try.
      */
-    private static double meanPauseMillis(LockManager waiter, CountingBackend backend, String name, Duration interval) {
+    private static double meanPauseMillis(LockManager waiter, CountingBackend backend, String name,
+                                          @Nullable Duration interval) {
         backend.acquires.set(0);
         backend.acquireNanos.set(0);
         LockOptions.Builder options = LockOptions.builder().timeout(Duration.ofMillis(1000));
