@@ -4,6 +4,7 @@ import io.distlock.spi.Printable;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who holds a lock, as the backend records it.
@@ -17,8 +18,8 @@ import java.util.Objects;
  * @param expiresAt  when the backend lets the lease lapse unless it is extended
  * @param token      the fencing token of the acquisition
  */
-public record LockInfo(String name, String ownerId, String host, long pid, String thread,
-                       Instant acquiredAt, Instant expiresAt, long token) {
+public record LockInfo(String name, String ownerId, @Nullable String host, long pid, @Nullable String thread,
+                       @Nullable Instant acquiredAt, @Nullable Instant expiresAt, long token) {
     public LockInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(ownerId, "ownerId");

@@ -40,7 +40,7 @@ public final class AcquireResult {
     }
 
     /** The lock is busy, held by {@code holder} (null: unknown). */
-    public static AcquireResult busy(LockInfo holder) {
+    public static AcquireResult busy(@Nullable LockInfo holder) {
         return holder == null ? BUSY : new AcquireResult(0, holder);
     }
 

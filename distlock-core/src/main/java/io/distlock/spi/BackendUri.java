@@ -309,7 +309,8 @@ public final class BackendUri {
     }
 
     /** A positive duration of at most {@link Durations#MAX} in the {@link Durations} grammar, or {@code fallback} when absent. */
-    public Duration positiveDuration(String name, Duration fallback) {
+    @Contract("_, !null -> !null")
+    public @Nullable Duration positiveDuration(String name, @Nullable Duration fallback) {
         String value = string(name, null);
         if (value == null) {
             return fallback;

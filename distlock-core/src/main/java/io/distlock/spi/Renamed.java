@@ -1,5 +1,6 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,8 @@ public final class Renamed<T> {
      * @param where names the backend in the warning and the error (no secrets: a masked URI)
      * @throws IllegalArgumentException naming both words if both were given with different values
      */
-    public T resolve(T fallback, Class<?> logAs, String where) {
+    @Contract("!null, _, _ -> !null")
+    public @Nullable T resolve(@Nullable T fallback, Class<?> logAs, String where) {
         if (value != null && oldValue != null && !value.equals(oldValue)) {
             throw new IllegalArgumentException(where + ": " + oldWord + " " + show(oldValue) + " and " + word + " "
                     + show(value) + " are one setting with two values (" + clash() + ")");

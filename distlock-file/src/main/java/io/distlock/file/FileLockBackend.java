@@ -11,6 +11,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Renamed;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,24 +65,25 @@ public final class FileLockBackend implements LockBackend {
     private final Path directory;
     private final String namespace;
     /** Null: owner-only. */
-    private final String group;
+    private final @Nullable String group;
     private final boolean staleHolderDetection;
     private final boolean notifications;
     private final long timeoutNanos;
     private final LockDirectory store;
-    private volatile Consumer<Collection<String>> releaseListener;
+    private volatile @Nullable Consumer<Collection<String>> releaseListener;
     /** The holder identity this JVM's records get: {@link HolderProcess#SELF} and any guard processes. */
     private volatile String holderProcesses = HolderProcess.SELF;
     private volatile boolean closed;
 
     private FileLockBackend(Builder builder) {
-        boolean byDefault = builder.directory == null;
+        Path given = builder.directory;
+        boolean byDefault = given == null;
         if (byDefault && builder.group != null) {
             throw new IllegalArgumentException("group '" + builder.group + "' needs a directory that the group's "
                     + "users share, e.g. file:/srv/locks?group=" + builder.group + "; the default directory belongs "
                     + "to one user");
         }
-        this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
+        this.directory = (given == null ? defaultDirectory() : given).toAbsolutePath().normalize();
         String where = "file backend " + directory;
         this.namespace = builder.namespace;
         this.group = builder.group;
@@ -252,15 +254,16 @@ public final class FileLockBackend implements LockBackend {
         int wanted = ListPages.wanted(limit);
         List<LockInfo> held = new ArrayList<>();
         for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
-            inStripe("list", prefix, i, stripe -> {
+            held.addAll(inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
+                List<LockInfo> inThisStripe = new ArrayList<>();
                 for (LockRecord record : read(stripe).records()) {
                     if (record.name().startsWith(prefix) && holds(record, now)) {
-                        held.add(record.info());
+                        inThisStripe.add(record.info());
                     }
                 }
-                return null;
-            });
+                return inThisStripe;
+            }));
         }
         return ListPages.of(held, limit);
     }
@@ -401,9 +404,9 @@ public final class FileLockBackend implements LockBackend {
     /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
     public static final class Builder {
         /** Null: {@link #defaultDirectory()}. */
-        private Path directory;
+        private @Nullable Path directory;
         private String namespace = DEFAULT_NAMESPACE;
-        private String group;
+        private @Nullable String group;
         private boolean staleHolderDetection = true;
         private final Renamed<Boolean> notifications = new Renamed<>("notifications", "releaseNotifications");
         private final Renamed<Duration> timeout = new Renamed<>("timeout", "operationTimeout");

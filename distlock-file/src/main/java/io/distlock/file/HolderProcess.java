@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who wrote a lock record, precisely enough to prove later that the process is gone.
@@ -144,7 +145,7 @@ final class HolderProcess {
         return Long.parseLong(stat[19]) == startTicks ? Verdict.ALIVE : Verdict.GONE;
     }
 
-    private static Verdict judgeByProcessHandle(long pid, long startMillis) {
+    private static @Nullable Verdict judgeByProcessHandle(long pid, long startMillis) {
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
             return Verdict.GONE;
@@ -157,7 +158,7 @@ final class HolderProcess {
     }
 
     /** The fields of a {@code /proc/<pid>/stat} after the command name: [0] is the state, [19] the start ticks. */
-    private static String[] procStat(Path path) throws IOException {
+    private static String @Nullable [] procStat(Path path) throws IOException {
         String text = new String(Files.readAllBytes(path), StandardCharsets.US_ASCII);
         int commandEnd = text.lastIndexOf(')');
         if (commandEnd < 0) {

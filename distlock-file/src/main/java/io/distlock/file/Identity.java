@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The numeric uid this process acts as towards the file system, without native code. Names are no
@@ -19,7 +20,7 @@ import java.nio.file.Path;
  */
 final class Identity {
     private static final Path STATUS = Path.of("/proc/self/status");
-    private static volatile Integer uid;
+    private static volatile @Nullable Integer uid;
 
     private Identity() {
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one slot of a stripe file holds: a sequence number (which of the two slots is newer), the
@@ -26,7 +27,7 @@ record StripeContent(long seq, long token, List<LockRecord> records) {
     /** The longest header line: the magic, three longs and their labels, the crc. */
     static final int MAX_HEADER = MAGIC.length() + 3 * 20 + " seq= token= bytes= crc32=12345678\n".length();
 
-    LockRecord find(String name) {
+    @Nullable LockRecord find(String name) {
         for (LockRecord record : records) {
             if (record.name().equals(name)) {
                 return record;

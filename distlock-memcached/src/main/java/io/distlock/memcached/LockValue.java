@@ -5,6 +5,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The value stored under a lock key: {@code 1 <owner> <host> <pid> <thread> <acquiredAt ms> <expiresAt ms>},
@@ -25,7 +26,7 @@ record LockValue(String ownerId, String host, long pid, String thread, Instant a
     }
 
     /** The decoded value; empty if it is not one of ours (another program wrote the key). */
-    static Optional<LockValue> decode(String text) {
+    static Optional<LockValue> decode(@Nullable String text) {
         if (text == null) {
             return Optional.empty();
         }

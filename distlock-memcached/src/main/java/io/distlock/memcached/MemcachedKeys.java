@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a namespace's locks live in memcached. Deterministic (the same key for a name on every
@@ -54,7 +55,7 @@ final class MemcachedKeys {
     }
 
     /** The escaped form, or null when it would be longer than {@code room} bytes. */
-    private static String escape(byte[] utf8, int room) {
+    private static @Nullable String escape(byte[] utf8, int room) {
         if (utf8.length > room) {
             return null;
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Locks on one or more memcached servers, through one xmemcached client per server.
@@ -56,7 +57,7 @@ public final class MemcachedLockBackend implements LockBackend {
     private final MemcachedKeys keys;
     private final HashRing<ServerNode> ring;
     private final List<ServerNode> nodes;
-    private volatile BackendEvents events;
+    private volatile @Nullable BackendEvents events;
     private volatile boolean closed;
 
     private MemcachedLockBackend(MemcachedSettings settings) {
@@ -194,7 +195,7 @@ public final class MemcachedLockBackend implements LockBackend {
     }
 
     /** The counter's value; 0 (unknown) when it is missing, evicted or not a number. */
-    private static long parseToken(String counter) {
+    private static long parseToken(@Nullable String counter) {
         if (counter == null) {
             return 0;
         }

@@ -9,9 +9,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed {@code memcached:} URI: the servers, the namespace and the two timeouts.
@@ -55,7 +57,7 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
             throw parsed.invalid("has a path '" + parsed.path() + "', which means nothing to memcached; "
                     + "use ?namespace=... to separate applications");
         }
-        if (!parsed.isHierarchical() && !parsed.opaquePart().isEmpty()) {
+        if (!parsed.isHierarchical() && !Objects.requireNonNull(parsed.opaquePart()).isEmpty()) {
             throw parsed.invalid("must be memcached://host:port[,host:port...] or memcached: (servers from "
                     + SERVERS_VARIABLE + ")");
         }
@@ -164,9 +166,9 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
 
     /** Builder values, null where the URI (or the default) decides. */
     static final class Overrides {
-        String namespace;
-        Duration timeout;
-        Duration connectTimeout;
+        @Nullable String namespace;
+        @Nullable Duration timeout;
+        @Nullable Duration connectTimeout;
     }
 
     static Function<String, String> systemEnvironment() {

@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a failed connect means and what to do about it, for the mistakes people make: no password,
@@ -22,7 +23,7 @@ final class ConnectAdvice {
     }
 
     /** One sentence for {@code failure}'s cause chain, or null when it is none of the known mistakes. */
-    static String of(Throwable failure) {
+    static @Nullable String of(@Nullable Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (t instanceof RedisCommandExecutionException) {

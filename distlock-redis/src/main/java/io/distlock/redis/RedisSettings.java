@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend URI, read with the shared {@link BackendUri} rules: what Lettuce gets (hosts, TLS,
@@ -58,7 +60,7 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
         Duration connectTimeout = overrides.connectTimeout != null ? overrides.connectTimeout
                 : parsed.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
         Duration commandTimeout = overrides.timeout.isSet()
-                ? overrides.timeout.resolve(null, RedisLockBackend.class, parsed.masked())
+                ? Objects.requireNonNull(overrides.timeout.resolve(null, RedisLockBackend.class, parsed.masked()))
                 : parsed.positiveDuration("timeout", DEFAULT_COMMAND_TIMEOUT);
         int replicas = overrides.replicas != null ? overrides.replicas : parsed.wholeNumber("replicas", 0, 0);
         Duration replicaTimeout = overrides.replicaTimeout != null ? overrides.replicaTimeout
@@ -151,11 +153,11 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
 
     /** Builder values, null where the URI (or the default) decides. */
     static final class Overrides {
-        String namespace;
-        Duration connectTimeout;
+        @Nullable String namespace;
+        @Nullable Duration connectTimeout;
         /** The builder's {@code timeout}, or its deprecated {@code commandTimeout}. */
         final Renamed<Duration> timeout = new Renamed<>("timeout", "commandTimeout");
-        Integer replicas;
-        Duration replicaTimeout;
+        @Nullable Integer replicas;
+        @Nullable Duration replicaTimeout;
     }
 }

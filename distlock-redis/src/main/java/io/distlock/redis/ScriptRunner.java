@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the {@link RedisScript}s by SHA and waits for answers within the command timeout.
@@ -108,7 +109,7 @@ final class ScriptRunner {
      * The answer, or {@code LockBackendException} naming {@code "<operation> of lock '<lockName>'"}
      * (or just {@code operation} when lockName is null).
      */
-    <T> T await(Future<T> future, long deadline, String operation, String lockName) {
+    <T> T await(Future<T> future, long deadline, String operation, @Nullable String lockName) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException | TimeoutException | ExecutionException e) {

@@ -271,6 +271,8 @@ sealed interface Holding permits LockContractSuite {
 
     @Test
     @DisplayName("3.4 extend never touches a lock another owner holds now")
+    // A held lock's inspect reports its expiry on every backend; a null would fail the test as surely.
+    @SuppressWarnings("NullAway")
     default void rule_3_4_extendNeverTouchesAnotherOwner() {
         String name = kit().uniqueName("extend-other");
         LockManager paused = kit().newManager();
