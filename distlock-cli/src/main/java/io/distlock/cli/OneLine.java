@@ -4,6 +4,7 @@ import io.distlock.spi.Printable;
 import io.distlock.spi.Secrets;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every message distlock prints about a failure is one line, whatever the exception said, with any
@@ -14,7 +15,7 @@ final class OneLine {
     private OneLine() {
     }
 
-    static String of(String message) {
+    static String of(@Nullable String message) {
         if (message == null) {
             return "(no details)";
         }

@@ -1,5 +1,6 @@
 package io.distlock.cli;
 
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,7 +31,8 @@ final class OptionPlacement {
         if (at <= 0) {
             return args;
         }
-        CommandSpec command = commands.get(args[at]).getCommandSpec();
+        // commandIndex found args[at] among the commands.
+        CommandSpec command = Objects.requireNonNull(commands.get(args[at])).getCommandSpec();
         List<String> moved = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < at; i++) {

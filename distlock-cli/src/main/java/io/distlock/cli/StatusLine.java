@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One line on a terminal, rewritten in place with a carriage return while {@code run} waits: who
@@ -78,7 +79,7 @@ final class StatusLine {
         }
     }
 
-    private String render(LockInfo holder) {
+    private String render(@Nullable LockInfo holder) {
         String shownName = Printable.of(name);
         String who = holder == null ? "'" + shownName + "' is being released"
                 : "'" + shownName + "' held by " + Printable.of(holder.host()) + " pid " + holder.pid() + " for "

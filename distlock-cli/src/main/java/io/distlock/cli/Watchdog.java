@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes sure CMD does not outlive the lock when this JVM dies without running its shutdown hook
@@ -113,7 +114,7 @@ final class Watchdog implements AutoCloseable {
      * @return the watchdog, or null where there is no {@code /proc} or {@code /bin/sh}
      * @throws IOException if {@code /bin/sh} could not be started
      */
-    static Watchdog start() throws IOException {
+    static @Nullable Watchdog start() throws IOException {
         if (!Files.isReadable(Path.of("/proc/self/stat")) || !Files.isExecutable(Path.of("/bin/sh"))) {
             return null;
         }
