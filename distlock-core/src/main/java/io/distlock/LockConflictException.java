@@ -1,7 +1,8 @@
 package io.distlock;
 
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+
+import java.util.Optional;
 
 /**
  * Conflict mode (contract 2.7, unimr.memcachedlock's {@code zlock}): the lock was busy and the

@@ -1,10 +1,10 @@
 package io.distlock;
 
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Who holds a lock, as the backend records it.

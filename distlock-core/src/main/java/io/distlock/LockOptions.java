@@ -1,11 +1,11 @@
 package io.distlock;
 
 import io.distlock.internal.Validation;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Per-call options. Anything not set here falls back to the manager's default (which falls back to

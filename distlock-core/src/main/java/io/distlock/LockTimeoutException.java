@@ -1,8 +1,9 @@
 package io.distlock;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /** The lock stayed busy for the whole wait. The message names the lock, the wait and the holder. */
 public class LockTimeoutException extends LockException {

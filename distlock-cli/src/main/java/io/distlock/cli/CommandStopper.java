@@ -1,13 +1,13 @@
 package io.distlock.cli;
 
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * How {@code run} ends its command when it must: SIGTERM to CMD alone (for {@code --timeout},

@@ -2,10 +2,10 @@ package io.distlock.cli;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the few JSON shapes the command line prints; small enough not to need a library. Every

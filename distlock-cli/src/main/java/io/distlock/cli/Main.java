@@ -3,7 +3,6 @@ package io.distlock.cli;
 import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.spi.Secrets;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
@@ -23,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.logging.LogManager;
 

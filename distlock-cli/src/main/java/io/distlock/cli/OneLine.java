@@ -2,9 +2,9 @@ package io.distlock.cli;
 
 import io.distlock.spi.Printable;
 import io.distlock.spi.Secrets;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Every message distlock prints about a failure is one line, whatever the exception said, with any

@@ -1,6 +1,5 @@
 package io.distlock.cli;
 
-import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -8,6 +7,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Options are accepted before the command name as well as after it: {@code distlock --backend URI

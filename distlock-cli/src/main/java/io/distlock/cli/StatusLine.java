@@ -4,6 +4,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.Printable;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import org.jspecify.annotations.Nullable;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One line on a terminal, rewritten in place with a carriage return while {@code run} waits: who

@@ -1,5 +1,7 @@
 package io.distlock.cli;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Makes sure CMD does not outlive the lock when this JVM dies without running its shutdown hook

@@ -1,13 +1,13 @@
 package io.distlock.internal;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.distlock.LockLostListener;
 import io.distlock.spi.Durations;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The engine's record of one acquisition: shared by every handle of a reentrant hold.

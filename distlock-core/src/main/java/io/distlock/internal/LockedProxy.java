@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.Locked;
 import io.distlock.internal.locked.LockedPlan;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -11,7 +12,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Locked} interception behind {@link LockManager#proxy}: a JDK proxy, no framework. What

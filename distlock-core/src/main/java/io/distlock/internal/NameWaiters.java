@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import io.distlock.spi.AcquireRequest;
 
@@ -10,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The threads of one JVM waiting for one name, in arrival order. The first {@link Ticket} in the

@@ -2,10 +2,10 @@ package io.distlock.internal;
 
 import io.distlock.LockLostListener;
 import io.distlock.LockOptions;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /** The effective options of one call: the manager's defaults with the call's options laid over them. */
 record Settings(Duration lease, Duration timeout, Duration retryInterval, boolean reentrant,

@@ -1,9 +1,9 @@
 package io.distlock.internal;
 
 import io.distlock.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The holder's wall clock at a monotonic reading the engine has already taken, so an acquisition

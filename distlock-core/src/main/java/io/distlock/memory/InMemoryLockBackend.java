@@ -9,6 +9,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.HandOverResult;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Locks that live in this JVM only: for tests and single-process applications. It keeps the whole

@@ -1,9 +1,9 @@
 package io.distlock.spi;
 
 import io.distlock.LockInfo;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A backend's answer to {@link LockBackend#tryAcquire}: the lock with its fencing token, or busy,

@@ -1,5 +1,8 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,8 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.jetbrains.annotations.Contract;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The one parser of backend URIs, so that every backend and the command line read them alike:

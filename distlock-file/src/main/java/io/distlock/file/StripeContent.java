@@ -1,10 +1,11 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What one slot of a stripe file holds: a sequence number (which of the two slots is newer), the

@@ -1,11 +1,12 @@
 package io.distlock.memcached;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The value stored under a lock key: {@code 1 <owner> <host> <pid> <thread> <acquiredAt ms> <expiresAt ms>},

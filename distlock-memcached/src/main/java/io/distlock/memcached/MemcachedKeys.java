@@ -1,10 +1,11 @@
 package io.distlock.memcached;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Where a namespace's locks live in memcached. Deterministic (the same key for a name on every

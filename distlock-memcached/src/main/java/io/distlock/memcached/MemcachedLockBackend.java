@@ -8,6 +8,7 @@ import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Locks on one or more memcached servers, through one xmemcached client per server.

@@ -2,6 +2,7 @@ package io.distlock.memcached;
 
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed {@code memcached:} URI: the servers, the namespace and the two timeouts.

@@ -13,9 +13,9 @@ import io.lettuce.core.pubsub.RedisPubSubReactiveCommandsImpl;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import io.lettuce.core.resource.ClientResources;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Lettuce's standalone client, whose connections build their synchronous and reactive APIs on

@@ -2,13 +2,13 @@ package io.distlock.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.protocol.RedisProtocolException;
+import org.jspecify.annotations.Nullable;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What a failed connect means and what to do about it, for the mistakes people make: no password,

@@ -4,6 +4,7 @@ import io.distlock.spi.BackendUri;
 import io.distlock.spi.Renamed;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StaticCredentialsProvider;
+import org.jspecify.annotations.Nullable;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A backend URI, read with the shared {@link BackendUri} rules: what Lettuce gets (hosts, TLS,

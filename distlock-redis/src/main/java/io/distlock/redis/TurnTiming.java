@@ -1,9 +1,9 @@
 package io.distlock.redis;
 
 import io.distlock.spi.AcquireRequest;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 
 /**
  * How long a waiting manager keeps its place in a lock's queue, and how long its turn is kept

@@ -4,6 +4,7 @@ import io.distlock.jdbc.JdbcLockBackend;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 
 import javax.sql.DataSource;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code distlock.uri=jdbc:...} through {@link JdbcLockBackend}'s builder rather than the URI alone:

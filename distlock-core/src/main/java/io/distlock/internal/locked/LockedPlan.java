@@ -6,6 +6,7 @@ import io.distlock.Locked;
 import io.distlock.internal.CallerNames;
 import io.distlock.internal.Validation;
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link Locked} method's lock, read from the annotation once: its name (fixed, or a template
