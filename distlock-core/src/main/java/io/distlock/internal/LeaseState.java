@@ -12,10 +12,11 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * The engine's record of one acquisition: shared by every handle of a reentrant hold.
  *
- * <p>States, changed only under this object's monitor: HELD and SUSPENDED (contract 6.4: the
- * connection dropped, or a renewal failed, so the holder cannot tell whether it still owns the lock)
- * move back and forth; either ends once in RELEASED or LOST, and nothing leaves those. Only HELD is
- * valid: {@code isHeld()} is false at once while suspended.
+ * <p>States, changed only under this object's monitor ({@code @GuardedBy}, which the build checks):
+ * HELD and SUSPENDED (contract 6.4: the connection dropped, or a renewal failed, so the holder
+ * cannot tell whether it still owns the lock) move back and forth; either ends once in RELEASED or
+ * LOST, and nothing leaves those. Only HELD is valid: {@code isHeld()} is false at once while
+ * suspended.
  */
 final class LeaseState {
     static final int HELD = 0;
