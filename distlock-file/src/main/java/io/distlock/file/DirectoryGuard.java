@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -186,7 +185,9 @@ final class DirectoryGuard {
                 setMode(file, group != null ? GROUP_FILE : OWNER_FILE);
                 after = existing(file);
             }
-            if (before != null && !Objects.equals(before.get("fileKey"), after.get("fileKey"))) {
+            // No file key to compare counts as replaced: the check fails closed.
+            Object keyBefore = before == null ? null : before.get("fileKey");
+            if (before != null && (keyBefore == null || !keyBefore.equals(after.get("fileKey")))) {
                 throw new UnsafeDirectoryException(file + " was replaced while it was being opened; only this "
                         + "user" + (group != null ? " and group " + groupName : "") + " can do that in " + root);
             }
