@@ -5,6 +5,8 @@
  * without this module naming it; only the file backend, the default, is named.
  */
 module io.distlock.cli {
+    // Nullness annotations for the build's checker (NullAway); not needed at run time.
+    requires static org.jspecify;
     requires io.distlock;
     requires io.distlock.file;
     requires java.logging;

@@ -11,6 +11,10 @@
 @SuppressWarnings("module")
 module io.distlock {
     requires org.slf4j;
+    // Annotations for the build's checkers (nullness, locking); not needed at run time.
+    requires static org.jspecify;
+    requires static com.google.errorprone.annotations;
+    requires static org.jetbrains.annotations;
 
     exports io.distlock;
     exports io.distlock.spi;

@@ -7,6 +7,8 @@
 module io.distlock.file {
     requires transitive io.distlock;
     requires org.slf4j;
+    // Annotations for the build's checkers (nullness, locking); not needed at run time.
+    requires static org.jspecify;
 
     exports io.distlock.file;
 

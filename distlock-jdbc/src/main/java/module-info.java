@@ -6,6 +6,8 @@ module io.distlock.jdbc {
     requires org.slf4j;
     // Only for LISTEN/NOTIFY, and only loaded when the database is PostgreSQL.
     requires static org.postgresql.jdbc;
+    // Annotations for the build's checkers (nullness, locking); not needed at run time.
+    requires static org.jspecify;
 
     exports io.distlock.jdbc;
 

@@ -3,6 +3,8 @@ module io.distlock.memcached {
     requires transitive io.distlock;
     requires xmemcached;
     requires org.slf4j;
+    // Annotations for the build's checkers (nullness, locking); not needed at run time.
+    requires static org.jspecify;
 
     exports io.distlock.memcached;
 

@@ -6,6 +6,8 @@
 // Micrometer names its jar as an automatic module only; its registry is in this module's API all the same.
 @SuppressWarnings("requires-transitive-automatic")
 module io.distlock.micrometer {
+    // Nullness annotations for the build's checker (NullAway); not needed at run time.
+    requires static org.jspecify;
     requires transitive io.distlock;
     requires transitive micrometer.core;
 

@@ -2,6 +2,8 @@
 module io.distlock.redis {
     requires transitive io.distlock;
     requires lettuce.core;
+    // Annotations for the build's checkers (nullness, locking); not needed at run time.
+    requires static org.jspecify;
 
     exports io.distlock.redis;
 

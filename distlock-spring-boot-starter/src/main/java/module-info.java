@@ -9,6 +9,8 @@
 // Spring publishes automatic module names only, and its types are in this module's API all the same.
 @SuppressWarnings("requires-transitive-automatic")
 module io.distlock.spring {
+    // Nullness annotations for the build's checker (NullAway); not needed at run time.
+    requires static org.jspecify;
     requires transitive io.distlock;
     requires io.distlock.file;
     requires static io.distlock.jdbc;

@@ -1,5 +1,7 @@
 package io.distlock;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Optional;
 
 /**
@@ -9,9 +11,9 @@ import java.util.Optional;
  */
 public class LockConflictException extends LockException {
     private final String lockName;
-    private final transient LockInfo holder;
+    private final transient @Nullable LockInfo holder;
 
-    public LockConflictException(String message, String lockName, LockInfo holder) {
+    public LockConflictException(String message, String lockName, @Nullable LockInfo holder) {
         super(message);
         this.lockName = lockName;
         this.holder = holder;

@@ -1,6 +1,7 @@
 package io.distlock;
 
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -17,8 +18,8 @@ import java.util.Objects;
  * @param expiresAt  when the backend lets the lease lapse unless it is extended
  * @param token      the fencing token of the acquisition
  */
-public record LockInfo(String name, String ownerId, String host, long pid, String thread,
-                       Instant acquiredAt, Instant expiresAt, long token) {
+public record LockInfo(String name, String ownerId, @Nullable String host, long pid, @Nullable String thread,
+                       @Nullable Instant acquiredAt, @Nullable Instant expiresAt, long token) {
     public LockInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(ownerId, "ownerId");

@@ -1,5 +1,7 @@
 package io.distlock;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The waiting thread was interrupted. No lock is left behind and the thread's interrupt status is
  * set again before this is thrown.
@@ -9,7 +11,7 @@ public class LockInterruptedException extends LockException {
         super(message);
     }
 
-    public LockInterruptedException(String message, Throwable cause) {
+    public LockInterruptedException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

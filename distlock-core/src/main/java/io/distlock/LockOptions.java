@@ -1,6 +1,7 @@
 package io.distlock;
 
 import io.distlock.internal.Validation;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -15,13 +16,13 @@ import java.util.function.Function;
 public final class LockOptions {
     private static final LockOptions DEFAULTS = new Builder().build();
 
-    private final Duration lease;
-    private final Duration waitTime;
-    private final Duration retryInterval;
-    private final Boolean reentrant;
-    private final Boolean autoRenew;
-    private final LockLostListener onLost;
-    private final Function<String, ? extends RuntimeException> onConflict;
+    private final @Nullable Duration lease;
+    private final @Nullable Duration waitTime;
+    private final @Nullable Duration retryInterval;
+    private final @Nullable Boolean reentrant;
+    private final @Nullable Boolean autoRenew;
+    private final @Nullable LockLostListener onLost;
+    private final @Nullable Function<String, ? extends RuntimeException> onConflict;
     private final boolean conflictMode;
 
     private LockOptions(Builder b) {
@@ -126,13 +127,13 @@ public final class LockOptions {
     }
 
     public static final class Builder {
-        private Duration lease;
-        private Duration waitTime;
-        private Duration retryInterval;
-        private Boolean reentrant;
-        private Boolean autoRenew;
-        private LockLostListener onLost;
-        private Function<String, ? extends RuntimeException> onConflict;
+        private @Nullable Duration lease;
+        private @Nullable Duration waitTime;
+        private @Nullable Duration retryInterval;
+        private @Nullable Boolean reentrant;
+        private @Nullable Boolean autoRenew;
+        private @Nullable LockLostListener onLost;
+        private @Nullable Function<String, ? extends RuntimeException> onConflict;
         private boolean conflictMode;
 
         private Builder() {

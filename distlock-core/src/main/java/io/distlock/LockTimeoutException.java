@@ -1,5 +1,7 @@
 package io.distlock;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -7,9 +9,9 @@ import java.util.Optional;
 public class LockTimeoutException extends LockException {
     private final String lockName;
     private final Duration waited;
-    private final transient LockInfo holder;
+    private final transient @Nullable LockInfo holder;
 
-    public LockTimeoutException(String message, String lockName, Duration waited, LockInfo holder) {
+    public LockTimeoutException(String message, String lockName, Duration waited, @Nullable LockInfo holder) {
         super(message);
         this.lockName = lockName;
         this.waited = waited;

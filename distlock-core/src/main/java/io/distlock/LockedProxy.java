@@ -1,6 +1,7 @@
 package io.distlock;
 
 import io.distlock.internal.locked.LockedPlan;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -67,7 +68,7 @@ final class LockedProxy {
         };
     }
 
-    private record Call(Method method, LockedPlan plan) {
+    private record Call(Method method, @Nullable LockedPlan plan) {
     }
 
     /**
@@ -77,7 +78,7 @@ final class LockedProxy {
      * plan is read from that method, so a bad annotation's message names where it is written, as
      * the Spring advisor's does.
      */
-    private static Method annotated(Method method, Class<?> implementation) {
+    private static @Nullable Method annotated(Method method, Class<?> implementation) {
         for (Class<?> type = implementation; type != null && type != Object.class; type = type.getSuperclass()) {
             try {
                 Method declared = type.getDeclaredMethod(method.getName(), method.getParameterTypes());

@@ -6,6 +6,7 @@ import io.distlock.LockManager;
 import io.distlock.file.FileLockBackend;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Secrets;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -71,7 +72,7 @@ final class BackendOption {
      * of the holder processes of every lock acquired: such a lock is free only once both this JVM
      * and the guard have ended. Other backends free a dead holder's lock only with its lease.
      */
-    LockManager open(Map<String, String> env, LockListener listener, ProcessHandle guard) {
+    LockManager open(Map<String, String> env, LockListener listener, @Nullable ProcessHandle guard) {
         LockBackend backend = LockBackends.open(resolve(env));
         if (guard != null && backend instanceof FileLockBackend file) {
             file.addGuardProcess(guard);

@@ -1,6 +1,7 @@
 package io.distlock.cli;
 
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -23,14 +24,14 @@ import java.util.concurrent.TimeUnit;
 final class CommandStopper {
     private final Process command;
     /** Null where there is none: then the tree is killed from Java, without stopping it first. */
-    private final Watchdog watchdog;
+    private final @Nullable Watchdog watchdog;
     /** Null: no SIGKILL after a SIGTERM. */
     private final Duration killAfter;
     private final PrintStream err;
     private volatile boolean timedOut;
     private boolean killed;
 
-    CommandStopper(Process command, Watchdog watchdog, Duration killAfter, PrintStream err) {
+    CommandStopper(Process command, @Nullable Watchdog watchdog, Duration killAfter, PrintStream err) {
         this.command = command;
         this.watchdog = watchdog;
         this.killAfter = killAfter;
@@ -71,7 +72,7 @@ final class CommandStopper {
      *
      * @param line what to say on stderr first, or null to say nothing (a signal distlock got)
      */
-    void terminate(String line) {
+    void terminate(@Nullable String line) {
         if (line != null) {
             err.println("distlock: " + line + (killAfter == null ? ""
                     : "; SIGKILL in " + Durations.format(killAfter) + " if it still runs (--kill-after)"));

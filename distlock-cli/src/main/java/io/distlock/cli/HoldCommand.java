@@ -5,6 +5,7 @@ import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockTimeoutException;
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -117,9 +118,9 @@ final class HoldCommand implements Callable<Integer> {
         /** Counted down by each of the ends: the caller's input, a loss, a signal. */
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile boolean lost;
-        private LockManager locks;
-        private StatusLine statusLine;
-        private Lock held;
+        private @Nullable LockManager locks;
+        private @Nullable StatusLine statusLine;
+        private @Nullable Lock held;
         private boolean announced;
         private boolean inputEnded;
         private boolean stopping;
@@ -149,6 +150,8 @@ final class HoldCommand implements Callable<Integer> {
             return ExitCodes.BUSY;
         }
 
+        // Runs only after opened(locks) set locks.
+        @SuppressWarnings("NullAway")
         int run(Duration waitLeft) {
             Lock lock;
             try {

@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +27,7 @@ final class Json {
     }
 
     /** {@code {"name":..,"held":true,...}} or {@code {"name":..,"held":false}}. */
-    static String status(String name, LockInfo holder) {
+    static String status(String name, @Nullable LockInfo holder) {
         StringBuilder out = new StringBuilder("{");
         if (holder == null) {
             field(out, "name", name).append(',');
@@ -47,11 +48,11 @@ final class Json {
         out.append("\"token\":").append(info.token());
     }
 
-    private static String instant(Instant instant) {
+    private static @Nullable String instant(@Nullable Instant instant) {
         return instant == null ? null : instant.toString();
     }
 
-    private static StringBuilder field(StringBuilder out, String key, String value) {
+    private static StringBuilder field(StringBuilder out, String key, @Nullable String value) {
         string(out, key).append(':');
         return value == null ? out.append("null") : string(out, value);
     }

@@ -12,6 +12,7 @@ import io.distlock.LockTimeoutException;
 import io.distlock.spi.Durations;
 import io.distlock.spi.OpenRetry;
 import io.distlock.spi.Printable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -62,13 +63,13 @@ final class LockTaking {
      * stderr that it tries again; {@code --wait 0} tries once (exit 69 at once).
      */
     LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
-                               ProcessHandle guard) {
+                               @Nullable ProcessHandle guard) {
         return openWithinWait(backend, cli, listener, start, guard, () -> true);
     }
 
     /** As above; while {@code stillWanted} says false, no further attempt is made (its caller went away). */
     LockManager openWithinWait(BackendOption backend, DistlockCommand cli, LockListener listener, long start,
-                               ProcessHandle guard, BooleanSupplier stillWanted) {
+                               @Nullable ProcessHandle guard, BooleanSupplier stillWanted) {
         return OpenRetry.within(wait, start, () -> backend.open(cli.env, listener, guard), unreachable -> {
             if (!quiet) {
                 cli.err.println("distlock: cannot reach the backend yet (" + OneLine.of(String.valueOf(
@@ -131,7 +132,7 @@ final class LockTaking {
      */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         @Override
-        public String defaultValue(ArgSpec argument) {
+        public @Nullable String defaultValue(ArgSpec argument) {
             if (argument instanceof OptionSpec option) {
                 List<String> names = List.of(option.names());
                 if (names.contains(LEASE)) {

@@ -3,6 +3,7 @@ package io.distlock.cli;
 import io.distlock.LockBackendException;
 import io.distlock.LockException;
 import io.distlock.spi.Secrets;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.logging.LogManager;
 
@@ -113,7 +115,7 @@ public final class Main {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         // `distlock run --name x rsync -av a b`: everything from CMD on belongs to CMD, even without --.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
+        Objects.requireNonNull(cli.getSubcommands().get("run"), "the run command").setStopAtPositional(true);
         cli.setParameterExceptionHandler(this::usageError);
         cli.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure));
         return cli;
@@ -140,7 +142,7 @@ public final class Main {
      * name typed: the first long name ({@code --lease} for {@code -e}). Both long names typed (the
      * option given twice): both named.
      */
-    private static String asTyped(ParameterException e, String[] args) {
+    private static @Nullable String asTyped(ParameterException e, String[] args) {
         String message = e.getMessage();
         ArgSpec argument = e instanceof OverwrittenOptionException overwritten ? overwritten.getOverwritten()
                 : e.getArgSpec();
@@ -234,7 +236,7 @@ public final class Main {
         return ExitCodes.INTERNAL;
     }
 
-    private String masked(String text) {
+    private @Nullable String masked(@Nullable String text) {
         return Secrets.maskText(text, secrets);
     }
 

@@ -2,6 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.spi.Printable;
 import io.distlock.spi.Secrets;
+import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 
@@ -14,7 +15,7 @@ final class OneLine {
     private OneLine() {
     }
 
-    static String of(String message) {
+    static String of(@Nullable String message) {
         if (message == null) {
             return "(no details)";
         }

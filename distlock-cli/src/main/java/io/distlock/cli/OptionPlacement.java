@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Options are accepted before the command name as well as after it: {@code distlock --backend URI
@@ -30,7 +31,8 @@ final class OptionPlacement {
         if (at <= 0) {
             return args;
         }
-        CommandSpec command = commands.get(args[at]).getCommandSpec();
+        // commandIndex found args[at] among the commands.
+        CommandSpec command = Objects.requireNonNull(commands.get(args[at])).getCommandSpec();
         List<String> moved = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < at; i++) {

@@ -5,6 +5,7 @@ import io.distlock.LockException;
 import io.distlock.LockListener;
 import io.distlock.LockManager;
 import io.distlock.LockTimeoutException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -116,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Watchdog startWatchdog() {
+    private @Nullable Watchdog startWatchdog() {
         try {
             return Watchdog.start();
         } catch (IOException e) {
@@ -127,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The wait still open once the backend is reached: --wait less the time the connect took. */
-    private Duration waitLeft;
+    private @Nullable Duration waitLeft;
 
     /**
      * One stderr line when the lock is suspended (the backend cannot confirm it: a dropped
@@ -175,20 +176,20 @@ final class RunCommand implements Callable<Integer> {
         private final LockManager locks;
         private final String lockName;
         private final PrintStream err = cli.err;
-        private Lock held;
-        private Process child;
+        private @Nullable Lock held;
+        private @Nullable Process child;
         /** Set with {@link #child}: how CMD is stopped when it must be. */
-        private CommandStopper stopper;
+        private @Nullable CommandStopper stopper;
         /** Null where there is none (no /proc, or it could not start). */
-        private final Watchdog watchdog;
-        private StatusLine statusLine;
+        private final @Nullable Watchdog watchdog;
+        private @Nullable StatusLine statusLine;
         private boolean stopping;
         private boolean finished;
         /** The first signal's name (INT, TERM, HUP), once one has arrived. */
-        private volatile String firstSignal;
+        private volatile @Nullable String firstSignal;
         private volatile boolean lost;
 
-        Supervisor(LockManager locks, String lockName, Watchdog watchdog) {
+        Supervisor(LockManager locks, String lockName, @Nullable Watchdog watchdog) {
             this.locks = locks;
             this.lockName = lockName;
             this.watchdog = watchdog;
@@ -256,6 +257,8 @@ final class RunCommand implements Callable<Integer> {
             return stopper.timedOut() ? ExitCodes.TIMED_OUT : status;
         }
 
+        // Runs only after call() set waitLeft.
+        @SuppressWarnings("NullAway")
         private Lock acquire() {
             return taking.acquire(locks, lockName, waitLeft, (lock, cause) -> lockLost(cause), err, this::showStatusLine);
         }
@@ -304,7 +307,8 @@ final class RunCommand implements Callable<Integer> {
             if (line != null) {
                 line.stop();
             }
-            if (running != null && running.isAlive()) {
+            // The stopper is set with the child, so a running child has one.
+            if (running != null && ending != null && running.isAlive()) {
                 String signal = firstSignal;
                 if (signal != null && Terminal.stderrIsInteractive()) {
                     // On a terminal only: a person who pressed Ctrl-C may wonder why nothing seems

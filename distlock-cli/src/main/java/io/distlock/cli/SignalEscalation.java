@@ -1,5 +1,7 @@
 package io.distlock.cli;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -44,7 +46,7 @@ final class SignalEscalation implements AutoCloseable {
     /** 128 + the first signal's number, once one has arrived; 0 before. */
     private volatile int firstStatus;
     private final List<Object[]> replaced = new ArrayList<>();
-    private Method handle;
+    private @Nullable Method handle;
 
     private SignalEscalation(Target target) {
         this.target = target;
@@ -112,7 +114,9 @@ final class SignalEscalation implements AutoCloseable {
         }
     }
 
+    // Handlers are replaced only through handle, so replaced is empty while handle is null.
     @Override
+    @SuppressWarnings("NullAway")
     public void close() {
         for (Object[] signalAndHandler : replaced) {
             try {
@@ -135,7 +139,7 @@ final class SignalEscalation implements AutoCloseable {
         }
 
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) {
+        public @Nullable Object invoke(Object proxy, Method method, Object[] args) {
             switch (method.getName()) {
                 case "handle":
                     Object[] nameAndNumber = signals.get(args[0]);

@@ -4,6 +4,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.Printable;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
+import org.jspecify.annotations.Nullable;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -78,7 +79,7 @@ final class StatusLine {
         }
     }
 
-    private String render(LockInfo holder) {
+    private String render(@Nullable LockInfo holder) {
         String shownName = Printable.of(name);
         String who = holder == null ? "'" + shownName + "' is being released"
                 : "'" + shownName + "' held by " + Printable.of(holder.host()) + " pid " + holder.pid() + " for "

@@ -1,5 +1,7 @@
 package io.distlock.cli;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,7 +115,7 @@ final class Watchdog implements AutoCloseable {
      * @return the watchdog, or null where there is no {@code /proc} or {@code /bin/sh}
      * @throws IOException if {@code /bin/sh} could not be started
      */
-    static Watchdog start() throws IOException {
+    static @Nullable Watchdog start() throws IOException {
         if (!Files.isReadable(Path.of("/proc/self/stat")) || !Files.isExecutable(Path.of("/bin/sh"))) {
             return null;
         }

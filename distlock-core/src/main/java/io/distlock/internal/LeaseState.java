@@ -2,6 +2,8 @@ package io.distlock.internal;
 
 import io.distlock.LockLostListener;
 import io.distlock.spi.Durations;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,10 +12,11 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * The engine's record of one acquisition: shared by every handle of a reentrant hold.
  *
- * <p>States, changed only under this object's monitor: HELD and SUSPENDED (contract 6.4: the
- * connection dropped, or a renewal failed, so the holder cannot tell whether it still owns the lock)
- * move back and forth; either ends once in RELEASED or LOST, and nothing leaves those. Only HELD is
- * valid: {@code isHeld()} is false at once while suspended.
+ * <p>States, changed only under this object's monitor ({@code @GuardedBy}, which the build checks):
+ * HELD and SUSPENDED (contract 6.4: the connection dropped, or a renewal failed, so the holder
+ * cannot tell whether it still owns the lock) move back and forth; either ends once in RELEASED or
+ * LOST, and nothing leaves those. Only HELD is valid: {@code isHeld()} is false at once while
+ * suspended.
  */
 final class LeaseState {
     static final int HELD = 0;
@@ -27,23 +30,25 @@ final class LeaseState {
     final String name;
     final String ownerId;
     final long token;
-    final LockLostListener onLost;
+    final @Nullable LockLostListener onLost;
     /** The acquiring thread in reentrant mode, else null. */
-    final Thread reentrantThread;
+    final @Nullable Thread reentrantThread;
     final Handle primary;
     /** Whether the engine renews this lease; a restore then renews instead of only asking. */
     final boolean autoRenew;
 
+    @GuardedBy("this")
     private int state = HELD;
+    @GuardedBy("this")
     private int holds = 1;
     /** Replaced whole on renewal: one volatile write, and readers never see half a renewal. */
     private volatile Term term;
-    volatile ScheduledFuture<?> renewal;
+    volatile @Nullable ScheduledFuture<?> renewal;
     /** While suspended: the task that marks the lease lost when its local validity runs out. */
-    volatile ScheduledFuture<?> expiry;
+    volatile @Nullable ScheduledFuture<?> expiry;
 
     LeaseState(LockEngine engine, String name, String ownerId, long token, Duration length, long sentAtNanos,
-               Instant sentAtWall, LockLostListener onLost, Thread reentrantThread, boolean autoRenew) {
+               Instant sentAtWall, @Nullable LockLostListener onLost, @Nullable Thread reentrantThread, boolean autoRenew) {
         this.engine = engine;
         this.name = name;
         this.ownerId = ownerId;
@@ -51,14 +56,23 @@ final class LeaseState {
         this.onLost = onLost;
         this.reentrantThread = reentrantThread;
         this.autoRenew = autoRenew;
-        renewed(sentAtNanos, sentAtWall, length);
+        this.term = term(sentAtNanos, sentAtWall, length);
         this.primary = new Handle(this);
     }
 
-    /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
+    /**
+     * A renewal's new term. Renewals of one lease are serialized on its first handle (contract 3.3,
+     * {@code LockEngine.extend}), so two answered out of order cannot leave the older term in place.
+     */
+    @GuardedBy("primary")
     void renewed(long sentAtNanos, Instant sentAtWall, Duration newLength) {
-        this.term = new Term(Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(newLength))), sentAtWall,
-                newLength);
+        this.term = term(sentAtNanos, sentAtWall, newLength);
+    }
+
+    /** The lease counts from before the request was sent, less a drift allowance (Redlock's). */
+    private static Term term(long sentAtNanos, Instant sentAtWall, Duration length) {
+        return new Term(Durations.deadlineNanos(sentAtNanos, Duration.ofNanos(validNanos(length))), sentAtWall,
+                length);
     }
 
     /** Whether a lease of {@code length} requested at {@code sentAtNanos} is already over at {@code nowNanos}. */

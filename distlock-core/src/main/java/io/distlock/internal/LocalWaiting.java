@@ -4,6 +4,7 @@ import io.distlock.Ticker;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.HandOverResult;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ final class LocalWaiting {
     }
 
     /** The first waiting thread's ticket, claimed for a hand-over; null when none can be handed the lock. */
-    NameWaiters.Ticket claimFirst(String name) {
+    NameWaiters.@Nullable Ticket claimFirst(String name) {
         // isEmpty first: an uncontended release pays no extra lookup.
         if (!handsOver || waiters.isEmpty()) {
             return null;

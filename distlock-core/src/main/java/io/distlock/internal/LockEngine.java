@@ -17,6 +17,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.spi.ConnectionUnavailableException;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -170,7 +171,7 @@ public final class LockEngine {
     }
 
     /** Returns the lock, or null when it stayed busy until the deadline. */
-    private Lock obtain(String name, Settings settings, long start, Duration timeout) {
+    private @Nullable Lock obtain(String name, Settings settings, long start, Duration timeout) {
         if (settings.reentrant()) {
             Lock again = reenter(name);
             if (again != null) {
@@ -206,13 +207,13 @@ public final class LockEngine {
         return handle;
     }
 
-    private Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
+    private @Nullable Handle waitFor(String name, Settings settings, long start, long timeoutNanos) {
         // A free lock costs one round trip and no shared bookkeeping; only a busy one joins the queue.
         long epochBeforeFirstTry = waiting.epoch();
         // ...but only when no thread of this JVM waits for the name: then the lock is busy, or about
         // to go to the waiter whose turn it is, and a try would cost a round trip and jump the queue.
         boolean attempted = !waiting.anyoneWaitsFor(name);
-        LockBackendException[] unanswered = {null};
+        @Nullable LockBackendException[] unanswered = {null};
         if (attempted) {
             Handle firstTry = attemptRidingOut(name, settings, start, unanswered);
             if (firstTry != null) {
@@ -304,7 +305,8 @@ public final class LockEngine {
      * keeps the last failure, and is cleared by an answer. With the connection believed up, any
      * other failure ends the wait at once, as for a try-once: a wrong password does not heal by waiting.
      */
-    private Handle attemptRidingOut(String name, Settings settings, long sentAt, LockBackendException[] unanswered) {
+    private @Nullable Handle attemptRidingOut(String name, Settings settings, long sentAt,
+                                              @Nullable LockBackendException[] unanswered) {
         boolean connectedBefore = connected;
         long dropsBefore = drops.get();
         try {
@@ -334,7 +336,7 @@ public final class LockEngine {
      * call (the caller's start for a first try, saving a clock read): the lease counts from it,
      * which can only make validity more conservative.
      */
-    private Handle attempt(String name, Settings settings, long sentAt, boolean waits) {
+    private @Nullable Handle attempt(String name, Settings settings, long sentAt, boolean waits) {
         if (Thread.currentThread().isInterrupted()) {
             throw new LockInterruptedException("Interrupted before asking for lock '" + name + "'; no lock was taken");
         }
@@ -420,7 +422,7 @@ public final class LockEngine {
         return lease.primary;
     }
 
-    private Lock reenter(String name) {
+    private @Nullable Lock reenter(String name) {
         LeaseState lease = reentrantHolds.get(new ReentrantKey(Thread.currentThread(), name));
         if (lease != null && lease.addHold()) {
             return new Handle(lease);
@@ -444,7 +446,7 @@ public final class LockEngine {
     }
 
     /** The holder this thread's last busy answer named, else one more round trip; null if free or unknown. */
-    private LockInfo busyHolder(String name) {
+    private @Nullable LockInfo busyHolder(String name) {
         LockInfo holder = BUSY_HOLDER.get();
         BUSY_HOLDER.remove();
         if (holder != null && holder.name().equals(name)) {

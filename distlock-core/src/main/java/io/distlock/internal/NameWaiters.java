@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import io.distlock.spi.AcquireRequest;
 
@@ -38,6 +39,11 @@ final class NameWaiters {
     private final ConcurrentLinkedQueue<Ticket> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock monitor = new ReentrantLock();
     private final Condition changed = monitor.newCondition();
+    /**
+     * Bumped under {@code monitor}, so a waiter cannot miss a release between its check and its
+     * await; read without it (volatile) to take a snapshot. Not {@code @GuardedBy}: the checker
+     * would ask for the lock on that read too.
+     */
     private volatile long releases;
 
     /** Under the map's compute only. */
@@ -109,7 +115,7 @@ final class NameWaiters {
     }
 
     /** The first ticket, claimed for a hand-over; null if there is none or its owner is leaving. */
-    Ticket claimFirst() {
+    @Nullable Ticket claimFirst() {
         Ticket first = queue.peek();
         return first != null && first.claim() ? first : null;
     }
@@ -137,7 +143,7 @@ final class NameWaiters {
         // Written by the releaser before the volatile write of DECIDED, read by the owner after it.
         private long token;
         private long sentAt;
-        private AcquireRequest request;
+        private @Nullable AcquireRequest request;
 
         Ticket(Thread owner, Settings settings) {
             this.owner = owner;
@@ -214,8 +220,13 @@ final class NameWaiters {
             return sentAt;
         }
 
+        /** The request the releaser made for this ticket's owner; only after a decision. */
         AcquireRequest request() {
-            return request;
+            AcquireRequest decided = request;
+            if (decided == null) {
+                throw new IllegalStateException("no hand-over was decided for this ticket");
+            }
+            return decided;
         }
     }
 }

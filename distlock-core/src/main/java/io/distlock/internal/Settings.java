@@ -2,14 +2,15 @@ package io.distlock.internal;
 
 import io.distlock.LockLostListener;
 import io.distlock.LockOptions;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.function.Function;
 
 /** The effective options of one call: the manager's defaults with the call's options laid over them. */
 record Settings(Duration lease, Duration timeout, Duration retryInterval, boolean reentrant,
-                boolean autoRenew, LockLostListener onLost,
-                Function<String, ? extends RuntimeException> onConflict, boolean conflictMode) {
+                boolean autoRenew, @Nullable LockLostListener onLost,
+                @Nullable Function<String, ? extends RuntimeException> onConflict, boolean conflictMode) {
 
     Settings with(LockOptions o) {
         return new Settings(

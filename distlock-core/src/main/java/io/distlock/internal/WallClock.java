@@ -1,6 +1,7 @@
 package io.distlock.internal;
 
 import io.distlock.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 
@@ -22,7 +23,8 @@ final class WallClock {
     private static final int PAIR_TRIES = 4;
 
     private final boolean derived;
-    private volatile Anchor anchor;
+    /** Null until the first derived time. */
+    private volatile @Nullable Anchor anchor;
 
     WallClock(Ticker ticker) {
         this.derived = ticker == Ticker.system();
@@ -47,20 +49,22 @@ final class WallClock {
      * them would skew every derived time for a second, so a wide pair is read again.
      */
     private static Anchor freshAnchor() {
-        Anchor best = null;
-        long bestGap = Long.MAX_VALUE;
-        for (int i = 0; i < PAIR_TRIES && bestGap > TIGHT_PAIR_NANOS; i++) {
-            long nanos = System.nanoTime();
-            Instant wall = Instant.now();
-            long gap = System.nanoTime() - nanos;
-            if (gap < bestGap) {
-                best = new Anchor(nanos, wall);
-                bestGap = gap;
+        Anchor best = readPair();
+        for (int i = 1; i < PAIR_TRIES && best.gap > TIGHT_PAIR_NANOS; i++) {
+            Anchor next = readPair();
+            if (next.gap < best.gap) {
+                best = next;
             }
         }
         return best;
     }
 
-    private record Anchor(long nanos, Instant wall) {
+    private static Anchor readPair() {
+        long nanos = System.nanoTime();
+        Instant wall = Instant.now();
+        return new Anchor(nanos, wall, System.nanoTime() - nanos);
+    }
+
+    private record Anchor(long nanos, Instant wall, long gap) {
     }
 }

@@ -9,6 +9,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.HandOverResult;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,8 @@ public final class InMemoryLockBackend implements LockBackend {
         // the insert could be overtaken by a later, larger one that is released first.
         Take take = new Take(request, ticker.read());
         locks.compute(request.name(), take);
-        return take.token == 0 ? AcquireResult.busy(take.holder.info()) : AcquireResult.acquired(take.token);
+        Entry holder = take.holder;
+        return holder != null ? AcquireResult.busy(holder.info()) : AcquireResult.acquired(take.token);
     }
 
     @Override
@@ -148,7 +150,7 @@ public final class InMemoryLockBackend implements LockBackend {
         private final long now;
         long token;
         /** The live entry that made the lock busy, when it was. */
-        Entry holder;
+        @Nullable Entry holder;
 
         Take(AcquireRequest request, long now) {
             this.request = request;

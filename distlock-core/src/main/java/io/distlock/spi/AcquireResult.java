@@ -1,6 +1,7 @@
 package io.distlock.spi;
 
 import io.distlock.LockInfo;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Optional;
 
@@ -13,9 +14,9 @@ public final class AcquireResult {
     private static final AcquireResult BUSY = new AcquireResult(0, null);
 
     private final long token;
-    private final LockInfo holder;
+    private final @Nullable LockInfo holder;
 
-    private AcquireResult(long token, LockInfo holder) {
+    private AcquireResult(long token, @Nullable LockInfo holder) {
         this.token = token;
         this.holder = holder;
     }
@@ -39,7 +40,7 @@ public final class AcquireResult {
     }
 
     /** The lock is busy, held by {@code holder} (null: unknown). */
-    public static AcquireResult busy(LockInfo holder) {
+    public static AcquireResult busy(@Nullable LockInfo holder) {
         return holder == null ? BUSY : new AcquireResult(0, holder);
     }
 

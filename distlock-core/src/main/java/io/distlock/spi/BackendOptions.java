@@ -1,6 +1,9 @@
 package io.distlock.spi;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
+import java.util.function.BiFunction;
 import java.util.Set;
 
 /**
@@ -20,8 +23,8 @@ public final class BackendOptions {
 
     private final Renamed<Duration> timeout;
     private final Renamed<Boolean> notifications;
-    private String namespace;
-    private Duration connectTimeout;
+    private @Nullable String namespace;
+    private @Nullable Duration connectTimeout;
 
     /** Options whose words were never spelled otherwise. */
     public BackendOptions() {
@@ -33,13 +36,13 @@ public final class BackendOptions {
      *                             warning, {@link Renamed}), or null if it had none
      * @param oldNotificationsWord the same for {@code notifications}
      */
-    public BackendOptions(String oldTimeoutWord, String oldNotificationsWord) {
+    public BackendOptions(@Nullable String oldTimeoutWord, @Nullable String oldNotificationsWord) {
         this.timeout = new Renamed<>("timeout", oldTimeoutWord);
         this.notifications = new Renamed<>("notifications", oldNotificationsWord);
     }
 
     /** The builder's namespace, checked when resolved ({@link Namespaces}); null leaves it to the URI. */
-    public BackendOptions namespace(String namespace) {
+    public BackendOptions namespace(@Nullable String namespace) {
         this.namespace = namespace;
         return this;
     }
@@ -52,7 +55,7 @@ public final class BackendOptions {
 
     /** The builder's {@code timeout} under its deprecated word. */
     public BackendOptions oldTimeout(Duration timeout) {
-        this.timeout.setOld(Durations.requirePositive(this.timeout.oldWord(), timeout));
+        this.timeout.setOld(Durations.requirePositive(String.valueOf(this.timeout.oldWord()), timeout));
         return this;
     }
 
@@ -80,7 +83,7 @@ public final class BackendOptions {
      * @param uri the backend's URI, or null when built without one
      * @throws IllegalArgumentException naming the value and the rule if it breaks it
      */
-    public String resolveNamespace(BackendUri uri) {
+    public String resolveNamespace(@Nullable BackendUri uri) {
         if (namespace != null) {
             return uri == null ? Namespaces.requireValid(namespace) : Namespaces.requireValid(namespace, uri);
         }
@@ -97,12 +100,12 @@ public final class BackendOptions {
      * @param logAs the backend's class, whose logger gets the warning
      * @param where names the backend in the warning (no secrets)
      */
-    public Duration resolveTimeout(BackendUri uri, Duration fallback, Class<?> logAs, String where) {
-        return choose(timeout, uri, name -> uri.positiveDuration(name, null)).resolve(fallback, logAs, where);
+    public Duration resolveTimeout(@Nullable BackendUri uri, Duration fallback, Class<?> logAs, String where) {
+        return choose(timeout, uri, (given, name) -> given.positiveDuration(name, null)).resolve(fallback, logAs, where);
     }
 
     /** The connect timeout: the builder's, else {@code uri}'s parameter, else {@code fallback}. */
-    public Duration resolveConnectTimeout(BackendUri uri, Duration fallback) {
+    public Duration resolveConnectTimeout(@Nullable BackendUri uri, Duration fallback) {
         if (connectTimeout != null) {
             return connectTimeout;
         }
@@ -110,15 +113,20 @@ public final class BackendOptions {
     }
 
     /** Whether notifications are on: as {@link #resolveTimeout}, for the {@code notifications} words. */
-    public boolean resolveNotifications(BackendUri uri, boolean fallback, Class<?> logAs, String where) {
-        return choose(notifications, uri, name -> uri.bool(name, fallback)).resolve(fallback, logAs, where);
+    public boolean resolveNotifications(@Nullable BackendUri uri, boolean fallback, Class<?> logAs, String where) {
+        return choose(notifications, uri, (given, name) -> given.bool(name, fallback)).resolve(fallback, logAs, where);
     }
 
-    private static <T> Renamed<T> choose(Renamed<T> fromBuilder, BackendUri uri,
-                                         java.util.function.Function<String, T> read) {
+    private static <T> Renamed<T> choose(Renamed<T> fromBuilder, @Nullable BackendUri uri,
+                                         BiFunction<BackendUri, String, @Nullable T> read) {
         if (fromBuilder.isSet() || uri == null) {
             return fromBuilder;
         }
-        return new Renamed<T>(fromBuilder.word(), fromBuilder.oldWord()).from(uri, read);
+        return fromUri(fromBuilder, uri, read);
+    }
+
+    private static <T> Renamed<T> fromUri(Renamed<T> fromBuilder, BackendUri uri,
+                                          BiFunction<BackendUri, String, @Nullable T> read) {
+        return new Renamed<T>(fromBuilder.word(), fromBuilder.oldWord()).from(uri, name -> read.apply(uri, name));
     }
 }

@@ -1,5 +1,8 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,16 +39,17 @@ public final class BackendUri {
     private final String masked;
     private final String scheme;
     private final boolean hierarchical;
-    private final String opaque;
-    private final String user;
-    private final String password;
+    private final @Nullable String opaque;
+    private final @Nullable String user;
+    private final @Nullable String password;
     private final List<String> hosts;
     private final String path;
-    private final String fragment;
+    private final @Nullable String fragment;
     private final Map<String, String> parameters;
 
-    private BackendUri(String text, String scheme, boolean hierarchical, String opaque, String user, String password,
-                       List<String> hosts, String path, String fragment, Map<String, String> parameters) {
+    private BackendUri(String text, String scheme, boolean hierarchical, @Nullable String opaque, @Nullable String user,
+                       @Nullable String password,
+                       List<String> hosts, String path, @Nullable String fragment, Map<String, String> parameters) {
         this.text = text;
         this.masked = Secrets.mask(text);
         this.scheme = scheme;
@@ -158,7 +162,7 @@ public final class BackendUri {
         return true;
     }
 
-    private static Map<String, String> parseQuery(String query, String text) {
+    private static Map<String, String> parseQuery(@Nullable String query, String text) {
         if (query == null || query.isEmpty()) {
             return Map.of();
         }
@@ -206,17 +210,17 @@ public final class BackendUri {
     }
 
     /** The opaque form's part between the scheme and the query, as written (not decoded); null if hierarchical. */
-    public String opaquePart() {
+    public @Nullable String opaquePart() {
         return opaque;
     }
 
     /** The decoded user of the user info; null without user info. */
-    public String user() {
+    public @Nullable String user() {
         return user;
     }
 
     /** The decoded password of the user info ({@code user:password@}); null without one. */
-    public String password() {
+    public @Nullable String password() {
         return password;
     }
 
@@ -231,7 +235,7 @@ public final class BackendUri {
     }
 
     /** The decoded fragment, or null. */
-    public String fragment() {
+    public @Nullable String fragment() {
         return fragment;
     }
 
@@ -278,7 +282,8 @@ public final class BackendUri {
     }
 
     /** A text parameter, or {@code fallback} when absent. An empty value is refused. */
-    public String string(String name, String fallback) {
+    @Contract("_, !null -> !null")
+    public @Nullable String string(String name, @Nullable String fallback) {
         String value = parameters.get(name);
         if (value == null) {
             return fallback;
@@ -305,7 +310,8 @@ public final class BackendUri {
     }
 
     /** A positive duration of at most {@link Durations#MAX} in the {@link Durations} grammar, or {@code fallback} when absent. */
-    public Duration positiveDuration(String name, Duration fallback) {
+    @Contract("_, !null -> !null")
+    public @Nullable Duration positiveDuration(String name, @Nullable Duration fallback) {
         String value = string(name, null);
         if (value == null) {
             return fallback;
@@ -349,7 +355,7 @@ public final class BackendUri {
     }
 
     /** As {@link #invalid(String)}, with a cause. */
-    public IllegalArgumentException invalid(String problem, Throwable cause) {
+    public IllegalArgumentException invalid(String problem, @Nullable Throwable cause) {
         return new IllegalArgumentException(scheme + " backend URI '" + masked + "' " + problem, cause);
     }
 

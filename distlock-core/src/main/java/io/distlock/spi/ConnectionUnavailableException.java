@@ -1,6 +1,7 @@
 package io.distlock.spi;
 
 import io.distlock.LockBackendException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend call failed because the connection to the server is down or being re-established
@@ -20,7 +21,7 @@ public class ConnectionUnavailableException extends LockBackendException {
         super(message);
     }
 
-    public ConnectionUnavailableException(String message, Throwable cause) {
+    public ConnectionUnavailableException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 

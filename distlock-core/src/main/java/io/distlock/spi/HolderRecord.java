@@ -1,6 +1,7 @@
 package io.distlock.spi;
 
 import io.distlock.LockInfo;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 
@@ -23,8 +24,8 @@ import java.time.Instant;
  * @param acquiredAt when it acquired, or null when unknown
  * @param expiresAt  when the lease ends, or null when unknown
  */
-public record HolderRecord(String ownerId, String host, long pid, String thread, Instant acquiredAt,
-                           Instant expiresAt) {
+public record HolderRecord(String ownerId, @Nullable String host, long pid, @Nullable String thread,
+                           @Nullable Instant acquiredAt, @Nullable Instant expiresAt) {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     public HolderRecord {
@@ -34,13 +35,13 @@ public record HolderRecord(String ownerId, String host, long pid, String thread,
     }
 
     /** The record of {@code request}'s acquirer, its lease ending at {@code expiresAt}. */
-    public static HolderRecord of(AcquireRequest request, Instant expiresAt) {
+    public static HolderRecord of(AcquireRequest request, @Nullable Instant expiresAt) {
         return new HolderRecord(request.ownerId(), request.host(), request.pid(), request.thread(),
                 request.acquiredAt(), expiresAt);
     }
 
     /** The same holder with its lease ending at {@code newExpiresAt} (an extend). */
-    public HolderRecord withExpiry(Instant newExpiresAt) {
+    public HolderRecord withExpiry(@Nullable Instant newExpiresAt) {
         return new HolderRecord(ownerId, host, pid, thread, acquiredAt, newExpiresAt);
     }
 
@@ -69,7 +70,7 @@ public record HolderRecord(String ownerId, String host, long pid, String thread,
      * its text parsed, else {@code fallback} (null or not a number; a record written by another
      * version or program).
      */
-    public static long parseLong(Object value, long fallback) {
+    public static long parseLong(@Nullable Object value, long fallback) {
         if (value instanceof Long number) {
             return number;
         }

@@ -1,5 +1,7 @@
 package io.distlock.spi;
 
+import org.jspecify.annotations.Nullable;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -96,7 +98,7 @@ public final class LockNames {
      * @param room       the longest result wanted, in characters
      * @return the escaped text, or null when it would be longer than {@code room}
      */
-    public static String percentEncoded(byte[] bytes, String unreserved, int room) {
+    public static @Nullable String percentEncoded(byte[] bytes, String unreserved, int room) {
         if (bytes.length > room) {
             return null;
         }

@@ -1,5 +1,8 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Text that came from a backend, made safe to show on a terminal or in a log. Every client of a
  * shared backend can write a holder's host and thread (and a lock's name), so a holder record may
@@ -24,7 +27,8 @@ public final class Printable {
      *             message), or null
      * @return the text with nothing in it that a terminal would act on rather than show
      */
-    public static String of(String text) {
+    @Contract("!null -> !null")
+    public static @Nullable String of(@Nullable String text) {
         if (text == null) {
             return null;
         }

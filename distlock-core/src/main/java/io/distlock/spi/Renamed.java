@@ -1,5 +1,7 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
@@ -20,15 +22,15 @@ import java.util.function.Function;
  */
 public final class Renamed<T> {
     private final String word;
-    private final String oldWord;
-    private T value;
-    private T oldValue;
+    private final @Nullable String oldWord;
+    private @Nullable T value;
+    private @Nullable T oldValue;
 
     /**
      * @param word    the vocabulary's word, such as {@code timeout}
      * @param oldWord the word it replaces, such as {@code operationTimeout}, or null if it had none
      */
-    public Renamed(String word, String oldWord) {
+    public Renamed(String word, @Nullable String oldWord) {
         this.word = word;
         this.oldWord = oldWord;
     }
@@ -38,8 +40,8 @@ public final class Renamed<T> {
         return word;
     }
 
-    /** The deprecated word. */
-    public String oldWord() {
+    /** The deprecated word, or null if the setting never had another. */
+    public @Nullable String oldWord() {
         return oldWord;
     }
 
@@ -92,7 +94,8 @@ public final class Renamed<T> {
      * @param where names the backend in the warning and the error (no secrets: a masked URI)
      * @throws IllegalArgumentException naming both words if both were given with different values
      */
-    public T resolve(T fallback, Class<?> logAs, String where) {
+    @Contract("!null, _, _ -> !null")
+    public @Nullable T resolve(@Nullable T fallback, Class<?> logAs, String where) {
         if (value != null && oldValue != null && !value.equals(oldValue)) {
             throw new IllegalArgumentException(where + ": " + oldWord + " " + show(oldValue) + " and " + word + " "
                     + show(value) + " are one setting with two values (" + clash() + ")");
@@ -107,7 +110,7 @@ public final class Renamed<T> {
         return oldWord + " is the deprecated name of " + word + "; give only " + word;
     }
 
-    private static String show(Object value) {
+    private static String show(@Nullable Object value) {
         return value instanceof Duration d ? Durations.formatExact(d) : String.valueOf(value);
     }
 

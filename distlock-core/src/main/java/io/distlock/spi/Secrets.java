@@ -1,5 +1,8 @@
 package io.distlock.spi;
 
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,7 +53,8 @@ public final class Secrets {
      * {@code uri}, taken whole as one URI, with every secret replaced by {@code ***} by the rule above.
      * Null stays null; text without user info or secret parameters comes back unchanged.
      */
-    public static String mask(String uri) {
+    @Contract("!null -> !null")
+    public static @Nullable String mask(@Nullable String uri) {
         if (uri == null) {
             return null;
         }
@@ -63,7 +67,8 @@ public final class Secrets {
      * occurrence of each of the non-empty {@code knownSecrets} replaced by {@code ***}.
      * Null stays null.
      */
-    public static String maskText(String text, Collection<String> knownSecrets) {
+    @Contract("!null, _ -> !null")
+    public static @Nullable String maskText(@Nullable String text, Collection<String> knownSecrets) {
         if (text == null) {
             return null;
         }
@@ -175,7 +180,7 @@ public final class Secrets {
      * The user info's secret part, {@code [start, end)}: from the scheme's {@code //} to the last
      * {@code @}, less the user and its colon when the reading is unambiguous; null without one.
      */
-    private static int[] userInfoSecret(String uri) {
+    private static int @Nullable [] userInfoSecret(String uri) {
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
             return null;

@@ -1,5 +1,6 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,13 +80,13 @@ final class DirectoryGuard {
     /** The namespace directory inside {@link #base}: the one the {@link Layout} lives in. */
     final Path root;
     /** Null: owner-only. Otherwise the group whose members share the directory. */
-    private final GroupPrincipal group;
-    private final String groupName;
+    private final @Nullable GroupPrincipal group;
+    private final @Nullable String groupName;
     private final boolean defaultDirectory;
     private final boolean unix;
     private final int uid;
 
-    private DirectoryGuard(Path given, Path base, String namespace, String groupName, GroupPrincipal group,
+    private DirectoryGuard(Path given, Path base, String namespace, @Nullable String groupName, @Nullable GroupPrincipal group,
                            boolean defaultDirectory, boolean unix) {
         this.given = given;
         this.base = base;
@@ -107,7 +108,7 @@ final class DirectoryGuard {
      * @throws IllegalArgumentException if the group does not exist
      * @throws IOException              if the directory cannot be made, or is refused
      */
-    static DirectoryGuard open(Path directory, String namespace, String groupName, boolean defaultDirectory)
+    static DirectoryGuard open(Path directory, String namespace, @Nullable String groupName, boolean defaultDirectory)
             throws IOException {
         Path given = directory.toAbsolutePath().normalize();
         FileSystem fileSystem = given.getFileSystem();
@@ -134,7 +135,7 @@ final class DirectoryGuard {
     }
 
     /** The group sharing the directory, or null for owner-only. */
-    String groupName() {
+    @Nullable String groupName() {
         return groupName;
     }
 
@@ -176,7 +177,7 @@ final class DirectoryGuard {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Map<String, Object> after = existing(file);
-            if (before == null && (Integer) after.get("uid") == uid) {
+            if (before == null && number(after, "uid") == uid) {
                 // Just created: give it the mode (and group) the umask may have withheld, without a log line.
                 if (group != null) {
                     setGroup(file);
@@ -184,7 +185,9 @@ final class DirectoryGuard {
                 setMode(file, group != null ? GROUP_FILE : OWNER_FILE);
                 after = existing(file);
             }
-            if (before != null && !before.get("fileKey").equals(after.get("fileKey"))) {
+            // No file key to compare counts as replaced: the check fails closed.
+            Object keyBefore = before == null ? null : before.get("fileKey");
+            if (before != null && (keyBefore == null || !keyBefore.equals(after.get("fileKey")))) {
                 throw new UnsafeDirectoryException(file + " was replaced while it was being opened; only this "
                         + "user" + (group != null ? " and group " + groupName : "") + " can do that in " + root);
             }
@@ -197,7 +200,7 @@ final class DirectoryGuard {
     }
 
     /** The identity (device and inode) of {@code file}, not following a link; null if it is gone. */
-    static Object fileKey(Path file) throws IOException {
+    static @Nullable Object fileKey(Path file) throws IOException {
         try {
             return Files.readAttributes(file, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).fileKey();
@@ -216,7 +219,7 @@ final class DirectoryGuard {
         }
         List<String> names = names(given);
         Path current = given.getRoot();
-        checkAncestor(current, attributes(current));
+        checkAncestor(current, existing(current));
         int links = 0;
         for (int i = 0; i < names.size(); i++) {
             Path next = current.resolve(names.get(i));
@@ -225,12 +228,12 @@ final class DirectoryGuard {
             if (found == null) {
                 found = createOnTheWay(next, last);
             }
-            int mode = (Integer) found.get("mode");
+            int mode = number(found, "mode");
             if ((mode & TYPE) == TYPE_LINK) {
                 if (++links > MAX_LINKS) {
                     throw new UnsafeDirectoryException(given + ": more than " + MAX_LINKS + " symbolic links on the way");
                 }
-                int owner = (Integer) found.get("uid");
+                int owner = number(found, "uid");
                 if (owner != 0 && owner != uid) {
                     throw refused(next, found, next.equals(given) && defaultDirectory ? takenDefault(next)
                             : "is a symbolic link that another user owns, so it may lead anywhere he likes; only "
@@ -277,8 +280,8 @@ final class DirectoryGuard {
 
     /** A directory on the way (or the owner-only base): root's or ours, and nobody else may rename in it. */
     private void checkAncestor(Path directory, Map<String, Object> found) throws IOException {
-        int owner = (Integer) found.get("uid");
-        int mode = (Integer) found.get("mode");
+        int owner = number(found, "uid");
+        int mode = number(found, "mode");
         if (owner != 0 && owner != uid) {
             throw refused(directory, found, directory.equals(given) && defaultDirectory ? takenDefault(directory)
                     : "belongs to another user, who could replace what lies in it and so take over the locks; "
@@ -304,8 +307,8 @@ final class DirectoryGuard {
     }
 
     private void checkGroupBase(Path directory, Map<String, Object> found) throws IOException {
-        int mode = (Integer) found.get("mode");
-        if (group.equals(found.get("group")) && (mode & PERMISSIONS) == GROUP_DIRECTORY) {
+        int mode = number(found, "mode");
+        if (group != null && group.equals(found.get("group")) && (mode & PERMISSIONS) == GROUP_DIRECTORY) {
             return;
         }
         throw refused(directory, found, "is not set up for group " + groupName + ": it must belong to that group with "
@@ -375,7 +378,7 @@ final class DirectoryGuard {
 
     /** An entry of the layout: the right type, owner and mode; ours with a wrong mode is put right. */
     private void checkInside(Path path, Map<String, Object> found, boolean directory) throws IOException {
-        int mode = (Integer) found.get("mode");
+        int mode = number(found, "mode");
         int type = mode & TYPE;
         if (type != (directory ? TYPE_DIRECTORY : TYPE_REGULAR)) {
             throw refused(path, found, (type == TYPE_LINK ? "is a symbolic link" : "is not a "
@@ -383,7 +386,7 @@ final class DirectoryGuard {
                     + "someone put it there. Remove it (the locks recorded in " + root + " are lost) or use "
                     + "another directory");
         }
-        int owner = (Integer) found.get("uid");
+        int owner = number(found, "uid");
         int wanted = group != null ? (directory ? GROUP_DIRECTORY : GROUP_FILE)
                 : (directory ? OWNER_DIRECTORY : OWNER_FILE);
         if (group == null) {
@@ -421,7 +424,7 @@ final class DirectoryGuard {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Map<String, Object> attributes(Path path) throws IOException {
+    private static @Nullable Map<String, Object> attributes(Path path) throws IOException {
         try {
             return Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -454,7 +457,7 @@ final class DirectoryGuard {
 
     private UnsafeDirectoryException refused(Path path, Map<String, Object> found, String why) {
         return new UnsafeDirectoryException(path + " (owner " + found.get("owner") + " uid " + found.get("uid")
-                + ", group " + found.get("group") + ", mode " + modeText((Integer) found.get("mode"))
+                + ", group " + found.get("group") + ", mode " + modeText(number(found, "mode"))
                 + ") " + why + ". This process runs as uid " + uid + ".");
     }
 
@@ -477,6 +480,15 @@ final class DirectoryGuard {
                     .append((mode >> shift & 1) != 0 ? 'x' : '-');
         }
         return text.toString();
+    }
+
+    /** A number the unix attribute view always gives (mode, uid). */
+    private static int number(Map<String, Object> attributes, String name) {
+        Object value = attributes.get(name);
+        if (value == null) {
+            throw new IllegalStateException("the unix attribute view gave no " + name);
+        }
+        return (Integer) value;
     }
 
     private static List<String> names(Path path) {

@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -62,7 +63,7 @@ public final class FileBackendProvider implements LockBackendProvider {
             }
             path = uri.path();
         } else {
-            path = BackendUri.decode(uri.opaquePart(), uri.text());
+            path = BackendUri.decode(Objects.requireNonNull(uri.opaquePart()), uri.text());
         }
         if (File.separatorChar == '\\' && path.matches("/[A-Za-z]:.*")) {
             path = path.substring(1);
@@ -76,7 +77,7 @@ public final class FileBackendProvider implements LockBackendProvider {
             }
         }
         if (uri.has("group")) {
-            builder.group(uri.string("group", null));
+            builder.group(uri.string("group", ""));
         }
         return builder.staleHolderDetection(uri.bool("staleHolderDetection", true)).fromUri(uri);
     }

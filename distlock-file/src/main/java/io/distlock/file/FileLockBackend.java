@@ -13,6 +13,7 @@ import io.distlock.spi.HolderRecord;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Namespaces;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class FileLockBackend implements LockBackend {
     /** {@link FileSettings#timeout()} in nanoseconds: each operation's deadline is computed from it. */
     private final long timeoutNanos;
     private final LockDirectory store;
-    private volatile Consumer<Collection<String>> releaseListener;
+    private volatile @Nullable Consumer<Collection<String>> releaseListener;
     /** The holder identity this JVM's records get: {@link HolderProcess#SELF} and any guard processes. */
     private volatile String holderProcesses = HolderProcess.SELF;
     private volatile boolean closed;
@@ -237,15 +238,16 @@ public final class FileLockBackend implements LockBackend {
         int wanted = ListPages.wanted(limit);
         List<LockInfo> held = new ArrayList<>();
         for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
-            inStripe("list", prefix, i, stripe -> {
+            held.addAll(inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
+                List<LockInfo> inThisStripe = new ArrayList<>();
                 for (LockRecord record : stripe.readOrExplain().records()) {
                     if (record.name().startsWith(prefix) && holds(record, now)) {
-                        held.add(record.info());
+                        inThisStripe.add(record.info());
                     }
                 }
-                return null;
-            });
+                return inThisStripe;
+            }));
         }
         return ListPages.of(held, limit);
     }
@@ -353,12 +355,12 @@ public final class FileLockBackend implements LockBackend {
     /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
     public static final class Builder {
         /** Null: {@link #defaultDirectory()}. */
-        private Path directory;
-        private String group;
+        private @Nullable Path directory;
+        private @Nullable String group;
         private boolean staleHolderDetection = true;
         private final BackendOptions options = new BackendOptions("operationTimeout", "releaseNotifications");
         /** Null: built without a URI. */
-        private BackendUri uri;
+        private @Nullable BackendUri uri;
 
         private Builder() {
         }

@@ -2,6 +2,7 @@ package io.distlock.file;
 
 import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
+import org.jspecify.annotations.Nullable;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -15,22 +16,22 @@ import java.time.Duration;
  * @param defaultDirectory whether it is {@link FileLockBackend#defaultDirectory()}, which belongs to one user
  * @param group            the group sharing the directory, or null for owner-only
  */
-record FileSettings(Path directory, boolean defaultDirectory, String namespace, String group,
+record FileSettings(Path directory, boolean defaultDirectory, String namespace, @Nullable String group,
                     boolean staleHolderDetection, boolean notifications, Duration timeout) {
 
     /**
      * @param directory null for {@link FileLockBackend#defaultDirectory()}
      * @param uri       null when built without a URI
      */
-    static FileSettings resolve(Path directory, String group, boolean staleHolderDetection, BackendOptions options,
-                                BackendUri uri) {
+    static FileSettings resolve(@Nullable Path directory, @Nullable String group, boolean staleHolderDetection,
+                                BackendOptions options, @Nullable BackendUri uri) {
         boolean byDefault = directory == null;
         if (byDefault && group != null) {
             throw new IllegalArgumentException("group '" + group + "' needs a directory that the group's "
                     + "users share, e.g. file:/srv/locks?group=" + group + "; the default directory belongs "
                     + "to one user");
         }
-        Path base = (byDefault ? FileLockBackend.defaultDirectory() : directory).toAbsolutePath().normalize();
+        Path base = (directory == null ? FileLockBackend.defaultDirectory() : directory).toAbsolutePath().normalize();
         String where = "file backend " + base;
         return new FileSettings(base, byDefault, options.resolveNamespace(uri), group, staleHolderDetection,
                 options.resolveNotifications(uri, true, FileLockBackend.class, where),

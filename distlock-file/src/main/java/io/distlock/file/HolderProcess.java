@@ -1,5 +1,7 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +146,7 @@ final class HolderProcess {
         return Long.parseLong(stat[19]) == startTicks ? Verdict.ALIVE : Verdict.GONE;
     }
 
-    private static Verdict judgeByProcessHandle(long pid, long startMillis) {
+    private static @Nullable Verdict judgeByProcessHandle(long pid, long startMillis) {
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
             return Verdict.GONE;
@@ -157,7 +159,7 @@ final class HolderProcess {
     }
 
     /** The fields of a {@code /proc/<pid>/stat} after the command name: [0] is the state, [19] the start ticks. */
-    private static String[] procStat(Path path) throws IOException {
+    private static String @Nullable [] procStat(Path path) throws IOException {
         String text = new String(Files.readAllBytes(path), StandardCharsets.US_ASCII);
         int commandEnd = text.lastIndexOf(')');
         if (commandEnd < 0) {

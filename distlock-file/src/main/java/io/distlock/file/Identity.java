@@ -1,5 +1,7 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,7 @@ import java.nio.file.Path;
  */
 final class Identity {
     private static final Path STATUS = Path.of("/proc/self/status");
-    private static volatile Integer uid;
+    private static volatile @Nullable Integer uid;
 
     private Identity() {
     }

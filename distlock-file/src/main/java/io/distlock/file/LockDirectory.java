@@ -1,6 +1,7 @@
 package io.distlock.file;
 
 import io.distlock.LockBackendException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ final class LockDirectory {
 
     final Path root;
     /** Null: owner-only. */
-    private final String groupName;
+    private final @Nullable String groupName;
     private final StripeLocks stripes;
     private final ReleaseWatch watch;
     /** Guarded by {@link #OPEN}. */
@@ -69,7 +70,7 @@ final class LockDirectory {
      *                                  written, or others could tamper with it
      * @throws IllegalArgumentException if the group does not exist
      */
-    static LockDirectory acquire(Path directory, String namespace, String groupName, boolean defaultDirectory) {
+    static LockDirectory acquire(Path directory, String namespace, @Nullable String groupName, boolean defaultDirectory) {
         DirectoryGuard guard;
         try {
             guard = DirectoryGuard.open(directory, namespace, groupName, defaultDirectory);

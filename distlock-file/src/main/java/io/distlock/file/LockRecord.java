@@ -2,6 +2,7 @@ package io.distlock.file;
 
 import io.distlock.LockInfo;
 import io.distlock.spi.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,10 +28,19 @@ record LockRecord(String name, String ownerId, String host, long pid, String thr
     private static final int MAX_THREAD_NAME = 256;
     private static final int MAX_HOST_NAME = 256;
 
+    /** The record of a new hold: the engine's requests always carry every holder field this format writes. */
     static LockRecord of(String name, HolderRecord holder, long token, String process) {
-        return new LockRecord(name, holder.ownerId(), truncate(holder.host(), MAX_HOST_NAME), holder.pid(),
-                truncate(holder.thread(), MAX_THREAD_NAME), holder.acquiredAt(), holder.expiresAt(), token, process,
+        return new LockRecord(name, holder.ownerId(), truncate(known(holder.host(), "host"), MAX_HOST_NAME),
+                holder.pid(), truncate(known(holder.thread(), "thread"), MAX_THREAD_NAME),
+                known(holder.acquiredAt(), "acquiredAt"), known(holder.expiresAt(), "expiresAt"), token, process,
                 false);
+    }
+
+    private static <T> T known(@Nullable T value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("a file lock record needs the holder's " + field + ", which was null");
+        }
+        return value;
     }
 
     HolderRecord holder() {

@@ -1,5 +1,6 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class ReleaseWatch {
     private final CopyOnWriteArrayList<Consumer<Collection<String>>> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
-    private WatchService service;
+    private @Nullable WatchService service;
 
     ReleaseWatch(Path signals, String threadName, IntConsumer onSignal) {
         this.signals = signals;

@@ -1,5 +1,7 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,13 +33,13 @@ final class Stripe {
     final Path signalPath;
     final ReentrantLock jvmLock = new ReentrantLock();
 
-    FileChannel channel;
+    @Nullable FileChannel channel;
     /** The (device, inode) the channel was opened on, to notice a stripe file deleted behind our back. */
-    Object fileKey;
-    FileChannel signal;
+    @Nullable Object fileKey;
+    @Nullable FileChannel signal;
     private int currentSlot = -1;
     /** What this operation last read or wrote: the stripe as it stands; null before the first read. */
-    private StripeContent current;
+    private @Nullable StripeContent current;
     /** The waited-for records at this JVM's last look, to tell which of them went away since. */
     private List<LockRecord> waitedAtLastLook = List.of();
     private final ByteBuffer firstRead = ByteBuffer.allocate(FIRST_READ);
@@ -84,7 +86,7 @@ final class Stripe {
     }
 
     /** Null if the slot was never written. */
-    private StripeContent readSlot(int slot) throws IOException, CorruptStripeException {
+    private @Nullable StripeContent readSlot(int slot) throws IOException, CorruptStripeException {
         long offset = (long) slot * Layout.SLOT_SIZE;
         firstRead.clear();
         int n = readFully(firstRead, offset);
@@ -104,6 +106,8 @@ final class Stripe {
         return StripeContent.parse(bytes, n);
     }
 
+    // Called only between open() and close(), under the stripe's lock, while the channels are set.
+    @SuppressWarnings("NullAway")
     private int readFully(ByteBuffer buffer, long offset) throws IOException {
         int total = 0;
         while (buffer.hasRemaining()) {
@@ -117,6 +121,8 @@ final class Stripe {
     }
 
     /** Writes {@code content} into the slot that does not hold the current content. */
+    // Called only between open() and close(), under the stripe's lock, while the channels are set.
+    @SuppressWarnings("NullAway")
     void write(StripeContent content) throws IOException {
         byte[] bytes = content.encode();
         if (bytes.length > Layout.SLOT_SIZE) {
@@ -133,6 +139,8 @@ final class Stripe {
     }
 
     /** Tells watchers in every process that a lock of this stripe was released. */
+    // Called only between open() and close(), under the stripe's lock, while the channels are set.
+    @SuppressWarnings("NullAway")
     void signalRelease() throws IOException {
         signalBytes.clear();
         signalBytes.putLong(0, ++signals);

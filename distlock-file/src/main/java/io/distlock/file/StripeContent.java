@@ -1,5 +1,7 @@
 package io.distlock.file;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ record StripeContent(long seq, long token, List<LockRecord> records) {
     /** The longest header line: the magic, three longs and their labels, the crc. */
     static final int MAX_HEADER = MAGIC.length() + 3 * 20 + " seq= token= bytes= crc32=12345678\n".length();
 
-    LockRecord find(String name) {
+    @Nullable LockRecord find(String name) {
         for (LockRecord record : records) {
             if (record.name().equals(name)) {
                 return record;

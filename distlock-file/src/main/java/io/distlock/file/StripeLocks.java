@@ -111,6 +111,8 @@ final class StripeLocks {
         }
     }
 
+    // open(stripe) sets stripe.channel when it is null or closed; NullAway cannot see into it.
+    @SuppressWarnings("NullAway")
     private FileLock lockFile(Stripe stripe, long deadlineNanos) throws IOException {
         for (int attempt = 0; ; attempt++) {
             if (stripe.channel == null || !stripe.channel.isOpen()) {

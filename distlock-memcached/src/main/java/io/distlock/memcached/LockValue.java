@@ -1,6 +1,7 @@
 package io.distlock.memcached;
 
 import io.distlock.spi.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -23,12 +24,20 @@ final class LockValue {
 
     static String encode(HolderRecord holder) {
         return VERSION + ' ' + enc(holder.ownerId()) + ' ' + enc(holder.host()) + ' ' + holder.pid() + ' '
-                + enc(holder.thread()) + ' ' + holder.acquiredAt().toEpochMilli() + ' '
-                + holder.expiresAt().toEpochMilli();
+                + enc(holder.thread()) + ' ' + millis(holder.acquiredAt(), "acquiredAt") + ' '
+                + millis(holder.expiresAt(), "expiresAt");
+    }
+
+    /** A new hold's instants are always known (the engine's requests carry them); the format has no "unknown". */
+    private static long millis(@Nullable Instant instant, String field) {
+        if (instant == null) {
+            throw new IllegalArgumentException("a memcached lock value needs the holder's " + field + ", which was null");
+        }
+        return instant.toEpochMilli();
     }
 
     /** The decoded value; empty if it is not one of ours (another program wrote the key). */
-    static Optional<HolderRecord> decode(String text) {
+    static Optional<HolderRecord> decode(@Nullable String text) {
         if (text == null) {
             return Optional.empty();
         }
@@ -44,7 +53,7 @@ final class LockValue {
         }
     }
 
-    private static String enc(String s) {
+    private static String enc(@Nullable String s) {
         return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
     }
 

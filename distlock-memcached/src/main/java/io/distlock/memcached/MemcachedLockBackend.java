@@ -10,6 +10,7 @@ import io.distlock.spi.Durations;
 import io.distlock.spi.HolderRecord;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +58,7 @@ public final class MemcachedLockBackend implements LockBackend {
     private final MemcachedKeys keys;
     private final HashRing<ServerNode> ring;
     private final List<ServerNode> nodes;
-    private volatile BackendEvents events;
+    private volatile @Nullable BackendEvents events;
     private volatile boolean closed;
 
     private MemcachedLockBackend(MemcachedSettings settings) {
@@ -193,7 +194,7 @@ public final class MemcachedLockBackend implements LockBackend {
     }
 
     /** The counter's value; 0 (unknown) when it is missing, evicted or not a number. */
-    private static long parseToken(String counter) {
+    private static long parseToken(@Nullable String counter) {
         if (counter == null) {
             return 0;
         }

@@ -3,6 +3,7 @@ package io.distlock.memcached;
 import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Namespaces;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -55,7 +57,7 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
             throw parsed.invalid("has a path '" + parsed.path() + "', which means nothing to memcached; "
                     + "use ?namespace=... to separate applications");
         }
-        if (!parsed.isHierarchical() && !parsed.opaquePart().isEmpty()) {
+        if (!parsed.isHierarchical() && !Objects.requireNonNull(parsed.opaquePart()).isEmpty()) {
             throw parsed.invalid("must be memcached://host:port[,host:port...] or memcached: (servers from "
                     + SERVERS_VARIABLE + ")");
         }

@@ -10,6 +10,7 @@ import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.command.BinaryCommandFactory;
 import net.rubyeye.xmemcached.exception.MemcachedException;
 import net.rubyeye.xmemcached.transcoders.StringTranscoder;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,7 +43,7 @@ final class ServerNode implements AutoCloseable {
     private final long timeoutMillis;
     private final MemcachedClient client;
     /** The server's unix time (s) at {@link #clockNanos}, from its {@code stats}; null until asked, or after a reconnect. */
-    private volatile long[] clock;
+    private volatile long @Nullable [] clock;
     /** How often a call waiting for the connection looks whether it is back. */
     private static final long RECONNECT_LOOK_MILLIS = 10;
     /** Notified when a connection opens, to wake calls waiting for one. */
@@ -52,9 +53,9 @@ final class ServerNode implements AutoCloseable {
     /** Whether a timed-out call has asked the server what it is ({@link #notMemcached}); once is enough. */
     private final java.util.concurrent.atomic.AtomicBoolean probed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set when the server turned out not to be memcached: why, and what to do; every call then fails with it. */
-    private volatile String notMemcached;
+    private volatile @Nullable String notMemcached;
     /** Set when nothing accepted a connection at the server's address when asked: what to do. */
-    private volatile String refused;
+    private volatile @Nullable String refused;
 
     ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
                Consumer<ServerNode> onDisconnect) {
@@ -252,7 +253,7 @@ final class ServerNode implements AutoCloseable {
      * line end that binary requests need not contain, let every call wait its whole timeout (9.6 s
      * for one {@code distlock run --wait 0}) and said only "did not answer".
      */
-    private String diagnosis() {
+    private @Nullable String diagnosis() {
         if (answered) {
             return null;
         }

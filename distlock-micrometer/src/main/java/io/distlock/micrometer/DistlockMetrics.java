@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class DistlockMetrics implements LockListener {
 
     private final MeterRegistry registry;
     private final Tags common;
-    private final Function<String, String> lockTag;
+    private final @Nullable Function<String, String> lockTag;
     /** Open long-task samples by acquisition; reentrant holds of one acquisition share one sample. */
     private final ConcurrentHashMap<Acquisition, LongTaskTimer.Sample> held = new ConcurrentHashMap<>();
 
@@ -168,16 +169,16 @@ public final class DistlockMetrics implements LockListener {
         }
     }
 
-    private Timer acquireTimer(String name, String result) {
+    private Timer acquireTimer(@Nullable String name, String result) {
         return Timer.builder(ACQUIRE).description("Lock acquisitions, by result")
                 .tags(tags(name)).tag("result", result).register(registry);
     }
 
-    private Counter counter(String meter, String description, String name) {
+    private Counter counter(String meter, String description, @Nullable String name) {
         return Counter.builder(meter).description(description).tags(tags(name)).register(registry);
     }
 
-    private Tags tags(String name) {
+    private Tags tags(@Nullable String name) {
         if (lockTag == null) {
             return common;
         }
@@ -197,7 +198,7 @@ public final class DistlockMetrics implements LockListener {
     public static final class Builder {
         private final MeterRegistry registry;
         private String backend = "unknown";
-        private Function<String, String> lockTag;
+        private @Nullable Function<String, String> lockTag;
 
         private Builder(MeterRegistry registry) {
             if (registry == null) {

@@ -13,6 +13,7 @@ import io.lettuce.core.pubsub.RedisPubSubReactiveCommandsImpl;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.pubsub.api.sync.RedisPubSubCommands;
 import io.lettuce.core.resource.ClientResources;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 
@@ -48,20 +49,20 @@ final class AsyncApiRedisClient extends RedisClient {
     }
 
     private static final class Connection<K, V> extends StatefulRedisConnectionImpl<K, V> {
-        private RedisCommands<K, V> syncApi;
-        private RedisReactiveCommandsImpl<K, V> reactiveApi;
+        private @Nullable RedisCommands<K, V> syncApi;
+        private @Nullable RedisReactiveCommandsImpl<K, V> reactiveApi;
 
         Connection(RedisChannelWriter writer, PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
             super(writer, pushHandler, codec, timeout);
         }
 
         @Override
-        protected RedisCommands<K, V> newRedisSyncCommandsImpl() {
+        protected @Nullable RedisCommands<K, V> newRedisSyncCommandsImpl() {
             return null; // the constructor's; built by sync() when asked for
         }
 
         @Override
-        protected RedisReactiveCommandsImpl<K, V> newRedisReactiveCommandsImpl() {
+        protected @Nullable RedisReactiveCommandsImpl<K, V> newRedisReactiveCommandsImpl() {
             return null; // the constructor's; built by reactive() when asked for
         }
 
@@ -83,8 +84,8 @@ final class AsyncApiRedisClient extends RedisClient {
     }
 
     private static final class PubSubConnection<K, V> extends StatefulRedisPubSubConnectionImpl<K, V> {
-        private RedisPubSubCommands<K, V> syncApi;
-        private RedisPubSubReactiveCommandsImpl<K, V> reactiveApi;
+        private @Nullable RedisPubSubCommands<K, V> syncApi;
+        private @Nullable RedisPubSubReactiveCommandsImpl<K, V> reactiveApi;
 
         PubSubConnection(PubSubEndpoint<K, V> endpoint, RedisChannelWriter writer, RedisCodec<K, V> codec,
                          Duration timeout) {
@@ -92,12 +93,12 @@ final class AsyncApiRedisClient extends RedisClient {
         }
 
         @Override
-        protected RedisPubSubCommands<K, V> newRedisSyncCommandsImpl() {
+        protected @Nullable RedisPubSubCommands<K, V> newRedisSyncCommandsImpl() {
             return null; // the constructor's; built by sync() when asked for
         }
 
         @Override
-        protected RedisPubSubReactiveCommandsImpl<K, V> newRedisReactiveCommandsImpl() {
+        protected @Nullable RedisPubSubReactiveCommandsImpl<K, V> newRedisReactiveCommandsImpl() {
             return null; // the constructor's; built by reactive() when asked for
         }
 

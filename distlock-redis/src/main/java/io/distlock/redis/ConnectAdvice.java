@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.protocol.RedisProtocolException;
+import org.jspecify.annotations.Nullable;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -22,7 +23,7 @@ final class ConnectAdvice {
     }
 
     /** One sentence for {@code failure}'s cause chain, or null when it is none of the known mistakes. */
-    static String of(Throwable failure) {
+    static @Nullable String of(@Nullable Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage();
             if (t instanceof RedisCommandExecutionException) {

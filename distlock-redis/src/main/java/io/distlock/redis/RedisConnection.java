@@ -22,6 +22,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import org.jspecify.annotations.Nullable;
 
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -127,7 +128,7 @@ final class RedisConnection implements AutoCloseable {
         return builder.build();
     }
 
-    private static boolean timedOut(Throwable failure) {
+    private static boolean timedOut(@Nullable Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.lettuce.core.RedisCommandTimeoutException) {
                 return true;
@@ -243,7 +244,7 @@ final class RedisConnection implements AutoCloseable {
      * not buffered) and fails those caught on a connection that closed; its connection events can
      * reach the backend later than such a failure does.
      */
-    static boolean lostConnection(Throwable failure) {
+    static boolean lostConnection(@Nullable Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (t instanceof io.lettuce.core.RedisConnectionException || t instanceof java.nio.channels.ClosedChannelException
@@ -256,7 +257,7 @@ final class RedisConnection implements AutoCloseable {
     }
 
     /** The distinct messages of a cause chain, outermost first: Lettuce wraps the telling one deep inside. */
-    static String causes(Throwable failure) {
+    static String causes(@Nullable Throwable failure) {
         StringBuilder text = new StringBuilder();
         Set<String> seen = new HashSet<>();
         for (Throwable t = failure; t != null && seen.size() < 6; t = t.getCause()) {
@@ -277,7 +278,7 @@ final class RedisConnection implements AutoCloseable {
     private final class Watcher implements RedisConnectionStateListener {
         private final Runnable reconnected;
         private final Consumer<LockBackendException> dropped;
-        private volatile Throwable lastFailure;
+        private volatile @Nullable Throwable lastFailure;
 
         Watcher(Runnable reconnected, Consumer<LockBackendException> dropped) {
             this.reconnected = reconnected;

@@ -15,6 +15,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -66,7 +68,7 @@ public final class RedisLockBackend implements LockBackend {
      * manager, not every subscriber of the namespace.
      */
     private final String turnChannel;
-    private volatile BackendEvents events;
+    private volatile @Nullable BackendEvents events;
 
     private RedisLockBackend(RedisSettings settings, TurnTiming turns) {
         this.settings = settings;
@@ -246,7 +248,7 @@ public final class RedisLockBackend implements LockBackend {
                 Map<String, RedisFuture<List<Object>>> pending = new LinkedHashMap<>();
                 long inspectDeadline = scripts.deadline();
                 pageKeys.forEach((name, key) -> pending.put(name, sendInspect(key)));
-                pending.forEach((name, future) -> holder(name, pageKeys.get(name), future, inspectDeadline)
+                pending.forEach((name, future) -> holder(name, Objects.requireNonNull(pageKeys.get(name)), future, inspectDeadline)
                         .ifPresent(info -> found.put(name, info)));
             } while (!cursor.isFinished() && found.size() < wanted);
             if (found.size() >= wanted) {

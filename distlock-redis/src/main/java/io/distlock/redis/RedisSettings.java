@@ -5,6 +5,7 @@ import io.distlock.spi.BackendUri;
 import io.distlock.spi.Namespaces;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StaticCredentialsProvider;
+import org.jspecify.annotations.Nullable;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -146,7 +148,7 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
     static final class Overrides {
         /** The vocabulary's settings; {@code commandTimeout} is the deprecated word for {@code timeout}. */
         final BackendOptions options = new BackendOptions("commandTimeout", null);
-        Integer replicas;
-        Duration replicaTimeout;
+        @Nullable Integer replicas;
+        @Nullable Duration replicaTimeout;
     }
 }

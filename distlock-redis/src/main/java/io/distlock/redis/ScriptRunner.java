@@ -7,6 +7,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,7 @@ final class ScriptRunner {
      * The answer, or {@code LockBackendException} naming {@code "<operation> of lock '<lockName>'"}
      * (or just {@code operation} when lockName is null).
      */
-    <T> T await(Future<T> future, long deadline, String operation, String lockName) {
+    <T> T await(Future<T> future, long deadline, String operation, @Nullable String lockName) {
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException | TimeoutException | ExecutionException e) {

@@ -3,6 +3,7 @@ package io.distlock.redis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,25 +21,28 @@ final class SharedClientResources {
     private static final Delay RECONNECT_DELAY = Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1),
             2, TimeUnit.MILLISECONDS);
 
-    private static ClientResources resources;
+    private static @Nullable ClientResources resources;
     private static int users;
 
     private SharedClientResources() {
     }
 
     static synchronized ClientResources acquire() {
-        if (users++ == 0) {
-            resources = DefaultClientResources.builder().reconnectDelay(RECONNECT_DELAY).build();
+        ClientResources shared = resources;
+        if (users++ == 0 || shared == null) {
+            shared = DefaultClientResources.builder().reconnectDelay(RECONNECT_DELAY).build();
+            resources = shared;
         }
-        return resources;
+        return shared;
     }
 
     static synchronized void release() {
         if (users == 0) {
             return;
         }
-        if (--users == 0) {
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        ClientResources shared = resources;
+        if (--users == 0 && shared != null) {
+            shared.shutdown(0, 2, TimeUnit.SECONDS);
             resources = null;
         }
     }

@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.spi.AcquireRequest;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 
@@ -36,8 +37,8 @@ final class TurnTiming {
     /** A waiter that polls less than daily is not waiting; this also keeps the server's arithmetic exact. */
     private static final Duration LONGEST = Duration.ofDays(1);
 
-    private final Duration fixedFreshness;
-    private final Duration fixedReservation;
+    private final @Nullable Duration fixedFreshness;
+    private final @Nullable Duration fixedReservation;
     /** The last argument built, for the one retry interval a manager almost always uses. */
     private volatile Cached last = new Cached(null, "");
 
@@ -47,7 +48,7 @@ final class TurnTiming {
     }
 
     /** For tests: fixed windows, whatever the retry interval (null: derived). */
-    TurnTiming(Duration fixedFreshness, Duration fixedReservation) {
+    TurnTiming(@Nullable Duration fixedFreshness, @Nullable Duration fixedReservation) {
         this.fixedFreshness = fixedFreshness;
         this.fixedReservation = fixedReservation;
     }
@@ -86,6 +87,6 @@ final class TurnTiming {
         return Math.max(1, Math.min(window.toMillis(), 3 * LONGEST.toMillis()));
     }
 
-    private record Cached(Duration interval, String argument) {
+    private record Cached(@Nullable Duration interval, String argument) {
     }
 }

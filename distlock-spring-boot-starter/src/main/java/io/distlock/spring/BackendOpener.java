@@ -1,6 +1,7 @@
 package io.distlock.spring;
 
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens the backend {@code distlock.*} names when a URI alone is not enough: a backend module's own
@@ -15,5 +16,5 @@ interface BackendOpener {
      *
      * @throws IllegalArgumentException naming the property whose value is wrong
      */
-    LockBackend open(DistlockProperties properties);
+    @Nullable LockBackend open(DistlockProperties properties);
 }

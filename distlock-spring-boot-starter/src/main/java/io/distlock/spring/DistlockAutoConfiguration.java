@@ -1,6 +1,7 @@
 package io.distlock.spring;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
@@ -131,6 +132,8 @@ public class DistlockAutoConfiguration {
      * one; a plain context may not), with class proxies unless {@code spring.aop.proxy-target-class=false}.
      */
     static final class ProxyCreatorRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+        // Spring calls setEnvironment (EnvironmentAware) before registerBeanDefinitions.
+        @SuppressWarnings("NullAway.Init")
         private Environment environment;
 
         @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import org.jspecify.annotations.Nullable;
 import org.springframework.integration.support.locks.RenewableLockRegistry;
 
 /**
@@ -120,7 +121,7 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
             return false;
         }
 
-        private LockOptions options(Duration wait) {
+        private LockOptions options(@Nullable Duration wait) {
             LockOptions.Builder options = LockOptions.builder().lease(lease).autoRenew(true);
             return (wait == null ? options.waitForever() : options.waitTime(wait)).build();
         }

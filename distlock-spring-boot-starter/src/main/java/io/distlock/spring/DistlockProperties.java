@@ -1,5 +1,6 @@
 package io.distlock.spring;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.Ordered;
 
@@ -17,7 +18,7 @@ public class DistlockProperties {
      */
     private String uri = "file:";
     /** The namespace the locks live under, passed to the backend as {@code ?namespace=}; empty: the backend's default ({@code distlock}). */
-    private String namespace;
+    private @Nullable String namespace;
     // The three defaults are io.distlock.LockDefaults'; written here as literals because the
     // configuration metadata (the IDE's hints) records only a literal initial value.
     // DistlockPropertiesTest fails when one differs from LockDefaults.
@@ -42,11 +43,11 @@ public class DistlockProperties {
         this.uri = uri;
     }
 
-    public String getNamespace() {
+    public @Nullable String getNamespace() {
         return namespace;
     }
 
-    public void setNamespace(String namespace) {
+    public void setNamespace(@Nullable String namespace) {
         this.namespace = namespace;
     }
 
@@ -106,76 +107,76 @@ public class DistlockProperties {
      */
     public static class Jdbc {
         /** The lease table, a lower-case identifier, optionally {@code schema.table}; default {@code distlock_locks}. */
-        private String table;
+        private @Nullable String table;
         /** Create the table and its sequence when missing; default true. Off: the schema script must have run. */
-        private Boolean createTable;
+        private @Nullable Boolean createTable;
         /** The bound on every statement (JDBC query timeout, whole seconds); default 2s. */
-        private String timeout;
+        private @Nullable String timeout;
         /** How often an idle backend checks its connection; default 1s. */
-        private String heartbeat;
+        private @Nullable String heartbeat;
         /** How long a released row is kept before it is swept (at least 1m); default 1h. */
-        private String retention;
+        private @Nullable String retention;
         /** PostgreSQL LISTEN/NOTIFY wake-ups (one connection held for it); default true. The URL's {@code distlock.notifications}. */
-        private Boolean notifications;
+        private @Nullable Boolean notifications;
         /**
          * {@code table} (the lease table, the default) or {@code session} (session locks: advisory
          * locks, GET_LOCK; each held lock keeps a connection of the pool; not on H2).
          */
-        private String strategy;
+        private @Nullable String strategy;
 
-        public String getTable() {
+        public @Nullable String getTable() {
             return table;
         }
 
-        public void setTable(String table) {
+        public void setTable(@Nullable String table) {
             this.table = table;
         }
 
-        public Boolean getCreateTable() {
+        public @Nullable Boolean getCreateTable() {
             return createTable;
         }
 
-        public void setCreateTable(Boolean createTable) {
+        public void setCreateTable(@Nullable Boolean createTable) {
             this.createTable = createTable;
         }
 
-        public String getTimeout() {
+        public @Nullable String getTimeout() {
             return timeout;
         }
 
-        public void setTimeout(String timeout) {
+        public void setTimeout(@Nullable String timeout) {
             this.timeout = timeout;
         }
 
-        public String getHeartbeat() {
+        public @Nullable String getHeartbeat() {
             return heartbeat;
         }
 
-        public void setHeartbeat(String heartbeat) {
+        public void setHeartbeat(@Nullable String heartbeat) {
             this.heartbeat = heartbeat;
         }
 
-        public String getRetention() {
+        public @Nullable String getRetention() {
             return retention;
         }
 
-        public void setRetention(String retention) {
+        public void setRetention(@Nullable String retention) {
             this.retention = retention;
         }
 
-        public Boolean getNotifications() {
+        public @Nullable Boolean getNotifications() {
             return notifications;
         }
 
-        public void setNotifications(Boolean notifications) {
+        public void setNotifications(@Nullable Boolean notifications) {
             this.notifications = notifications;
         }
 
-        public String getStrategy() {
+        public @Nullable String getStrategy() {
             return strategy;
         }
 
-        public void setStrategy(String strategy) {
+        public void setStrategy(@Nullable String strategy) {
             this.strategy = strategy;
         }
     }

@@ -48,7 +48,7 @@ public class DistlocksEndpoint {
     }
 
     @ReadOperation
-    public LockInfo lock(@Selector String name) {
+    public @Nullable LockInfo lock(@Selector String name) {
         return locks.inspect(name).orElse(null);
     }
 

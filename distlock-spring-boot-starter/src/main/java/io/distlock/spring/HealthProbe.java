@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The health check both Boot lines' indicators run: an {@code inspect} of a probe name on a thread
@@ -15,7 +16,7 @@ final class HealthProbe {
     static final String PROBE = "distlock.health-probe";
 
     /** The probe's answer: up, or down with the failure or a reason. */
-    record Outcome(boolean up, Throwable failure, String reason) {
+    record Outcome(boolean up, @Nullable Throwable failure, @Nullable String reason) {
         /** Tells a Boot line's health builder, whose types differ between the lines. */
         void report(Runnable up, java.util.function.Consumer<Throwable> downWithFailure,
                     java.util.function.Consumer<String> downWithReason) {

@@ -4,6 +4,7 @@ import io.distlock.jdbc.JdbcLockBackend;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 
 import javax.sql.DataSource;
 import java.time.Duration;
@@ -33,7 +34,7 @@ final class JdbcBackendOpener implements BackendOpener {
     }
 
     @Override
-    public LockBackend open(DistlockProperties properties) {
+    public @Nullable LockBackend open(DistlockProperties properties) {
         String uri = properties.getUri() == null ? "" : properties.getUri().trim();
         if (!uri.regionMatches(true, 0, APPLICATION_DATA_SOURCE, 0, APPLICATION_DATA_SOURCE.length())) {
             return null;
@@ -82,7 +83,7 @@ final class JdbcBackendOpener implements BackendOpener {
         }
     }
 
-    private static JdbcLockBackend.Strategy parseStrategy(String value) {
+    private static JdbcLockBackend.@Nullable Strategy parseStrategy(@Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -95,18 +96,18 @@ final class JdbcBackendOpener implements BackendOpener {
                 + "the default) or session (session locks: advisory locks, GET_LOCK)");
     }
 
-    private static Duration duration(String property, String value) {
+    private static @Nullable Duration duration(String property, @Nullable String value) {
         return value == null ? null : ManagerFactory.property(property, value, Durations::parsePositive);
     }
 
     /** Gives {@code value} to the builder, if set, once: a setting in both the property and the URL is refused. */
-    private static <T> void set(String property, T value, String uriParameter, Map<String, String> inUri,
+    private static <T> void set(String property, @Nullable T value, String uriParameter, Map<String, String> inUri,
                                 Consumer<T> setter) {
         set(property, value, List.of(uriParameter), inUri, setter);
     }
 
     /** As above, for a URL parameter that has more than one name (its word and a deprecated one). */
-    private static <T> void set(String property, T value, List<String> uriParameters, Map<String, String> inUri,
+    private static <T> void set(String property, @Nullable T value, List<String> uriParameters, Map<String, String> inUri,
                                 Consumer<T> setter) {
         if (value == null) {
             return;

@@ -4,6 +4,7 @@ import io.distlock.LockOptions;
 import io.distlock.Locked;
 import io.distlock.internal.locked.LockedPlan;
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.BeanFactoryResolver;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -50,19 +52,20 @@ final class LockPlan {
     final Method method;
     final LockOptions options;
     /** Null: release when the method returns. */
-    final Duration minHold;
+    final @Nullable Duration minHold;
     /** A {@code @Scheduled} method: a busy lock (or a wait that runs out) skips this call. */
     final boolean skipWhenBusy;
     /** Try once (the scheduled default), rather than waiting. */
     final boolean tryOnce;
-    private final String fixedName;
+    private final @Nullable String fixedName;
     /** A {@code @Locked} method's name, core's. */
-    private final LockedPlan core;
-    private final Expression expression;
-    private final BeanFactory beans;
+    private final @Nullable LockedPlan core;
+    private final @Nullable Expression expression;
+    private final @Nullable BeanFactory beans;
 
-    private LockPlan(Method method, LockOptions options, Duration minHold, boolean skipWhenBusy, boolean tryOnce,
-                     String fixedName, LockedPlan core, Expression expression, BeanFactory beans) {
+    private LockPlan(Method method, LockOptions options, @Nullable Duration minHold, boolean skipWhenBusy,
+                     boolean tryOnce, @Nullable String fixedName, @Nullable LockedPlan core,
+                     @Nullable Expression expression, @Nullable BeanFactory beans) {
         this.method = method;
         this.options = options;
         this.minHold = minHold;
@@ -85,7 +88,7 @@ final class LockPlan {
      *
      * @throws IllegalArgumentException naming the method and the bad value
      */
-    static LockPlan of(Method method, Class<?> targetClass, Environment environment, BeanFactory beans) {
+    static @Nullable LockPlan of(Method method, Class<?> targetClass, Environment environment, BeanFactory beans) {
         DistributedLock spring = AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class);
         Locked core = AnnotatedElementUtils.findMergedAnnotation(method, Locked.class);
         if (spring != null && core != null) {
@@ -169,15 +172,17 @@ final class LockPlan {
         if (beans != null) {
             context.setBeanResolver(new BeanFactoryResolver(beans));
         }
+        // A plan has a fixed name, the core's plan or an expression (the factories above).
+        Expression key = Objects.requireNonNull(expression);
         Object value;
         try {
-            value = expression.getValue(context);
+            value = key.getValue(context);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("@DistributedLock key '" + expression.getExpressionString() + "' on "
+            throw new IllegalArgumentException("@DistributedLock key '" + key.getExpressionString() + "' on "
                     + method + " failed for arguments " + Arrays.toString(args) + ": " + e.getMessage(), e);
         }
         if (value == null || value.toString().isEmpty()) {
-            throw new IllegalArgumentException("@DistributedLock key '" + expression.getExpressionString() + "' on "
+            throw new IllegalArgumentException("@DistributedLock key '" + key.getExpressionString() + "' on "
                     + method + " gave " + (value == null ? "null" : "an empty name") + " for arguments "
                     + Arrays.toString(args));
         }
@@ -318,7 +323,7 @@ final class LockPlan {
     }
 
     @SuppressWarnings("removal")
-    private static Duration waitTime(DistributedLock a, Method method, Environment environment) {
+    private static @Nullable Duration waitTime(DistributedLock a, Method method, Environment environment) {
         return LockedPlan.waitTime("@DistributedLock", method, resolve(environment, "waitTime", a.waitTime(), method),
                 resolve(environment, "timeout", a.timeout(), method));
     }

@@ -1,6 +1,7 @@
 package io.distlock.spring;
 
 import org.aopalliance.aop.Advice;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
 import org.springframework.aop.support.AopUtils;
@@ -82,7 +83,7 @@ final class LockedAdvisor extends AbstractPointcutAdvisor implements DisposableB
             return true;
         }
 
-        LockPlan get(Method method, Class<?> targetClass) {
+        @Nullable LockPlan get(Method method, Class<?> targetClass) {
             MethodClassKey key = new MethodClassKey(method, targetClass);
             java.util.Optional<LockPlan> known = plans.get(key);
             if (known != null) {

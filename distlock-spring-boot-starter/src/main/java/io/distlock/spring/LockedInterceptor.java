@@ -7,6 +7,7 @@ import io.distlock.LockTimeoutException;
 import io.distlock.spi.Durations;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
@@ -27,8 +28,8 @@ final class LockedInterceptor implements MethodInterceptor {
     private final ObjectProvider<LockManager> locks;
     private final LockedAdvisor.Plans plans;
     /** Releases locks kept for their minimum hold; started at the first such lock. */
-    private volatile ScheduledThreadPoolExecutor releases;
-    private volatile LockManager manager;
+    private volatile @Nullable ScheduledThreadPoolExecutor releases;
+    private volatile @Nullable LockManager manager;
 
     LockedInterceptor(ObjectProvider<LockManager> locks, LockedAdvisor.Plans plans) {
         this.locks = locks;
@@ -36,7 +37,7 @@ final class LockedInterceptor implements MethodInterceptor {
     }
 
     @Override
-    public Object invoke(MethodInvocation invocation) throws Throwable {
+    public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
         Class<?> targetClass = target == null ? invocation.getMethod().getDeclaringClass() : AopUtils.getTargetClass(target);
         LockPlan plan = plans.get(invocation.getMethod(), targetClass);

@@ -4,6 +4,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import io.distlock.spi.LockBackend;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.opentest4j.TestAbortedException;
 
@@ -36,7 +37,7 @@ abstract class ContractFixture {
      * A new backend on the same store but in another namespace, or null if the backend has no
      * namespaces (then declare rule 7.2 not applicable).
      */
-    protected LockBackend newBackend(String namespace) {
+    protected @Nullable LockBackend newBackend(String namespace) {
         return null;
     }
 
@@ -45,7 +46,7 @@ abstract class ContractFixture {
      * if locks cannot be shared across processes (then declare
      * {@link LockContractSuite#MULTI_PROCESS} not applicable).
      */
-    protected String backendUri() {
+    protected @Nullable String backendUri() {
         return null;
     }
 

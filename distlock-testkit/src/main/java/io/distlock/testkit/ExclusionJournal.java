@@ -26,6 +26,8 @@ public final class ExclusionJournal {
         this.counter = directory.resolve("counter.txt");
     }
 
+    // journal is directory.resolve("journal.log"), so its parent is never null; NullAway cannot know.
+    @SuppressWarnings("NullAway")
     public Path directory() {
         return journal.getParent();
     }

@@ -271,6 +271,8 @@ sealed interface Holding permits LockContractSuite {
 
     @Test
     @DisplayName("3.4 extend never touches a lock another owner holds now")
+    // A held lock's inspect reports its expiry on every backend; a null would fail the test as surely.
+    @SuppressWarnings("NullAway")
     default void rule_3_4_extendNeverTouchesAnotherOwner() {
         String name = kit().uniqueName("extend-other");
         LockManager paused = kit().newManager();
@@ -349,6 +351,8 @@ sealed interface Holding permits LockContractSuite {
 
     @Test
     @DisplayName("3.5 a renewal that fails marks the lock lost and calls the lost-lock listener")
+    // lostLock is set before the latch it waits for counts down; NullAway cannot follow that.
+    @SuppressWarnings("NullAway")
     default void rule_3_5_renewalFailure() throws Exception {
         String name = kit().uniqueName("renew-lost");
         LockManager locks = kit().newManager();

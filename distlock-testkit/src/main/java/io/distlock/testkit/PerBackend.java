@@ -35,6 +35,8 @@ sealed interface PerBackend permits LockContractSuite {
 
     @Test
     @DisplayName("7.2 managers in different namespaces never exclude each other")
+    // Runs only where NAMESPACE applies (requireApplicable), so newBackend(namespace) is not null.
+    @SuppressWarnings("NullAway")
     default void rule_7_2_namespaces() {
         kit().requireApplicable(LockContractSuite.NAMESPACE);
         String name = kit().uniqueName("namespace");
@@ -54,6 +56,8 @@ sealed interface PerBackend permits LockContractSuite {
 
     @Test
     @DisplayName("7.2 a namespace that is a prefix of another never meets it: app + lock:x is not app:lock + x")
+    // Runs only where NAMESPACE applies (requireApplicable), so newBackend(namespace) is not null.
+    @SuppressWarnings("NullAway")
     default void rule_7_2_prefixNamespaces() {
         kit().requireApplicable(LockContractSuite.NAMESPACE);
         String app = "kit-app-" + System.nanoTime();

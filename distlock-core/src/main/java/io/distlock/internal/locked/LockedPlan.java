@@ -6,6 +6,7 @@ import io.distlock.Locked;
 import io.distlock.internal.CallerNames;
 import io.distlock.internal.Validation;
 import io.distlock.spi.Durations;
+import org.jspecify.annotations.Nullable;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -35,15 +37,15 @@ public final class LockedPlan {
     private static final Logger LOG = LoggerFactory.getLogger(LockedPlan.class);
 
     /** Parameter names as javac wrote them ({@code -parameters}); null when they were not compiled in. */
-    public static final Function<Method, String[]> COMPILED_NAMES = LockedPlan::compiledNames;
+    public static final Function<Method, String @Nullable []> COMPILED_NAMES = LockedPlan::compiledNames;
 
     private final Method method;
-    private final String fixedName;
+    private final @Nullable String fixedName;
     /** Literal parts and argument indexes, alternating, when the name is a template. */
-    private final List<Object> template;
+    private final @Nullable List<Object> template;
     private final LockOptions options;
 
-    private LockedPlan(Method method, String fixedName, List<Object> template, LockOptions options) {
+    private LockedPlan(Method method, @Nullable String fixedName, @Nullable List<Object> template, LockOptions options) {
         this.method = method;
         this.fixedName = fixedName;
         this.template = template;
@@ -59,7 +61,7 @@ public final class LockedPlan {
      * @throws IllegalArgumentException naming the method and the bad value
      */
     public static LockedPlan of(Locked locked, Method method, Class<?> target,
-                                Function<Method, String[]> parameterNames) {
+                                Function<Method, String @Nullable []> parameterNames) {
         LockOptions.Builder options = LockOptions.builder();
         if (!locked.lease().isEmpty()) {
             options.lease(duration("lease", locked.lease(), method, Durations::parsePositive));
@@ -96,7 +98,7 @@ public final class LockedPlan {
     }
 
     @SuppressWarnings("removal")
-    private static Duration waitTime(Locked locked, Method method) {
+    private static @Nullable Duration waitTime(Locked locked, Method method) {
         return waitTime("@Locked", method, locked.waitTime(), locked.timeout());
     }
 
@@ -107,8 +109,8 @@ public final class LockedPlan {
      *
      * @throws IllegalArgumentException naming the annotation, the method and both values
      */
-    public static Duration waitTime(String annotation, Method method, String waitTime, String timeout) {
-        Duration current = waitTime.isEmpty() ? null
+    public static @Nullable Duration waitTime(String annotation, Method method, String waitTime, String timeout) {
+        @Nullable Duration current = waitTime.isEmpty() ? null
                 : duration(annotation, "waitTime", waitTime, method, Durations::parseWait);
         if (timeout.isEmpty()) {
             return current;
@@ -125,7 +127,8 @@ public final class LockedPlan {
     /** The lock's name for one call with these arguments. */
     public String name(Object[] args) {
         if (template == null) {
-            return fixedName;
+            // The constructor's callers give a plan a fixed name or a template, never neither.
+            return Objects.requireNonNull(fixedName);
         }
         StringBuilder name = new StringBuilder();
         for (Object part : template) {
@@ -170,7 +173,7 @@ public final class LockedPlan {
         }
     }
 
-    private static String[] compiledNames(Method method) {
+    private static String @Nullable [] compiledNames(Method method) {
         Parameter[] parameters = method.getParameters();
         if (parameters.length > 0 && !parameters[0].isNamePresent()) {
             return null;

@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,12 +38,20 @@ final class FixtureClient implements AutoCloseable {
      * @throws UncheckedIOException if it cannot be reached or does not answer within 2 s
      */
     String command(int port, Object... arguments) {
-        Object reply = call(port, arguments);
-        return reply == null ? null : reply.toString();
+        return required(call(port, arguments), port, arguments).toString();
+    }
+
+    /** {@code reply}, or a failure naming the command that had none (a nil reply where the fixture needs one). */
+    private static Object required(@Nullable Object reply, int port, Object... arguments) {
+        if (reply == null) {
+            throw new IllegalStateException("the Redis server on port " + port + " answered nil to "
+                    + java.util.Arrays.toString(arguments));
+        }
+        return reply;
     }
 
     /** A field of {@code INFO <section>} of the node on {@code port}, or null if it has none. */
-    String info(int port, String section, String field) {
+    @Nullable String info(int port, String section, String field) {
         String prefix = field + ":";
         return command(port, "INFO", section).lines().filter(l -> l.startsWith(prefix))
                 .map(l -> l.substring(prefix.length()).trim()).findFirst().orElse(null);
@@ -49,13 +59,13 @@ final class FixtureClient implements AutoCloseable {
 
     /** {@code SENTINEL MASTER <id>} of the sentinel on {@code port}, as field names to values. */
     Map<String, String> sentinelPrimary(int port, String primaryId) {
-        return fields((List<?>) call(port, "SENTINEL", "MASTER", primaryId));
+        return fields((List<?>) required(call(port, "SENTINEL", "MASTER", primaryId), port, "SENTINEL", "MASTER", primaryId));
     }
 
     /** {@code SENTINEL REPLICAS <id>} of the sentinel on {@code port}, one map of fields per replica. */
     List<Map<String, String>> sentinelReplicas(int port, String primaryId) {
         List<Map<String, String>> replicas = new ArrayList<>();
-        for (Object replica : (List<?>) call(port, "SENTINEL", "REPLICAS", primaryId)) {
+        for (Object replica : (List<?>) required(call(port, "SENTINEL", "REPLICAS", primaryId), port, "SENTINEL", "REPLICAS", primaryId)) {
             replicas.add(fields((List<?>) replica));
         }
         return replicas;
@@ -75,7 +85,7 @@ final class FixtureClient implements AutoCloseable {
         return fields;
     }
 
-    private Object call(int port, Object... arguments) {
+    private @Nullable Object call(int port, Object... arguments) {
         boolean reused = connections.containsKey(port);
         try {
             return callOnce(port, arguments);
@@ -90,7 +100,7 @@ final class FixtureClient implements AutoCloseable {
         }
     }
 
-    private Object callOnce(int port, Object... arguments) {
+    private @Nullable Object callOnce(int port, Object... arguments) {
         Connection connection = connections.computeIfAbsent(port, Connection::open);
         try {
             return connection.call(arguments);
@@ -167,7 +177,7 @@ final class FixtureClient implements AutoCloseable {
             }
         }
 
-        synchronized Object call(Object... arguments) throws IOException {
+        synchronized @Nullable Object call(Object... arguments) throws IOException {
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.writeBytes(("*" + arguments.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
             for (Object argument : arguments) {
@@ -181,7 +191,7 @@ final class FixtureClient implements AutoCloseable {
             return readReply();
         }
 
-        private Object readReply() throws IOException {
+        private @Nullable Object readReply() throws IOException {
             int type = in.read();
             if (type == -1) {
                 throw new IOException("the server closed the connection");

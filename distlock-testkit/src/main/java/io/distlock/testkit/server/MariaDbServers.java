@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +30,7 @@ public final class MariaDbServers {
     public static final String NO_TLS = "sslMode=disable";
     /** The same for MySQL Connector/J, whose {@code sslMode} takes other values (its default falls back to plain text anyway). */
     public static final String MYSQL_NO_TLS = "sslMode=DISABLED";
-    private static Path template;
+    private static @Nullable Path template;
 
     private MariaDbServers() {
     }

@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +87,7 @@ public final class MemcachedServers {
      * The seconds {@code key} has left on {@code server}, as its meta command {@code mg <key> t}
      * reports them (memcached 1.6): -1 for an item that never expires, null for a missing one.
      */
-    public static Long ttl(ServerProcess server, String key) {
+    public static @Nullable Long ttl(ServerProcess server, String key) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(server.host(), server.port()), 1000);
             socket.setSoTimeout(2000);

@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +30,7 @@ public final class PostgresServers {
     public static final String USER = "postgres";
     public static final String PASSWORD = "secret";
     public static final String DATABASE = "postgres";
-    private static Path template;
+    private static @Nullable Path template;
 
     private PostgresServers() {
     }
@@ -132,7 +134,8 @@ public final class PostgresServers {
 
     private static int versionOf(Path bin) {
         try {
-            return Integer.parseInt(bin.getParent().getFileName().toString());
+            Path version = bin.getParent() == null ? null : bin.getParent().getFileName();
+            return version == null ? 0 : Integer.parseInt(version.toString());
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 import io.distlock.testkit.Eventually;
 
 import java.io.IOException;
@@ -354,6 +356,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
     /** A data node and whose replica it starts as (-1: a primary), read at every start. */
     private static final class DataNode {
         volatile int replicaOf;
+        // Set right after construction, by startNode: its server's arguments read replicaOf from the node.
+        @SuppressWarnings("NullAway.Init")
         ServerProcess process;
     }
 }

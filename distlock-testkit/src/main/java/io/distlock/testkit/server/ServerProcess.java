@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,8 +53,9 @@ public final class ServerProcess implements AutoCloseable {
     private final Path binary;
     private final Path directory;
     private final int port;
-    private Process process;
-    private Path log;
+    /** Null while stopped. */
+    private @Nullable Process process;
+    private @Nullable Path log;
     private int starts;
 
     private ServerProcess(Builder settings, Path binary, Path directory, int port) {
@@ -107,6 +110,8 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts the server (again, after {@link #stop()}: same port, same directory). */
+    // isRunning() means process is set; NullAway cannot see through the call.
+    @SuppressWarnings("NullAway")
     public synchronized ServerProcess start() {
         if (isRunning()) {
             throw new IllegalStateException(settings.binaryName + " is already running as pid " + process.pid());
@@ -129,6 +134,8 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    // Called by start() right after it set process.
+    @SuppressWarnings("NullAway")
     private void awaitReady(List<String> command) {
         long deadline = System.nanoTime() + settings.startTimeout.toNanos();
         Exception lastFailure = null;
@@ -234,6 +241,8 @@ public final class ServerProcess implements AutoCloseable {
         return start();
     }
 
+    // Called by stop() only while the server runs, so process is set.
+    @SuppressWarnings("NullAway")
     private void awaitExit() {
         try {
             if (!process.waitFor(settings.stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -282,7 +291,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Finds a binary on the PATH and the usual system directories; null if absent. */
-    static Path findBinary(String name, List<String> extraDirectories) {
+    static @Nullable Path findBinary(String name, List<String> extraDirectories) {
         List<String> directories = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
@@ -326,7 +335,7 @@ public final class ServerProcess implements AutoCloseable {
         private ReadinessCheck readiness = ReadinessCheck.tcp();
         private Duration startTimeout = Duration.ofSeconds(20);
         private Duration stopTimeout = Duration.ofSeconds(10);
-        private Integer port;
+        private @Nullable Integer port;
 
         private Builder(String binaryName) {
             if (binaryName == null || binaryName.isBlank()) {

@@ -1,5 +1,7 @@
 package io.distlock.testkit.server;
 
+import org.jspecify.annotations.Nullable;
+
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +39,7 @@ public final class ZooKeeperServers {
      * A server whose configuration gets {@code quorum} appended ({@code server.N=...} lines make it an
      * ensemble member; its {@code myid} is {@code quorum.myId}); null for a standalone server.
      */
-    static ServerProcess.Builder builder(Quorum quorum) {
+    static ServerProcess.Builder builder(@Nullable Quorum quorum) {
         if (!Files.isRegularFile(SERVER_JAR)) {
             throw new IllegalStateException("The ZooKeeper server (" + SERVER_JAR + ") is not installed; the tests "
                     + "need it: install it with: " + INSTALL_HINT);
@@ -63,7 +65,7 @@ public final class ZooKeeperServers {
                 });
     }
 
-    private static Path writeConfig(int port, Path dir, Quorum quorum) {
+    private static Path writeConfig(int port, Path dir, @Nullable Quorum quorum) {
         Path data = dir.resolve("data");
         List<String> lines = new ArrayList<>(List.of(
                 "tickTime=500",
@@ -99,7 +101,7 @@ public final class ZooKeeperServers {
     }
 
     /** The answer to one of ZooKeeper's four-letter words, or null if the server does not answer. */
-    public static String fourLetterWord(String host, int port, String word) {
+    public static @Nullable String fourLetterWord(String host, int port, String word) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 500);
             socket.setSoTimeout(2000);
@@ -113,11 +115,11 @@ public final class ZooKeeperServers {
     }
 
     /** {@code leader}, {@code follower} or {@code standalone} while the server serves requests, else null. */
-    public static String mode(ServerProcess server) {
+    public static @Nullable String mode(ServerProcess server) {
         return modeAt(server.host(), server.port());
     }
 
-    private static String modeAt(String host, int port) {
+    private static @Nullable String modeAt(String host, int port) {
         String answer = fourLetterWord(host, port, "srvr");
         if (answer == null) {
             return null;

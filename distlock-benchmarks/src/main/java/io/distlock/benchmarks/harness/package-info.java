@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.benchmarks.harness;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.benchmarks.jdbc;
+
+import org.jspecify.annotations.NullMarked;

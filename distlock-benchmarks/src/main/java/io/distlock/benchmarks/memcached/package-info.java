@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.benchmarks.memcached;
+
+import org.jspecify.annotations.NullMarked;

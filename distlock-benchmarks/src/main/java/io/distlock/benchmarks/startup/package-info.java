@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.benchmarks.startup;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.benchmarks.zookeeper;
+
+import org.jspecify.annotations.NullMarked;

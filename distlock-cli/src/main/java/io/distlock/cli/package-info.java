@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.cli;
+
+import org.jspecify.annotations.NullMarked;

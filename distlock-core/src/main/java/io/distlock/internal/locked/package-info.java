@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.internal.locked;
+
+import org.jspecify.annotations.NullMarked;

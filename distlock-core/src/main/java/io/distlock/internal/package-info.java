@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.internal;
+
+import org.jspecify.annotations.NullMarked;

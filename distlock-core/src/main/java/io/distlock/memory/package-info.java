@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.memory;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock;
+
+import org.jspecify.annotations.NullMarked;

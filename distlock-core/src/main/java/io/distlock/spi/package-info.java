@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.spi;
+
+import org.jspecify.annotations.NullMarked;

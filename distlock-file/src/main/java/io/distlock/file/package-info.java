@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.file;
+
+import org.jspecify.annotations.NullMarked;

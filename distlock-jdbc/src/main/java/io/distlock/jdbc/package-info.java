@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.jdbc;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.memcached;
+
+import org.jspecify.annotations.NullMarked;

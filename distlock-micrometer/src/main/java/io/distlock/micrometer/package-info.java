@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.micrometer;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.redis;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.spring;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.testkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.testkit.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.distlock.zookeeper;
+
+import org.jspecify.annotations.NullMarked;
