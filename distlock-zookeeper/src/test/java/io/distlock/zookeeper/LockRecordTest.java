@@ -1,7 +1,10 @@
 package io.distlock.zookeeper;
 
+import io.distlock.spi.AcquireRequest;
+import io.distlock.spi.HolderRecord;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 
@@ -13,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LockRecordTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final LockRecord PLAIN = new LockRecord("owner-1", 20_000, 1_700_000_020_000L,
-            Instant.ofEpochSecond(1_700_000_000L, 123_456_789), 4242, "host-a", "main");
+    private static final LockRecord PLAIN = new LockRecord(new HolderRecord("owner-1", "host-a", 4242, "main",
+            Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Instant.ofEpochMilli(1_700_000_020_000L)), 20_000);
     private static final String PLAIN_BYTES = "01" + "00076f776e65722d31" + "0000000000004e20" + "0000018bcfe5b620"
             + "000000006553f100" + "075bcd15" + "0000000000001092" + "0006686f73742d61" + "00046d61696e";
 
@@ -26,7 +29,8 @@ class LockRecordTest {
 
     @Test
     void oddValuesRoundTripInModifiedUtf8() {
-        LockRecord odd = new LockRecord("o", 1, -1, Instant.ofEpochSecond(-1, 999_999_999), -1, "\u0000", "\ud800");
+        LockRecord odd = new LockRecord(new HolderRecord("o", "\u0000", -1, "\ud800", Instant.ofEpochSecond(-1, 999_999_999),
+                Instant.ofEpochMilli(-1)), 1);
         String bytes = "01" + "00016f" + "0000000000000001" + "ffffffffffffffff" + "ffffffffffffffff" + "3b9ac9ff"
                 + "ffffffffffffffff" + "0002c080" + "0003eda080";
         assertThat(HEX.formatHex(odd.encode())).isEqualTo(bytes);
@@ -35,10 +39,21 @@ class LockRecordTest {
 
     @Test
     void aMissingHostIsWrittenEmptyAndALongThreadNameClipped() {
-        LockRecord record = new LockRecord("o", 5, 6, Instant.EPOCH, 7, null, "t".repeat(600));
+        LockRecord record = new LockRecord(new HolderRecord("o", null, 7, "t".repeat(600), Instant.EPOCH,
+                Instant.ofEpochMilli(6)), 5);
         LockRecord read = LockRecord.decode(record.encode()).orElseThrow();
-        assertThat(read.host()).isEmpty();
-        assertThat(read.thread()).isEqualTo("t".repeat(512));
+        assertThat(read.holder().host()).isEmpty();
+        assertThat(read.holder().thread()).isEqualTo("t".repeat(512));
+    }
+
+    @Test
+    void aLeaseEndsInWholeMillisecondsAfterTheRequestOrTheExtend() {
+        Instant asked = Instant.ofEpochSecond(10, 999_999);
+        LockRecord record = LockRecord.of(new AcquireRequest("n", "o", Duration.ofMillis(1500), "h", 9, "t", asked), 1500);
+        assertThat(record).isEqualTo(new LockRecord(new HolderRecord("o", "h", 9, "t", asked, Instant.ofEpochMilli(11_500)),
+                1500));
+        assertThat(record.extended(2000, 50_000)).isEqualTo(new LockRecord(
+                new HolderRecord("o", "h", 9, "t", asked, Instant.ofEpochMilli(52_000)), 2000));
     }
 
     @Test
