@@ -1,10 +1,10 @@
 package io.distlock.internal;
 
 import io.distlock.spi.Durations;
+import io.distlock.spi.LockNames;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 
 /** Checks shared by the API and the engine; messages always quote the bad value. */
 public final class Validation {
@@ -62,15 +62,10 @@ public final class Validation {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be empty");
         }
-        int unpaired = unpairedSurrogate(name);
-        if (unpaired >= 0) {
-            // Refused here, once, so that no backend maps two names to one key: UTF-8 (every SQL
-            // backend's encoding) turns any unpaired surrogate into '?'. The message names the index,
-            // not the character, which no terminal or log shows faithfully.
-            throw new IllegalArgumentException("lock name has an unpaired UTF-16 surrogate (U+"
-                    + Integer.toHexString(name.charAt(unpaired)).toUpperCase(Locale.ROOT) + ") at index "
-                    + unpaired + ", which is not well-formed Unicode; lock names must be valid text");
-        }
+        // Refused here, once, so that no backend maps two names to one key: UTF-8 (every SQL
+        // backend's encoding) turns any unpaired surrogate into '?'. The SPI's rule, so a backend
+        // that refuses such a name itself says the same.
+        LockNames.requireWellFormed(name);
         if (name.length() > MAX_NAME_BYTES / 3) {
             int bytes = name.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_NAME_BYTES) {
@@ -87,19 +82,6 @@ public final class Validation {
             throw new IllegalArgumentException("limit must be at least 1 but was " + limit);
         }
         return limit;
-    }
-
-    /** The index of the first surrogate that is not half of a high-low pair, or -1. */
-    static int unpairedSurrogate(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     public static String abbreviate(String s) {

@@ -146,18 +146,6 @@ public final class FileLockBackend implements LockBackend {
         holderProcesses = HolderProcess.withGuard(holderProcesses, guard);
     }
 
-    /**
-     * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
-     * {@code <directory>/<namespace>}, where {@code NN} is {@link FileKeys#stripeOf}. For tests and
-     * diagnostics in this package.
-     */
-    Path stripeFile(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
-        }
-        return store.stripeFile(FileKeys.stripeOf(name));
-    }
-
     // ---------------------------------------------------------------- SPI
 
     @Override

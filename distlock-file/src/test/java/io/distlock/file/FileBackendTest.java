@@ -122,13 +122,11 @@ class FileBackendTest {
         Path stripes = directory.resolve("distlock").resolve("stripes");
         for (String name : List.of("orders", "../../etc/passwd", "名前", "🔒", "y".repeat(1024))) {
             int expected = (sha256(name.getBytes(StandardCharsets.UTF_8))[0] & 0xff) % 64;
-            assertThat(backend.stripeFile(name)).isEqualTo(stripes.resolve(String.format("%02d", expected)));
+            assertThat(StripeFiles.of(backend, name)).isEqualTo(stripes.resolve(String.format("%02d", expected)));
         }
         // An unpaired surrogate takes its 3-byte generalized UTF-8 form, not UTF-8's '?'.
         int surrogate = (sha256(new byte[]{(byte) 0xed, (byte) 0xa0, (byte) 0x80})[0] & 0xff) % 64;
-        assertThat(backend.stripeFile("\uD800")).isEqualTo(stripes.resolve(String.format("%02d", surrogate)));
-        assertThatThrownBy(() -> backend.stripeFile("")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("empty");
+        assertThat(StripeFiles.of(backend, "\uD800")).isEqualTo(stripes.resolve(String.format("%02d", surrogate)));
     }
 
     // ------------------------------------------------------------------ permissions
@@ -223,7 +221,7 @@ class FileBackendTest {
         try (Lock lock = locks.acquire("garbage")) {
             before = lock.token();
         }
-        Path stripe = backend.stripeFile("garbage");
+        Path stripe = StripeFiles.of(backend, "garbage");
         Files.writeString(stripe, "this is not what distlock wrote\n".repeat(100));
 
         assertThatThrownBy(() -> locks.tryAcquire("garbage")).isInstanceOf(LockBackendException.class)
@@ -245,7 +243,7 @@ class FileBackendTest {
         FileLockBackend backend = backend();
         LockManager locks = manager(backend);
         Lock lock = locks.acquire("torn");
-        Path stripe = backend.stripeFile("torn");
+        Path stripe = StripeFiles.of(backend, "torn");
         // The acquisition wrote one slot; release writes the other one (at 1 MiB). Break that write.
         assertThat(lock.release()).isTrue();
         try (RandomAccessFile file = new RandomAccessFile(stripe.toFile(), "rw")) {
@@ -279,12 +277,12 @@ class FileBackendTest {
                 .timeout(Duration.ofMillis(500)));
         LockManager locks = manager(backend);
         locks.acquire("stopped").release();
-        ChildJvm stopped = child("lock-file", backend.stripeFile("stopped").toString());
+        ChildJvm stopped = child("lock-file", StripeFiles.of(backend, "stopped").toString());
         assertThat(stopped.readLine(PATIENCE)).isEqualTo("LOCKED");
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> locks.tryAcquire("stopped")).isInstanceOf(LockBackendException.class)
-                .hasMessageContaining(backend.stripeFile("stopped").toString()).hasMessageContaining("stayed locked");
+                .hasMessageContaining(StripeFiles.of(backend, "stopped").toString()).hasMessageContaining("stayed locked");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(5));
 
         LockManager patient = manager(backend(FileLockBackend.builder().directory(directory)
@@ -337,7 +335,7 @@ class FileBackendTest {
 
     /** The text of {@code name}'s record in its stripe file (of whichever slot holds it). */
     private static String recordOf(FileLockBackend backend, String name) throws IOException {
-        String text = new String(Files.readAllBytes(backend.stripeFile(name)), StandardCharsets.UTF_8);
+        String text = new String(Files.readAllBytes(StripeFiles.of(backend, name)), StandardCharsets.UTF_8);
         int start = text.lastIndexOf("lock\nname=" + name + "\n");
         assertThat(start).as("a record of %s", name).isNotNegative();
         return text.substring(start, text.indexOf("\nwaited=", start) + 1);
@@ -424,7 +422,7 @@ class FileBackendTest {
         String first = "shared-stripe-0";
         String second = null;
         for (int i = 1; second == null; i++) {
-            if (backend.stripeFile("shared-stripe-" + i).equals(backend.stripeFile(first))) {
+            if (StripeFiles.of(backend, "shared-stripe-" + i).equals(StripeFiles.of(backend, first))) {
                 second = "shared-stripe-" + i;
             }
         }
@@ -509,7 +507,7 @@ class FileBackendTest {
             assertThat(local.describe()).isEqualTo("file:" + dir);
             assertThat(empty.describe()).isEqualTo("file:" + dir);
             assertThat(tuned.describe()).isEqualTo("file:" + dir + "?namespace=tenant-1");
-            assertThat(((FileLockBackend) tuned).stripeFile("x")).startsWithRaw(directory.resolve("tenant-1"));
+            assertThat(StripeFiles.of((FileLockBackend) tuned, "x")).startsWithRaw(directory.resolve("tenant-1"));
         }
         assertThatThrownBy(() -> LockBackends.open("file://db.example.com/x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("db.example.com");

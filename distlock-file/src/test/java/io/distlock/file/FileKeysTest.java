@@ -21,7 +21,7 @@ class FileKeysTest {
     void theStripeOfANameIsFixed() {
         try (FileLockBackend backend = FileLockBackend.builder().directory(directory).build()) {
             Map<String, String> stripes = Map.of("orders", "28", "job", "30", "名前", "62", "🔒", "42", "a:b", "39");
-            stripes.forEach((name, stripe) -> assertThat(backend.stripeFile(name))
+            stripes.forEach((name, stripe) -> assertThat(StripeFiles.of(backend, name))
                     .as(name).isEqualTo(directory.resolve("distlock").resolve("stripes").resolve(stripe)));
             // Past the engine, an unpaired surrogate keeps its own bytes (LockNames), not UTF-8's '?'.
             assertThat(FileKeys.stripeOf("\uD800")).isEqualTo(17).isNotEqualTo(FileKeys.stripeOf("?"));
@@ -32,7 +32,7 @@ class FileKeysTest {
     void aNamespaceValidBeforeIsItsOwnDirectory() {
         for (String namespace : new String[] {"tenant-1", "a.b_c", "x".repeat(64), "..."}) {
             try (FileLockBackend backend = FileLockBackend.builder().directory(directory).namespace(namespace).build()) {
-                assertThat(backend.stripeFile("x")).startsWithRaw(directory.resolve(namespace));
+                assertThat(StripeFiles.of(backend, "x")).startsWithRaw(directory.resolve(namespace));
             }
         }
     }
@@ -44,7 +44,7 @@ class FileKeysTest {
         assertThat(FileKeys.directoryOf("..")).isEqualTo("%2E%2E");
         assertThat(FileKeys.directoryOf(":".repeat(100))).matches("%[0-9a-f]{64}");
         try (FileLockBackend backend = FileLockBackend.builder().directory(directory).namespace("app:lock").build()) {
-            assertThat(backend.stripeFile("x")).startsWithRaw(directory.resolve("app%3Alock"));
+            assertThat(StripeFiles.of(backend, "x")).startsWithRaw(directory.resolve("app%3Alock"));
             assertThat(backend.namespace()).isEqualTo("app:lock");
             assertThat(backend.describe()).endsWith("?namespace=app:lock");
         }

@@ -177,7 +177,7 @@ class SharedHostTest {
 
         // Empty, so that a stripe write into it would not be refused as garbage first.
         Path victim = Files.createFile(directory.resolve("victim"));
-        Path stripe = backend.stripeFile("stripe");
+        Path stripe = StripeFiles.of(backend, "stripe");
         Files.delete(stripe);
         Files.createSymbolicLink(stripe, victim);
 

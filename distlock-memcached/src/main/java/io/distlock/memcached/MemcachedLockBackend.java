@@ -184,11 +184,6 @@ public final class MemcachedLockBackend implements LockBackend {
         return describe();
     }
 
-    /** The server a name lives on, as {@code host:port}: for tests and diagnostics. */
-    String serverOf(String name) {
-        return ring.nodeFor(keys.lockKey(name)).label();
-    }
-
     private static boolean ownedBy(GetsResponse<String> current, String ownerId) {
         return LockValue.decode(current.getValue()).map(v -> v.ownerId().equals(ownerId)).orElse(false);
     }

@@ -5,6 +5,7 @@ import io.distlock.LockBackendException;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.AcquireRequest;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingListener;
 import io.distlock.testkit.server.MemcachedServers;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -69,12 +71,20 @@ class MemcachedFaultTest {
         return manager;
     }
 
-    /** A name that the ring places on {@code server}. */
+    /**
+     * A name that {@code backend} places on {@code server}, as the servers show it: each candidate
+     * is acquired through the SPI and released again, and the one whose lock key {@code server}
+     * then held is it. Both servers must be up.
+     */
     private static String nameOn(MemcachedLockBackend backend, ServerProcess server, String label) {
-        String wanted = server.host() + ":" + server.port();
+        MemcachedKeys keys = new MemcachedKeys("fault");
         for (int i = 0; ; i++) {
             String name = label + "-" + i;
-            if (backend.serverOf(name).equals(wanted)) {
+            assertThat(backend.tryAcquire(new AcquireRequest(name, "probe", Duration.ofSeconds(30), "host", 1, "probe",
+                    Instant.now())).isAcquired()).as("probe of %s", name).isTrue();
+            boolean there = MemcachedServers.ttl(server, keys.lockKey(name)) != null;
+            assertThat(backend.release(name, "probe")).isTrue();
+            if (there) {
                 return name;
             }
         }
@@ -89,6 +99,8 @@ class MemcachedFaultTest {
         LockManager other = manager(backend());
         String onLive = nameOn(holderBackend, live, "live");
         String onDoomed = nameOn(holderBackend, doomed, "doomed");
+        String newOnLive = nameOn(holderBackend, live, "live-new");
+        String newOnDoomed = nameOn(holderBackend, doomed, "doomed-new");
 
         CountDownLatch doomedLost = new CountDownLatch(1);
         AtomicReference<Throwable> lostCause = new AtomicReference<>();
@@ -116,7 +128,6 @@ class MemcachedFaultTest {
         assertThat(other.tryAcquire(onLive)).as("still exclusive on the live server").isEmpty();
         liveLock.extend(Duration.ofSeconds(30));
         assertThat(other.inspect(onLive)).map(LockInfo::ownerId).isPresent();
-        String newOnLive = nameOn(holderBackend, live, "live-new");
         try (Lock fresh = other.acquire(newOnLive, LockOptions.tryOnce())) {
             assertThat(fresh.isHeld()).isTrue();
         }
@@ -124,7 +135,7 @@ class MemcachedFaultTest {
         // The dead server's names fail within the timeout, for the holder and for everyone else,
         // and are never re-hashed to the live server (which would let them be acquired there).
         for (LockManager manager : List.of(holder, other)) {
-            for (String name : List.of(onDoomed, nameOn(holderBackend, doomed, "doomed-new"))) {
+            for (String name : List.of(onDoomed, newOnDoomed)) {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> manager.acquire(name, LockOptions.tryOnce()))
                         .isInstanceOf(LockBackendException.class).hasMessageContaining(doomed.host() + ":" + doomed.port());
@@ -167,6 +178,7 @@ class MemcachedFaultTest {
         LockManager locks = manager(backend);
         String onDoomed = nameOn(backend, doomed, "frozen");
         String onLive = nameOn(backend, live, "thawed");
+        String afterThaw = nameOn(backend, doomed, "after-thaw");
         locks.acquire(onDoomed, LockOptions.tryOnce()).release();
         doomed.freeze();
         try {
@@ -194,7 +206,7 @@ class MemcachedFaultTest {
             }
         });
         assertThat(locks.tryAcquire(onDoomed)).as("held by the timed-out attempt until its lease ends").isEmpty();
-        try (Lock lock = locks.acquire(nameOn(backend, doomed, "after-thaw"), LockOptions.tryOnce())) {
+        try (Lock lock = locks.acquire(afterThaw, LockOptions.tryOnce())) {
             assertThat(lock.isHeld()).isTrue();
         }
     }

@@ -57,7 +57,7 @@ public final class RedisLockBackend implements LockBackend {
     private final RedisKeys keys;
     private final RedisConnection connections;
     private final ScriptRunner scripts;
-    private final TurnTiming turns;
+    private final TurnTiming turns = new TurnTiming();
     /**
      * This backend's id: its place in lock queues, and the prefix of its release messages, by
      * which it recognises (and ignores) its own ({@link ReleaseMessages}).
@@ -70,9 +70,8 @@ public final class RedisLockBackend implements LockBackend {
     private final String turnChannel;
     private volatile @Nullable BackendEvents events;
 
-    private RedisLockBackend(RedisSettings settings, TurnTiming turns) {
+    private RedisLockBackend(RedisSettings settings) {
         this.settings = settings;
-        this.turns = turns;
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
         this.turnChannel = keys.channel() + ":" + managerId;
         this.connections = new RedisConnection(settings);
@@ -298,7 +297,6 @@ public final class RedisLockBackend implements LockBackend {
     public static final class Builder {
         private final String uri;
         private final RedisSettings.Overrides overrides = new RedisSettings.Overrides();
-        private TurnTiming turns = new TurnTiming();
 
         private Builder(String uri) {
             this.uri = uri;
@@ -352,17 +350,7 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(RedisSettings.parse(uri, overrides), turns);
-        }
-
-        /**
-         * For tests: how long this manager's queue entries stay fresh and how long its turns are
-         * kept for it, fixed instead of derived from each request's retry interval.
-         */
-        Builder handOff(Duration waiterFreshness, Duration reservation) {
-            turns = new TurnTiming(Durations.requirePositive("waiterFreshness", waiterFreshness),
-                    Durations.requirePositive("reservation", reservation));
-            return this;
+            return new RedisLockBackend(RedisSettings.parse(uri, overrides));
         }
     }
 }

@@ -37,21 +37,8 @@ final class TurnTiming {
     /** A waiter that polls less than daily is not waiting; this also keeps the server's arithmetic exact. */
     private static final Duration LONGEST = Duration.ofDays(1);
 
-    private final @Nullable Duration fixedFreshness;
-    private final @Nullable Duration fixedReservation;
     /** The last argument built, for the one retry interval a manager almost always uses. */
     private volatile Cached last = new Cached(null, "");
-
-    /** Windows that follow each request's retry interval. */
-    TurnTiming() {
-        this(null, null);
-    }
-
-    /** For tests: fixed windows, whatever the retry interval (null: derived). */
-    TurnTiming(@Nullable Duration fixedFreshness, @Nullable Duration fixedReservation) {
-        this.fixedFreshness = fixedFreshness;
-        this.fixedReservation = fixedReservation;
-    }
 
     static Duration freshness(Duration retryInterval) {
         return atLeastDefault(retryInterval).multipliedBy(3).plus(MARGIN);
@@ -73,8 +60,7 @@ final class TurnTiming {
         if (interval.equals(cached.interval)) {
             return cached.argument;
         }
-        String argument = millis(fixedFreshness != null ? fixedFreshness : freshness(capped(interval))) + " "
-                + millis(fixedReservation != null ? fixedReservation : reservation(capped(interval)));
+        String argument = millis(freshness(capped(interval))) + " " + millis(reservation(capped(interval)));
         last = new Cached(interval, argument);
         return argument;
     }

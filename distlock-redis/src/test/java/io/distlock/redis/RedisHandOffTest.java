@@ -8,7 +8,9 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.ForwardingLockBackend;
 import io.distlock.spi.HandOverResult;
+import io.distlock.spi.LockBackend;
 import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -66,16 +68,30 @@ class RedisHandOffTest {
     }
 
     /**
-     * A queued manager keeps its place, and a turn stays reserved, this long in these tests, so a
-     * slow test machine cannot make an entry stale or a reservation lapse between two steps; the
-     * tests of pruning and lapsing set their own.
+     * The retry interval these tests' requests carry, from which the server's windows follow
+     * ({@link TurnTiming}: an entry stays fresh for 3 x interval + 25 ms, a turn is kept for
+     * 1.5 x interval + 25 ms): a queued manager keeps its place for 60 s and a turn stays reserved
+     * for 30 s, so a slow test machine cannot make an entry stale or a reservation lapse between
+     * two steps; the tests of pruning and lapsing ask for their own.
      */
-    private static final Duration PATIENT = Duration.ofSeconds(30);
+    private static final Duration PATIENT = Duration.ofSeconds(20);
 
-    /** Fixed windows for this manager's queue entries, or, with nulls, windows that follow its retry interval. */
-    private static RedisLockBackend backend(Duration waiterFreshness, Duration reservation) {
-        RedisLockBackend.Builder builder = RedisLockBackend.builder("redis://127.0.0.1:" + redis.port() + "?namespace=fair");
-        return (waiterFreshness == null ? builder : builder.handOff(waiterFreshness, reservation)).build();
+    private static RedisLockBackend backend() {
+        return RedisLockBackend.open("redis://127.0.0.1:" + redis.port() + "?namespace=fair");
+    }
+
+    /**
+     * A backend for a manager whose queue entries carry the {@link #PATIENT} interval, whatever
+     * interval its engine polls at: the windows come from each request, as the engine sends it.
+     */
+    private static LockBackend patientBackend() {
+        return new ForwardingLockBackend(backend()) {
+            @Override
+            public AcquireResult tryAcquire(AcquireRequest request) {
+                return super.tryAcquire(new AcquireRequest(request.name(), request.ownerId(), request.lease(),
+                        request.host(), request.pid(), request.thread(), request.acquiredAt(), request.waits(), PATIENT));
+            }
+        };
     }
 
     /** A backend used through the SPI, as the engine would, recording the release signals it passes on. */
@@ -83,15 +99,17 @@ class RedisHandOffTest {
         final RedisLockBackend backend;
         final RecordingEvents events = new RecordingEvents();
         final List<String> woken = events.released;
+        final Duration retryInterval;
         String ownerId;
 
         Contender() {
-            this(PATIENT, PATIENT);
+            this(PATIENT);
         }
 
-        /** Its queue entries stay fresh for {@code waiterFreshness}, its turns are kept for {@code reservation}. */
-        Contender(Duration waiterFreshness, Duration reservation) {
-            backend = backend(waiterFreshness, reservation);
+        /** Its requests carry {@code retryInterval}, so its queue entries and turns get the windows of that pace. */
+        Contender(Duration retryInterval) {
+            this.retryInterval = retryInterval;
+            backend = backend();
             toClose.add(backend);
             backend.start(events);
         }
@@ -99,7 +117,7 @@ class RedisHandOffTest {
         boolean tryAcquire(String name) {
             String attempt = UUID.randomUUID().toString();
             AcquireResult result = backend.tryAcquire(new AcquireRequest(name, attempt, Duration.ofSeconds(10), "host", 1,
-                    "t", Instant.now()));
+                    "t", Instant.now(), true, retryInterval));
             if (result.isAcquired()) {
                 ownerId = attempt;
             }
@@ -180,11 +198,12 @@ class RedisHandOffTest {
 
     @Test
     void aReservationForAManagerThatGaveUpLapsesWithinTheReservation() {
-        // The waiter's entry asks for 1 s rather than the default 100 ms, so the try right after the
-        // release surely meets the reservation.
+        // The waiter polls every 650 ms, so its entry asks for a 1 s reservation (1.5 x 650 ms + 25 ms)
+        // rather than the default 100 ms, and the try right after the release surely meets it.
         Duration reservation = Duration.ofSeconds(1);
         Contender holder = new Contender();
-        Contender gaveUp = new Contender(PATIENT, reservation);
+        Contender gaveUp = new Contender(Duration.ofMillis(650));
+        assertThat(TurnTiming.reservation(gaveUp.retryInterval)).isEqualTo(reservation);
         Contender later = new Contender();
         assertThat(holder.tryAcquire("abandoned")).isTrue();
         String gaveUpId = enqueue(gaveUp, "abandoned");
@@ -207,7 +226,7 @@ class RedisHandOffTest {
                 .isEqualTo(defaultReservation);
         assertThat(TurnTiming.freshness(Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(175));
         assertThat(TurnTiming.freshness(Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(3025));
-        Contender gaveUpAtDefaults = new Contender(null, null);
+        Contender gaveUpAtDefaults = new Contender(AcquireRequest.DEFAULT_RETRY_INTERVAL);
         assertThat(holder.tryAcquire("abandoned")).isTrue();
         enqueue(gaveUpAtDefaults, "abandoned");
         assertThat(holder.release("abandoned")).isTrue();
@@ -218,11 +237,13 @@ class RedisHandOffTest {
 
     @Test
     void staleWaitersArePrunedAndTheNextFreshOneGetsTheTurn() {
-        // Each entry is judged by its own manager's window: the stale one's is 1 s here, long enough
-        // that it cannot go stale between its try and the first check on a slow machine.
+        // Each entry is judged by its own manager's window: the stale one polls every 325 ms, so its
+        // window is 1 s (3 x 325 ms + 25 ms), long enough that it cannot go stale between its try and
+        // the first check on a slow machine.
         Duration window = Duration.ofSeconds(1);
         Contender holder = new Contender();
-        Contender stale = new Contender(window, PATIENT);
+        Contender stale = new Contender(Duration.ofMillis(325));
+        assertThat(TurnTiming.freshness(stale.retryInterval)).isEqualTo(window);
         Contender fresh = new Contender();
         assertThat(holder.tryAcquire("stale")).isTrue();
         String staleId = enqueue(stale, "stale");
@@ -327,8 +348,8 @@ class RedisHandOffTest {
 
     @Test
     void throughTheEngineAWaitingManagerGetsTheLockBeforeTheReleasingOneTakesItBack() throws Exception {
-        LockManager releasing = LockManager.builder(backend(PATIENT, PATIENT)).build();
-        LockManager waiting = LockManager.builder(backend(PATIENT, PATIENT)).build();
+        LockManager releasing = LockManager.builder(patientBackend()).build();
+        LockManager waiting = LockManager.builder(patientBackend()).build();
         toClose.add(waiting);
         toClose.add(releasing);
         Lock held = releasing.acquire("engine");
@@ -396,7 +417,7 @@ class RedisHandOffTest {
         assertThat(busy.isAcquired()).isFalse();
         assertThat(queueOf("no-wait")).as("a try-once takes no place in the queue").isEmpty();
         // Through the engine: tryAcquire (wait 0) on a busy lock leaves no entry either.
-        try (LockManager locks = LockManager.builder(backend(PATIENT, PATIENT)).build()) {
+        try (LockManager locks = LockManager.builder(patientBackend()).build()) {
             assertThat(locks.tryAcquire("no-wait")).isEmpty();
         }
         assertThat(queueOf("no-wait")).isEmpty();

@@ -1,6 +1,9 @@
 package io.distlock.zookeeper;
 
+import io.distlock.spi.LockNames;
+
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -8,10 +11,11 @@ import java.util.Optional;
  * and lock names and owner ids as ZooKeeper node names: deterministic, injective and reversible,
  * the same in every JVM.
  *
- * <p>A node name is a fixed prefix ({@code l-} for locks) followed by the escaped text: the ASCII
- * letters, digits and {@code - _ . :} stay as they are; every other character becomes its UTF-8
- * bytes as {@code %XX} (upper-case hex), and a UTF-16 code unit that is not part of a valid pair
- * (which UTF-8 cannot encode) becomes {@code ~XXXX}. So {@code a/b} is {@code l-a%2Fb},
+ * <p>A node name is a fixed prefix ({@code l-} for locks) followed by the escaped text: the name's
+ * key bytes ({@link LockNames#bytes}: UTF-8) {@linkplain LockNames#percentEncoded percent-encoded}
+ * except for the ASCII letters, digits and {@code - _ . :}, and a UTF-16 code unit that is not part
+ * of a valid pair (which UTF-8 cannot encode, and the engine refuses) as {@code ~XXXX}, the form
+ * such a node has always had. So {@code a/b} is {@code l-a%2Fb},
  * {@code ../../etc} is {@code l-..%2F..%2Fetc} (one node, never a path), and {@code %} and
  * {@code ~} are themselves escaped, which makes decoding unambiguous.
  *
@@ -23,7 +27,9 @@ import java.util.Optional;
  */
 final class ZooKeeperKeys {
     static final String LOCK_PREFIX = "l-";
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** Kept as they are in a node name, with the ASCII letters and digits; every other byte is escaped. */
+    private static final String PLAIN_PUNCTUATION = "-_.:";
+    private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
 
     private final String locksPath;
     private final String locksPrefix;
@@ -88,40 +94,28 @@ final class ZooKeeperKeys {
 
     static String escape(String text) {
         StringBuilder out = null;
-        int length = text.length();
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            if (isPlain(c)) {
-                if (out != null) {
-                    out.append(c);
-                }
-                continue;
-            }
+        String rest = text;
+        int unpaired;
+        while ((unpaired = LockNames.unpairedSurrogate(rest)) >= 0) {
             if (out == null) {
-                out = new StringBuilder(length + 16).append(text, 0, i);
+                out = new StringBuilder(text.length() + 16);
             }
-            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-                appendUtf8(out, text.substring(i, i + 2));
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                out.append('~').append(HEX[(c >> 12) & 15]).append(HEX[(c >> 8) & 15]).append(HEX[(c >> 4) & 15])
-                        .append(HEX[c & 15]);
-            } else {
-                appendUtf8(out, String.valueOf(c));
-            }
+            // An unpaired surrogate has no UTF-8 form: its node has always spelled the code unit,
+            // and keeps doing so, so that an older version's node of that name is still the same node.
+            out.append(percentEncoded(rest.substring(0, unpaired))).append('~')
+                    .append(UPPER_HEX.toHexDigits(rest.charAt(unpaired)));
+            rest = rest.substring(unpaired + 1);
         }
-        return out == null ? text : out.toString();
+        return out == null ? percentEncoded(text) : out.append(percentEncoded(rest)).toString();
+    }
+
+    private static String percentEncoded(String wellFormed) {
+        return LockNames.percentEncoded(LockNames.bytes(wellFormed), PLAIN_PUNCTUATION, Integer.MAX_VALUE);
     }
 
     private static boolean isPlain(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '_' || c == '.' || c == ':';
-    }
-
-    private static void appendUtf8(StringBuilder out, String chars) {
-        for (byte b : chars.getBytes(StandardCharsets.UTF_8)) {
-            out.append('%').append(HEX[(b >> 4) & 15]).append(HEX[b & 15]);
-        }
+                || PLAIN_PUNCTUATION.indexOf(c) >= 0;
     }
 
     /** The inverse of {@link #escape}; empty if {@code escaped} is not something escape produces. */

@@ -7,6 +7,7 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 import io.distlock.spi.LockBackend;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
@@ -15,6 +16,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -93,9 +95,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
         ZooKeeper zk = connection.handle();
         connection.requireLeaseWithinSession(zk, request.lease(), name);
         long leaseMillis = Math.max(1, Durations.saturatedMillis(request.lease()));
-        LockRecord record = new LockRecord(request.ownerId(), leaseMillis,
-                request.acquiredAt().toEpochMilli() + leaseMillis, request.acquiredAt(), request.pid(), request.host(),
-                request.thread());
+        LockRecord record = LockRecord.of(request, leaseMillis);
         List<Op> create = transactions.create(name, request.ownerId(), record.encode());
         Deadline deadline = connection.deadline();
         // A name seen busy lately is read first: a read is answered by the server we talk to, while
@@ -172,7 +172,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
             // A lease that has run out is never revived (contract 3.4), though its node stays until a
             // contender takes it over: the end was written by this holder's own clock, so this
             // compares that clock with itself.
-            if (record.expiresAtMillis() <= System.currentTimeMillis()) {
+            if (record.holder().expiredAt(Instant.ofEpochMilli(System.currentTimeMillis()))) {
                 return false;
             }
         } else {
@@ -181,7 +181,8 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 return false;
             }
             LockInfo info = current.get();
-            record = new LockRecord(ownerId, leaseMillis, 0, info.acquiredAt(), info.pid(), info.host(), info.thread());
+            record = new LockRecord(new HolderRecord(ownerId, info.host(), info.pid(), info.thread(), info.acquiredAt(),
+                    Instant.EPOCH), leaseMillis);
         }
         LockRecord next = record.extended(leaseMillis, System.currentTimeMillis());
         Reply reply = connection.await(ZooKeeperConnection.multi(connection.handle(),
@@ -286,7 +287,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
             if (namespace == null) {
                 throw new IllegalArgumentException("namespace must not be null");
             }
-            overrides.namespace = namespace;
+            overrides.options.namespace(namespace);
             return this;
         }
 
@@ -297,13 +298,13 @@ public final class ZooKeeperLockBackend implements LockBackend {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = Durations.requirePositive("connectTimeout", timeout);
+            overrides.options.connectTimeout(timeout);
             return this;
         }
 
         /** How long any one operation may take before it fails with {@code LockBackendException} (default 2 s). */
         public Builder timeout(Duration timeout) {
-            overrides.timeout.set(Durations.requirePositive("timeout", timeout));
+            overrides.options.timeout(timeout);
             return this;
         }
 
@@ -314,7 +315,7 @@ public final class ZooKeeperLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder commandTimeout(Duration timeout) {
-            overrides.timeout.setOld(Durations.requirePositive("commandTimeout", timeout));
+            overrides.options.oldTimeout(timeout);
             return this;
         }
 

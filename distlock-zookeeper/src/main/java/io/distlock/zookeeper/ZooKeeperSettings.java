@@ -1,8 +1,9 @@
 package io.distlock.zookeeper;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
-import io.distlock.spi.Renamed;
+import io.distlock.spi.Namespaces;
 import org.apache.zookeeper.common.PathUtils;
 
 import java.time.Duration;
@@ -19,7 +20,7 @@ record ZooKeeperSettings(String description, String connectString, String chroot
                          Duration sessionTimeout, Duration connectTimeout, Duration commandTimeout) {
 
     static final String SCHEME = "zookeeper";
-    static final String DEFAULT_NAMESPACE = "distlock";
+    static final String DEFAULT_NAMESPACE = Namespaces.DEFAULT;
     static final int DEFAULT_PORT = 2181;
     /**
      * Longer than the default lease (20 s), so that a holder paused past its session has also
@@ -30,8 +31,6 @@ record ZooKeeperSettings(String description, String connectString, String chroot
     static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Set<String> PARAMETERS = Set.of("namespace", "sessionTimeout", "connectTimeout", "timeout");
-    /** One path component without '/', so a namespace can never reach into another's subtree. */
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+)(?::(\\d{1,5}))?");
 
     static ZooKeeperSettings parse(String text, Overrides overrides) {
@@ -75,10 +74,11 @@ record ZooKeeperSettings(String description, String connectString, String chroot
                 throw uri.invalid("has chroot '" + chroot + "', which is not a valid ZooKeeper path: " + e.getMessage(), e);
             }
         }
-        String namespace = overrides.namespace != null ? overrides.namespace : uri.string("namespace", DEFAULT_NAMESPACE);
-        if (!NAMESPACE.matcher(namespace).matches() || namespace.equals(".") || namespace.equals("..")) {
-            throw uri.invalid("has namespace '" + namespace + "', which must be 1 to 100 characters of "
-                    + "A-Z a-z 0-9 . _ : - (one ZooKeeper node name; not . or ..)");
+        // The rule admits no '/', so a namespace is one node and never reaches into another's subtree.
+        String namespace = overrides.options.resolveNamespace(uri);
+        if (namespace.equals(".") || namespace.equals("..")) {
+            throw uri.invalid("has namespace '" + namespace + "', which ZooKeeper cannot take as a node name "
+                    + "(a relative path); choose another");
         }
         if (chroot.isEmpty() && namespace.equals("zookeeper")) {
             throw uri.invalid("has namespace 'zookeeper', the node ZooKeeper reserves for itself at the root; "
@@ -86,11 +86,9 @@ record ZooKeeperSettings(String description, String connectString, String chroot
         }
         Duration sessionTimeout = overrides.sessionTimeout != null ? overrides.sessionTimeout
                 : uri.positiveDuration("sessionTimeout", DEFAULT_SESSION_TIMEOUT);
-        Duration connectTimeout = overrides.connectTimeout != null ? overrides.connectTimeout
-                : uri.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
-        Duration commandTimeout = overrides.timeout.isSet()
-                ? overrides.timeout.resolve(null, ZooKeeperLockBackend.class, uri.masked())
-                : uri.positiveDuration("timeout", DEFAULT_COMMAND_TIMEOUT);
+        Duration connectTimeout = overrides.options.resolveConnectTimeout(uri, DEFAULT_CONNECT_TIMEOUT);
+        Duration commandTimeout = overrides.options.resolveTimeout(uri, DEFAULT_COMMAND_TIMEOUT,
+                ZooKeeperLockBackend.class, uri.masked());
         for (Duration d : List.of(sessionTimeout, connectTimeout, commandTimeout)) {
             if (d.toMillis() > Integer.MAX_VALUE) {
                 throw uri.invalid("has a timeout of " + Durations.format(d) + ", more than ZooKeeper can take");
@@ -107,10 +105,8 @@ record ZooKeeperSettings(String description, String connectString, String chroot
 
     /** Builder values, null where the URI (or the default) decides. */
     static final class Overrides {
-        String namespace;
+        /** The vocabulary's settings; {@code commandTimeout} is the builder's deprecated word for {@code timeout}. */
+        final BackendOptions options = new BackendOptions("commandTimeout", null);
         Duration sessionTimeout;
-        Duration connectTimeout;
-        /** The builder's {@code timeout}, or its deprecated {@code commandTimeout}. */
-        final Renamed<Duration> timeout = new Renamed<>("timeout", "commandTimeout");
     }
 }
