@@ -10,7 +10,6 @@ import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,12 +63,11 @@ import java.util.concurrent.locks.LockSupport;
  * lock, then finds this one lost when the database is back (its {@link #extend} and inspection answer
  * "not yours") or when its lease runs out, whichever comes first.
  */
-final class SessionLocks {
+final class SessionLocks implements LockStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final JdbcLockBackend backend;
-    private final DataSource dataSource;
+    private final JdbcConnections connections;
     private final LeaseTable table;
     private final Dialect dialect;
     private final Duration timeout;
@@ -109,12 +107,11 @@ final class SessionLocks {
     private record Attempt(boolean locked, long token, LeaseTable.Row before) {
     }
 
-    SessionLocks(JdbcLockBackend backend, DataSource dataSource, LeaseTable table, Duration timeout, Duration heartbeat) {
+    SessionLocks(JdbcConnections connections, LeaseTable table, Duration timeout, Duration heartbeat) {
         if (table.dialect == Dialect.H2) {
             throw new IllegalArgumentException("H2 has no session locks");
         }
-        this.backend = backend;
-        this.dataSource = dataSource;
+        this.connections = connections;
         this.table = table;
         this.dialect = table.dialect;
         this.timeout = timeout;
@@ -140,7 +137,8 @@ final class SessionLocks {
         return twoBeats.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twoBeats;
     }
 
-    void start(BackendEvents events) {
+    @Override
+    public void start(BackendEvents events) {
         this.events = events;
         long every = heartbeat.toNanos();
         scheduler.scheduleWithFixedDelay(this::checkSessions, every, every, TimeUnit.NANOSECONDS);
@@ -156,15 +154,45 @@ final class SessionLocks {
 
     // ------------------------------------------------------------------ acquiring
 
-    AcquireResult acquire(AcquireRequest request) throws SQLException {
+    @Override
+    public AcquireResult acquire(AcquireRequest request) {
+        return connections.guarded("acquire", request.name(), () -> acquireOnce(request));
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        return connections.guarded("extend", name, () -> extendHeld(name, ownerId, lease));
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        return connections.guarded("release", name, () -> releaseHeld(name, ownerId));
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        return connections.call("inspect", name, true, connection -> inspect(connection, name));
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
+        return connections.call("list", prefix, true, connection -> list(connection, prefix, limit));
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        return connections.call("forceRelease", name, true, connection -> forceRelease(connection, name));
+    }
+
+    private AcquireResult acquireOnce(AcquireRequest request) throws SQLException {
         SessionKeys.Key key = key(request.name());
         Connection connection;
         try {
-            connection = dataSource.getConnection();
+            connection = connections.connection();
         } catch (SQLException e) {
-            if (backend.poolExhausted()) {
+            if (connections.poolExhausted()) {
                 // Not the database's fault: no connection-lost report, which would suspend every lock.
-                throw new LockBackendException(backend.describe() + ": acquire '" + request.name() + "' failed: every "
+                throw new LockBackendException(connections.describe() + ": acquire '" + request.name() + "' failed: every "
                         + "connection of the pool is in use, and this backend holds " + held.size() + " session "
                         + "lock(s), each on a connection of its own: give the pool more connections (distlock.poolSize)",
                         e);
@@ -192,7 +220,7 @@ final class SessionLocks {
                 synchronized (lock) {
                     if (closed) {
                         end(lock);
-                        throw new LockBackendException(backend.describe() + " was closed while acquiring '"
+                        throw new LockBackendException(connections.describe() + " was closed while acquiring '"
                                 + request.name() + "'");
                     }
                     scheduleExpiry(lock);
@@ -272,11 +300,11 @@ final class SessionLocks {
         try {
             return endHolder(connection, name, key, true);
         } catch (SQLException e) {
-            if (JdbcLockBackend.isConnectionProblem(e)) {
+            if (JdbcConnections.isConnectionProblem(e)) {
                 throw e;
             }
             LOG.warn("{}: lock '{}' is held past its lease by a session that could not be ended ({}); it stays busy "
-                    + "until that session ends", backend.describe(), name, backend.explain(e));
+                    + "until that session ends", connections.describe(), name, connections.explain(e));
             return false;
         }
     }
@@ -328,7 +356,7 @@ final class SessionLocks {
             connection.commit();
             committed = true;
             if (ended) {
-                LOG.info("{}: ended the holder of lock '{}'{}", backend.describe(), name,
+                LOG.info("{}: ended the holder of lock '{}'{}", connections.describe(), name,
                         onlyOverdue ? " (its lease was over, its session still held the lock)" : "");
             }
             return ended;
@@ -448,7 +476,7 @@ final class SessionLocks {
 
     // ------------------------------------------------------------------ holding and releasing
 
-    boolean extend(String name, String ownerId, Duration lease) throws SQLException {
+    private boolean extendHeld(String name, String ownerId, Duration lease) throws SQLException {
         Held lock = held.get(ownerId);
         if (lock == null || !lock.name.equals(name)) {
             return false;
@@ -482,7 +510,7 @@ final class SessionLocks {
         }
     }
 
-    boolean release(String name, String ownerId) throws SQLException {
+    private boolean releaseHeld(String name, String ownerId) throws SQLException {
         Held lock = held.get(ownerId);
         if (lock == null || !lock.name.equals(name)) {
             return false;
@@ -566,7 +594,7 @@ final class SessionLocks {
     private void expire(Held lock) {
         synchronized (lock) {
             if (lock.live && System.nanoTime() - lock.deadline >= 0) {
-                LOG.debug("{}: lease of lock '{}' ran out; its session lock is let go", backend.describe(), lock.name);
+                LOG.debug("{}: lease of lock '{}' ran out; its session lock is let go", connections.describe(), lock.name);
                 end(lock);
             }
         }
@@ -612,20 +640,20 @@ final class SessionLocks {
         lock.live = false;
         cancelExpiry(lock);
         discard(lock.connection);
-        Throwable down = backend.probeFailure();
+        Throwable down = connections.probeFailure();
         if (down != null) {
-            backend.connectionFailed(down);
+            connections.health().lost(down);
             return false;
         }
-        LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", backend.describe(),
-                lock.name, backend.explain(cause));
+        LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", connections.describe(),
+                lock.name, connections.explain(cause));
         BackendEvents target = events;
         if (report && target != null) {
-            target.lost(lock.name, lock.ownerId, new LockBackendException(backend.describe()
+            target.lost(lock.name, lock.ownerId, new LockBackendException(connections.describe()
                     + ": the database session that held lock '" + lock.name + "' ended: "
-                    + backend.explain(cause), cause));
+                    + connections.explain(cause), cause));
         }
-        backend.quietly("release", lock.name,
+        connections.quietly("release", lock.name,
                 connection -> table.release(connection, lock.name, LeaseTable.SESSION_OWNER + lock.ownerId));
         if (target != null) {
             target.released(lock.name);
@@ -634,7 +662,7 @@ final class SessionLocks {
     }
 
     private boolean isDead(Connection connection, SQLException failure) {
-        if (JdbcLockBackend.isDeadConnection(failure)) {
+        if (JdbcConnections.isDeadConnection(failure)) {
             return true;
         }
         try {
@@ -651,13 +679,13 @@ final class SessionLocks {
             }
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("closing a session connection failed: {}", backend.masked(e));
+            LOG.debug("closing a session connection failed: {}", connections.masked(e));
         }
     }
 
     /** Closes the physical connection (ending its session and any lock it holds) rather than pooling it again. */
     private void discard(Connection connection) {
-        backend.discard(connection);
+        connections.discard(connection);
     }
 
     // ------------------------------------------------------------------ seeing and repairing
@@ -667,7 +695,7 @@ final class SessionLocks {
      * holds its advisory lock (a killed holder's row keeps its lease, but not the lock), and never
      * for a lock of this backend whose session is known dead.
      */
-    Optional<LockInfo> inspect(Connection connection, String name) throws SQLException {
+    private Optional<LockInfo> inspect(Connection connection, String name) throws SQLException {
         Optional<LockInfo> row = table.inspect(connection, name);
         if (row.isEmpty() || !row.get().ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
             return row;
@@ -679,7 +707,7 @@ final class SessionLocks {
         return Optional.of(withOwner(row.get(), ownerId));
     }
 
-    ListPage list(Connection connection, String prefix, int limit) throws SQLException {
+    private ListPage list(Connection connection, String prefix, int limit) throws SQLException {
         Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? advisoryLocks(connection) : null;
         return table.list(connection, prefix, limit, row -> {
             if (!row.ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
@@ -707,15 +735,15 @@ final class SessionLocks {
         return keys;
     }
 
-    boolean forceRelease(Connection connection, String name) throws SQLException {
+    private boolean forceRelease(Connection connection, String name) throws SQLException {
         try {
             return endHolder(connection, name, key(name), false);
         } catch (SQLException e) {
-            if (JdbcLockBackend.isConnectionProblem(e)) {
+            if (JdbcConnections.isConnectionProblem(e)) {
                 throw e;
             }
-            throw new LockBackendException(backend.describe() + ": forceRelease '" + name + "' could not end the "
-                    + "database session holding it: " + backend.explain(e) + " [the database user must be "
+            throw new LockBackendException(connections.describe() + ": forceRelease '" + name + "' could not end the "
+                    + "database session holding it: " + connections.explain(e) + " [the database user must be "
                     + "allowed to end that session: on PostgreSQL the same role or pg_signal_backend, on MariaDB the "
                     + "same user or CONNECTION ADMIN, on MySQL the same user or CONNECTION_ADMIN]", e);
         }
@@ -740,7 +768,8 @@ final class SessionLocks {
     // ------------------------------------------------------------------ closing
 
     /** Lets every lock still held go (their sessions end); the engine has released its own before. */
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         scheduler.shutdownNow();
         for (Held lock : held.values()) {
