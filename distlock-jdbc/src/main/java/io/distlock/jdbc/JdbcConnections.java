@@ -333,6 +333,11 @@ final class JdbcConnections {
         closeQuietly(ownPool);
     }
 
+    /** JDBC's timeouts are whole seconds: {@code duration} rounded up, at least 1. */
+    static int wholeSeconds(Duration duration) {
+        return (int) Math.max(1, (duration.toMillis() + 999) / 1000);
+    }
+
     // ------------------------------------------------------------------ failures
 
     /** A connection the server closed (not a pool that could not connect, not a timeout: those would only repeat). */
@@ -444,7 +449,6 @@ final class JdbcConnections {
         properties.putAll(settings.driverProperties());
         Duration timeout = options.timeout();
         Duration connectTimeout = options.connectTimeout();
-        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
         // Shorter than the pool's wait, so the pool reports the driver's reason rather than its own timeout.
         long connectSeconds = Math.max(1, connectTimeout.toSeconds() - 1);
         long connectMillis = Math.max(250, connectTimeout.toMillis() - 500);
@@ -453,7 +457,7 @@ final class JdbcConnections {
                 properties.putIfAbsent("connectTimeout", Long.toString(connectSeconds));
                 properties.putIfAbsent("loginTimeout", Long.toString(connectSeconds));
                 // A read may wait this long: a query's own timeout is cancelled first.
-                properties.putIfAbsent("socketTimeout", Long.toString(seconds + 1));
+                properties.putIfAbsent("socketTimeout", Long.toString(wholeSeconds(timeout) + 1));
             }
             case "mariadb", "mysql" -> {
                 properties.putIfAbsent("connectTimeout", Long.toString(connectMillis));

@@ -65,7 +65,7 @@ final class ReleaseListener implements Watch.Heartbeat {
             Connection connection = opener.open();
             listening = connection;
             try (Statement listen = connection.createStatement()) {
-                listen.setQueryTimeout(Watch.seconds(timeout));
+                listen.setQueryTimeout(JdbcConnections.wholeSeconds(timeout));
                 listen.execute("LISTEN " + table.channel);
             }
             if (!connection.getAutoCommit()) {
@@ -83,7 +83,7 @@ final class ReleaseListener implements Watch.Heartbeat {
         // A notification just read proves the connection works: only a quiet heartbeat needs the
         // round trip of a check. (Checking after every wake-up cost one round trip per release
         // under steady traffic, this process's own releases included.)
-        if (payloads.isEmpty() && !health.isClosed() && !listening.isValid(Watch.seconds(timeout))) {
+        if (payloads.isEmpty() && !health.isClosed() && !listening.isValid(JdbcConnections.wholeSeconds(timeout))) {
             throw new SQLException("the listening connection to " + connections.describe() + " did not answer within "
                     + timeout, "08006");
         }

@@ -11,14 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session strategy: a lock is a PostgreSQL advisory lock ({@code pg_try_advisory_lock}) or a
@@ -65,10 +58,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SessionLocks implements LockStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final JdbcConnections connections;
     private final LeaseTable table;
+    private final SessionStatements statements;
     private final Dialect dialect;
     private final Duration timeout;
     private final Duration heartbeat;
@@ -103,21 +96,18 @@ final class SessionLocks implements LockStrategy {
         }
     }
 
-    /** One try for the advisory lock and the row: got the lock, the new token (0: the row stayed another's), the row before. */
-    private record Attempt(boolean locked, long token, LeaseTable.Row before) {
-    }
-
     SessionLocks(JdbcConnections connections, LeaseTable table, Duration timeout, Duration heartbeat) {
         if (table.dialect == Dialect.H2) {
             throw new IllegalArgumentException("H2 has no session locks");
         }
         this.connections = connections;
         this.table = table;
+        this.statements = new SessionStatements(table, timeout);
         this.dialect = table.dialect;
         this.timeout = timeout;
         this.heartbeat = heartbeat;
         this.grace = takeoverGrace(heartbeat);
-        this.seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        this.seconds = JdbcConnections.wholeSeconds(timeout);
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "distlock-jdbc-sessions");
             thread.setDaemon(true);
@@ -208,12 +198,12 @@ final class SessionLocks implements LockStrategy {
                 connection.setAutoCommit(true);
             }
             long sentAt = System.nanoTime();
-            Attempt attempt = attempt(connection, request, key);
-            if (!attempt.locked && overdue(attempt.before) && takeOver(connection, request.name(), key)) {
+            SessionStatements.Attempt attempt = statements.attempt(connection, request, key);
+            if (!attempt.locked() && overdue(attempt.before()) && takeOver(connection, request.name(), key)) {
                 sentAt = System.nanoTime();
-                attempt = attempt(connection, request, key);
+                attempt = statements.attempt(connection, request, key);
             }
-            if (attempt.locked && attempt.token > 0) {
+            if (attempt.locked() && attempt.token() > 0) {
                 Held lock = new Held(request, key, connection, autoCommitWas, Durations.deadlineNanos(sentAt, request.lease()));
                 held.put(lock.ownerId, lock);
                 kept = true;
@@ -225,14 +215,14 @@ final class SessionLocks implements LockStrategy {
                     }
                     scheduleExpiry(lock);
                 }
-                return AcquireResult.acquired(attempt.token);
+                return AcquireResult.acquired(attempt.token());
             }
-            if (attempt.locked) {
+            if (attempt.locked()) {
                 // The row is a lease-table holder's whose lease lasts (the strategies share the table).
-                unlock(connection, key);
+                statements.unlock(connection, key);
             }
             clean = true;
-            LeaseTable.Row before = attempt.before;
+            LeaseTable.Row before = attempt.before();
             return before != null && before.live() ? AcquireResult.busy(info(request.name(), before))
                     : AcquireResult.busy();
         } finally {
@@ -245,43 +235,6 @@ final class SessionLocks implements LockStrategy {
                 }
             }
         }
-    }
-
-    private Attempt attempt(Connection connection, AcquireRequest request, SessionKeys.Key key) throws SQLException {
-        String owner = LeaseTable.SESSION_OWNER + request.ownerId();
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, table.sessionAcquireSql)) {
-                statement.setLong(1, key.advisory());
-                table.bindRequest(statement, 1, request, owner);
-                statement.setString(10, table.namespace());
-                statement.setBytes(11, LeaseTable.key(request.name()));
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    boolean locked = rows.getBoolean(1);
-                    long token = rows.getLong(2);
-                    return new Attempt(locked, rows.wasNull() ? 0 : token, LeaseTable.row(rows, 3));
-                }
-            }
-        }
-        boolean locked;
-        try (PreparedStatement statement = table.prepare(connection, "SELECT GET_LOCK(?, 0)")) {
-            statement.setString(1, key.lockName());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                int got = rows.getInt(1);
-                if (rows.wasNull()) {
-                    throw new SQLException("GET_LOCK('" + key.lockName() + "', 0) failed (returned NULL)");
-                }
-                locked = got == 1;
-            }
-        }
-        if (!locked) {
-            return new Attempt(false, 0, table.readRow(connection, request.name(), false));
-        }
-        // As in the lease-table strategy: owner ids are unique, so our owner in the row means our statement took it.
-        LeaseTable.Row row = table.upsert(connection, table.sessionUpsertSql, request, owner);
-        boolean ours = row != null && row.owner().equals(owner);
-        return new Attempt(true, ours ? row.token() : 0, ours ? null : row);
     }
 
     /** A session-strategy row whose lease ended more than {@link #grace} ago, while its advisory lock is still held. */
@@ -341,15 +294,15 @@ final class SessionLocks implements LockStrategy {
                 committed = true;
                 return false;
             }
-            Long session = holderSession(connection, key);
-            if (onlyOverdue && session != null && !idleSince(connection, session, row.expiresAt())) {
+            Long session = statements.holderSession(connection, key);
+            if (onlyOverdue && session != null && !statements.idleSince(connection, session, row.expiresAt())) {
                 // Busy since the lease ended: a new holder that has the advisory lock and is about to
                 // write the row, or the old one unlocking right now. Only a session left idle is ended.
                 connection.commit();
                 committed = true;
                 return false;
             }
-            boolean ended = session != null && terminate(connection, key, session);
+            boolean ended = session != null && statements.terminate(connection, key, session);
             if (!onlyOverdue && row != null && row.live()) {
                 ended |= table.release(connection, name, row.owner());
             }
@@ -371,106 +324,6 @@ final class SessionLocks implements LockStrategy {
             if (autoCommit) {
                 connection.setAutoCommit(true);
             }
-        }
-    }
-
-    /** The database session holding {@code key}'s advisory lock, other than {@code connection}'s own; null when free. */
-    private Long holderSession(Connection connection, SessionKeys.Key key) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, "SELECT pid FROM pg_locks WHERE locktype = "
-                    + "'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                    + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1 AND granted"
-                    + " AND pid <> pg_backend_pid()")) {
-                statement.setLong(1, key.classId());
-                statement.setLong(2, key.objectId());
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? rows.getLong(1) : null;
-                }
-            }
-        }
-        try (PreparedStatement statement = table.prepare(connection, "SELECT IS_USED_LOCK(?), CONNECTION_ID()")) {
-            statement.setString(1, key.lockName());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                long session = rows.getLong(1);
-                return rows.wasNull() || session == rows.getLong(2) ? null : session;
-            }
-        }
-    }
-
-    /**
-     * Whether database session {@code session} has been idle since before {@code millis} (epoch ms by
-     * the database's clock): a holder frozen or cut off since before its lease ended, as opposed to a
-     * session that is working now or has since (a holder's heartbeat, a new holder's acquisition).
-     */
-    private boolean idleSince(Connection connection, long session, long millis) throws SQLException {
-        String sql = switch (dialect) {
-            case POSTGRESQL -> "SELECT (extract(epoch from state_change) * 1000)::bigint FROM pg_stat_activity"
-                    + " WHERE pid = ? AND state = 'idle'";
-            // MySQL's PROCESSLIST has no TIME_MS, only whole seconds (TIME, rounded down): the latest
-            // moment the session may have gone idle is now - TIME, which errs towards "not yet".
-            case MYSQL -> "SELECT CAST(" + dialect.now + " - TIME * 1000 AS SIGNED) FROM information_schema.PROCESSLIST"
-                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
-            default -> "SELECT CAST(" + dialect.now + " - TIME_MS AS SIGNED) FROM information_schema.PROCESSLIST"
-                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
-        };
-        try (PreparedStatement statement = table.prepare(connection, sql)) {
-            statement.setLong(1, session);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return false;
-                }
-                long since = rows.getLong(1);
-                return !rows.wasNull() && since < millis;
-            }
-        }
-    }
-
-    /** Ends database session {@code session} and waits (within the timeout) until it no longer holds {@code key}. */
-    private boolean terminate(Connection connection, SessionKeys.Key key, long session) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, "SELECT pg_terminate_backend(?)")) {
-                statement.setInt(1, (int) session);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next() || !rows.getBoolean(1)) {
-                        return false;
-                    }
-                }
-            }
-        } else {
-            try (Statement statement = connection.createStatement()) {
-                statement.setQueryTimeout(seconds);
-                // A number the server gave, never text from outside.
-                statement.execute("KILL CONNECTION " + session);
-            } catch (SQLException e) {
-                // 1094: unknown thread id, it has ended by itself meanwhile.
-                if (e.getErrorCode() != 1094) {
-                    throw e;
-                }
-            }
-        }
-        // Both calls only signal the session; its locks go when it has ended.
-        long deadline = Durations.deadlineNanos(System.nanoTime(), timeout);
-        while (Long.valueOf(session).equals(holderSession(connection, key))) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new SQLException("database session " + session + " still held the lock " + timeout
-                        + " after it was ended", "57014");
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-        return true;
-    }
-
-    private void unlock(Connection connection, SessionKeys.Key key) throws SQLException {
-        boolean postgres = dialect == Dialect.POSTGRESQL;
-        try (PreparedStatement statement = table.prepare(connection,
-                postgres ? "SELECT pg_advisory_unlock(?)" : "SELECT RELEASE_LOCK(?)")) {
-            if (postgres) {
-                statement.setLong(1, key.advisory());
-            } else {
-                statement.setString(1, key.lockName());
-            }
-            statement.executeQuery().close();
         }
     }
 
@@ -524,7 +377,7 @@ final class SessionLocks implements LockStrategy {
             cancelExpiry(lock);
             boolean released;
             try {
-                released = releaseStatement(lock);
+                released = statements.release(lock.connection, lock.name, lock.ownerId, lock.key);
             } catch (SQLException e) {
                 boolean dead = isDead(lock.connection, e);
                 // Whether it unlocked is unknown: closing the session frees the lock in any case.
@@ -539,34 +392,13 @@ final class SessionLocks implements LockStrategy {
         }
     }
 
-    /** Ends the row's lease (waking waiters on PostgreSQL) and then lets the advisory lock go; true if the lease was still ours. */
-    private boolean releaseStatement(Held lock) throws SQLException {
-        String owner = LeaseTable.SESSION_OWNER + lock.ownerId;
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(lock.connection, table.sessionReleaseSql)) {
-                statement.setString(1, table.namespace());
-                statement.setBytes(2, LeaseTable.key(lock.name));
-                statement.setString(3, owner);
-                statement.setString(4, table.namespace());
-                statement.setLong(5, lock.key.advisory());
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    return rows.getLong(1) > 0;
-                }
-            }
-        }
-        boolean released = table.release(lock.connection, lock.name, owner);
-        unlock(lock.connection, lock.key);
-        return released;
-    }
-
     /** Lets a held lock go quietly (its lease ran out, or an extend found it ended, or the backend closes). */
     private void end(Held lock) {
         lock.live = false;
         cancelExpiry(lock);
         held.remove(lock.ownerId, lock);
         try {
-            releaseStatement(lock);
+            statements.release(lock.connection, lock.name, lock.ownerId, lock.key);
             giveBack(lock.connection, lock.autoCommitWas);
         } catch (SQLException e) {
             discard(lock.connection);
@@ -701,14 +533,14 @@ final class SessionLocks implements LockStrategy {
             return row;
         }
         String ownerId = row.get().ownerId().substring(LeaseTable.SESSION_OWNER.length());
-        if (knownDead(ownerId) || holderSession(connection, key(name)) == null) {
+        if (knownDead(ownerId) || statements.holderSession(connection, key(name)) == null) {
             return Optional.empty();
         }
         return Optional.of(withOwner(row.get(), ownerId));
     }
 
     private ListPage list(Connection connection, String prefix, int limit) throws SQLException {
-        Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? advisoryLocks(connection) : null;
+        Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? statements.advisoryLocks(connection) : null;
         return table.list(connection, prefix, limit, row -> {
             if (!row.ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
                 return row;
@@ -716,23 +548,9 @@ final class SessionLocks implements LockStrategy {
             String ownerId = row.ownerId().substring(LeaseTable.SESSION_OWNER.length());
             SessionKeys.Key key = key(row.name());
             boolean locked = lockedKeys != null ? lockedKeys.contains(key.advisory())
-                    : holderSession(connection, key) != null;
+                    : statements.holderSession(connection, key) != null;
             return locked && !knownDead(ownerId) ? withOwner(row, ownerId) : null;
         });
-    }
-
-    /** Every advisory lock held in this database (bigint keys), in one query. */
-    private Set<Long> advisoryLocks(Connection connection) throws SQLException {
-        Set<Long> keys = new HashSet<>();
-        try (PreparedStatement statement = table.prepare(connection, "SELECT classid::bigint, objid::bigint FROM pg_locks"
-                + " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
-                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-             ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                keys.add(rows.getLong(1) << 32 | rows.getLong(2));
-            }
-        }
-        return keys;
     }
 
     private boolean forceRelease(Connection connection, String name) throws SQLException {

@@ -74,11 +74,6 @@ final class Watch implements Runnable {
         return quarter.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : quarter;
     }
 
-    /** JDBC's timeouts are whole seconds: {@code duration} rounded up, at least 1. */
-    static int seconds(Duration duration) {
-        return (int) Math.max(1, (duration.toMillis() + 999) / 1000);
-    }
-
     void close() {
         health.close();
         heartbeat.interrupt();
