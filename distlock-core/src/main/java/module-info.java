@@ -3,7 +3,7 @@
  * Only the API ({@code io.distlock}), the backend SPI ({@code io.distlock.spi}) and the in-memory
  * backend's entry point are exported; the engine ({@code io.distlock.internal}) is not.
  * {@code io.distlock.internal.locked}, the one reader of {@code @Locked}, is exported to the Spring
- * starter alone (its jar's {@code Automatic-Module-Name}), which runs the same plan as
+ * starter alone (the module {@code io.distlock.spring}), which runs the same plan as
  * {@code LockManager.proxy}; an application cannot reach it, so it stays out of the API.
  */
 // The starter is built after this module, so javac cannot find io.distlock.spring here; without this

@@ -1,6 +1,6 @@
 /** distlock's SQL backend: a lease table in PostgreSQL, MariaDB or H2, or session locks, over JDBC. */
 module io.distlock.jdbc {
-    requires io.distlock;
+    requires transitive io.distlock;
     requires transitive java.sql;
     requires com.zaxxer.hikari;
     requires org.slf4j;

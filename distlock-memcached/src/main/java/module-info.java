@@ -1,6 +1,6 @@
 /** distlock's memcached backend, on xmemcached. Only the entry point is exported. */
 module io.distlock.memcached {
-    requires io.distlock;
+    requires transitive io.distlock;
     requires xmemcached;
     requires org.slf4j;
 

@@ -1,6 +1,6 @@
 /** distlock's Redis backend, on Lettuce. */
 module io.distlock.redis {
-    requires io.distlock;
+    requires transitive io.distlock;
     requires lettuce.core;
 
     exports io.distlock.redis;

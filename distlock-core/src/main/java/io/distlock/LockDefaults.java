@@ -11,8 +11,8 @@ public final class LockDefaults {
     /** How long the backend keeps a lock whose holder never releases it: 20 s. */
     public static final Duration LEASE = Duration.ofSeconds(20);
     /**
-     * How long an acquisition waits for a busy lock before it gives up: 10 s (the API's
-     * {@code timeout}, the command line's {@code --wait}, the starter's {@code distlock.wait}).
+     * How long an acquisition waits for a busy lock before it gives up: 10 s (Java's
+     * {@code waitTime}, the command line's {@code --wait}, the starter's {@code distlock.wait}).
      */
     public static final Duration WAIT = Duration.ofSeconds(10);
     /** How often a waiter without a wake-up from the backend asks again: 50 ms, before jitter of up to +50 %. */

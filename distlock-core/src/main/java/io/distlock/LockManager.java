@@ -1,7 +1,6 @@
 package io.distlock;
 
-import io.distlock.internal.LockEngine;
-import io.distlock.internal.LockedProxy;
+import io.distlock.internal.CallerNames;
 import io.distlock.internal.Validation;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
@@ -25,7 +24,7 @@ import java.util.function.Function;
 public interface LockManager extends AutoCloseable {
 
     /**
-     * Waits up to the default timeout for the lock and returns its handle.
+     * Waits up to the default wait for the lock and returns its handle.
      *
      * @throws LockTimeoutException      if it stayed busy for the whole wait
      * @throws LockInterruptedException  if the thread was interrupted while waiting
@@ -54,7 +53,7 @@ public interface LockManager extends AutoCloseable {
     /** Tries exactly once; empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name);
 
-    /** Tries once with these options (their timeout is ignored); empty if the lock is busy. */
+    /** Tries once with these options (their wait is ignored); empty if the lock is busy. */
     Optional<Lock> tryAcquire(String name, LockOptions options);
 
     /** Tries once for the calling service's own name; empty if it is busy. */
@@ -70,7 +69,7 @@ public interface LockManager extends AutoCloseable {
      * {@link #proxy}, which sees the concrete class.
      */
     static String callingServiceName() {
-        return io.distlock.internal.CallerNames.callingService();
+        return CallerNames.callingService(EngineLockManager.MANAGER_TYPES);
     }
 
     default void run(String name, Runnable action) {
@@ -87,7 +86,7 @@ public interface LockManager extends AutoCloseable {
     /** Runs {@code action} under the calling service's own name. */
     default void run(Runnable action) {
         Validation.notNull("action", action);
-        try (Lock ignored = acquire(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults())) {
+        try (Lock ignored = acquire(callingServiceName(), LockOptions.defaults())) {
             action.run();
         }
     }
@@ -110,7 +109,7 @@ public interface LockManager extends AutoCloseable {
 
     /** As {@link #tryRun(String, Runnable)}, under the calling service's own name. */
     default boolean tryRun(Runnable action) {
-        return tryRun(io.distlock.internal.CallerNames.callingService(), action);
+        return tryRun(callingServiceName(), action);
     }
 
     /**
@@ -131,7 +130,7 @@ public interface LockManager extends AutoCloseable {
 
     /** As {@link #call(String, LockedCall)}, under the calling service's own name. */
     default <T, E extends Exception> T call(LockedCall<T, E> action) throws E {
-        return call(io.distlock.internal.CallerNames.callingService(), LockOptions.defaults(), action);
+        return call(callingServiceName(), LockOptions.defaults(), action);
     }
 
     /** What {@link #call} runs: a {@link java.util.concurrent.Callable} whose checked exception is a type parameter. */
@@ -223,7 +222,7 @@ public interface LockManager extends AutoCloseable {
     final class Builder {
         private final LockBackend backend;
         private Duration lease = LockDefaults.LEASE;
-        private Duration timeout = LockDefaults.WAIT;
+        private Duration waitTime = LockDefaults.WAIT;
         private Duration retryInterval = LockDefaults.RETRY_INTERVAL;
         private boolean reentrant;
         private boolean autoRenew;
@@ -242,9 +241,21 @@ public interface LockManager extends AutoCloseable {
             return this;
         }
 
-        /** Zero tries once; negative waits forever. */
+        /** The wait of a call that does not set one: zero tries once; negative waits forever. */
+        public Builder defaultWaitTime(Duration waitTime) {
+            this.waitTime = Validation.timeout("defaultWaitTime", waitTime);
+            return this;
+        }
+
+        /**
+         * The default wait, by its old name.
+         *
+         * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+         *     operation's bound; use {@link #defaultWaitTime(Duration)}.
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder defaultTimeout(Duration timeout) {
-            this.timeout = Validation.timeout("defaultTimeout", timeout);
+            this.waitTime = Validation.timeout("defaultTimeout", timeout);
             return this;
         }
 
@@ -275,7 +286,7 @@ public interface LockManager extends AutoCloseable {
         }
 
         public LockManager build() {
-            return new LockEngine(backend, lease, timeout, retryInterval, reentrant, autoRenew, listener, ticker);
+            return EngineLockManager.create(backend, lease, waitTime, retryInterval, reentrant, autoRenew, listener, ticker);
         }
     }
 }

@@ -16,7 +16,7 @@ public final class LockOptions {
     private static final LockOptions DEFAULTS = new Builder().build();
 
     private final Duration lease;
-    private final Duration timeout;
+    private final Duration waitTime;
     private final Duration retryInterval;
     private final Boolean reentrant;
     private final Boolean autoRenew;
@@ -26,7 +26,7 @@ public final class LockOptions {
 
     private LockOptions(Builder b) {
         this.lease = b.lease;
-        this.timeout = b.timeout;
+        this.waitTime = b.waitTime;
         this.retryInterval = b.retryInterval;
         this.reentrant = b.reentrant;
         this.autoRenew = b.autoRenew;
@@ -54,9 +54,24 @@ public final class LockOptions {
         return Optional.ofNullable(lease);
     }
 
-    /** The wait, if these options set one: zero tries once, negative waits forever. */
+    /**
+     * The wait, if these options set one: zero tries once, negative waits forever. Java spells the
+     * contract's word {@code wait} as {@code waitTime}, because every object's {@code wait()} owns
+     * the word.
+     */
+    public Optional<Duration> waitTime() {
+        return Optional.ofNullable(waitTime);
+    }
+
+    /**
+     * The wait, by its old name.
+     *
+     * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+     *     operation's bound; use {@link #waitTime()}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public Optional<Duration> timeout() {
-        return Optional.ofNullable(timeout);
+        return waitTime();
     }
 
     /** The retry interval, if these options set one. */
@@ -93,7 +108,7 @@ public final class LockOptions {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.lease = lease;
-        b.timeout = timeout;
+        b.waitTime = waitTime;
         b.retryInterval = retryInterval;
         b.reentrant = reentrant;
         b.autoRenew = autoRenew;
@@ -105,14 +120,14 @@ public final class LockOptions {
 
     @Override
     public String toString() {
-        return "LockOptions{lease=" + lease + ", timeout=" + timeout + ", retryInterval=" + retryInterval
+        return "LockOptions{lease=" + lease + ", waitTime=" + waitTime + ", retryInterval=" + retryInterval
                 + ", reentrant=" + reentrant + ", autoRenew=" + autoRenew
                 + ", conflictMode=" + conflictMode + "}";
     }
 
     public static final class Builder {
         private Duration lease;
-        private Duration timeout;
+        private Duration waitTime;
         private Duration retryInterval;
         private Boolean reentrant;
         private Boolean autoRenew;
@@ -130,20 +145,32 @@ public final class LockOptions {
         }
 
         /**
-         * How long to wait for a busy lock: {@link Duration#ZERO} tries exactly once, a negative
-         * duration waits without limit.
+         * How long to wait for a busy lock (the contract's {@code wait}): {@link Duration#ZERO}
+         * tries exactly once, a negative duration waits without limit.
          */
+        public Builder waitTime(Duration waitTime) {
+            this.waitTime = Validation.timeout("waitTime", waitTime);
+            return this;
+        }
+
+        /**
+         * The wait, by its old name.
+         *
+         * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+         *     operation's bound; use {@link #waitTime(Duration)}.
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder timeout(Duration timeout) {
-            this.timeout = Validation.timeout("timeout", timeout);
+            this.waitTime = Validation.timeout("timeout", timeout);
             return this;
         }
 
         public Builder tryOnce() {
-            return timeout(Duration.ZERO);
+            return waitTime(Duration.ZERO);
         }
 
         public Builder waitForever() {
-            return timeout(Validation.FOREVER);
+            return waitTime(Validation.FOREVER);
         }
 
         /** The pause between polls of a busy lock; each pause is jittered by +-50 %. */
@@ -190,9 +217,9 @@ public final class LockOptions {
         }
 
         public LockOptions build() {
-            if ((onConflict != null || conflictMode) && timeout != null && !timeout.isZero()) {
+            if ((onConflict != null || conflictMode) && waitTime != null && !waitTime.isZero()) {
                 throw new IllegalArgumentException("conflict mode fails at once on a busy lock, so it cannot be "
-                        + "combined with a timeout of " + timeout + "; leave the timeout unset or zero");
+                        + "combined with a waitTime of " + waitTime + "; leave the waitTime unset or zero");
             }
             return new LockOptions(this);
         }

@@ -34,7 +34,20 @@ public @interface Locked {
     /** The lease ({@code "30s"}, {@code "1m30s"}, ISO-8601 {@code "PT30S"}); empty uses the manager's default. */
     String lease() default "";
 
-    /** The wait ({@code "10s"}, {@code "0"} tries once, {@code "forever"}); empty uses the manager's default. */
+    /**
+     * The wait ({@code "10s"}, {@code "0"} tries once, {@code "forever"}); empty uses the manager's
+     * default. The contract's word is {@code wait}, which Java reserves for {@code Object.wait()}.
+     */
+    String waitTime() default "";
+
+    /**
+     * The wait, by its old name; given together with a different {@link #waitTime()}, the method is
+     * refused naming both.
+     *
+     * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+     *     operation's bound; use {@link #waitTime()}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     String timeout() default "";
 
     /** Renew the lease while the method runs. */

@@ -9,7 +9,8 @@ public interface Ticker {
     /** Nanoseconds from an arbitrary origin; only differences mean anything. */
     long read();
 
+    /** {@code System.nanoTime()}; always the same instance, so the engine can recognise it. */
     static Ticker system() {
-        return io.distlock.internal.WallClock.SYSTEM_TICKER;
+        return SystemTicker.INSTANCE;
     }
 }

@@ -94,7 +94,7 @@ final class LockTaking {
                  Predicate<StatusLine> showStatusLine) {
         LockOptions options = LockOptions.builder()
                 .lease(lease)
-                .timeout(waitLeft)
+                .waitTime(waitLeft)
                 .autoRenew(true)
                 .onLost(onLost)
                 .build();
@@ -108,7 +108,7 @@ final class LockTaking {
         }
         Duration remaining = waitLeft.isNegative() ? waitLeft : waitLeft.minusNanos(System.nanoTime() - start);
         LockOptions rest = options.toBuilder()
-                .timeout(remaining.isNegative() && !waitLeft.isNegative() ? Duration.ZERO : remaining)
+                .waitTime(remaining.isNegative() && !waitLeft.isNegative() ? Duration.ZERO : remaining)
                 .build();
         if (!Terminal.stderrIsInteractive()) {
             return locks.acquire(lockName, rest);

@@ -1,11 +1,10 @@
 package io.distlock.cli;
 
-import io.distlock.jdbc.MariaDbServers;
-import io.distlock.jdbc.PostgresServers;
-import io.distlock.memcached.MemcachedServers;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.MariaDbServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,8 +68,8 @@ class ClassDataArchiveIT {
 
     @Test
     void redis() throws Exception {
-        try (ServerProcess redis = RedisServers.start()) {
-            assertArchived("redis://127.0.0.1:" + redis.port(), Map.of(),
+        try (ServerProcess redis = TestBackend.REDIS.start()) {
+            assertArchived(TestBackend.REDIS.uri(redis), Map.of(),
                     List.of("io.lettuce.core.RedisClient", "io.netty.channel.nio.NioIoHandler",
                             "io.distlock.redis.RedisLockBackend"),
                     List.of("io.lettuce.", "io.netty.", "reactor.", "io.distlock.redis."));
@@ -79,8 +78,8 @@ class ClassDataArchiveIT {
 
     @Test
     void memcached() throws Exception {
-        try (ServerProcess memcached = MemcachedServers.start()) {
-            assertArchived("memcached://127.0.0.1:" + memcached.port(), Map.of(),
+        try (ServerProcess memcached = TestBackend.MEMCACHED.start()) {
+            assertArchived(TestBackend.MEMCACHED.uri(memcached), Map.of(),
                     List.of("net.rubyeye.xmemcached.XMemcachedClient", "com.google.code.yanf4j.nio.impl.Reactor",
                             "io.distlock.memcached.MemcachedLockBackend"),
                     List.of("net.rubyeye.xmemcached.", "com.google.code.yanf4j.", "io.distlock.memcached."));

@@ -2,7 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,10 +1,10 @@
 package io.distlock.cli;
 
+import io.distlock.testkit.server.TestBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +61,7 @@ class DistlockHoldRecipesIT {
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisServers.start();
+        redis = TestBackend.REDIS.start();
     }
 
     @AfterAll
@@ -76,7 +76,7 @@ class DistlockHoldRecipesIT {
     }
 
     private static String redisUri() {
-        return "redis://" + redis.host() + ":" + redis.port();
+        return TestBackend.REDIS.uri(redis);
     }
 
     enum Language {

@@ -2,11 +2,11 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.jdbc.PostgresServers;
-import io.distlock.memcached.MemcachedServers;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.MemcachedServers;
+import io.distlock.testkit.server.PostgresServers;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

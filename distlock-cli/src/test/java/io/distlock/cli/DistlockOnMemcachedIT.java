@@ -2,7 +2,7 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.memcached.MemcachedServers;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

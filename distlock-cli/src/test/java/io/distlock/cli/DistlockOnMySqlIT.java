@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.jdbc.MariaDbServers;
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

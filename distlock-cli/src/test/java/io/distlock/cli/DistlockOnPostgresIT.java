@@ -1,6 +1,6 @@
 package io.distlock.cli;
 
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;

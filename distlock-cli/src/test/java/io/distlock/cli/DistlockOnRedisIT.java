@@ -1,6 +1,7 @@
 package io.distlock.cli;
 
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.RedisServers;
+import io.distlock.testkit.server.TestBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
@@ -66,7 +67,7 @@ class DistlockOnRedisIT {
     }
 
     private Launcher distlock(String password) {
-        return new Launcher(temp, "redis://" + redis.host() + ":" + redis.port(),
+        return new Launcher(temp, TestBackend.REDIS.uri(redis),
                 Map.of("DISTLOCK_REDIS_PASSWORD", password));
     }
 
@@ -133,7 +134,7 @@ class DistlockOnRedisIT {
         try {
             Launcher.awaitContent(ready);
             // From the server's side: every client connection of the redis-server is reset.
-            assertThat(redis.resetClientConnections()).as("connections reset").isPositive();
+            assertThat(redis.dropConnections()).as("connections reset").isPositive();
             Eventually.until("a suspended line, then a held-again line", Duration.ofSeconds(30), () -> {
                 String err = holder.errSoFar();
                 return err.contains("is held again") && err.indexOf("is suspended") < err.indexOf("is held again")

@@ -1,11 +1,11 @@
 package io.distlock.cli;
 
+import io.distlock.testkit.server.TestBackend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class DistlockOnZooKeeperIT {
 
     @BeforeAll
     static void startZooKeeper() {
-        zookeeper = ZooKeeperServers.start();
+        zookeeper = TestBackend.ZOOKEEPER.start();
     }
 
     @AfterAll
@@ -39,7 +39,7 @@ class DistlockOnZooKeeperIT {
 
     @Test
     void oneRunHoldsTheOtherExits75_andListShowsTheHolder() throws IOException {
-        Launcher distlock = new Launcher(temp, "zookeeper://" + zookeeper.host() + ":" + zookeeper.port() + "/cli");
+        Launcher distlock = new Launcher(temp, TestBackend.ZOOKEEPER.uri(zookeeper) + "/cli");
         Path ready = temp.resolve("ready");
         Running holder = distlock.start("run", "--name", "deploy/prod", "--wait", "0", "--", "sh", "-c",
                 "echo $$ > \"$0\"; read line", ready.toString());

@@ -1,8 +1,7 @@
 package io.distlock.internal;
 
-import io.distlock.LockManager;
-
 import java.lang.reflect.Proxy;
+import java.util.Set;
 
 /**
  * Contract 2.3: the one rule for the name of "the calling service", shared by {@code acquire()}
@@ -18,11 +17,15 @@ public final class CallerNames {
     private CallerNames() {
     }
 
-    /** The service name of the first caller outside distlock's manager and engine. */
-    public static String callingService() {
+    /**
+     * The service name of the first caller outside the engine and outside {@code managerTypes}, the
+     * API's own classes that call this on a caller's behalf. The API passes them in, so that this
+     * class, which the API uses, never refers back to the API (docs/architecture.md, rule 6).
+     */
+    public static String callingService(Set<Class<?>> managerTypes) {
         Class<?> caller = STACK.walk(frames -> frames
                 .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> type != LockManager.class && !type.getName().startsWith(INTERNAL))
+                .filter(type -> !managerTypes.contains(type) && !type.getName().startsWith(INTERNAL))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no caller outside the lock manager")));
         return serviceOf(caller).getName();

@@ -9,7 +9,6 @@ import io.distlock.LockInfo;
 import io.distlock.LockInterruptedException;
 import io.distlock.LockListener;
 import io.distlock.LockLostException;
-import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import io.distlock.Ticker;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,11 +32,16 @@ import static io.distlock.internal.BackendCalls.notifyListener;
 import static io.distlock.internal.BackendCalls.seconds;
 
 /**
- * The engine behind every {@link LockManager}: everything a backend would otherwise get subtly
+ * The engine behind every {@code LockManager}: everything a backend would otherwise get subtly
  * wrong, written once. Its parts: {@link LocalWaiting} (the per-name queue of this JVM's waiters
  * and the hand-over), {@link Renewals}, {@link BackendCalls} (failures and listeners),
  * {@link Settings}, {@link LeaseState} (one acquisition's state and local validity) and
  * {@link EngineEvents} (what the backend reports).
+ *
+ * <p>This class is the engine's one entry point: the API's package-private
+ * {@code io.distlock.EngineLockManager} makes it and forwards the {@code LockManager} calls to its
+ * public methods. The engine implements no API interface that reaches back into this package, so
+ * no class cycle runs between the API and the engine (docs/architecture.md, rule 6).
  *
  * <h2>Concurrency design</h2>
  *
@@ -81,7 +84,7 @@ import static io.distlock.internal.BackendCalls.seconds;
  *
  * <p><b>Listeners cannot hurt locking:</b> every callback is wrapped; what it throws is logged.
  */
-public final class LockEngine implements LockManager {
+public final class LockEngine {
     private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
     /**
      * The holder named by this thread's last busy answer, so that a timeout's message costs no second
@@ -130,27 +133,6 @@ public final class LockEngine implements LockManager {
 
     // ---------------------------------------------------------------- acquiring
 
-    @Override
-    public Lock acquire() {
-        return acquire(CallerNames.callingService(), LockOptions.defaults());
-    }
-
-    @Override
-    public Lock acquire(LockOptions options) {
-        return acquire(CallerNames.callingService(), options);
-    }
-
-    @Override
-    public Optional<Lock> tryAcquire() {
-        return tryAcquire(CallerNames.callingService(), LockOptions.defaults());
-    }
-
-    @Override
-    public Lock acquire(String name) {
-        return acquire(name, LockOptions.defaults());
-    }
-
-    @Override
     public Lock acquire(String name, LockOptions options) {
         Settings settings = resolve(name, options);
         long start = ticker.read();
@@ -164,12 +146,6 @@ public final class LockEngine implements LockManager {
         throw timeout(name, start, settings.timeout());
     }
 
-    @Override
-    public Optional<Lock> tryAcquire(String name) {
-        return tryAcquire(name, LockOptions.defaults());
-    }
-
-    @Override
     public Optional<Lock> tryAcquire(String name, LockOptions options) {
         Settings settings = resolve(name, options);
         long start = ticker.read();
@@ -710,18 +686,11 @@ public final class LockEngine implements LockManager {
 
     // ---------------------------------------------------------------- seeing and repairing
 
-    @Override
     public Optional<LockInfo> inspect(String name) {
         Validation.name(name);
         return calls.call("inspect", name, () -> backend.inspect(name));
     }
 
-    @Override
-    public List<LockInfo> list(String prefix) {
-        return list(prefix, Integer.MAX_VALUE).locks();
-    }
-
-    @Override
     public ListPage list(String prefix, int limit) {
         if (prefix == null) {
             throw new IllegalArgumentException("prefix must not be null (use \"\" for all locks)");
@@ -730,7 +699,6 @@ public final class LockEngine implements LockManager {
         return calls.call("list", prefix, () -> backend.list(prefix, limit));
     }
 
-    @Override
     public boolean forceRelease(String name) {
         Validation.name(name);
         boolean removed = calls.call("forceRelease", name, () -> backend.forceRelease(name));
@@ -738,7 +706,6 @@ public final class LockEngine implements LockManager {
         return removed;
     }
 
-    @Override
     public String describe() {
         return backend.describe();
     }
@@ -773,7 +740,6 @@ public final class LockEngine implements LockManager {
 
     // ---------------------------------------------------------------- lifecycle
 
-    @Override
     public void close() {
         // Two threads may close at once: only one releases, and the backend is closed once.
         if (!closing.compareAndSet(false, true)) {

@@ -14,7 +14,7 @@ record Settings(Duration lease, Duration timeout, Duration retryInterval, boolea
     Settings with(LockOptions o) {
         return new Settings(
                 o.lease().orElse(lease),
-                o.timeout().orElse(timeout),
+                o.waitTime().orElse(timeout),
                 o.retryInterval().orElse(retryInterval),
                 o.reentrant().orElse(reentrant),
                 o.autoRenew().orElse(autoRenew),

@@ -15,10 +15,7 @@ import java.time.Instant;
  * second and no rate error can accumulate. Only the system ticker is paired with the wall clock:
  * with any other ticker (a test's manual one) every call reads {@code Instant.now()}.
  */
-public final class WallClock {
-    /** The one system ticker; {@link Ticker#system()} returns it so the engine can recognise it. */
-    public static final Ticker SYSTEM_TICKER = System::nanoTime;
-
+final class WallClock {
     private static final long REANCHOR_NANOS = 1_000_000_000L;
     /** A pair read further apart than this was probably preempted in between: read it again. */
     private static final long TIGHT_PAIR_NANOS = 20_000L;
@@ -28,7 +25,7 @@ public final class WallClock {
     private volatile Anchor anchor;
 
     WallClock(Ticker ticker) {
-        this.derived = ticker == SYSTEM_TICKER;
+        this.derived = ticker == Ticker.system();
     }
 
     /** The wall clock at {@code monotonicNanos}, a reading of this engine's ticker. */

@@ -26,7 +26,7 @@ public final class Renamed<T> {
 
     /**
      * @param word    the vocabulary's word, such as {@code timeout}
-     * @param oldWord the word it replaces, such as {@code operationTimeout}
+     * @param oldWord the word it replaces, such as {@code operationTimeout}, or null if it had none
      */
     public Renamed(String word, String oldWord) {
         this.word = word;
@@ -69,7 +69,7 @@ public final class Renamed<T> {
      */
     public Renamed<T> from(BackendUri uri, Function<String, T> read) {
         T newValue = uri.has(word) ? read.apply(word) : null;
-        T old = uri.has(oldWord) ? read.apply(oldWord) : null;
+        T old = oldWord != null && uri.has(oldWord) ? read.apply(oldWord) : null;
         if (newValue != null && old != null && !newValue.equals(old)) {
             throw uri.invalid("has " + oldWord + "=" + uri.parameters().get(oldWord) + " and " + word + "="
                     + uri.parameters().get(word) + ", one setting with two values (" + clash() + ")");

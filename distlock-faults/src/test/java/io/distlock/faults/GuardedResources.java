@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;

@@ -1,7 +1,9 @@
 package io.distlock.faults;
 
-import io.distlock.jdbc.MariaDbServers;
+import io.distlock.testkit.server.MariaDbServers;
+import io.distlock.testkit.server.TestBackend;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,7 +18,7 @@ final class MariaDbAdapter extends ServerAdapter {
     private final String strategy;
 
     private MariaDbAdapter(String name, String strategy) {
-        super(MariaDbServers.start());
+        super(TestBackend.MARIADB);
         this.name = name;
         this.strategy = strategy;
     }
@@ -35,8 +37,7 @@ final class MariaDbAdapter extends ServerAdapter {
     }
 
     @Override
-    String uri(int port) {
-        return "jdbc:mariadb://" + MariaDbServers.USER + ":" + MariaDbServers.PASSWORD + "@127.0.0.1:" + port + "/"
-                + MariaDbServers.DATABASE + "?" + MariaDbServers.NO_TLS + "&" + JDBC_TIMEOUTS + "&distlock.strategy=" + strategy;
+    Map<String, String> parameters() {
+        return Map.of("strategy", strategy);
     }
 }

@@ -1,12 +1,14 @@
 package io.distlock.faults;
 
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
+import io.distlock.testkit.server.TestBackend;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,7 +36,7 @@ final class PostgresAdapter extends ServerAdapter {
      * fixture runs; {@code strategy}: the backend's {@code distlock.strategy}.
      */
     private PostgresAdapter(String name, boolean durable, String strategy) {
-        super(PostgresServers.start());
+        super(TestBackend.POSTGRES);
         this.name = name;
         this.strategy = strategy;
         if (durable) {
@@ -68,9 +70,8 @@ final class PostgresAdapter extends ServerAdapter {
     }
 
     @Override
-    String uri(int port) {
-        return "jdbc:postgresql://" + PostgresServers.USER + ":" + PostgresServers.PASSWORD + "@127.0.0.1:" + port + "/"
-                + PostgresServers.DATABASE + "?" + JDBC_TIMEOUTS + "&distlock.strategy=" + strategy;
+    Map<String, String> parameters() {
+        return Map.of("strategy", strategy);
     }
 
     /**
@@ -122,7 +123,6 @@ final class PostgresAdapter extends ServerAdapter {
         if (paused && server.isRunning()) {
             resumeServer();
         }
-        PostgresServers.stopFast(server);
-        server.close();
+        super.close();
     }
 }

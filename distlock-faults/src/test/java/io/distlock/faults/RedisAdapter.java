@@ -1,25 +1,19 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.TestBackend;
 
 import java.util.Set;
 
-/** A single private redis-server (no persistence, as {@link RedisServers} starts it). */
+/** A single private redis-server (no persistence, as {@link TestBackend#REDIS} starts it). */
 final class RedisAdapter extends ServerAdapter {
     static final Set<Fault> FAULTS = SERVER_FAULTS;
-    static final String PARAMETERS = "?" + TIMEOUTS;
 
     RedisAdapter() {
-        super(RedisServers.start());
+        super(TestBackend.REDIS);
     }
 
     @Override
     public String name() {
         return "redis";
-    }
-
-    @Override
-    String uri(int port) {
-        return "redis://127.0.0.1:" + port + PARAMETERS;
     }
 }

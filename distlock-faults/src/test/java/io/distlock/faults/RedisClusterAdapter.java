@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisClusterFixture;
+import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.net.InetSocketAddress;
@@ -39,7 +39,7 @@ final class RedisClusterAdapter implements BackendAdapter {
 
     @Override
     public String clientUri(Path runDirectory, InetSocketAddress via) {
-        return cluster.seedUri() + "&" + RedisAdapter.PARAMETERS.substring(1);
+        return cluster.seedUri() + "&" + ServerAdapter.TIMEOUTS_QUERY;
     }
 
     /** The primary serving the lock, checked to hold the lock's keys so a changed key layout cannot miss it. */
@@ -72,12 +72,12 @@ final class RedisClusterAdapter implements BackendAdapter {
     @Override
     public void pauseServer() {
         hit = owner();
-        hit.pause();
+        hit.freeze();
     }
 
     @Override
     public void resumeServer() {
-        hit.resume();
+        hit.thaw();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.distlock.faults;
 
-import io.distlock.redis.RedisSentinelFixture;
+import io.distlock.testkit.server.RedisSentinelFixture;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
@@ -35,7 +35,7 @@ final class RedisSentinelAdapter implements BackendAdapter {
 
     @Override
     public String clientUri(Path runDirectory, InetSocketAddress via) {
-        return sentinels.uri(RedisAdapter.PARAMETERS.substring(1));
+        return sentinels.uri(ServerAdapter.TIMEOUTS_QUERY);
     }
 
     @Override

@@ -1,16 +1,19 @@
 package io.distlock.faults;
 
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A backend on one private server process from its module's test fixture: the server faults are
- * that process's (SIGKILL and a start on the same port and directory, SIGSTOP and SIGCONT), and a
- * proxied client reaches it through the proxy's port. A subclass names the backend and writes its
- * URI for a port.
+ * A backend on one private server process, as the testkit's {@link TestBackend} starts it and
+ * writes its URI: the server faults are that process's (SIGKILL and a start on the same port and
+ * directory, SIGSTOP and SIGCONT), and a proxied client reaches it through the proxy's port. A
+ * subclass names the backend and adds its own URI parameters.
  */
 abstract class ServerAdapter implements BackendAdapter {
     /**
@@ -18,17 +21,28 @@ abstract class ServerAdapter implements BackendAdapter {
      * failed calls within seconds rather than waits; a long one to connect, because a client JVM
      * starting on a loaded machine is slow to its first answer and that is not the fault under test.
      */
-    static final String TIMEOUTS = "timeout=2s&connectTimeout=10s";
-    /** The same for the JDBC backend, whose own parameters carry a prefix the driver never sees. */
-    static final String JDBC_TIMEOUTS = "distlock.timeout=2s&distlock.connectTimeout=10s";
+    static final Map<String, String> TIMEOUTS = TestBackend.parameters("timeout", "2s", "connectTimeout", "10s");
+    /** {@link #TIMEOUTS} as a URI query, for the adapters whose URI is not a {@link TestBackend}'s. */
+    static final String TIMEOUTS_QUERY = TestBackend.query(TIMEOUTS);
+    protected final TestBackend backend;
     protected final ServerProcess server;
 
-    ServerAdapter(ServerProcess server) {
-        this.server = server;
+    ServerAdapter(TestBackend backend) {
+        this.backend = backend;
+        this.server = backend.start();
+    }
+
+    /** The backend's own URI parameters beyond {@link #TIMEOUTS}; none unless a subclass says so. */
+    Map<String, String> parameters() {
+        return Map.of();
     }
 
     /** The URI of the server reached at 127.0.0.1:{@code port} (its own port, or the proxy's). */
-    abstract String uri(int port);
+    final String uri(int port) {
+        Map<String, String> parameters = new LinkedHashMap<>(parameters());
+        parameters.putAll(TIMEOUTS);
+        return backend.uri(port, parameters);
+    }
 
     @Override
     public final String clientUri(Path runDirectory, InetSocketAddress via) {
@@ -52,12 +66,12 @@ abstract class ServerAdapter implements BackendAdapter {
 
     @Override
     public void pauseServer() {
-        server.pause();
+        server.freeze();
     }
 
     @Override
     public void resumeServer() {
-        server.resume();
+        server.thaw();
     }
 
     @Override
@@ -67,6 +81,7 @@ abstract class ServerAdapter implements BackendAdapter {
 
     @Override
     public void close() {
+        backend.stop(server);
         server.close();
     }
 }

@@ -1,8 +1,10 @@
 package io.distlock.faults;
 
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +26,7 @@ final class ZooKeeperAdapter extends ServerAdapter {
     private final Duration session;
 
     ZooKeeperAdapter(Duration session) {
-        super(ZooKeeperServers.start());
+        super(TestBackend.ZOOKEEPER);
         this.session = session;
     }
 
@@ -42,7 +44,7 @@ final class ZooKeeperAdapter extends ServerAdapter {
     }
 
     @Override
-    String uri(int port) {
-        return "zookeeper://127.0.0.1:" + port + "?sessionTimeout=" + session.toMillis() + "ms&" + TIMEOUTS;
+    Map<String, String> parameters() {
+        return Map.of("sessionTimeout", session.toMillis() + "ms");
     }
 }

@@ -75,9 +75,6 @@ public final class FileBackendProvider implements LockBackendProvider {
                 throw uri.invalid("has an invalid path '" + path + "': " + e.getReason(), e);
             }
         }
-        if (uri.has("namespace")) {
-            builder.namespace(uri.string("namespace", null));
-        }
         if (uri.has("group")) {
             builder.group(uri.string("group", null));
         }

@@ -6,15 +6,16 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 import io.distlock.spi.ListPages;
 import io.distlock.spi.LockBackend;
-import io.distlock.spi.Renamed;
+import io.distlock.spi.Namespaces;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ import java.util.function.Consumer;
  * for the guarantees, failure modes and figures.
  */
 public final class FileLockBackend implements LockBackend {
-    public static final String DEFAULT_NAMESPACE = "distlock";
+    public static final String DEFAULT_NAMESPACE = Namespaces.DEFAULT;
     /** How long one operation may wait for its stripe by default: 5 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -61,12 +62,8 @@ public final class FileLockBackend implements LockBackend {
     public static final Duration DEFAULT_OPERATION_TIMEOUT = DEFAULT_TIMEOUT;
     private static final Logger log = LoggerFactory.getLogger(FileLockBackend.class);
 
-    private final Path directory;
-    private final String namespace;
-    /** Null: owner-only. */
-    private final String group;
-    private final boolean staleHolderDetection;
-    private final boolean notifications;
+    private final FileSettings settings;
+    /** {@link FileSettings#timeout()} in nanoseconds: each operation's deadline is computed from it. */
     private final long timeoutNanos;
     private final LockDirectory store;
     private volatile Consumer<Collection<String>> releaseListener;
@@ -74,21 +71,11 @@ public final class FileLockBackend implements LockBackend {
     private volatile String holderProcesses = HolderProcess.SELF;
     private volatile boolean closed;
 
-    private FileLockBackend(Builder builder) {
-        boolean byDefault = builder.directory == null;
-        if (byDefault && builder.group != null) {
-            throw new IllegalArgumentException("group '" + builder.group + "' needs a directory that the group's "
-                    + "users share, e.g. file:/srv/locks?group=" + builder.group + "; the default directory belongs "
-                    + "to one user");
-        }
-        this.directory = (byDefault ? defaultDirectory() : builder.directory).toAbsolutePath().normalize();
-        String where = "file backend " + directory;
-        this.namespace = builder.namespace;
-        this.group = builder.group;
-        this.staleHolderDetection = builder.staleHolderDetection;
-        this.notifications = builder.notifications.resolve(true, FileLockBackend.class, where);
-        this.timeoutNanos = Durations.saturatedNanos(builder.timeout.resolve(DEFAULT_TIMEOUT, FileLockBackend.class, where));
-        this.store = LockDirectory.acquire(directory, namespace, group, byDefault);
+    private FileLockBackend(FileSettings settings) {
+        this.settings = settings;
+        this.timeoutNanos = Durations.saturatedNanos(settings.timeout());
+        this.store = LockDirectory.acquire(settings.directory(), FileKeys.directoryOf(settings.namespace()),
+                settings.group(), settings.defaultDirectory());
     }
 
     /** A backend on {@link #defaultDirectory()}, namespace {@value #DEFAULT_NAMESPACE}, stale-holder detection on. */
@@ -115,26 +102,26 @@ public final class FileLockBackend implements LockBackend {
 
     /** The per-operation timeout this backend was built with. */
     Duration timeout() {
-        return Duration.ofNanos(timeoutNanos);
+        return settings.timeout();
     }
 
     /** Whether releases wake waiters through the file system's change notification. */
     boolean notifications() {
-        return notifications;
+        return settings.notifications();
     }
 
-    /** The base directory; the locks live in its subdirectory named after the namespace. */
+    /** The base directory; the locks live in its subdirectory named after the namespace (a colon written {@code %3A}). */
     public Path directory() {
-        return directory;
+        return settings.directory();
     }
 
     public String namespace() {
-        return namespace;
+        return settings.namespace();
     }
 
     /** The group whose members share the directory, or empty for an owner-only directory. */
     public Optional<String> group() {
-        return Optional.ofNullable(group);
+        return Optional.ofNullable(settings.group());
     }
 
     /**
@@ -160,14 +147,14 @@ public final class FileLockBackend implements LockBackend {
 
     /**
      * The stripe file that records {@code name} while it is held: {@code stripes/NN} under
-     * {@code <directory>/<namespace>}, where {@code NN} is {@link Names#stripeOf}. For tests and
+     * {@code <directory>/<namespace>}, where {@code NN} is {@link FileKeys#stripeOf}. For tests and
      * diagnostics in this package.
      */
     Path stripeFile(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("lock name must not be " + (name == null ? "null" : "empty"));
         }
-        return store.stripeFile(Names.stripeOf(name));
+        return store.stripeFile(FileKeys.stripeOf(name));
     }
 
     // ---------------------------------------------------------------- SPI
@@ -175,27 +162,25 @@ public final class FileLockBackend implements LockBackend {
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
         String name = request.name();
-        return inStripe("acquire", name, Names.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+        return inStripe("acquire", name, FileKeys.stripeOf(name), stripe -> {
+            StripeContent content = stripe.readOrExplain();
             Instant now = Instant.now();
             LockRecord current = content.find(name);
             if (current != null && holds(current, now)) {
                 // Flagged in the same critical section as the check, so the release cannot slip
                 // between them: it will signal, and every JVM's next look at the stripe reports it.
                 if (!current.waited()) {
-                    List<LockRecord> records = liveOthers(content, name, now);
+                    List<LockRecord> records = content.liveOthers(name, now);
                     records.add(current.waitedFor());
                     stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
                 }
                 return AcquireResult.busy(current.info());
             }
-            // The wall clock in microseconds is a floor under the counter, so tokens keep growing
-            // even if the host crashed before the counter's last write reached the disk.
-            long token = Math.max(content.token() + 1, epochMicros(now));
+            long token = content.nextToken(now);
             String process = request.pid() == ProcessHandle.current().pid() ? holderProcesses : "";
-            LockRecord record = LockRecord.of(name, request.ownerId(), request.host(), request.pid(),
-                    request.thread(), request.acquiredAt(), Durations.plus(now, request.lease()), token, process);
-            List<LockRecord> records = liveOthers(content, name, now);
+            LockRecord record = LockRecord.of(name, HolderRecord.of(request, Durations.plus(now, request.lease())),
+                    token, process);
+            List<LockRecord> records = content.liveOthers(name, now);
             records.add(record);
             stripe.write(new StripeContent(content.seq() + 1, token, records));
             return AcquireResult.acquired(token);
@@ -204,14 +189,14 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public boolean release(String name, String ownerId) {
-        return inStripe("release", name, Names.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+        return inStripe("release", name, FileKeys.stripeOf(name), stripe -> {
+            StripeContent content = stripe.readOrExplain();
             LockRecord current = content.find(name);
             if (current == null || !current.ownerId().equals(ownerId)) {
                 return false;
             }
             Instant now = Instant.now();
-            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), content.liveOthers(name, now)));
             if (current.waited()) {
                 stripe.signalRelease();
             }
@@ -221,14 +206,14 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
-        return inStripe("extend", name, Names.stripeOf(name), stripe -> {
-            StripeContent content = read(stripe);
+        return inStripe("extend", name, FileKeys.stripeOf(name), stripe -> {
+            StripeContent content = stripe.readOrExplain();
             LockRecord current = content.find(name);
             Instant now = Instant.now();
             if (current == null || !current.ownerId().equals(ownerId) || current.expiredAt(now)) {
                 return false;
             }
-            List<LockRecord> records = liveOthers(content, name, now);
+            List<LockRecord> records = content.liveOthers(name, now);
             records.add(current.withExpiry(Durations.plus(now, lease)));
             stripe.write(new StripeContent(content.seq() + 1, content.token(), records));
             return true;
@@ -237,8 +222,8 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public Optional<LockInfo> inspect(String name) {
-        return inStripe("inspect", name, Names.stripeOf(name), stripe -> {
-            LockRecord current = read(stripe).find(name);
+        return inStripe("inspect", name, FileKeys.stripeOf(name), stripe -> {
+            LockRecord current = stripe.readOrExplain().find(name);
             return current != null && holds(current, Instant.now()) ? Optional.of(current.info()) : Optional.empty();
         });
     }
@@ -254,7 +239,7 @@ public final class FileLockBackend implements LockBackend {
         for (int i = 0; i < Layout.STRIPES && held.size() < wanted; i++) {
             inStripe("list", prefix, i, stripe -> {
                 Instant now = Instant.now();
-                for (LockRecord record : read(stripe).records()) {
+                for (LockRecord record : stripe.readOrExplain().records()) {
                     if (record.name().startsWith(prefix) && holds(record, now)) {
                         held.add(record.info());
                     }
@@ -272,7 +257,7 @@ public final class FileLockBackend implements LockBackend {
      */
     @Override
     public boolean forceRelease(String name) {
-        return inStripe("forceRelease", name, Names.stripeOf(name), stripe -> {
+        return inStripe("forceRelease", name, FileKeys.stripeOf(name), stripe -> {
             StripeContent content;
             try {
                 content = stripe.read();
@@ -288,7 +273,7 @@ public final class FileLockBackend implements LockBackend {
             if (current == null) {
                 return false;
             }
-            stripe.write(new StripeContent(content.seq() + 1, content.token(), liveOthers(content, name, now)));
+            stripe.write(new StripeContent(content.seq() + 1, content.token(), content.liveOthers(name, now)));
             stripe.signalRelease();
             return holds(current, now);
         });
@@ -296,7 +281,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public void start(BackendEvents events) {
-        if (!notifications || events == null) {
+        if (!settings.notifications() || events == null) {
             return;
         }
         Consumer<Collection<String>> listener = events::released;
@@ -307,16 +292,7 @@ public final class FileLockBackend implements LockBackend {
 
     @Override
     public String describe() {
-        StringBuilder uri = new StringBuilder("file:").append(directory.toString().replace(File.separatorChar, '/'));
-        char separator = '?';
-        if (!namespace.equals(DEFAULT_NAMESPACE)) {
-            uri.append(separator).append("namespace=").append(namespace);
-            separator = '&';
-        }
-        if (group != null) {
-            uri.append(separator).append("group=").append(group);
-        }
-        return uri.toString();
+        return settings.describe();
     }
 
     @Override
@@ -367,46 +343,22 @@ public final class FileLockBackend implements LockBackend {
         }
     }
 
-    private static StripeContent read(Stripe stripe) throws IOException {
-        try {
-            return stripe.read();
-        } catch (CorruptStripeException e) {
-            throw new CorruptStripeException("stripe file " + stripe.path + " is not valid distlock data ("
-                    + e.getMessage() + "); nothing was changed. Force-releasing any lock of this stripe resets it");
-        }
-    }
-
-    /** The stripe's other records, without those whose lease has lapsed (cheap to judge: no stale check). */
-    private static List<LockRecord> liveOthers(StripeContent content, String name, Instant now) {
-        List<LockRecord> kept = new ArrayList<>(content.records().size() + 1);
-        for (LockRecord record : content.records()) {
-            if (!record.name().equals(name) && !record.expiredAt(now)) {
-                kept.add(record);
-            }
-        }
-        return kept;
-    }
-
     private boolean holds(LockRecord record, Instant now) {
         if (record.expiredAt(now)) {
             return false;
         }
-        return !staleHolderDetection || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
-    }
-
-    private static long epochMicros(Instant now) {
-        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        return !settings.staleHolderDetection() || HolderProcess.judge(record.process()) != HolderProcess.Verdict.GONE;
     }
 
     /** Settings for a {@link FileLockBackend}; {@link #build()} checks them and creates the directory. */
     public static final class Builder {
         /** Null: {@link #defaultDirectory()}. */
         private Path directory;
-        private String namespace = DEFAULT_NAMESPACE;
         private String group;
         private boolean staleHolderDetection = true;
-        private final Renamed<Boolean> notifications = new Renamed<>("notifications", "releaseNotifications");
-        private final Renamed<Duration> timeout = new Renamed<>("timeout", "operationTimeout");
+        private final BackendOptions options = new BackendOptions("operationTimeout", "releaseNotifications");
+        /** Null: built without a URI. */
+        private BackendUri uri;
 
         private Builder() {
         }
@@ -422,15 +374,11 @@ public final class FileLockBackend implements LockBackend {
 
         /**
          * The subdirectory for this application's locks (default {@value #DEFAULT_NAMESPACE}):
-         * 1 to 64 characters of {@code [A-Za-z0-9._-]}, not {@code .} or {@code ..}.
+         * 1 to 100 characters of {@code A-Z a-z 0-9 . _ : -}, as for every backend
+         * ({@link Namespaces}). The directory is named after it, a colon written {@code %3A}.
          */
         public Builder namespace(String namespace) {
-            if (namespace == null || namespace.isEmpty() || namespace.length() > 64 || namespace.equals(".")
-                    || namespace.equals("..") || !namespace.chars().allMatch(c -> Names.isSafe((char) c))) {
-                throw new IllegalArgumentException("namespace must be 1 to 64 characters of [A-Za-z0-9._-] "
-                        + "and not '.' or '..', but was " + (namespace == null ? "null" : "'" + namespace + "'"));
-            }
-            this.namespace = namespace;
+            options.namespace(Namespaces.requireValid(namespace));
             return this;
         }
 
@@ -447,7 +395,7 @@ public final class FileLockBackend implements LockBackend {
          */
         public Builder group(String group) {
             if (group == null || group.isEmpty() || group.length() > 64
-                    || !group.chars().allMatch(c -> Names.isSafe((char) c))) {
+                    || !group.chars().allMatch(c -> FileKeys.isSafe((char) c))) {
                 throw new IllegalArgumentException("group must be a group name of this host (1 to 64 characters of "
                         + "[A-Za-z0-9._-]), but was "
                         + (group == null ? "null" : "'" + group + "'"));
@@ -472,7 +420,7 @@ public final class FileLockBackend implements LockBackend {
          * interval.
          */
         public Builder notifications(boolean enabled) {
-            notifications.set(enabled);
+            options.notifications(enabled);
             return this;
         }
 
@@ -483,13 +431,13 @@ public final class FileLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder releaseNotifications(boolean enabled) {
-            notifications.setOld(enabled);
+            options.oldNotifications(enabled);
             return this;
         }
 
         /** How long one operation may wait for its stripe before it fails (default 5 s). */
         public Builder timeout(Duration timeout) {
-            this.timeout.set(Durations.requirePositive("timeout", timeout));
+            options.timeout(timeout);
             return this;
         }
 
@@ -500,14 +448,13 @@ public final class FileLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder operationTimeout(Duration timeout) {
-            this.timeout.setOld(Durations.requirePositive("operationTimeout", timeout));
+            options.oldTimeout(timeout);
             return this;
         }
 
-        /** For the URI: both words of each renamed setting, read from its parameters. */
+        /** For the URI: where the settings of {@link BackendOptions} come from when not set here. */
         Builder fromUri(BackendUri uri) {
-            notifications.from(uri, name -> uri.bool(name, true));
-            timeout.from(uri, name -> uri.positiveDuration(name, null));
+            this.uri = uri;
             return this;
         }
 
@@ -520,7 +467,7 @@ public final class FileLockBackend implements LockBackend {
          *                                  directory
          */
         public FileLockBackend build() {
-            return new FileLockBackend(this);
+            return new FileLockBackend(FileSettings.resolve(directory, group, staleHolderDetection, options, uri));
         }
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * the directory must agree on all of it or they would not exclude each other:
  *
  * <pre>
- * &lt;directory&gt;/&lt;namespace&gt;/
+ * &lt;directory&gt;/&lt;namespace, encoded by FileKeys&gt;/
  *     layout           "distlock-file-layout 2 stripes=64 slot=1048576": written once, checked on every open
  *     stripes/00..63   the stripe files: OS-locked briefly per operation; two slots each, holding the
  *                      token counter and the records of the stripe's held locks; created once, never deleted
@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * {@link StripeContent}'s, that of a record {@link LockRecord}'s.
  */
 final class Layout {
-    /** How many stripe files; which one holds a name is {@link Names#stripeOf}. */
+    /** How many stripe files; which one holds a name is {@link FileKeys#stripeOf}. */
     static final int STRIPES = 64;
     /** The slots per stripe file: a write goes to the one that does not hold the current content. */
     static final int SLOTS = 2;

@@ -1,6 +1,7 @@
 package io.distlock.file;
 
 import io.distlock.LockInfo;
+import io.distlock.spi.HolderRecord;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -9,7 +10,8 @@ import java.time.format.DateTimeParseException;
  * One held lock as its stripe file stores it: eleven lines of UTF-8 text, {@code lock} and then
  * {@code key=value} per field in a fixed order, so an operator can read a stripe file with
  * {@code cat}. String values escape {@code %}, control characters and unpaired surrogates as
- * {@code %XX} / {@code %uXXXX}, so any name (newlines, NUL and all) round-trips exactly.
+ * {@code %XX} / {@code %uXXXX}, so any name (newlines, NUL and all) round-trips exactly. The holder's
+ * fields are the SPI's {@link HolderRecord}; this record adds the file backend's own and its format.
  *
  * @param process the holder process's identity for stale-holder detection ({@link HolderProcess}),
  *                empty when unknown
@@ -25,10 +27,14 @@ record LockRecord(String name, String ownerId, String host, long pid, String thr
     private static final int MAX_THREAD_NAME = 256;
     private static final int MAX_HOST_NAME = 256;
 
-    static LockRecord of(String name, String ownerId, String host, long pid, String thread, Instant acquiredAt,
-                         Instant expiresAt, long token, String process) {
-        return new LockRecord(name, ownerId, truncate(host, MAX_HOST_NAME), pid, truncate(thread, MAX_THREAD_NAME),
-                acquiredAt, expiresAt, token, process, false);
+    static LockRecord of(String name, HolderRecord holder, long token, String process) {
+        return new LockRecord(name, holder.ownerId(), truncate(holder.host(), MAX_HOST_NAME), holder.pid(),
+                truncate(holder.thread(), MAX_THREAD_NAME), holder.acquiredAt(), holder.expiresAt(), token, process,
+                false);
+    }
+
+    HolderRecord holder() {
+        return new HolderRecord(ownerId, host, pid, thread, acquiredAt, expiresAt);
     }
 
     LockRecord withExpiry(Instant newExpiry) {
@@ -44,7 +50,7 @@ record LockRecord(String name, String ownerId, String host, long pid, String thr
     }
 
     LockInfo info() {
-        return new LockInfo(name, ownerId, host, pid, thread, acquiredAt, expiresAt, token);
+        return holder().info(name, token);
     }
 
     void appendTo(StringBuilder text) {

@@ -49,6 +49,16 @@ final class Stripe {
         this.signalPath = signalPath;
     }
 
+    /** {@link #read()}, a corrupt content reported with what to do about it. */
+    StripeContent readOrExplain() throws IOException {
+        try {
+            return read();
+        } catch (CorruptStripeException e) {
+            throw new CorruptStripeException("stripe file " + path + " is not valid distlock data ("
+                    + e.getMessage() + "); nothing was changed. Force-releasing any lock of this stripe resets it");
+        }
+    }
+
     /** The current content: the newer valid slot, or {@link StripeContent#EMPTY} for a new file. */
     StripeContent read() throws IOException, CorruptStripeException {
         StripeContent newest = null;

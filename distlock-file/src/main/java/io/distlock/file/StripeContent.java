@@ -1,6 +1,7 @@
 package io.distlock.file;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -33,6 +34,26 @@ record StripeContent(long seq, long token, List<LockRecord> records) {
             }
         }
         return null;
+    }
+
+    /** The records of every other name, without those whose lease has lapsed (cheap to judge: no stale check). */
+    List<LockRecord> liveOthers(String name, Instant now) {
+        List<LockRecord> kept = new ArrayList<>(records.size() + 1);
+        for (LockRecord record : records) {
+            if (!record.name().equals(name) && !record.expiredAt(now)) {
+                kept.add(record);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * The token for the stripe's next acquisition. The wall clock in microseconds is a floor under
+     * the counter, so tokens keep growing even if the host crashed before the counter's last write
+     * reached the disk.
+     */
+    long nextToken(Instant now) {
+        return Math.max(token + 1, now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
     }
 
     byte[] encode() {

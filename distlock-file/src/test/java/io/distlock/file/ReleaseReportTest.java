@@ -49,7 +49,7 @@ class ReleaseReportTest {
     /** A name other than {@code name} that shares its stripe. */
     private static String stripeMate(String name) {
         for (int i = 0; ; i++) {
-            if (Names.stripeOf(name + i) == Names.stripeOf(name)) {
+            if (FileKeys.stripeOf(name + i) == FileKeys.stripeOf(name)) {
                 return name + i;
             }
         }

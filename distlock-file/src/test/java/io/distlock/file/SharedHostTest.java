@@ -262,7 +262,7 @@ class SharedHostTest {
             }
         }
         assertThat(Files.getAttribute(shared.resolve("distlock/stripes").resolve(
-                Layout.fileName(Names.stripeOf("shared-job"))), "unix:uid")).isIn(0, NOBODY);
+                Layout.fileName(FileKeys.stripeOf("shared-job"))), "unix:uid")).isIn(0, NOBODY);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.MariaDbServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.sql.Connection;

@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +62,7 @@ class MariaDbContractTest extends LockContractSuite {
 
     @Override
     protected int dropConnections() {
-        return mariadb.resetClientConnections();
+        return mariadb.dropConnections();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
 
 import java.sql.Connection;

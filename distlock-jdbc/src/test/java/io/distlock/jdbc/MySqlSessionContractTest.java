@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package io.distlock.jdbc;
 
+import io.distlock.testkit.server.PostgresServers;
+import io.distlock.testkit.server.TestBackend;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.spi.LockBackend;
@@ -23,7 +25,7 @@ class PostgresContractTest extends LockContractSuite {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
         // Each backend keeps one connection for LISTEN, and with session locks one per held lock:
         // the kit has a dozen managers open at once, and rule 6.1 holds 17 locks in one.
         pool = pool(PostgresServers.url(postgres), PostgresServers.USER, PostgresServers.PASSWORD, 100);
@@ -70,7 +72,7 @@ class PostgresContractTest extends LockContractSuite {
     @Override
     protected int dropConnections() {
         // Each backend's LISTEN connection is among them, so every backend notices at once.
-        return postgres.resetClientConnections();
+        return postgres.dropConnections();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;

@@ -1,5 +1,7 @@
 package io.distlock.memcached;
 
+import io.distlock.spi.HolderRecord;
+
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -7,25 +9,26 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The value stored under a lock key: {@code 1 <owner> <host> <pid> <thread> <acquiredAt ms> <expiresAt ms>},
- * text fields URL-encoded so that none contains a space. The owner id is what release and extend
- * compare; the rest is for {@code inspect}. The fencing token is not here: it is the value of the
- * lock's counter, which only a holder increments ({@link MemcachedLockBackend}).
+ * Memcached's wire format of a {@link HolderRecord}, the value stored under a lock key:
+ * {@code 1 <owner> <host> <pid> <thread> <acquiredAt ms> <expiresAt ms>}, text fields URL-encoded so
+ * that none contains a space. The owner id is what release and extend compare; the rest is for
+ * {@code inspect}. The fencing token is not here: it is the value of the lock's counter, which only
+ * a holder increments ({@link MemcachedLockBackend}).
  */
-record LockValue(String ownerId, String host, long pid, String thread, Instant acquiredAt, Instant expiresAt) {
+final class LockValue {
     private static final String VERSION = "1";
 
-    String encode() {
-        return VERSION + ' ' + enc(ownerId) + ' ' + enc(host) + ' ' + pid + ' ' + enc(thread) + ' '
-                + acquiredAt.toEpochMilli() + ' ' + expiresAt.toEpochMilli();
+    private LockValue() {
     }
 
-    LockValue withExpiry(Instant newExpiresAt) {
-        return new LockValue(ownerId, host, pid, thread, acquiredAt, newExpiresAt);
+    static String encode(HolderRecord holder) {
+        return VERSION + ' ' + enc(holder.ownerId()) + ' ' + enc(holder.host()) + ' ' + holder.pid() + ' '
+                + enc(holder.thread()) + ' ' + holder.acquiredAt().toEpochMilli() + ' '
+                + holder.expiresAt().toEpochMilli();
     }
 
     /** The decoded value; empty if it is not one of ours (another program wrote the key). */
-    static Optional<LockValue> decode(String text) {
+    static Optional<HolderRecord> decode(String text) {
         if (text == null) {
             return Optional.empty();
         }
@@ -34,7 +37,7 @@ record LockValue(String ownerId, String host, long pid, String thread, Instant a
             return Optional.empty();
         }
         try {
-            return Optional.of(new LockValue(dec(parts[1]), dec(parts[2]), Long.parseLong(parts[3]), dec(parts[4]),
+            return Optional.of(new HolderRecord(dec(parts[1]), dec(parts[2]), Long.parseLong(parts[3]), dec(parts[4]),
                     Instant.ofEpochMilli(Long.parseLong(parts[5])), Instant.ofEpochMilli(Long.parseLong(parts[6]))));
         } catch (IllegalArgumentException e) {
             return Optional.empty();

@@ -5,7 +5,9 @@ import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 import io.distlock.spi.LockBackend;
 import net.rubyeye.xmemcached.GetsResponse;
 
@@ -15,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Locks on one or more memcached servers, through one xmemcached client per server.
@@ -96,9 +97,8 @@ public final class MemcachedLockBackend implements LockBackend {
         String lockKey = keys.lockKey(request.name());
         ServerNode node = ring.nodeFor(lockKey);
         Instant expiresAt = Durations.plus(request.acquiredAt(), request.lease());
-        LockValue value = new LockValue(request.ownerId(), request.host(), request.pid(), request.thread(),
-                request.acquiredAt(), expiresAt);
-        if (!node.add(lockKey, node.expiry(request.lease()), value.encode())) {
+        String value = LockValue.encode(HolderRecord.of(request, expiresAt));
+        if (!node.add(lockKey, node.expiry(request.lease()), value)) {
             return AcquireResult.busy();
         }
         long token;
@@ -135,12 +135,12 @@ public final class MemcachedLockBackend implements LockBackend {
         if (current == null) {
             return false;
         }
-        Optional<LockValue> value = LockValue.decode(current.getValue());
-        if (value.isEmpty() || !value.get().ownerId().equals(ownerId)) {
+        Optional<HolderRecord> holder = LockValue.decode(current.getValue());
+        if (holder.isEmpty() || !holder.get().ownerId().equals(ownerId)) {
             return false;
         }
-        LockValue renewed = value.get().withExpiry(Durations.plus(Instant.now(), lease));
-        return node.cas(lockKey, node.expiry(lease), renewed.encode(), current.getCas());
+        HolderRecord renewed = holder.get().withExpiry(Durations.plus(Instant.now(), lease));
+        return node.cas(lockKey, node.expiry(lease), LockValue.encode(renewed), current.getCas());
     }
 
     @Override
@@ -152,8 +152,7 @@ public final class MemcachedLockBackend implements LockBackend {
             return Optional.empty();
         }
         long token = parseToken(found.get(counterKey));
-        return LockValue.decode(found.get(lockKey)).map(v -> new LockInfo(name, v.ownerId(), v.host(), v.pid(),
-                v.thread(), v.acquiredAt(), v.expiresAt(), token));
+        return LockValue.decode(found.get(lockKey)).map(holder -> holder.info(name, token));
     }
 
     @Override
@@ -220,8 +219,7 @@ public final class MemcachedLockBackend implements LockBackend {
     /** Settings over those of the URI. */
     public static final class Builder {
         private final String uri;
-        private final MemcachedSettings.Overrides overrides = new MemcachedSettings.Overrides();
-        private Function<String, String> environment = MemcachedSettings.systemEnvironment();
+        private final BackendOptions options = new BackendOptions();
 
         private Builder(String uri) {
             this.uri = uri;
@@ -229,25 +227,19 @@ public final class MemcachedLockBackend implements LockBackend {
 
         /** The namespace (prefix) of every key; default {@code distlock}. */
         public Builder namespace(String namespace) {
-            overrides.namespace = namespace;
+            options.namespace(namespace);
             return this;
         }
 
         /** How long one operation may take before it fails with {@link LockBackendException}; default 2 s. */
         public Builder timeout(Duration timeout) {
-            overrides.timeout = timeout;
+            options.timeout(timeout);
             return this;
         }
 
         /** How long connecting to a server may take; default 2 s. */
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = timeout;
-            return this;
-        }
-
-        /** Where the environment variables are read from (tests). */
-        Builder environment(Function<String, String> environment) {
-            this.environment = environment;
+            options.connectTimeout(timeout);
             return this;
         }
 
@@ -258,12 +250,7 @@ public final class MemcachedLockBackend implements LockBackend {
          * @throws IllegalArgumentException if the URI or a setting is malformed, naming it
          */
         public MemcachedLockBackend build() {
-            return new MemcachedLockBackend(settings());
-        }
-
-        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
-        MemcachedSettings settings() {
-            return MemcachedSettings.parse(uri, overrides, environment);
+            return new MemcachedLockBackend(MemcachedSettings.parse(uri, options, MemcachedSettings.systemEnvironment()));
         }
     }
 }

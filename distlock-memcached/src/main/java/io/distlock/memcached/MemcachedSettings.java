@@ -1,7 +1,8 @@
 package io.distlock.memcached;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
-import io.distlock.spi.Durations;
+import io.distlock.spi.Namespaces;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * A parsed {@code memcached:} URI: the servers, the namespace and the two timeouts.
@@ -29,13 +29,13 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
     static final String SEED_SERVERS_VARIABLE = "MEMCACHEDLOCK_SERVERS";
     static final String DEFAULT_SERVER = "127.0.0.1:11211";
     static final int DEFAULT_PORT = 11211;
-    static final String DEFAULT_NAMESPACE = "distlock";
+    static final String DEFAULT_NAMESPACE = Namespaces.DEFAULT;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    // Memcached has no notification of its own: no notifications parameter. Colons in a namespace
+    // are safe: keys are read from the right (MemcachedKeys), so a namespace that is a prefix of
+    // another can never produce the other's keys.
     private static final Set<String> PARAMETERS = Set.of("namespace", "timeout", "connectTimeout");
-    // Colons are allowed (as in Redis namespaces): keys are read from the right (MemcachedKeys), so
-    // a namespace that is a prefix of another can never produce the other's keys.
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
     /** One server as configured; {@link #label()} places it on the hash ring. */
     record Server(String host, int port) {
@@ -45,7 +45,7 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
         }
     }
 
-    static MemcachedSettings parse(String uri, Overrides overrides, Function<String, String> environment) {
+    static MemcachedSettings parse(String uri, BackendOptions options, Function<String, String> environment) {
         BackendUri parsed = BackendUri.parse(uri, SCHEMES).requireOnly(PARAMETERS);
         if (parsed.user() != null || parsed.password() != null) {
             throw parsed.invalid("has user info, but memcached has no passwords here (SASL is not supported); "
@@ -85,17 +85,9 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
                             + what + " (from '" + parsed.masked() + "')"));
             source = variable == null ? "default" : variable;
         }
-        String namespace = overrides.namespace != null ? overrides.namespace
-                : parsed.string("namespace", DEFAULT_NAMESPACE);
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw new IllegalArgumentException("namespace '" + namespace + "' must be 1 to 100 characters of "
-                    + "A-Z a-z 0-9 . _ : - in '" + parsed.masked() + "'");
-        }
-        Duration timeout = overrides.timeout != null ? Durations.requirePositive("timeout", overrides.timeout)
-                : parsed.positiveDuration("timeout", DEFAULT_TIMEOUT);
-        Duration connectTimeout = overrides.connectTimeout != null
-                ? Durations.requirePositive("connectTimeout", overrides.connectTimeout)
-                : parsed.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
+        String namespace = options.resolveNamespace(parsed);
+        Duration timeout = options.resolveTimeout(parsed, DEFAULT_TIMEOUT, MemcachedLockBackend.class, parsed.masked());
+        Duration connectTimeout = options.resolveConnectTimeout(parsed, DEFAULT_CONNECT_TIMEOUT);
         StringBuilder description = new StringBuilder("memcached://");
         for (int i = 0; i < servers.size(); i++) {
             description.append(i == 0 ? "" : ",").append(servers.get(i).label());
@@ -160,13 +152,6 @@ record MemcachedSettings(String description, List<Server> servers, String namesp
             }
         }
         return new Server(host.toLowerCase(Locale.ROOT), number);
-    }
-
-    /** Builder values, null where the URI (or the default) decides. */
-    static final class Overrides {
-        String namespace;
-        Duration timeout;
-        Duration connectTimeout;
     }
 
     static Function<String, String> systemEnvironment() {

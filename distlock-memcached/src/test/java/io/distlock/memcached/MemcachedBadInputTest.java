@@ -1,5 +1,6 @@
 package io.distlock.memcached;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
@@ -7,6 +8,7 @@ import io.distlock.LockException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.Durations;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -250,7 +252,7 @@ class MemcachedBadInputTest {
     }
 
     private static void assertBadUri(String uri, String mentioning) {
-        assertThatThrownBy(() -> MemcachedSettings.parse(uri, new MemcachedSettings.Overrides(), name -> null))
+        assertThatThrownBy(() -> MemcachedSettings.parse(uri, new BackendOptions(), name -> null))
                 .as(uri).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(mentioning);
     }
 }

@@ -3,6 +3,7 @@ package io.distlock.memcached;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,7 @@ class MemcachedContractTest extends LockContractSuite {
 
     @Override
     protected int dropConnections() {
-        return first.resetClientConnections() + second.resetClientConnections();
+        return first.dropConnections() + second.dropConnections();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingListener;
+import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -167,7 +168,7 @@ class MemcachedFaultTest {
         String onDoomed = nameOn(backend, doomed, "frozen");
         String onLive = nameOn(backend, live, "thawed");
         locks.acquire(onDoomed, LockOptions.tryOnce()).release();
-        doomed.pause();
+        doomed.freeze();
         try {
             long start = System.nanoTime();
             assertThatThrownBy(() -> locks.acquire(onDoomed, LockOptions.tryOnce()))
@@ -180,7 +181,7 @@ class MemcachedFaultTest {
                 assertThat(lock.isHeld()).isTrue();
             }
         } finally {
-            doomed.resume();
+            doomed.thaw();
         }
         // The add that timed out was still queued in the server's socket and ran when it thawed: the
         // name is held by an acquisition nobody has (it was reported as failed) until its lease ends.

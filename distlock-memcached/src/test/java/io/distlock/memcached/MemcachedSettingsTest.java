@@ -1,8 +1,12 @@
 package io.distlock.memcached;
 
+import io.distlock.LockBackendException;
 import io.distlock.LockBackends;
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.Stderr;
+import io.distlock.testkit.server.MemcachedServers;
+import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Where the servers come from, and the parameters. */
 class MemcachedSettingsTest {
     private static MemcachedSettings parse(String uri, Map<String, String> environment) {
-        return MemcachedSettings.parse(uri, new MemcachedSettings.Overrides(), environment::get);
+        return MemcachedSettings.parse(uri, new BackendOptions(), environment::get);
     }
 
     @Test
@@ -68,14 +72,28 @@ class MemcachedSettingsTest {
      */
     @Test
     void theVocabularyWordsInTheBuilderAndTheUri() {
-        String log = Stderr.of(() -> {
-            MemcachedSettings built = MemcachedLockBackend.builder("memcached://h1").timeout(Duration.ofMillis(750))
-                    .connectTimeout(Duration.ofSeconds(3)).namespace("words").settings();
-            assertThat(built.timeout()).isEqualTo(Duration.ofMillis(750));
-            assertThat(built.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(built.namespace()).isEqualTo("words");
-        });
-        assertThat(log).doesNotContain("deprecated");
+        ServerProcess memcached = MemcachedServers.start();
+        try {
+            String log = Stderr.of(() -> {
+                try (MemcachedLockBackend built = MemcachedLockBackend.builder(MemcachedServers.uri("", memcached))
+                        .timeout(Duration.ofMillis(750)).connectTimeout(Duration.ofSeconds(3)).namespace("words").build()) {
+                    assertThat(built.describe()).endsWith(" namespace words");
+                    assertThat(built.inspect("words-lock")).as("answered while the server runs").isEmpty();
+                    // The timeout, named by an operation the frozen server leaves unanswered.
+                    memcached.freeze();
+                    try {
+                        assertThatThrownBy(() -> built.inspect("words-lock")).isInstanceOf(LockBackendException.class)
+                                .hasMessageContaining("within 750 ms");
+                    } finally {
+                        memcached.thaw();
+                    }
+                }
+            });
+            assertThat(log).doesNotContain("deprecated");
+        } finally {
+            memcached.close();
+        }
+        assertThat(parse("memcached://h1?connectTimeout=3s", Map.of()).connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         for (String old : new String[] {"operationTimeout", "commandTimeout"}) {
             assertThatThrownBy(() -> parse("memcached://h1?" + old + "=1s", Map.of()))
                     .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(old);

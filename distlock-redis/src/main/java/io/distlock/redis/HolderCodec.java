@@ -3,6 +3,7 @@ package io.distlock.redis;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,18 +18,16 @@ import java.util.Optional;
  * acquisition is mostly that work; the thread name comes last because it may hold spaces.
  *
  * <p>A reply ({@link RedisScript#INSPECT}, and {@link RedisScript#ACQUIRE} answering a try-once
- * that found the lock busy) is {@code [owner, token, holder, remaining lease in ms]}.
+ * that found the lock busy) is {@code [owner, token, holder, remaining lease in ms]}. The value
+ * read is the SPI's {@link HolderRecord}; this class keeps only Redis's wire format.
  */
 final class HolderCodec {
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
     private HolderCodec() {
     }
 
     static String encode(AcquireRequest request) {
-        Instant at = request.acquiredAt();
-        return (at.getEpochSecond() * NANOS_PER_SECOND + at.getNano()) + " " + request.pid() + " " + request.host()
-                + " " + request.thread();
+        return HolderRecord.epochNanos(request.acquiredAt()) + " " + request.pid() + " " + request.host() + " "
+                + request.thread();
     }
 
     /**
@@ -40,30 +39,18 @@ final class HolderCodec {
         if (reply == null || reply.size() < 4 || reply.get(0) == null) {
             return Optional.empty();
         }
-        long remainingMillis = parseLong(reply.get(3), -2);
+        long remainingMillis = HolderRecord.parseLong(reply.get(3), -2);
         if (remainingMillis == -2) {
             // PTTL's "no such key": the lease ran out between the script's two reads.
             return Optional.empty();
         }
         Instant expiresAt = remainingMillis < 0 ? null : Durations.plus(Instant.now(), Duration.ofMillis(remainingMillis));
         String[] holder = reply.get(2) == null ? new String[0] : reply.get(2).toString().split(" ", 4);
-        long acquiredNanos = holder.length > 0 ? parseLong(holder[0], Long.MIN_VALUE) : Long.MIN_VALUE;
-        Instant acquiredAt = acquiredNanos == Long.MIN_VALUE ? null
-                : Instant.ofEpochSecond(Math.floorDiv(acquiredNanos, NANOS_PER_SECOND),
-                Math.floorMod(acquiredNanos, NANOS_PER_SECOND));
-        return Optional.of(new LockInfo(name, reply.get(0).toString(), holder.length > 2 ? holder[2] : null,
-                holder.length > 1 ? parseLong(holder[1], -1) : -1, holder.length > 3 ? holder[3] : null, acquiredAt,
-                expiresAt, parseLong(reply.get(1), 0)));
-    }
-
-    private static long parseLong(Object value, long fallback) {
-        if (value instanceof Long number) {
-            return number;
-        }
-        try {
-            return value == null ? fallback : Long.parseLong(value.toString());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
+        long acquiredNanos = holder.length > 0 ? HolderRecord.parseLong(holder[0], Long.MIN_VALUE) : Long.MIN_VALUE;
+        Instant acquiredAt = acquiredNanos == Long.MIN_VALUE ? null : HolderRecord.ofEpochNanos(acquiredNanos);
+        HolderRecord record = new HolderRecord(reply.get(0).toString(), holder.length > 2 ? holder[2] : null,
+                holder.length > 1 ? HolderRecord.parseLong(holder[1], -1) : -1, holder.length > 3 ? holder[3] : null,
+                acquiredAt, expiresAt);
+        return Optional.of(record.info(name, HolderRecord.parseLong(reply.get(1), 0)));
     }
 }

@@ -1,5 +1,6 @@
 package io.distlock.redis;
 
+import io.distlock.spi.LockNames;
 import io.lettuce.core.cluster.SlotHash;
 
 import java.util.Optional;
@@ -8,10 +9,11 @@ import java.util.Optional;
  * Where a namespace's locks live in Redis. Deterministic and injective, the same in every JVM:
  *
  * <ul>
- *   <li>lock {@code name}: the hash {@code <ns>/lock:<name>}, the name's UTF-8 bytes verbatim
- *       (Redis keys are binary-safe, so every name of at most 1024 bytes fits as it is). Names are
- *       well-formed UTF-16 (the engine refuses an unpaired surrogate, which UTF-8 would turn into
- *       {@code ?}), so no two names share a key.</li>
+ *   <li>lock {@code name}: the hash {@code <ns>/lock:<name>}, the name's bytes verbatim
+ *       ({@link LockNames#bytes}: UTF-8; Redis keys are binary-safe, so every name of at most 1024
+ *       bytes fits as it is). The client sends keys as UTF-8 text, which has no form for an unpaired
+ *       surrogate, so a name with one is refused ({@link LockNames#requireWellFormed}, as the engine
+ *       does) rather than sent as {@code ?}: no two names share a key.</li>
  *   <li>fencing tokens: one counter, {@code <ns>/token}, on a single node or Sentinel. In Redis
  *       Cluster a script may only touch keys of one hash slot, and one counter cannot share a slot
  *       with every lock key, so there is one counter per slot, {@code <ns>/token:{t}}, where the
@@ -30,7 +32,7 @@ import java.util.Optional;
  * in every key, so namespaces that are prefixes of each other never share a key.
  */
 final class RedisKeys {
-    /** Ends the namespace in every key and channel; {@link RedisSettings} refuses it in namespaces. */
+    /** Ends the namespace in every key and channel; the namespace rule ({@code Namespaces}) refuses it. */
     static final char NAMESPACE_END = '/';
     private final String lockPrefix;
     private final String tokenKey;
@@ -49,7 +51,7 @@ final class RedisKeys {
     }
 
     String lockKey(String name) {
-        return lockPrefix + name;
+        return lockPrefix + LockNames.requireWellFormed(name);
     }
 
     /** The counter that issues tokens for {@code lockKey}. */

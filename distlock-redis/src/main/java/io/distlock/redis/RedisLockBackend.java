@@ -53,7 +53,7 @@ public final class RedisLockBackend implements LockBackend {
     private static final int SCAN_COUNT = 1000;
     private final RedisSettings settings;
     private final RedisKeys keys;
-    private final RedisConnections connections;
+    private final RedisConnection connections;
     private final ScriptRunner scripts;
     private final TurnTiming turns;
     /**
@@ -73,7 +73,7 @@ public final class RedisLockBackend implements LockBackend {
         this.turns = turns;
         this.keys = new RedisKeys(settings.namespace(), settings.cluster());
         this.turnChannel = keys.channel() + ":" + managerId;
-        this.connections = new RedisConnections(settings);
+        this.connections = new RedisConnection(settings);
         this.scripts = new ScriptRunner(settings, connections.commands);
         try {
             scripts.loadAll();
@@ -307,18 +307,18 @@ public final class RedisLockBackend implements LockBackend {
             if (namespace == null) {
                 throw new IllegalArgumentException("namespace must not be null");
             }
-            overrides.namespace = namespace;
+            overrides.options.namespace(namespace);
             return this;
         }
 
         public Builder connectTimeout(Duration timeout) {
-            overrides.connectTimeout = Durations.requirePositive("connectTimeout", timeout);
+            overrides.options.connectTimeout(timeout);
             return this;
         }
 
         /** How long any one command may take before it fails with {@code LockBackendException} (default 2 s). */
         public Builder timeout(Duration timeout) {
-            overrides.timeout.set(Durations.requirePositive("timeout", timeout));
+            overrides.options.timeout(timeout);
             return this;
         }
 
@@ -329,7 +329,7 @@ public final class RedisLockBackend implements LockBackend {
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder commandTimeout(Duration timeout) {
-            overrides.timeout.setOld(Durations.requirePositive("commandTimeout", timeout));
+            overrides.options.oldTimeout(timeout);
             return this;
         }
 
@@ -350,12 +350,7 @@ public final class RedisLockBackend implements LockBackend {
 
         /** Connects; throws {@code LockBackendException} naming the URI if Redis cannot be reached. */
         public RedisLockBackend build() {
-            return new RedisLockBackend(settings(), turns);
-        }
-
-        /** The URI read with this builder's overrides, as {@link #build()} reads it, without connecting. */
-        RedisSettings settings() {
-            return RedisSettings.parse(uri, overrides);
+            return new RedisLockBackend(RedisSettings.parse(uri, overrides), turns);
         }
 
         /**

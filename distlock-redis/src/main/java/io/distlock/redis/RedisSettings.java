@@ -1,7 +1,8 @@
 package io.distlock.redis;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
-import io.distlock.spi.Renamed;
+import io.distlock.spi.Namespaces;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StaticCredentialsProvider;
 
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A backend URI, read with the shared {@link BackendUri} rules: what Lettuce gets (hosts, TLS,
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 record RedisSettings(String description, List<RedisURI> redisUris, boolean cluster, String namespace,
                      Duration connectTimeout, Duration commandTimeout, int replicas, Duration replicaTimeout) {
 
-    static final String DEFAULT_NAMESPACE = "distlock";
+    static final String DEFAULT_NAMESPACE = Namespaces.DEFAULT;
     /**
      * Lettuce's own default: the first connect of a cold JVM loads and starts Netty, which on a
      * loaded host takes seconds before the first byte is sent.
@@ -39,7 +39,6 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
     private static final Set<String> LETTUCE_PARAMETERS = Set.of("database", "sentinelMasterId", "clientName",
             "verifyPeer", "libraryName", "libraryVersion");
     private static final Set<String> KNOWN_PARAMETERS = union(OWN_PARAMETERS, LETTUCE_PARAMETERS);
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
     /** Parses {@code uri}; {@code overrides} (from the builder) win over the URI's parameters. */
     static RedisSettings parse(String uri, Overrides overrides) {
@@ -49,17 +48,11 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
             throw parsed.invalid("must name a host: write " + parsed.scheme() + "://host[:port]");
         }
 
-        String namespace = overrides.namespace != null ? overrides.namespace
-                : parsed.string("namespace", DEFAULT_NAMESPACE);
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw parsed.invalid("has namespace '" + namespace + "', which must be 1 to 100 characters of "
-                    + "A-Z a-z 0-9 . _ : - (no braces, so Redis Cluster hash tags stay ours)");
-        }
-        Duration connectTimeout = overrides.connectTimeout != null ? overrides.connectTimeout
-                : parsed.positiveDuration("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
-        Duration commandTimeout = overrides.timeout.isSet()
-                ? overrides.timeout.resolve(null, RedisLockBackend.class, parsed.masked())
-                : parsed.positiveDuration("timeout", DEFAULT_COMMAND_TIMEOUT);
+        // The namespace rule admits no braces, so Redis Cluster hash tags stay ours (RedisKeys).
+        String namespace = overrides.options.resolveNamespace(parsed);
+        Duration connectTimeout = overrides.options.resolveConnectTimeout(parsed, DEFAULT_CONNECT_TIMEOUT);
+        Duration commandTimeout = overrides.options.resolveTimeout(parsed, DEFAULT_COMMAND_TIMEOUT, RedisLockBackend.class,
+                parsed.masked());
         int replicas = overrides.replicas != null ? overrides.replicas : parsed.wholeNumber("replicas", 0, 0);
         Duration replicaTimeout = overrides.replicaTimeout != null ? overrides.replicaTimeout
                 : parsed.positiveDuration("replicaTimeout", commandTimeout.dividedBy(2));
@@ -151,10 +144,8 @@ record RedisSettings(String description, List<RedisURI> redisUris, boolean clust
 
     /** Builder values, null where the URI (or the default) decides. */
     static final class Overrides {
-        String namespace;
-        Duration connectTimeout;
-        /** The builder's {@code timeout}, or its deprecated {@code commandTimeout}. */
-        final Renamed<Duration> timeout = new Renamed<>("timeout", "commandTimeout");
+        /** The vocabulary's settings; {@code commandTimeout} is the deprecated word for {@code timeout}. */
+        final BackendOptions options = new BackendOptions("commandTimeout", null);
         Integer replicas;
         Duration replicaTimeout;
     }

@@ -131,8 +131,8 @@ final class ScriptRunner {
                 || (cause != null && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
             throw new NoScript();
         }
-        String message = what + " on " + settings.description() + " failed: " + RedisConnections.causes(cause);
-        throw RedisConnections.lostConnection(cause) ? new ConnectionUnavailableException(message, cause)
+        String message = what + " on " + settings.description() + " failed: " + RedisConnection.causes(cause);
+        throw RedisConnection.lostConnection(cause) ? new ConnectionUnavailableException(message, cause)
                 : new LockBackendException(message, cause);
     }
 

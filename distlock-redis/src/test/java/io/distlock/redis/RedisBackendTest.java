@@ -1,13 +1,14 @@
 package io.distlock.redis;
 
 import io.distlock.testkit.Eventually;
+import io.distlock.testkit.server.RedisServers;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
+import io.distlock.LockBackends;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
-import io.distlock.LockBackends;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.LockBackend;

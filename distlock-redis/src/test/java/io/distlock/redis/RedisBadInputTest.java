@@ -6,6 +6,7 @@ import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.spi.LockBackend;
 import io.distlock.spi.Secrets;
+import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -6,6 +6,7 @@ import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.ContractRule;
+import io.distlock.testkit.server.RedisClusterFixture;
 import io.distlock.testkit.server.ServerProcess;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,7 @@ class RedisClusterContractTest extends RedisKitSuite {
 
     @Override
     List<ServerProcess> servers() {
-        return cluster.nodes;
+        return cluster.nodes();
     }
 
     @Override

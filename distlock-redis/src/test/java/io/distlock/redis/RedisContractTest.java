@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,7 +15,7 @@ class RedisContractTest extends RedisKitSuite {
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisServers.start();
+        redis = TestBackend.REDIS.start();
     }
 
     @AfterAll
@@ -31,7 +32,7 @@ class RedisContractTest extends RedisKitSuite {
 
     @Override
     String serverUri() {
-        return "redis://127.0.0.1:" + redis.port();
+        return TestBackend.REDIS.uri(redis);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.distlock.redis;
 
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingListener;
+import io.distlock.testkit.server.RedisServers;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;
@@ -179,7 +180,7 @@ class RedisFaultTest {
                     lostCause.set(cause);
                     lost.countDown();
                 }).build());
-        redis.pause();
+        redis.freeze();
         try {
             assertBackendFailsWithinTimeout(() -> locks.tryAcquire("other"));
             // The renewal at a third of the lease times out too: the lock is suspended, and lost
@@ -189,7 +190,7 @@ class RedisFaultTest {
             assertThat(events).containsExactly("suspended held", "lost held");
             assertThat(lock.isHeld()).isFalse();
         } finally {
-            redis.resume();
+            redis.thaw();
         }
         try (Lock other = acquireOnceReconnected("other")) {
             assertThat(other.isHeld()).isTrue();

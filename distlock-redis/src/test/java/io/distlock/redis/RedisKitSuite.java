@@ -22,7 +22,7 @@ abstract class RedisKitSuite extends LockContractSuite {
 
     @Override
     protected final int dropConnections() {
-        return servers().stream().mapToInt(ServerProcess::resetClientConnections).sum();
+        return servers().stream().mapToInt(ServerProcess::dropConnections).sum();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.ContractRule;
+import io.distlock.testkit.server.RedisSentinelFixture;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,7 @@
 package io.distlock.redis;
 
 import io.distlock.testkit.Eventually;
+import io.distlock.testkit.server.RedisServers;
 
 import io.distlock.Lock;
 import io.distlock.LockBackendException;

@@ -122,7 +122,7 @@ public final class DistlockLockRegistry implements RenewableLockRegistry {
 
         private LockOptions options(Duration wait) {
             LockOptions.Builder options = LockOptions.builder().lease(lease).autoRenew(true);
-            return (wait == null ? options.waitForever() : options.timeout(wait)).build();
+            return (wait == null ? options.waitForever() : options.waitTime(wait)).build();
         }
 
         private void hold(io.distlock.Lock lock) {

@@ -13,7 +13,7 @@ import java.lang.annotation.Target;
  * runs each tick, the others skip it.
  *
  * <pre>{@code
- * @DistributedLock(key = "'account:' + #account.id", lease = "30s", timeout = "5s")
+ * @DistributedLock(key = "'account:' + #account.id", lease = "30s", waitTime = "5s")
  * public void post(Account account, long cents) { ... }
  *
  * @Scheduled(fixedRate = 60_000)
@@ -47,6 +47,16 @@ public @interface DistributedLock {
      * {@code distlock.wait}, except on a {@code @Scheduled} method, where empty means try once and
      * skip the tick when busy. Named as in the core {@code @Locked}: {@code wait()} is {@code Object}'s.
      */
+    String waitTime() default "";
+
+    /**
+     * The wait, by its old name; given together with a different {@link #waitTime()}, the method is
+     * refused naming both.
+     *
+     * @deprecated since 0.1.0, removed in 0.2: {@code timeout} is the word for one backend
+     *     operation's bound; use {@link #waitTime()}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     String timeout() default "";
 
     /** Renew the lease while the method runs. Not with {@link #minHold()}. */

@@ -105,14 +105,14 @@ final class LockPlan {
                                      Environment environment, BeanFactory beans) {
         LockOptions.Builder options = LockOptions.builder();
         String lease = resolve(environment, "lease", a.lease(), method);
-        String wait = resolve(environment, "timeout", a.timeout(), method);
+        Duration wait = waitTime(a, method, environment);
         String minHoldText = resolve(environment, "minHold", a.minHold(), method);
         if (!lease.isEmpty()) {
             options.lease(duration("lease", lease, method, Durations::parsePositive));
         }
         boolean tryOnce = false;
-        if (!wait.isEmpty()) {
-            options.timeout(duration("timeout", wait, method, Durations::parseWait));
+        if (wait != null) {
+            options.waitTime(wait);
         } else if (scheduled && !a.conflict()) {
             tryOnce = true;
         }
@@ -152,7 +152,7 @@ final class LockPlan {
         LockedPlan core = LockedPlan.of(a, method, service, PARAMETER_NAMES::getParameterNames);
         LockOptions options = core.options();
         boolean skipWhenBusy = scheduled && !options.conflictMode();
-        return new LockPlan(method, options, null, skipWhenBusy, skipWhenBusy && options.timeout().isEmpty(),
+        return new LockPlan(method, options, null, skipWhenBusy, skipWhenBusy && options.waitTime().isEmpty(),
                 null, core, null, null);
     }
 
@@ -315,6 +315,12 @@ final class LockPlan {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(annotation + " on " + method + ": " + e.getMessage(), e);
         }
+    }
+
+    @SuppressWarnings("removal")
+    private static Duration waitTime(DistributedLock a, Method method, Environment environment) {
+        return LockedPlan.waitTime("@DistributedLock", method, resolve(environment, "waitTime", a.waitTime(), method),
+                resolve(environment, "timeout", a.timeout(), method));
     }
 
     private static Duration duration(String what, String value, Method method, Function<String, Duration> parser) {

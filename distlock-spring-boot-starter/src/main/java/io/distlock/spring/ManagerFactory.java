@@ -29,7 +29,7 @@ final class ManagerFactory {
         LockBackend backend = openWithin(wait, properties, openers);
         LOG.info("distlock: locks on {}, shared across {}", backend.describe(), scope(backend.describe()));
         try {
-            return LockManager.builder(backend).defaultLease(lease).defaultTimeout(wait).defaultRetryInterval(retry)
+            return LockManager.builder(backend).defaultLease(lease).defaultWaitTime(wait).defaultRetryInterval(retry)
                     .autoRenew(properties.isAutoRenew()).listener(Listeners.of(listeners)).build();
         } catch (RuntimeException e) {
             backend.close();

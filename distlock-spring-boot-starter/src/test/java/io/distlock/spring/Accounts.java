@@ -19,12 +19,12 @@ public class Accounts {
     public record Account(String id) {
     }
 
-    @DistributedLock(key = "'account:' + #account.id", timeout = "30s")
+    @DistributedLock(key = "'account:' + #account.id", waitTime = "30s")
     public void post(Account account, CountDownLatch entered, CountDownLatch proceed) throws InterruptedException {
         enterAndWait("account:" + account.id(), entered, proceed);
     }
 
-    @Locked(value = "core:{id}", timeout = "30s")
+    @Locked(value = "core:{id}", waitTime = "30s")
     public void core(String id, CountDownLatch entered, CountDownLatch proceed) throws InterruptedException {
         enterAndWait("core:" + id, entered, proceed);
     }

@@ -104,17 +104,17 @@ class LockedPathsTest {
         public void leased() {
         }
 
-        @Locked(value = "try-once", timeout = "0")
+        @Locked(value = "try-once", waitTime = "0")
         @Override
         public void tryOnce() {
         }
 
-        @Locked(value = "forever", timeout = "forever", reentrant = true)
+        @Locked(value = "forever", waitTime = "forever", reentrant = true)
         @Override
         public void forever() {
         }
 
-        @Locked(value = "iso", timeout = "PT2S", lease = "PT45S", autoRenew = true)
+        @Locked(value = "iso", waitTime = "PT2S", lease = "PT45S", autoRenew = true)
         @Override
         public void iso() {
         }
@@ -230,7 +230,7 @@ class LockedPathsTest {
     }
 
     public static class ConflictWithAWait implements Job {
-        @Locked(value = "a", conflict = true, timeout = "5s")
+        @Locked(value = "a", conflict = true, waitTime = "5s")
         @Override
         public void run(String account) {
         }
@@ -252,7 +252,7 @@ class LockedPathsTest {
         cases.put(ArgumentOutOfRange.class, "{1}");
         cases.put(UnbalancedBrace.class, "'}' without its '{'");
         cases.put(ExceptionWithoutConflict.class, "needs conflict = true");
-        cases.put(ConflictWithAWait.class, "cannot be combined with a timeout");
+        cases.put(ConflictWithAWait.class, "cannot be combined with a waitTime");
         cases.put(LoneSurrogate.class, "unpaired UTF-16 surrogate");
         cases.forEach((type, problem) -> {
             Supplier<Job> make = () -> newInstance(type);

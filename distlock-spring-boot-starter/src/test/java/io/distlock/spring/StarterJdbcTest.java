@@ -1,11 +1,12 @@
 package io.distlock.spring;
 
+import io.distlock.testkit.server.TestBackend;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.Lock;
 import io.distlock.LockInfo;
 import io.distlock.LockManager;
 import io.distlock.jdbc.JdbcLockBackend;
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +45,7 @@ class StarterJdbcTest {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
     }
 
     @AfterAll

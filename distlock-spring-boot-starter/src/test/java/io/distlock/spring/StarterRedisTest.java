@@ -1,8 +1,9 @@
 package io.distlock.spring;
 
+import java.util.Map;
 import io.distlock.LockManager;
-import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import io.lettuce.core.RedisClient;
 import io.netty.util.Version;
 import org.junit.jupiter.api.AfterAll;
@@ -18,11 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The starter on a private redis-server: the URI is all it takes to change backends. */
 class StarterRedisTest {
+    /** The first connection loads Netty, slow on a loaded machine. */
+    static final Map<String, String> GENEROUS_TIMEOUTS = TestBackend.parameters("connectTimeout", "30s", "timeout", "30s");
     private static ServerProcess redis;
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisServers.start();
+        redis = TestBackend.REDIS.start();
     }
 
     @AfterAll
@@ -36,7 +39,7 @@ class StarterRedisTest {
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
                 // Generous Redis timeouts: the first connection loads Netty, slow on a loaded machine.
-                .withPropertyValues("distlock.uri=redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s",
+                .withPropertyValues("distlock.uri=" + TestBackend.REDIS.uri(redis, GENEROUS_TIMEOUTS),
                         "distlock.namespace=starter-test", "accounts.prefix=acct");
     }
 

@@ -2,8 +2,8 @@ package io.distlock.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distlock.jdbc.PostgresServers;
 import io.distlock.testkit.ChildJvm;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;

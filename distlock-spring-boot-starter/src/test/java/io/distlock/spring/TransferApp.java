@@ -70,7 +70,7 @@ public final class TransferApp {
         }
 
         @Transactional
-        @DistributedLock(key = "'balance'", timeout = "60s")
+        @DistributedLock(key = "'balance'", waitTime = "60s")
         public void addOne() {
             Integer now = jdbc.queryForObject("SELECT amount FROM balance WHERE id = 1", Integer.class);
             jdbc.update("UPDATE balance SET amount = ? WHERE id = 1", now + 1);

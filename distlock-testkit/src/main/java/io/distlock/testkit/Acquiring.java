@@ -82,7 +82,7 @@ sealed interface Acquiring permits LockContractSuite {
     private static double meanPauseMillis(LockManager waiter, CountingBackend backend, String name, Duration interval) {
         backend.acquires.set(0);
         backend.acquireNanos.set(0);
-        LockOptions.Builder options = LockOptions.builder().timeout(Duration.ofMillis(1000));
+        LockOptions.Builder options = LockOptions.builder().waitTime(Duration.ofMillis(1000));
         if (interval != null) {
             options.retryInterval(interval);
         }
@@ -170,7 +170,7 @@ sealed interface Acquiring permits LockContractSuite {
         Lock held = holder.acquire(name);
         LockManager waiter = kit().newManager();
         LockTimeoutException timeout = catchTimeout(() -> waiter.acquire(name,
-                LockOptions.builder().timeout(Duration.ofMillis(200)).build()));
+                LockOptions.builder().waitTime(Duration.ofMillis(200)).build()));
         assertThat(timeout.getMessage())
                 .contains(name)
                 // At least the 0.2 s asked for, however much longer a loaded machine made it.
@@ -196,7 +196,7 @@ sealed interface Acquiring permits LockContractSuite {
             CountDownLatch allStarted = new CountDownLatch(threads);
             List<Future<?>> results = new ArrayList<>();
             long start = System.nanoTime();
-            LockOptions options = LockOptions.builder().timeout(Duration.ofMillis(1000))
+            LockOptions options = LockOptions.builder().waitTime(Duration.ofMillis(1000))
                     .retryInterval(Duration.ofMillis(50)).build();
             for (int i = 0; i < threads; i++) {
                 results.add(pool.submit(() -> {
@@ -232,7 +232,7 @@ sealed interface Acquiring permits LockContractSuite {
             // The waiter shares the holder's manager, so the release is local; a 30 s retry
             // interval means only a wake-up can make it return within the test's patience.
             Future<Lock> waiting = pool.submit(() -> locks.acquire(name, LockOptions.builder()
-                    .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
+                    .waitTime(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
             // Answered, not merely sent: on a network backend a try still in flight could reach
             // the server after the release and succeed without any wake-up.
             Eventually.until("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 2);
@@ -259,7 +259,7 @@ sealed interface Acquiring permits LockContractSuite {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<Lock> waiting = pool.submit(() -> waiter.acquire(name, LockOptions.builder()
-                    .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
+                    .waitTime(Duration.ofSeconds(60)).retryInterval(Duration.ofSeconds(30)).build()));
             Eventually.until("the waiter has tried once", PATIENCE, () -> backend.acquires.get() >= 1);
             held.release();
             Lock got = waiting.get(10, TimeUnit.SECONDS);

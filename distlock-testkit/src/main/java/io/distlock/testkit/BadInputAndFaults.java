@@ -121,7 +121,7 @@ sealed interface BadInputAndFaults permits LockContractSuite {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<Lock> waiting = pool.submit(() -> waiter.acquire(name,
-                    LockOptions.builder().timeout(ContractFixture.PATIENCE.multipliedBy(2)).build()));
+                    LockOptions.builder().waitTime(ContractFixture.PATIENCE.multipliedBy(2)).build()));
 
             assertThat(kit().dropConnections()).as("connections the server dropped").isPositive();
             // Whether the drop is noticed at all is its own test, rule_6_4_droppedConnectionNoticed.

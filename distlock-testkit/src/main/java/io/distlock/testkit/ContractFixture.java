@@ -82,7 +82,7 @@ abstract class ContractFixture {
     /**
      * Drops every client connection of this backend's server from the server's side, for rule 6.4,
      * while the server keeps running (and keeps what it stores): for example
-     * {@link io.distlock.testkit.server.ServerProcess#resetClientConnections()} on each server, or
+     * {@link io.distlock.testkit.server.ServerProcess#dropConnections()} on each server, or
      * Redis's {@code CLIENT KILL}. Returns how many connections were dropped. A backend with no
      * connection to drop (files, memory) declares {@link LockContractSuite#CONNECTION_DROP} not
      * applicable instead; the kit never guesses. A backend that reaches its server through a pool

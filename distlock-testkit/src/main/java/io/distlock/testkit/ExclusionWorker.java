@@ -26,7 +26,7 @@ public final class ExclusionWorker {
         ExclusionJournal journal = new ExclusionJournal(Path.of(args[3]));
         String who = "pid" + ProcessHandle.current().pid();
         LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30))
-                .timeout(Duration.ofSeconds(60)).retryInterval(Duration.ofMillis(5)).build();
+                .waitTime(Duration.ofSeconds(60)).retryInterval(Duration.ofMillis(5)).build();
         // A child JVM starting beside three others on a loaded host may take longer than the backend's
         // connect timeout to send its first byte: it opens as the command line does, trying again
         // while the connection fails, within its wait.

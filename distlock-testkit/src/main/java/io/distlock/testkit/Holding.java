@@ -88,7 +88,7 @@ sealed interface Holding permits LockContractSuite {
                 results.add(pool.submit(() -> {
                     start.await();
                     LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30))
-                            .timeout(Duration.ofSeconds(30)).retryInterval(Duration.ofMillis(2)).build();
+                            .waitTime(Duration.ofSeconds(30)).retryInterval(Duration.ofMillis(2)).build();
                     for (int i = 0; i < perThread; i++) {
                         Lock lock = manager.acquire(name, options);
                         journal.criticalSection(who, lock.token());
@@ -198,7 +198,7 @@ sealed interface Holding permits LockContractSuite {
         // After an expiry and a force-release too.
         Lock expiring = first.acquire(name, lease(Duration.ofMillis(300)));
         assertThat(expiring.token()).isGreaterThan(previous);
-        Lock next = second.acquire(name, LockOptions.builder().timeout(PATIENCE).build());
+        Lock next = second.acquire(name, LockOptions.builder().waitTime(PATIENCE).build());
         assertThat(next.token()).isGreaterThan(expiring.token());
         second.forceRelease(name);
         try (Lock last = first.acquire(name)) {
@@ -217,7 +217,7 @@ sealed interface Holding permits LockContractSuite {
         }
         kit().restartServer();
         LockManager after = kit().newManager();
-        try (Lock lock = after.acquire(name, LockOptions.builder().timeout(PATIENCE).build())) {
+        try (Lock lock = after.acquire(name, LockOptions.builder().waitTime(PATIENCE).build())) {
             assertThat(lock.token()).as("token after the restart, of a name whose last token was %d", before)
                     .isGreaterThan(before);
         }
@@ -308,7 +308,7 @@ sealed interface Holding permits LockContractSuite {
                 .isInstanceOf(LockLostException.class).hasMessageContaining(name);
         assertThat(observer.inspect(name)).as("held after the extend of a lapsed lease").isEmpty();
         // Free for others (within the backend's rounding: ZooKeeper counts a lease from a contender's first look).
-        try (Lock free = observer.acquire(name, LockOptions.builder().timeout(PATIENCE).build())) {
+        try (Lock free = observer.acquire(name, LockOptions.builder().waitTime(PATIENCE).build())) {
             assertThat(free.token()).isGreaterThan(lapsing.token());
         }
     }
@@ -373,7 +373,7 @@ sealed interface Holding permits LockContractSuite {
         LockManager locks = kit().newManager();
         Lock first = locks.acquire(name);
         assertThat(locks.tryAcquire(name)).isEmpty();
-        assertThatThrownBy(() -> locks.acquire(name, LockOptions.builder().timeout(Duration.ofMillis(100)).build()))
+        assertThatThrownBy(() -> locks.acquire(name, LockOptions.builder().waitTime(Duration.ofMillis(100)).build()))
                 .isInstanceOf(LockTimeoutException.class);
         first.release();
     }

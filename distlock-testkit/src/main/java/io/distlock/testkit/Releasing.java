@@ -40,7 +40,7 @@ sealed interface Releasing permits LockContractSuite {
         LockManager first = kit().newManager();
         LockManager second = kit().newManager();
         Lock expired = first.acquire(name, lease(Duration.ofMillis(300)));
-        Lock current = second.acquire(name, LockOptions.builder().timeout(PATIENCE).build());
+        Lock current = second.acquire(name, LockOptions.builder().waitTime(PATIENCE).build());
         assertThat(expired.release()).as("release of an expired, re-taken lock").isFalse();
         LockInfo holder = second.inspect(name).orElseThrow();
         assertThat(holder.token()).isEqualTo(current.token());
@@ -59,7 +59,7 @@ sealed interface Releasing permits LockContractSuite {
         Lock ending = first.acquire(name, lease(Duration.ofMillis(600)));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<Lock> waiter = pool.submit(() -> second.acquire(name, LockOptions.builder().timeout(PATIENCE)
+            Future<Lock> waiter = pool.submit(() -> second.acquire(name, LockOptions.builder().waitTime(PATIENCE)
                     .retryInterval(Duration.ofMillis(10)).build()));
             // Released while the lease ends and the waiter polls: a backend that checks the owner and
             // then deletes by name alone can delete the waiter's fresh lock in between.
@@ -91,14 +91,14 @@ sealed interface Releasing permits LockContractSuite {
             // them where the backend supports that (two: should the backend's notification of the
             // forced release let one of them take the lock, the other still waits); a 30 s retry
             // interval keeps them from polling.
-            LockOptions local = LockOptions.builder().timeout(Duration.ofSeconds(60))
+            LockOptions local = LockOptions.builder().waitTime(Duration.ofSeconds(60))
                     .retryInterval(Duration.ofSeconds(30)).build();
             pool.submit(() -> locks.acquire(name, local));
             pool.submit(() -> locks.acquire(name, local));
             Eventually.until("both local waiters wait", PATIENCE, () -> otherWaiters(locks, name) == 2);
             // An administrator takes the lock away while its holder believes it still holds it.
             assertThat(observer.forceRelease(name)).isTrue();
-            pool.submit(() -> other.acquire(name, LockOptions.builder().timeout(PATIENCE)
+            pool.submit(() -> other.acquire(name, LockOptions.builder().waitTime(PATIENCE)
                     .retryInterval(Duration.ofMillis(10)).build()));
             // Its token, not only its record: memcached's inspect shows the name's last token, which is
             // the previous holder's until the new holder's token has been drawn.

@@ -3,6 +3,7 @@ package io.distlock.zookeeper;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

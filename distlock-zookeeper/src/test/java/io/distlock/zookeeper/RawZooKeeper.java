@@ -8,18 +8,13 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A plain ZooKeeper handle for tests: to look at the nodes, or to take over a session from outside. */
+/** A plain ZooKeeper handle for tests: to look at the nodes. */
 final class RawZooKeeper {
     private RawZooKeeper() {
     }
 
     /** A new session, connected. */
     static ZooKeeper connect(String hosts) {
-        return connect(hosts, 0, null);
-    }
-
-    /** A handle on an existing session ({@code sessionId} and its password), or a new one when the id is 0. */
-    static ZooKeeper connect(String hosts, long sessionId, byte[] password) {
         CountDownLatch connected = new CountDownLatch(1);
         Watcher watcher = event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -27,8 +22,7 @@ final class RawZooKeeper {
             }
         };
         try {
-            ZooKeeper zk = sessionId == 0 ? new ZooKeeper(hosts, 10_000, watcher)
-                    : new ZooKeeper(hosts, 10_000, watcher, sessionId, password);
+            ZooKeeper zk = new ZooKeeper(hosts, 10_000, watcher);
             if (!connected.await(20, TimeUnit.SECONDS)) {
                 zk.close();
                 throw new IllegalStateException("no ZooKeeper session with " + hosts + " within 20 s");

@@ -3,6 +3,7 @@ package io.distlock.zookeeper;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;

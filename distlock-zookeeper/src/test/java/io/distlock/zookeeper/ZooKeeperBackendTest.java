@@ -8,6 +8,7 @@ import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.common.PathUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -55,8 +56,8 @@ class ZooKeeperBackendTest {
     void nodeNamesAreReversibleInjectiveAndValidZooKeeperNodes() {
         Set<String> nodes = new HashSet<>();
         for (String name : TRICKY) {
-            String node = NodeNames.lockNode(name);
-            assertThat(NodeNames.lockName(node)).as("decoding the node of %s", name).contains(name);
+            String node = ZooKeeperKeys.lockNode(name);
+            assertThat(ZooKeeperKeys.lockName(node)).as("decoding the node of %s", name).contains(name);
             assertThat(nodes.add(node)).as("node of %s is its own", name).isTrue();
             PathUtils.validatePath("/ns/locks/" + node); // throws IllegalArgumentException if ZooKeeper would refuse it
             assertThat(node).doesNotContain("/");
@@ -70,9 +71,9 @@ class ZooKeeperBackendTest {
         // name escape writes, so none may decode (else two nodes could mean one name).
         for (String node : List.of("l-%2f", "l-%41", "l-~D83D~DD12", "l-%FF", "l-%C3", "l-a b", "l-%", "l-~12",
                 "x-abc", "o-abc+def", "l-~0041")) {
-            assertThat(NodeNames.lockName(node)).as(node).isEmpty();
+            assertThat(ZooKeeperKeys.lockName(node)).as(node).isEmpty();
         }
-        assertThat(NodeNames.lockName("l-a%2Fb")).contains("a/b");
+        assertThat(ZooKeeperKeys.lockName("l-a%2Fb")).contains("a/b");
     }
 
     @Test
@@ -80,7 +81,7 @@ class ZooKeeperBackendTest {
         Set<String> markers = new HashSet<>();
         for (String owner : List.of("o1", "o1+a", "o", "a+b")) {
             for (String name : List.of("a", "+a", "b+", "a+b", "")) {
-                assertThat(markers.add(NodeNames.ownerNode(owner, name))).as("%s / %s", owner, name).isTrue();
+                assertThat(markers.add(ZooKeeperKeys.ownerNode(owner, name))).as("%s / %s", owner, name).isTrue();
             }
         }
     }

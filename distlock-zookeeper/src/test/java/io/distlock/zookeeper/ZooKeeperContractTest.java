@@ -2,6 +2,7 @@ package io.distlock.zookeeper;
 
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -13,7 +14,7 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
 
     @BeforeAll
     static void startZooKeeper() {
-        zookeeper = ZooKeeperServers.start();
+        zookeeper = TestBackend.ZOOKEEPER.start();
     }
 
     @AfterAll
@@ -26,7 +27,7 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
     @Override
     protected int dropConnections() {
         // The server keeps the sessions: each client reconnects within its session timeout, same session.
-        return zookeeper.resetClientConnections();
+        return zookeeper.dropConnections();
     }
 
     @Override
@@ -42,6 +43,6 @@ class ZooKeeperContractTest extends ZooKeeperKitSuite {
 
     @Override
     String hosts() {
-        return "127.0.0.1:" + zookeeper.port();
+        return zookeeper.connectString();
     }
 }

@@ -1,6 +1,7 @@
 package io.distlock.zookeeper;
 
 import io.distlock.testkit.ContractRule;
+import io.distlock.testkit.server.ZooKeeperEnsemble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -28,7 +29,7 @@ class ZooKeeperEnsembleContractTest extends ZooKeeperKitSuite {
 
     @Override
     protected int dropConnections() {
-        return ensemble.resetClientConnections();
+        return ensemble.dropConnections();
     }
 
     @Override

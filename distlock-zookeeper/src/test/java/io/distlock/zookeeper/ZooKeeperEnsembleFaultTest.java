@@ -7,6 +7,7 @@ import io.distlock.LockOptions;
 import io.distlock.LockTimeoutException;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperEnsemble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

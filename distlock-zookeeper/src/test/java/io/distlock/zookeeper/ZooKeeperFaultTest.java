@@ -10,6 +10,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.testkit.Eventually;
 import io.distlock.testkit.RecordingEvents;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +53,11 @@ class ZooKeeperFaultTest {
         return "127.0.0.1:" + zookeeper.port();
     }
 
+    /** The node of lock {@code name} of the default namespace under this class's chroot. */
+    private static String lockPath(String name) {
+        return new ZooKeeperKeys("/faults/" + ZooKeeperSettings.DEFAULT_NAMESPACE).lockPath(name);
+    }
+
     private String uri(String query) {
         return "zookeeper://" + hosts() + "/faults" + query;
     }
@@ -70,11 +76,12 @@ class ZooKeeperFaultTest {
             }).build());
             assertThat(other.tryAcquire("expired")).isEmpty();
 
-            // A second handle on the holder's session, closed: the server ends the session, as an
-            // expiry would, and deletes its ephemeral nodes.
-            ZooKeeper intruder = RawZooKeeper.connect(hosts(), backend.sessionIdForTests(),
-                    backend.sessionPasswordForTests());
-            intruder.close();
+            // The server ends the holder's session, as an expiry would, and deletes its ephemeral
+            // nodes; the session is the one the server says owns the lock node.
+            try (ZooKeeper raw = RawZooKeeper.connect(hosts())) {
+                long session = raw.exists(lockPath("expired"), false).getEphemeralOwner();
+                ServerSideSessions.terminate(zookeeper, session);
+            }
 
             assertThat(lost.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("lost-lock listener called").isTrue();
             assertThat(lock.isHeld()).isFalse();
@@ -98,7 +105,7 @@ class ZooKeeperFaultTest {
             AcquireResult held = backend.tryAcquire(request("frozen", "owner-1"));
             assertThat(held.isAcquired()).isTrue();
 
-            zookeeper.pause();
+            zookeeper.freeze();
             try {
                 long start = System.nanoTime();
                 // A timeout, or a dropped connection if the client notices the silence first: either
@@ -109,7 +116,7 @@ class ZooKeeperFaultTest {
                 // The client notices the silence after 2/3 of the session timeout.
                 Eventually.until("connectionLost reported", PATIENCE, () -> !events.connectionsLost.isEmpty());
             } finally {
-                zookeeper.resume();
+                zookeeper.thaw();
             }
             Eventually.until("the connection is back (same or new session)", PATIENCE,
                     () -> events.connectionsRestored.get() > 0);
@@ -118,7 +125,7 @@ class ZooKeeperFaultTest {
             // Its node is looked for itself: inspect would call it free once its lease ran out anyway.
             try (ZooKeeper raw = RawZooKeeper.connect(hosts())) {
                 Eventually.until("the timed-out acquire left no lock behind", PATIENCE,
-                        () -> absent(raw, backend.lockPath("frozen-2")));
+                        () -> absent(raw, lockPath("frozen-2")));
             }
             Optional<LockInfo> holder = backend.inspect("frozen");
             if (events.lost.isEmpty()) {

@@ -1,10 +1,17 @@
 package io.distlock.zookeeper;
 
+import io.distlock.LockBackendException;
 import io.distlock.testkit.Stderr;
+import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.ZooKeeperServers;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,48 +19,87 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The vocabulary (docs/lock-contract.md, "Vocabulary"): the builder's {@code timeout}, as the
  * URI's; the old {@code commandTimeout} still works, with one warning per backend; both with
- * different values are refused. Settings only: {@code build()} reads them the same way, then connects.
+ * different values are refused. Observed as a user would: the namespace by the nodes on the
+ * server, the timeout by the message of an operation the frozen server does not answer.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZooKeeperVocabularyTest {
-    private static final String URI = "zookeeper://127.0.0.1:2199/apps?connectTimeout=3s&namespace=words";
+    private static ServerProcess zookeeper;
+
+    @BeforeAll
+    static void start() {
+        zookeeper = ZooKeeperServers.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (zookeeper != null) {
+            zookeeper.close();
+        }
+    }
+
+    private static String uri() {
+        return "zookeeper://127.0.0.1:" + zookeeper.port() + "/apps?connectTimeout=3s&namespace=words";
+    }
+
+    /** The timeout the backend's operations run with: named by an inspect the frozen server leaves unanswered. */
+    private static void assertTimeout(ZooKeeperLockBackend backend, String expected) {
+        zookeeper.freeze();
+        try {
+            assertThatThrownBy(() -> backend.inspect("unanswered")).isInstanceOf(LockBackendException.class)
+                    .hasMessageContaining("within " + expected + " (the timeout parameter)");
+        } finally {
+            zookeeper.thaw();
+        }
+    }
 
     @Test
-    void theNewWordWorksWithoutAWarning() {
-        AtomicReference<ZooKeeperSettings> read = new AtomicReference<>();
-        String log = Stderr.of(() -> read.set(ZooKeeperLockBackend.builder(URI).timeout(Duration.ofMillis(750)).settings()));
-        assertThat(read.get().commandTimeout()).isEqualTo(Duration.ofMillis(750));
-        assertThat(read.get().connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(read.get().namespace()).isEqualTo("words");
+    void theNewWordWorksWithoutAWarning() throws Exception {
+        String log = Stderr.of(() -> {
+            try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.builder(uri()).timeout(Duration.ofMillis(750)).build()) {
+                assertTimeout(backend, "PT0.75S");
+            }
+        });
         assertThat(log).doesNotContain("deprecated");
+        try (ZooKeeper raw = RawZooKeeper.connect("127.0.0.1:" + zookeeper.port())) {
+            assertThat(raw.exists("/apps/words/locks", false)).as("the namespace's node").isNotNull();
+        }
 
-        log = Stderr.of(() -> read.set(ZooKeeperLockBackend.builder(URI + "&timeout=750ms").settings()));
-        assertThat(read.get().commandTimeout()).isEqualTo(Duration.ofMillis(750));
+        log = Stderr.of(() -> {
+            try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.builder(uri() + "&timeout=750ms").build()) {
+                assertTimeout(backend, "PT0.75S");
+            }
+        });
         assertThat(log).doesNotContain("deprecated");
     }
 
     @Test
     @SuppressWarnings("removal")
     void theOldWordWorksAndWarnsOncePerBackend() {
-        AtomicReference<ZooKeeperSettings> read = new AtomicReference<>();
-        String log = Stderr.of(() -> read.set(ZooKeeperLockBackend.builder(URI).commandTimeout(Duration.ofMillis(750))
-                .settings()));
-        assertThat(read.get().commandTimeout()).isEqualTo(Duration.ofMillis(750));
+        String log = Stderr.of(() -> {
+            try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.builder(uri())
+                    .commandTimeout(Duration.ofMillis(750)).build()) {
+                assertTimeout(backend, "PT0.75S");
+            }
+        });
         assertThat(log.lines().filter(line -> line.contains("commandTimeout is deprecated, use timeout")))
-                .singleElement().asString().contains("WARN").contains("zookeeper://127.0.0.1:2199/apps");
+                .singleElement().asString().contains("WARN").contains("zookeeper://127.0.0.1:" + zookeeper.port() + "/apps");
     }
 
     @Test
     @SuppressWarnings("removal")
     void bothWordsWithDifferentValuesAreRefused() {
-        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(URI).timeout(Duration.ofSeconds(1))
-                .commandTimeout(Duration.ofSeconds(2)).settings())
+        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(uri()).timeout(Duration.ofSeconds(1))
+                .commandTimeout(Duration.ofSeconds(2)).build())
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("commandTimeout 2s").hasMessageContaining("timeout 1s");
-        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(URI).commandTimeout(Duration.ofSeconds(2))
+        assertThatThrownBy(() -> ZooKeeperLockBackend.builder(uri()).commandTimeout(Duration.ofSeconds(2))
                 .timeout(Duration.ofSeconds(1)).build())
                 .as("in either order, and before connecting").isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("commandTimeout 2s").hasMessageContaining("timeout 1s");
-        assertThat(ZooKeeperLockBackend.builder(URI).commandTimeout(Duration.ofSeconds(2)).timeout(Duration.ofSeconds(2))
-                .settings().commandTimeout()).as("the same value twice").isEqualTo(Duration.ofSeconds(2));
+        try (ZooKeeperLockBackend backend = ZooKeeperLockBackend.builder(uri()).commandTimeout(Duration.ofSeconds(2))
+                .timeout(Duration.ofSeconds(2)).build()) {
+            assertTimeout(backend, "PT2S");
+        }
     }
 }

@@ -66,7 +66,7 @@ public final class HandOffPeer implements AutoCloseable {
      * already found the lock free (it never waited), so the sample says nothing about a wake-up.
      */
     public long handOff(LockManager holder) throws IOException {
-        Lock lock = holder.acquire(name, LockOptions.builder().timeout(Duration.ofSeconds(10)).build());
+        Lock lock = holder.acquire(name, LockOptions.builder().waitTime(Duration.ofSeconds(10)).build());
         in.println("WAIT");
         expect("WAITING");
         // Let the child's first attempt find the lock busy and park; samples where it did not
@@ -146,7 +146,7 @@ public final class HandOffPeer implements AutoCloseable {
                     System.out.println("WAITING");
                     System.out.flush();
                     attempts.set(0);
-                    Lock lock = locks.acquire(name, LockOptions.builder().timeout(Duration.ofSeconds(60))
+                    Lock lock = locks.acquire(name, LockOptions.builder().waitTime(Duration.ofSeconds(60))
                             .retryInterval(retry).build());
                     long now = System.nanoTime();
                     lock.release();

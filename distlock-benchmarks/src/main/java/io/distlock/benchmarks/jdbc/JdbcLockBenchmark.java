@@ -1,5 +1,6 @@
 package io.distlock.benchmarks.jdbc;
 
+import io.distlock.testkit.server.TestBackend;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.LockManager;
@@ -15,7 +16,7 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.jdbc.JdbcLockBackend;
-import io.distlock.jdbc.PostgresServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
@@ -70,7 +71,7 @@ public final class JdbcLockBenchmark {
         int rounds = Reports.intArg(args, 1, 3);
         String loadBefore = loadAverage();
         StringBuilder report = new StringBuilder();
-        try (ServerProcess postgres = PostgresServers.start(); HikariDataSource pool = pool(postgres)) {
+        try (ServerProcess postgres = TestBackend.POSTGRES.start(); HikariDataSource pool = pool(postgres)) {
             // The tables: distlock's, as its first backend creates it; Spring's from its own script.
             JdbcLockBackend.builder(pool).build().close();
             new ResourceDatabasePopulator(new ClassPathResource(SpringRegistryClient.SCHEMA)).execute(pool);
@@ -155,7 +156,7 @@ public final class JdbcLockBenchmark {
      * the table gives median, p90 and p99 in ms, and the pipe between the processes as the floor.
      */
     private static String handOffs(ServerProcess postgres, Windows windows, int rounds) throws Exception {
-        String uri = PostgresServers.uri(postgres) + "?distlock.namespace=handoff";
+        String uri = TestBackend.POSTGRES.uri(postgres, Map.of("namespace", "handoff"));
         String name = "handoff";
         Scenario scenario = new Scenario("HANDOFF", "hand-off to another process", 2, 1, true, Duration.ZERO, false);
         // Hand-offs are driven below, not by Slice: these contenders open no clients.

@@ -11,8 +11,8 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.memcached.MemcachedLockBackend;
-import io.distlock.memcached.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
@@ -91,8 +91,8 @@ public final class MemcachedLockBenchmark {
         table.append("| scenario | distlock critical sections/s | raw xmemcached critical sections/s | distlock vs raw "
                 + "(median of rounds) | hand-off median ms | hand-off p99 ms | exclusion violations |\n");
         table.append("|---|---:|---:|---:|---:|---:|---:|\n");
-        try (ServerProcess memcached = MemcachedServers.start()) {
-            String uri = "memcached://" + memcached.host() + ":" + memcached.port();
+        try (ServerProcess memcached = TestBackend.MEMCACHED.start()) {
+            String uri = TestBackend.MEMCACHED.uri(memcached);
             // distlock with its defaults: lease 30 s, waiting forever, 50 ms retry interval.
             LockOptions options = LockOptions.builder().lease(Duration.ofSeconds(30)).waitForever()
                     .retryInterval(RETRY_INTERVAL).build();

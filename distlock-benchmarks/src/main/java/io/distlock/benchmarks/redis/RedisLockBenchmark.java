@@ -9,8 +9,8 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.redis.RedisLockBackend;
-import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,8 +46,8 @@ public final class RedisLockBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = Reports.intArg(args, 0, 2);
         int rounds = Reports.intArg(args, 1, 5);
-        try (ServerProcess redis = RedisServers.start()) {
-            String uri = "redis://127.0.0.1:" + redis.port();
+        try (ServerProcess redis = TestBackend.REDIS.start()) {
+            String uri = TestBackend.REDIS.uri(redis);
             Contender raw = new Contender("RAW_LETTUCE", "raw Lettuce (SET NX PX + CAD script)", "raw",
                     () -> new RawLettuceClient(uri));
             // distlock with its defaults (retry interval 50 ms as the safety net, pub/sub wake-ups).

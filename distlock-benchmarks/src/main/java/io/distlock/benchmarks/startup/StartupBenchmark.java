@@ -1,11 +1,9 @@
 package io.distlock.benchmarks.startup;
 
 import io.distlock.benchmarks.harness.Reports;
-import io.distlock.jdbc.PostgresServers;
-import io.distlock.memcached.MemcachedServers;
-import io.distlock.redis.RedisServers;
+import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.zookeeper.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,19 +109,19 @@ public final class StartupBenchmark {
             Map<String, String> uris = new LinkedHashMap<>();
             Map<String, Map<String, String>> backendEnv = new LinkedHashMap<>();
             if (only.contains("redis")) {
-                ServerProcess redis = started(servers, RedisServers.start());
-                uris.put("redis", "redis://127.0.0.1:" + redis.port());
+                ServerProcess redis = started(servers, TestBackend.REDIS.start());
+                uris.put("redis", TestBackend.REDIS.uri(redis));
             }
             if (only.contains("memcached")) {
-                ServerProcess memcached = started(servers, MemcachedServers.start());
-                uris.put("memcached", "memcached://127.0.0.1:" + memcached.port());
+                ServerProcess memcached = started(servers, TestBackend.MEMCACHED.start());
+                uris.put("memcached", TestBackend.MEMCACHED.uri(memcached));
             }
             if (only.contains("zookeeper")) {
-                ServerProcess zookeeper = started(servers, ZooKeeperServers.start());
+                ServerProcess zookeeper = started(servers, TestBackend.ZOOKEEPER.start());
                 uris.put("zookeeper", "zookeeper://127.0.0.1:" + zookeeper.port() + "/startup");
             }
             if (only.contains("jdbc")) {
-                postgres = started(servers, PostgresServers.start());
+                postgres = started(servers, TestBackend.POSTGRES.start());
                 uris.put("jdbc", "jdbc:postgresql://" + PostgresServers.USER + "@127.0.0.1:" + postgres.port() + "/"
                         + PostgresServers.DATABASE);
                 backendEnv.put("jdbc", Map.of("DISTLOCK_JDBC_PASSWORD", PostgresServers.PASSWORD));

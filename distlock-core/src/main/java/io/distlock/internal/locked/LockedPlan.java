@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * One {@link Locked} method's lock, read from the annotation once: its name (fixed, or a template
  * over the arguments) and its options. The only reader of {@code @Locked}: the JDK proxy of
@@ -29,6 +32,8 @@ import java.util.stream.Collectors;
  * applications: it is not API, and may change in any release.
  */
 public final class LockedPlan {
+    private static final Logger LOG = LoggerFactory.getLogger(LockedPlan.class);
+
     /** Parameter names as javac wrote them ({@code -parameters}); null when they were not compiled in. */
     public static final Function<Method, String[]> COMPILED_NAMES = LockedPlan::compiledNames;
 
@@ -59,8 +64,9 @@ public final class LockedPlan {
         if (!locked.lease().isEmpty()) {
             options.lease(duration("lease", locked.lease(), method, Durations::parsePositive));
         }
-        if (!locked.timeout().isEmpty()) {
-            options.timeout(duration("timeout", locked.timeout(), method, Durations::parseWait));
+        Duration waitTime = waitTime(locked, method);
+        if (waitTime != null) {
+            options.waitTime(waitTime);
         }
         options.autoRenew(locked.autoRenew()).reentrant(locked.reentrant());
         if (locked.conflict()) {
@@ -87,6 +93,33 @@ public final class LockedPlan {
             return new LockedPlan(method, checkedName(fixed, method), null, built);
         }
         return new LockedPlan(method, null, List.copyOf(template), built);
+    }
+
+    @SuppressWarnings("removal")
+    private static Duration waitTime(Locked locked, Method method) {
+        return waitTime("@Locked", method, locked.waitTime(), locked.timeout());
+    }
+
+    /**
+     * An annotation's wait, given under its name {@code waitTime} or its old name {@code timeout}
+     * (a warning per method), or null if neither is set; both with different durations are refused.
+     * The starter's {@code @DistributedLock} shares this rule with {@code @Locked}.
+     *
+     * @throws IllegalArgumentException naming the annotation, the method and both values
+     */
+    public static Duration waitTime(String annotation, Method method, String waitTime, String timeout) {
+        Duration current = waitTime.isEmpty() ? null
+                : duration(annotation, "waitTime", waitTime, method, Durations::parseWait);
+        if (timeout.isEmpty()) {
+            return current;
+        }
+        Duration old = duration(annotation, "timeout", timeout, method, Durations::parseWait);
+        if (current != null && !current.equals(old)) {
+            throw new IllegalArgumentException(annotation + " on " + method + " sets waitTime = \"" + waitTime
+                    + "\" and its old name timeout = \"" + timeout + "\"; keep waitTime alone");
+        }
+        LOG.warn("{} on {} sets timeout, the old name of waitTime; it is read until 0.2", annotation, method);
+        return old;
     }
 
     /** The lock's name for one call with these arguments. */
@@ -202,10 +235,15 @@ public final class LockedPlan {
     }
 
     private static Duration duration(String what, String value, Method method, Function<String, Duration> parser) {
+        return duration("@Locked", what, value, method, parser);
+    }
+
+    private static Duration duration(String annotation, String what, String value, Method method,
+                                     Function<String, Duration> parser) {
         try {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("@Locked " + what + " '" + value + "' on " + method
+            throw new IllegalArgumentException(annotation + " " + what + " '" + value + "' on " + method
                     + " is not a duration: " + e.getMessage(), e);
         }
     }

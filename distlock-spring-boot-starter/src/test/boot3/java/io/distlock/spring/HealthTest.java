@@ -1,7 +1,7 @@
 package io.distlock.spring;
 
-import io.distlock.redis.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.health.Health;
@@ -42,20 +42,20 @@ class HealthTest {
 
     @Test
     void upWhileRedisAnswersAndDownWithinTheTimeoutWhenItDoesNot() {
-        try (ServerProcess redis = RedisServers.start()) {
+        try (ServerProcess redis = TestBackend.REDIS.start()) {
             // Generous Redis timeouts (the first connection loads Netty, slow on a loaded machine):
             // the DOWN below comes from the health check's own 3 s.
-            runner("redis://127.0.0.1:" + redis.port() + "?connectTimeout=30s&timeout=30s").run(context -> {
+            runner(TestBackend.REDIS.uri(redis, TestBackend.parameters("connectTimeout", "30s", "timeout", "30s"))).run(context -> {
                 DistlockHealthIndicator indicator = context.getBean(DistlockHealthIndicator.class);
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
-                redis.pause();
+                redis.freeze();
                 try {
                     Health down = indicator.health();
                     assertThat(down.getStatus()).isEqualTo(Status.DOWN);
                     assertThat(down.getDetails().get("backend").toString()).startsWith("redis://");
                     assertThat(down.getDetails().get("error").toString()).contains("no answer within");
                 } finally {
-                    redis.resume();
+                    redis.thaw();
                 }
             });
         }

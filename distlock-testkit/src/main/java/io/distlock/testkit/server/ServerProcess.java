@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * name, so a machine's shared server on a standard port is never touched).
  *
  * <p>Generic on purpose: a backend's fixture supplies the command line (from the port and the
- * directory) and a readiness check; each backend module keeps its own (distlock-redis has {@code RedisServers}). A missing binary fails
+ * directory) and a readiness check; this package has one per server kind ({@link RedisServers},
+ * {@link MemcachedServers}, {@link PostgresServers}, {@link MariaDbServers}, {@link ZooKeeperServers}). A missing binary fails
  * with the command that installs it, never with a silent skip.
  *
  * <pre>{@code
@@ -72,6 +73,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public String host() {
         return "127.0.0.1";
+    }
+
+    /** {@code 127.0.0.1:port}: what a client or a backend URI names this server by. */
+    public String connectString() {
+        return host() + ":" + port;
     }
 
     /** The server's own directory (removed by {@link #close()}). */
@@ -185,14 +191,14 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Freezes the server (SIGSTOP to its pid): connections stay open but nothing answers, as
-     * with a server stuck in a long fork or swap. {@link #resume()} thaws it.
+     * with a server stuck in a long fork or swap. {@link #thaw()} thaws it.
      */
-    public synchronized void pause() {
+    public synchronized void freeze() {
         signal("STOP");
     }
 
-    /** Thaws a {@link #pause() paused} server (SIGCONT). */
-    public synchronized void resume() {
+    /** Thaws a {@link #freeze() frozen} server (SIGCONT). */
+    public synchronized void thaw() {
         signal("CONT");
     }
 
@@ -213,12 +219,12 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Resets every client connection to this server from the server's side, as a server that drops
+     * Drops every client connection to this server from the server's side, as a server that drops
      * its connections would ({@link ClientConnections#reset}); the server keeps running.
      *
      * @return how many connections were reset
      */
-    public int resetClientConnections() {
+    public int dropConnections() {
         return ClientConnections.reset(port);
     }
 

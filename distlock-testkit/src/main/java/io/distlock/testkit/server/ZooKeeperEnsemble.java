@@ -1,7 +1,6 @@
-package io.distlock.zookeeper;
+package io.distlock.testkit.server;
 
 import io.distlock.testkit.Eventually;
-import io.distlock.testkit.server.ServerProcess;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,9 +79,9 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         });
     }
 
-    /** Resets every client connection of every member (not the quorum's own), as {@link ServerProcess#resetClientConnections()}. */
-    public int resetClientConnections() {
-        return members.stream().mapToInt(ServerProcess::resetClientConnections).sum();
+    /** Resets every client connection of every member (not the quorum's own), as {@link ServerProcess#dropConnections()}. */
+    public int dropConnections() {
+        return members.stream().mapToInt(ServerProcess::dropConnections).sum();
     }
 
     /** Stops every member, then starts them all again (same ports, same data). */

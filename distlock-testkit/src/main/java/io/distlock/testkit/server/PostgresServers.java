@@ -1,6 +1,5 @@
-package io.distlock.jdbc;
+package io.distlock.testkit.server;
 
-import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,7 +49,7 @@ public final class PostgresServers {
 
     /** A distlock URI with the credentials in it. */
     public static String uri(ServerProcess server) {
-        return "jdbc:postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE;
+        return TestBackend.POSTGRES.uri(server);
     }
 
     public static Connection connect(ServerProcess server) throws SQLException {

@@ -1,6 +1,5 @@
-package io.distlock.zookeeper;
+package io.distlock.testkit.server;
 
-import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
 import java.io.InputStream;

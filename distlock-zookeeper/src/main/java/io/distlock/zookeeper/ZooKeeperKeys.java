@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Lock names and owner ids as ZooKeeper node names: deterministic, injective and reversible, the
- * same in every JVM.
+ * Where a namespace's nodes are ({@code <chroot>/<namespace>/locks/...} and {@code .../owners/...}),
+ * and lock names and owner ids as ZooKeeper node names: deterministic, injective and reversible,
+ * the same in every JVM.
  *
  * <p>A node name is a fixed prefix ({@code l-} for locks) followed by the escaped text: the ASCII
  * letters, digits and {@code - _ . :} stay as they are; every other character becomes its UTF-8
@@ -20,11 +21,49 @@ import java.util.Optional;
  * bytes) escapes to at most 3072 characters, so every node name decodes back to its lock name and
  * {@code list} needs no extra read to learn the names.
  */
-final class NodeNames {
+final class ZooKeeperKeys {
     static final String LOCK_PREFIX = "l-";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private NodeNames() {
+    private final String locksPath;
+    private final String locksPrefix;
+    private final String ownersPath;
+    private final String ownersPrefix;
+
+    /** The nodes below {@code base}, which is {@code <chroot>/<namespace>}. */
+    ZooKeeperKeys(String base) {
+        this.locksPath = base + "/locks";
+        this.locksPrefix = locksPath + "/";
+        this.ownersPath = base + "/owners";
+        this.ownersPrefix = ownersPath + "/";
+    }
+
+    /** The persistent parent of every lock node. */
+    String locksPath() {
+        return locksPath;
+    }
+
+    /** The persistent parent of every owner's marker. */
+    String ownersPath() {
+        return ownersPath;
+    }
+
+    String lockPath(String name) {
+        return locksPrefix + lockNode(name);
+    }
+
+    /** The path of a child that {@code getChildren} of {@link #locksPath()} named. */
+    String lockPathOfNode(String node) {
+        return locksPrefix + node;
+    }
+
+    String ownerPath(String ownerId, String name) {
+        return ownersPrefix + ownerNode(ownerId, name);
+    }
+
+    /** The lock a path names; empty for any other path (another parent, a foreign or malformed node). */
+    Optional<String> lockNameOfPath(String path) {
+        return path.startsWith(locksPrefix) ? lockName(path.substring(locksPrefix.length())) : Optional.empty();
     }
 
     static String lockNode(String name) {

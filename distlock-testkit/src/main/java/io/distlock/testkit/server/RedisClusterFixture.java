@@ -1,13 +1,6 @@
-package io.distlock.redis;
+package io.distlock.testkit.server;
 
 import io.distlock.testkit.Eventually;
-import io.distlock.testkit.server.ServerProcess;
-import io.lettuce.core.Range;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +15,12 @@ import java.util.stream.Collectors;
  */
 public final class RedisClusterFixture implements AutoCloseable {
     private static final int PRIMARIES = 3;
-    final List<ServerProcess> nodes = new ArrayList<>();
+    private final List<ServerProcess> nodes = new ArrayList<>();
     private final List<Integer> busPorts = new ArrayList<>();
     private final FixtureClient client = new FixtureClient();
 
     /** Three primaries, no replicas, a node timeout of 5 s. */
-    RedisClusterFixture() {
+    public RedisClusterFixture() {
         this(false, Duration.ofSeconds(5));
     }
 
@@ -49,21 +42,18 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
             int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
             for (int i = 0; i < PRIMARIES; i++) {
-                client.node(nodes.get(i).port()).clusterAddSlotsRange(Range.create(ranges[i][0], ranges[i][1]));
+                client.command(nodes.get(i).port(), "CLUSTER", "ADDSLOTSRANGE", ranges[i][0], ranges[i][1]);
             }
             for (int i = 1; i < count; i++) {
-                // CLUSTER MEET ip port bus-port: Lettuce's clusterMeet has no bus-port argument.
-                client.node(nodes.get(i).port()).dispatch(CommandType.CLUSTER, new StatusOutput<>(StringCodec.UTF8),
-                        new CommandArgs<>(StringCodec.UTF8).add("MEET").add("127.0.0.1").add(nodes.get(0).port())
-                                .add(busPorts.get(0)));
+                client.command(nodes.get(i).port(), "CLUSTER", "MEET", "127.0.0.1", nodes.get(0).port(), busPorts.get(0));
             }
             for (ServerProcess node : nodes) {
                 Eventually.until(node + " knowing all " + count + " nodes", Duration.ofSeconds(30),
-                        () -> client.node(node.port()).clusterNodes().lines().count() == count);
+                        () -> client.command(node.port(), "CLUSTER", "NODES").lines().count() == count);
             }
             for (int i = PRIMARIES; i < count; i++) {
-                String primaryId = client.node(nodes.get(i - PRIMARIES).port()).clusterMyId();
-                client.node(nodes.get(i).port()).clusterReplicate(primaryId);
+                String primaryId = client.command(nodes.get(i - PRIMARIES).port(), "CLUSTER", "MYID");
+                client.command(nodes.get(i).port(), "CLUSTER", "REPLICATE", primaryId);
             }
             awaitHealthy(Duration.ofSeconds(60));
         } catch (RuntimeException | Error e) {
@@ -72,19 +62,25 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
+    /** The nodes, primaries first, in the order they were started. */
+    public List<ServerProcess> nodes() {
+        return List.copyOf(nodes);
+    }
+
     /** Two of the nodes as seeds; Lettuce discovers the rest. */
     public String seedUri() {
         return "redis://" + nodes.subList(0, 2).stream().map(n -> "127.0.0.1:" + n.port())
                 .collect(Collectors.joining(",")) + "?cluster=true";
     }
 
-    String uri(String namespace) {
+    /** {@link #seedUri()} with a namespace. */
+    public String uri(String namespace) {
         return seedUri() + "&namespace=" + namespace;
     }
 
     /** The primary that serves {@code key}'s slot, as the running nodes see it (all must agree). */
     public ServerProcess ownerOf(String key) {
-        int slot = SlotHash.getSlot(key);
+        int slot = FixtureClient.slotOf(key);
         int port = -1;
         for (ServerProcess node : nodes) {
             if (!node.isRunning()) {
@@ -108,10 +104,10 @@ public final class RedisClusterFixture implements AutoCloseable {
      * slots and becomes the new owner's replica. Returns the new owner once the cluster is healthy.
      */
     public ServerProcess failOver(String key, boolean pause, Duration within) {
-        int slot = SlotHash.getSlot(key);
+        int slot = FixtureClient.slotOf(key);
         ServerProcess old = ownerOf(key);
         if (pause) {
-            old.pause();
+            old.freeze();
         } else {
             old.kill();
         }
@@ -126,7 +122,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             });
         } finally {
             if (pause) {
-                old.resume();
+                old.thaw();
             }
         }
         if (!pause) {
@@ -138,7 +134,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** How many keys {@code node} holds. */
     public long keyCount(ServerProcess node) {
-        return client.node(node.port()).dbsize();
+        return Long.parseLong(client.command(node.port(), "DBSIZE"));
     }
 
     /** Starts a killed node again (same port, directory and cluster identity) and returns once the cluster is healthy. */
@@ -155,10 +151,10 @@ public final class RedisClusterFixture implements AutoCloseable {
         until("a healthy cluster", within, () -> {
             try {
                 for (ServerProcess node : nodes) {
-                    if (!client.node(node.port()).clusterInfo().contains("cluster_state:ok")) {
+                    if (!client.command(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok")) {
                         return false;
                     }
-                    String nodesLine = client.node(node.port()).clusterNodes();
+                    String nodesLine = client.command(node.port(), "CLUSTER", "NODES");
                     if (nodesLine.contains("fail") || nodesLine.contains("handshake")) {
                         return false;
                     }
@@ -190,7 +186,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** The port of the primary that {@code node}'s CLUSTER NODES says serves {@code slot}, or -1. */
     private int ownerPortSeenBy(ServerProcess node, int slot) {
-        for (String line : client.node(node.port()).clusterNodes().lines().toList()) {
+        for (String line : client.command(node.port(), "CLUSTER", "NODES").lines().toList()) {
             // <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slot ranges...>
             String[] fields = line.split(" ");
             if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
@@ -222,7 +218,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         for (ServerProcess node : nodes) {
             text.append("\n  ").append(node).append(":");
             try {
-                client.node(node.port()).clusterNodes().lines().forEach(l -> text.append("\n    ").append(l));
+                client.command(node.port(), "CLUSTER", "NODES").lines().forEach(l -> text.append("\n    ").append(l));
             } catch (RuntimeException e) {
                 text.append(' ').append(e);
             }

@@ -1,6 +1,5 @@
-package io.distlock.jdbc;
+package io.distlock.testkit.server;
 
-import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,8 +55,9 @@ public final class MariaDbServers {
         return "jdbc:mariadb://127.0.0.1:" + server.port() + "/" + DATABASE + "?" + NO_TLS;
     }
 
+    /** A distlock URI with the credentials in it, through MariaDB Connector/J. */
     public static String uri(ServerProcess server) {
-        return "jdbc:mariadb://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE + "?" + NO_TLS;
+        return TestBackend.MARIADB.uri(server);
     }
 
     /**
@@ -66,8 +66,7 @@ public final class MariaDbServers {
      * MariaDB's driver's words.
      */
     public static String mysqlUri(ServerProcess server) {
-        return "jdbc:mysql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.port() + "/" + DATABASE + "?"
-                + MYSQL_NO_TLS;
+        return TestBackend.MYSQL.uri(server);
     }
 
     public static Connection connect(ServerProcess server) throws SQLException {

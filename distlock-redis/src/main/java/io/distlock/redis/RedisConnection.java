@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * pipelined by Lettuce) and pub/sub. Opening connects both within {@code connectTimeout + timeout}
  * or fails with {@link LockBackendException} naming the masked URI and the server's answer.
  */
-final class RedisConnections implements AutoCloseable {
+final class RedisConnection implements AutoCloseable {
     private static final String LOST_HANDSHAKE_CAUSE = "RedisHandshakeHandler not registered";
 
     /**
@@ -61,7 +61,7 @@ final class RedisConnections implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    RedisConnections(RedisSettings settings) {
+    RedisConnection(RedisSettings settings) {
         this.settings = settings;
         this.resources = SharedClientResources.acquire();
         AbstractRedisClient created = null;

@@ -1,8 +1,5 @@
-package io.distlock.internal;
+package io.distlock;
 
-import io.distlock.Lock;
-import io.distlock.LockManager;
-import io.distlock.Locked;
 import io.distlock.internal.locked.LockedPlan;
 
 import java.lang.reflect.InvocationHandler;
@@ -15,13 +12,14 @@ import java.util.Map;
 /**
  * The {@link Locked} interception behind {@link LockManager#proxy}: a JDK proxy, no framework. What
  * the annotation means is {@link LockedPlan}'s, shared with the Spring starter; this class only
- * finds the annotation and runs calls under the plan.
+ * finds the annotation and runs calls under the plan. It sits beside {@code LockManager}, whose
+ * {@code proxy} it is, so the engine's package never needs to know the manager.
  */
-public final class LockedProxy {
+final class LockedProxy {
     private LockedProxy() {
     }
 
-    public static <T> T create(LockManager locks, Class<T> type, T target) {
+    static <T> T create(LockManager locks, Class<T> type, T target) {
         if (type == null || !type.isInterface()) {
             throw new IllegalArgumentException("proxy type must be an interface but was " + type);
         }

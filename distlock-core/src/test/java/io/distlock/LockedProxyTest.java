@@ -1,10 +1,4 @@
-package io.distlock.internal;
-
-import io.distlock.Lock;
-import io.distlock.LockInfo;
-import io.distlock.LockManager;
-import io.distlock.LockTimeoutException;
-import io.distlock.Locked;
+package io.distlock;
 
 import io.distlock.memory.InMemoryLockBackend;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,6 @@
-package io.distlock.redis;
+package io.distlock.testkit.server;
 
 import io.distlock.testkit.Eventually;
-import io.distlock.testkit.server.ServerProcess;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +37,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private final FixtureClient client = new FixtureClient();
 
     /** One primary watched by one sentinel: discovery, no failover. */
-    RedisSentinelFixture() {
+    public RedisSentinelFixture() {
         this(0, 1, Duration.ofSeconds(30));
     }
 
@@ -103,7 +102,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
         if (failure == Failure.KILLED) {
             old.kill();
         } else {
-            old.pause();
+            old.freeze();
         }
         int[] promoted = {-1};
         try {
@@ -113,7 +112,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
             });
         } finally {
             if (failure == Failure.PAUSED) {
-                old.resume();
+                old.thaw();
             }
         }
         if (failure == Failure.KILLED) {
@@ -134,7 +133,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * (their failover timeout) before they point it back.
      */
     public void replicateThrough(ServerProcess replica, int port, Duration within) {
-        client.node(replica.port()).replicaof("127.0.0.1", port);
+        client.command(replica.port(), "REPLICAOF", "127.0.0.1", port);
         awaitReplicating(replica, port, within);
     }
 
@@ -234,12 +233,12 @@ public final class RedisSentinelFixture implements AutoCloseable {
                     return false;
                 }
                 for (ServerProcess sentinel : sentinels) {
-                    Map<String, String> master = client.sentinel(sentinel.port()).master(MASTER_ID);
+                    Map<String, String> master = client.sentinelPrimary(sentinel.port(), MASTER_ID);
                     if (!"master".equals(master.get("flags"))
                             || Integer.parseInt(master.get("num-other-sentinels")) != sentinels.size() - 1) {
                         return false;
                     }
-                    long healthy = client.sentinel(sentinel.port()).replicas(MASTER_ID).stream()
+                    long healthy = client.sentinelReplicas(sentinel.port(), MASTER_ID).stream()
                             .filter(r -> "slave".equals(r.get("flags")) && "ok".equals(r.get("master-link-status"))
                                     && String.valueOf(primaryPort).equals(r.get("master-port")))
                             .count();
@@ -266,17 +265,16 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private int agreedPrimaryPortOrMinusOne() {
         int agreed = -1;
         for (ServerProcess sentinel : sentinels) {
-            java.net.SocketAddress named;
+            int named;
             try {
-                named = client.sentinel(sentinel.port()).getMasterAddrByName(MASTER_ID);
+                named = client.primaryPortNamedBy(sentinel.port(), MASTER_ID);
             } catch (RuntimeException unreachable) {
                 return -1;
             }
-            if (!(named instanceof InetSocketAddress address)
-                    || (agreed > 0 && address.getPort() != agreed)) {
+            if (named < 0 || (agreed > 0 && named != agreed)) {
                 return -1;
             }
-            agreed = address.getPort();
+            agreed = named;
         }
         return agreed;
     }
@@ -291,8 +289,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
         for (ServerProcess sentinel : sentinels) {
             try {
                 text.append("\n  sentinel ").append(sentinel.port()).append(": ")
-                        .append(client.sentinel(sentinel.port()).master(MASTER_ID)).append(" replicas ")
-                        .append(client.sentinel(sentinel.port()).replicas(MASTER_ID));
+                        .append(client.sentinelPrimary(sentinel.port(), MASTER_ID)).append(" replicas ")
+                        .append(client.sentinelReplicas(sentinel.port(), MASTER_ID));
             } catch (RuntimeException e) {
                 text.append("\n  sentinel ").append(sentinel.port()).append(": ").append(e);
             }
@@ -301,7 +299,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     }
 
     /** The port from {@code SENTINEL get-master-addr-by-name}, or -1 while the sentinel does not know it. */
-    static int masterPortReportedBy(String host, int port) throws IOException {
+    private static int masterPortReportedBy(String host, int port) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 200);
             socket.setSoTimeout(1000);
