@@ -91,7 +91,7 @@ final class LeaseTable {
         this.sequence = table + "_token_seq";
         this.channel = table.replace('.', '_') + "_released";
         this.namespace = namespace;
-        this.queryTimeoutSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        this.queryTimeoutSeconds = JdbcConnections.wholeSeconds(timeout);
         String now = dialect.now;
         // MySQL: a placeholder, never committed: the token is drawn once the row is ours (upsert).
         String next = dialect.hasSequences() ? dialect.nextValue(sequence) : "0";

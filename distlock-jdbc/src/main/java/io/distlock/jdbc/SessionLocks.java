@@ -10,16 +10,9 @@ import io.distlock.spi.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session strategy: a lock is a PostgreSQL advisory lock ({@code pg_try_advisory_lock}) or a
@@ -64,13 +56,12 @@ import java.util.concurrent.locks.LockSupport;
  * lock, then finds this one lost when the database is back (its {@link #extend} and inspection answer
  * "not yours") or when its lease runs out, whichever comes first.
  */
-final class SessionLocks {
+final class SessionLocks implements LockStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final JdbcLockBackend backend;
-    private final DataSource dataSource;
+    private final JdbcConnections connections;
     private final LeaseTable table;
+    private final SessionStatements statements;
     private final Dialect dialect;
     private final Duration timeout;
     private final Duration heartbeat;
@@ -105,22 +96,18 @@ final class SessionLocks {
         }
     }
 
-    /** One try for the advisory lock and the row: got the lock, the new token (0: the row stayed another's), the row before. */
-    private record Attempt(boolean locked, long token, LeaseTable.Row before) {
-    }
-
-    SessionLocks(JdbcLockBackend backend, DataSource dataSource, LeaseTable table, Duration timeout, Duration heartbeat) {
+    SessionLocks(JdbcConnections connections, LeaseTable table, Duration timeout, Duration heartbeat) {
         if (table.dialect == Dialect.H2) {
             throw new IllegalArgumentException("H2 has no session locks");
         }
-        this.backend = backend;
-        this.dataSource = dataSource;
+        this.connections = connections;
         this.table = table;
+        this.statements = new SessionStatements(table, timeout);
         this.dialect = table.dialect;
         this.timeout = timeout;
         this.heartbeat = heartbeat;
         this.grace = takeoverGrace(heartbeat);
-        this.seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        this.seconds = JdbcConnections.wholeSeconds(timeout);
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "distlock-jdbc-sessions");
             thread.setDaemon(true);
@@ -140,7 +127,8 @@ final class SessionLocks {
         return twoBeats.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twoBeats;
     }
 
-    void start(BackendEvents events) {
+    @Override
+    public void start(BackendEvents events) {
         this.events = events;
         long every = heartbeat.toNanos();
         scheduler.scheduleWithFixedDelay(this::checkSessions, every, every, TimeUnit.NANOSECONDS);
@@ -156,15 +144,45 @@ final class SessionLocks {
 
     // ------------------------------------------------------------------ acquiring
 
-    AcquireResult acquire(AcquireRequest request) throws SQLException {
+    @Override
+    public AcquireResult acquire(AcquireRequest request) {
+        return connections.guarded("acquire", request.name(), () -> acquireOnce(request));
+    }
+
+    @Override
+    public boolean extend(String name, String ownerId, Duration lease) {
+        return connections.guarded("extend", name, () -> extendHeld(name, ownerId, lease));
+    }
+
+    @Override
+    public boolean release(String name, String ownerId) {
+        return connections.guarded("release", name, () -> releaseHeld(name, ownerId));
+    }
+
+    @Override
+    public Optional<LockInfo> inspect(String name) {
+        return connections.call("inspect", name, true, connection -> inspect(connection, name));
+    }
+
+    @Override
+    public ListPage list(String prefix, int limit) {
+        return connections.call("list", prefix, true, connection -> list(connection, prefix, limit));
+    }
+
+    @Override
+    public boolean forceRelease(String name) {
+        return connections.call("forceRelease", name, true, connection -> forceRelease(connection, name));
+    }
+
+    private AcquireResult acquireOnce(AcquireRequest request) throws SQLException {
         SessionKeys.Key key = key(request.name());
         Connection connection;
         try {
-            connection = dataSource.getConnection();
+            connection = connections.connection();
         } catch (SQLException e) {
-            if (backend.poolExhausted()) {
+            if (connections.poolExhausted()) {
                 // Not the database's fault: no connection-lost report, which would suspend every lock.
-                throw new LockBackendException(backend.describe() + ": acquire '" + request.name() + "' failed: every "
+                throw new LockBackendException(connections.describe() + ": acquire '" + request.name() + "' failed: every "
                         + "connection of the pool is in use, and this backend holds " + held.size() + " session "
                         + "lock(s), each on a connection of its own: give the pool more connections (distlock.poolSize)",
                         e);
@@ -180,31 +198,31 @@ final class SessionLocks {
                 connection.setAutoCommit(true);
             }
             long sentAt = System.nanoTime();
-            Attempt attempt = attempt(connection, request, key);
-            if (!attempt.locked && overdue(attempt.before) && takeOver(connection, request.name(), key)) {
+            SessionStatements.Attempt attempt = statements.attempt(connection, request, key);
+            if (!attempt.locked() && overdue(attempt.before()) && takeOver(connection, request.name(), key)) {
                 sentAt = System.nanoTime();
-                attempt = attempt(connection, request, key);
+                attempt = statements.attempt(connection, request, key);
             }
-            if (attempt.locked && attempt.token > 0) {
+            if (attempt.locked() && attempt.token() > 0) {
                 Held lock = new Held(request, key, connection, autoCommitWas, Durations.deadlineNanos(sentAt, request.lease()));
                 held.put(lock.ownerId, lock);
                 kept = true;
                 synchronized (lock) {
                     if (closed) {
                         end(lock);
-                        throw new LockBackendException(backend.describe() + " was closed while acquiring '"
+                        throw new LockBackendException(connections.describe() + " was closed while acquiring '"
                                 + request.name() + "'");
                     }
                     scheduleExpiry(lock);
                 }
-                return AcquireResult.acquired(attempt.token);
+                return AcquireResult.acquired(attempt.token());
             }
-            if (attempt.locked) {
+            if (attempt.locked()) {
                 // The row is a lease-table holder's whose lease lasts (the strategies share the table).
-                unlock(connection, key);
+                statements.unlock(connection, key);
             }
             clean = true;
-            LeaseTable.Row before = attempt.before;
+            LeaseTable.Row before = attempt.before();
             return before != null && before.live() ? AcquireResult.busy(info(request.name(), before))
                     : AcquireResult.busy();
         } finally {
@@ -217,43 +235,6 @@ final class SessionLocks {
                 }
             }
         }
-    }
-
-    private Attempt attempt(Connection connection, AcquireRequest request, SessionKeys.Key key) throws SQLException {
-        String owner = LeaseTable.SESSION_OWNER + request.ownerId();
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, table.sessionAcquireSql)) {
-                statement.setLong(1, key.advisory());
-                table.bindRequest(statement, 1, request, owner);
-                statement.setString(10, table.namespace());
-                statement.setBytes(11, LeaseTable.key(request.name()));
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    boolean locked = rows.getBoolean(1);
-                    long token = rows.getLong(2);
-                    return new Attempt(locked, rows.wasNull() ? 0 : token, LeaseTable.row(rows, 3));
-                }
-            }
-        }
-        boolean locked;
-        try (PreparedStatement statement = table.prepare(connection, "SELECT GET_LOCK(?, 0)")) {
-            statement.setString(1, key.lockName());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                int got = rows.getInt(1);
-                if (rows.wasNull()) {
-                    throw new SQLException("GET_LOCK('" + key.lockName() + "', 0) failed (returned NULL)");
-                }
-                locked = got == 1;
-            }
-        }
-        if (!locked) {
-            return new Attempt(false, 0, table.readRow(connection, request.name(), false));
-        }
-        // As in the lease-table strategy: owner ids are unique, so our owner in the row means our statement took it.
-        LeaseTable.Row row = table.upsert(connection, table.sessionUpsertSql, request, owner);
-        boolean ours = row != null && row.owner().equals(owner);
-        return new Attempt(true, ours ? row.token() : 0, ours ? null : row);
     }
 
     /** A session-strategy row whose lease ended more than {@link #grace} ago, while its advisory lock is still held. */
@@ -272,11 +253,11 @@ final class SessionLocks {
         try {
             return endHolder(connection, name, key, true);
         } catch (SQLException e) {
-            if (JdbcLockBackend.isConnectionProblem(e)) {
+            if (JdbcConnections.isConnectionProblem(e)) {
                 throw e;
             }
             LOG.warn("{}: lock '{}' is held past its lease by a session that could not be ended ({}); it stays busy "
-                    + "until that session ends", backend.describe(), name, backend.explain(e));
+                    + "until that session ends", connections.describe(), name, connections.explain(e));
             return false;
         }
     }
@@ -313,22 +294,22 @@ final class SessionLocks {
                 committed = true;
                 return false;
             }
-            Long session = holderSession(connection, key);
-            if (onlyOverdue && session != null && !idleSince(connection, session, row.expiresAt())) {
+            Long session = statements.holderSession(connection, key);
+            if (onlyOverdue && session != null && !statements.idleSince(connection, session, row.expiresAt())) {
                 // Busy since the lease ended: a new holder that has the advisory lock and is about to
                 // write the row, or the old one unlocking right now. Only a session left idle is ended.
                 connection.commit();
                 committed = true;
                 return false;
             }
-            boolean ended = session != null && terminate(connection, key, session);
+            boolean ended = session != null && statements.terminate(connection, key, session);
             if (!onlyOverdue && row != null && row.live()) {
                 ended |= table.release(connection, name, row.owner());
             }
             connection.commit();
             committed = true;
             if (ended) {
-                LOG.info("{}: ended the holder of lock '{}'{}", backend.describe(), name,
+                LOG.info("{}: ended the holder of lock '{}'{}", connections.describe(), name,
                         onlyOverdue ? " (its lease was over, its session still held the lock)" : "");
             }
             return ended;
@@ -346,109 +327,9 @@ final class SessionLocks {
         }
     }
 
-    /** The database session holding {@code key}'s advisory lock, other than {@code connection}'s own; null when free. */
-    private Long holderSession(Connection connection, SessionKeys.Key key) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, "SELECT pid FROM pg_locks WHERE locktype = "
-                    + "'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                    + " AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1 AND granted"
-                    + " AND pid <> pg_backend_pid()")) {
-                statement.setLong(1, key.classId());
-                statement.setLong(2, key.objectId());
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? rows.getLong(1) : null;
-                }
-            }
-        }
-        try (PreparedStatement statement = table.prepare(connection, "SELECT IS_USED_LOCK(?), CONNECTION_ID()")) {
-            statement.setString(1, key.lockName());
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                long session = rows.getLong(1);
-                return rows.wasNull() || session == rows.getLong(2) ? null : session;
-            }
-        }
-    }
-
-    /**
-     * Whether database session {@code session} has been idle since before {@code millis} (epoch ms by
-     * the database's clock): a holder frozen or cut off since before its lease ended, as opposed to a
-     * session that is working now or has since (a holder's heartbeat, a new holder's acquisition).
-     */
-    private boolean idleSince(Connection connection, long session, long millis) throws SQLException {
-        String sql = switch (dialect) {
-            case POSTGRESQL -> "SELECT (extract(epoch from state_change) * 1000)::bigint FROM pg_stat_activity"
-                    + " WHERE pid = ? AND state = 'idle'";
-            // MySQL's PROCESSLIST has no TIME_MS, only whole seconds (TIME, rounded down): the latest
-            // moment the session may have gone idle is now - TIME, which errs towards "not yet".
-            case MYSQL -> "SELECT CAST(" + dialect.now + " - TIME * 1000 AS SIGNED) FROM information_schema.PROCESSLIST"
-                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
-            default -> "SELECT CAST(" + dialect.now + " - TIME_MS AS SIGNED) FROM information_schema.PROCESSLIST"
-                    + " WHERE ID = ? AND COMMAND = 'Sleep'";
-        };
-        try (PreparedStatement statement = table.prepare(connection, sql)) {
-            statement.setLong(1, session);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return false;
-                }
-                long since = rows.getLong(1);
-                return !rows.wasNull() && since < millis;
-            }
-        }
-    }
-
-    /** Ends database session {@code session} and waits (within the timeout) until it no longer holds {@code key}. */
-    private boolean terminate(Connection connection, SessionKeys.Key key, long session) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(connection, "SELECT pg_terminate_backend(?)")) {
-                statement.setInt(1, (int) session);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next() || !rows.getBoolean(1)) {
-                        return false;
-                    }
-                }
-            }
-        } else {
-            try (Statement statement = connection.createStatement()) {
-                statement.setQueryTimeout(seconds);
-                // A number the server gave, never text from outside.
-                statement.execute("KILL CONNECTION " + session);
-            } catch (SQLException e) {
-                // 1094: unknown thread id, it has ended by itself meanwhile.
-                if (e.getErrorCode() != 1094) {
-                    throw e;
-                }
-            }
-        }
-        // Both calls only signal the session; its locks go when it has ended.
-        long deadline = Durations.deadlineNanos(System.nanoTime(), timeout);
-        while (Long.valueOf(session).equals(holderSession(connection, key))) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new SQLException("database session " + session + " still held the lock " + timeout
-                        + " after it was ended", "57014");
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-        return true;
-    }
-
-    private void unlock(Connection connection, SessionKeys.Key key) throws SQLException {
-        boolean postgres = dialect == Dialect.POSTGRESQL;
-        try (PreparedStatement statement = table.prepare(connection,
-                postgres ? "SELECT pg_advisory_unlock(?)" : "SELECT RELEASE_LOCK(?)")) {
-            if (postgres) {
-                statement.setLong(1, key.advisory());
-            } else {
-                statement.setString(1, key.lockName());
-            }
-            statement.executeQuery().close();
-        }
-    }
-
     // ------------------------------------------------------------------ holding and releasing
 
-    boolean extend(String name, String ownerId, Duration lease) throws SQLException {
+    private boolean extendHeld(String name, String ownerId, Duration lease) throws SQLException {
         Held lock = held.get(ownerId);
         if (lock == null || !lock.name.equals(name)) {
             return false;
@@ -482,7 +363,7 @@ final class SessionLocks {
         }
     }
 
-    boolean release(String name, String ownerId) throws SQLException {
+    private boolean releaseHeld(String name, String ownerId) throws SQLException {
         Held lock = held.get(ownerId);
         if (lock == null || !lock.name.equals(name)) {
             return false;
@@ -496,7 +377,7 @@ final class SessionLocks {
             cancelExpiry(lock);
             boolean released;
             try {
-                released = releaseStatement(lock);
+                released = statements.release(lock.connection, lock.name, lock.ownerId, lock.key);
             } catch (SQLException e) {
                 boolean dead = isDead(lock.connection, e);
                 // Whether it unlocked is unknown: closing the session frees the lock in any case.
@@ -511,34 +392,13 @@ final class SessionLocks {
         }
     }
 
-    /** Ends the row's lease (waking waiters on PostgreSQL) and then lets the advisory lock go; true if the lease was still ours. */
-    private boolean releaseStatement(Held lock) throws SQLException {
-        String owner = LeaseTable.SESSION_OWNER + lock.ownerId;
-        if (dialect == Dialect.POSTGRESQL) {
-            try (PreparedStatement statement = table.prepare(lock.connection, table.sessionReleaseSql)) {
-                statement.setString(1, table.namespace());
-                statement.setBytes(2, LeaseTable.key(lock.name));
-                statement.setString(3, owner);
-                statement.setString(4, table.namespace());
-                statement.setLong(5, lock.key.advisory());
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    return rows.getLong(1) > 0;
-                }
-            }
-        }
-        boolean released = table.release(lock.connection, lock.name, owner);
-        unlock(lock.connection, lock.key);
-        return released;
-    }
-
     /** Lets a held lock go quietly (its lease ran out, or an extend found it ended, or the backend closes). */
     private void end(Held lock) {
         lock.live = false;
         cancelExpiry(lock);
         held.remove(lock.ownerId, lock);
         try {
-            releaseStatement(lock);
+            statements.release(lock.connection, lock.name, lock.ownerId, lock.key);
             giveBack(lock.connection, lock.autoCommitWas);
         } catch (SQLException e) {
             discard(lock.connection);
@@ -566,7 +426,7 @@ final class SessionLocks {
     private void expire(Held lock) {
         synchronized (lock) {
             if (lock.live && System.nanoTime() - lock.deadline >= 0) {
-                LOG.debug("{}: lease of lock '{}' ran out; its session lock is let go", backend.describe(), lock.name);
+                LOG.debug("{}: lease of lock '{}' ran out; its session lock is let go", connections.describe(), lock.name);
                 end(lock);
             }
         }
@@ -612,20 +472,20 @@ final class SessionLocks {
         lock.live = false;
         cancelExpiry(lock);
         discard(lock.connection);
-        Throwable down = backend.probeFailure();
+        Throwable down = connections.probeFailure();
         if (down != null) {
-            backend.connectionFailed(down);
+            connections.health().lost(down);
             return false;
         }
-        LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", backend.describe(),
-                lock.name, backend.explain(cause));
+        LOG.warn("{}: the database session holding lock '{}' ended ({}); the lock is lost", connections.describe(),
+                lock.name, connections.explain(cause));
         BackendEvents target = events;
         if (report && target != null) {
-            target.lost(lock.name, lock.ownerId, new LockBackendException(backend.describe()
+            target.lost(lock.name, lock.ownerId, new LockBackendException(connections.describe()
                     + ": the database session that held lock '" + lock.name + "' ended: "
-                    + backend.explain(cause), cause));
+                    + connections.explain(cause), cause));
         }
-        backend.quietly("release", lock.name,
+        connections.quietly("release", lock.name,
                 connection -> table.release(connection, lock.name, LeaseTable.SESSION_OWNER + lock.ownerId));
         if (target != null) {
             target.released(lock.name);
@@ -634,7 +494,7 @@ final class SessionLocks {
     }
 
     private boolean isDead(Connection connection, SQLException failure) {
-        if (JdbcLockBackend.isDeadConnection(failure)) {
+        if (JdbcConnections.isDeadConnection(failure)) {
             return true;
         }
         try {
@@ -651,13 +511,13 @@ final class SessionLocks {
             }
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("closing a session connection failed: {}", backend.masked(e));
+            LOG.debug("closing a session connection failed: {}", connections.masked(e));
         }
     }
 
     /** Closes the physical connection (ending its session and any lock it holds) rather than pooling it again. */
     private void discard(Connection connection) {
-        backend.discard(connection);
+        connections.discard(connection);
     }
 
     // ------------------------------------------------------------------ seeing and repairing
@@ -667,20 +527,20 @@ final class SessionLocks {
      * holds its advisory lock (a killed holder's row keeps its lease, but not the lock), and never
      * for a lock of this backend whose session is known dead.
      */
-    Optional<LockInfo> inspect(Connection connection, String name) throws SQLException {
+    private Optional<LockInfo> inspect(Connection connection, String name) throws SQLException {
         Optional<LockInfo> row = table.inspect(connection, name);
         if (row.isEmpty() || !row.get().ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
             return row;
         }
         String ownerId = row.get().ownerId().substring(LeaseTable.SESSION_OWNER.length());
-        if (knownDead(ownerId) || holderSession(connection, key(name)) == null) {
+        if (knownDead(ownerId) || statements.holderSession(connection, key(name)) == null) {
             return Optional.empty();
         }
         return Optional.of(withOwner(row.get(), ownerId));
     }
 
-    ListPage list(Connection connection, String prefix, int limit) throws SQLException {
-        Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? advisoryLocks(connection) : null;
+    private ListPage list(Connection connection, String prefix, int limit) throws SQLException {
+        Set<Long> lockedKeys = dialect == Dialect.POSTGRESQL ? statements.advisoryLocks(connection) : null;
         return table.list(connection, prefix, limit, row -> {
             if (!row.ownerId().startsWith(LeaseTable.SESSION_OWNER)) {
                 return row;
@@ -688,34 +548,20 @@ final class SessionLocks {
             String ownerId = row.ownerId().substring(LeaseTable.SESSION_OWNER.length());
             SessionKeys.Key key = key(row.name());
             boolean locked = lockedKeys != null ? lockedKeys.contains(key.advisory())
-                    : holderSession(connection, key) != null;
+                    : statements.holderSession(connection, key) != null;
             return locked && !knownDead(ownerId) ? withOwner(row, ownerId) : null;
         });
     }
 
-    /** Every advisory lock held in this database (bigint keys), in one query. */
-    private Set<Long> advisoryLocks(Connection connection) throws SQLException {
-        Set<Long> keys = new HashSet<>();
-        try (PreparedStatement statement = table.prepare(connection, "SELECT classid::bigint, objid::bigint FROM pg_locks"
-                + " WHERE locktype = 'advisory' AND objsubid = 1 AND granted"
-                + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-             ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                keys.add(rows.getLong(1) << 32 | rows.getLong(2));
-            }
-        }
-        return keys;
-    }
-
-    boolean forceRelease(Connection connection, String name) throws SQLException {
+    private boolean forceRelease(Connection connection, String name) throws SQLException {
         try {
             return endHolder(connection, name, key(name), false);
         } catch (SQLException e) {
-            if (JdbcLockBackend.isConnectionProblem(e)) {
+            if (JdbcConnections.isConnectionProblem(e)) {
                 throw e;
             }
-            throw new LockBackendException(backend.describe() + ": forceRelease '" + name + "' could not end the "
-                    + "database session holding it: " + backend.explain(e) + " [the database user must be "
+            throw new LockBackendException(connections.describe() + ": forceRelease '" + name + "' could not end the "
+                    + "database session holding it: " + connections.explain(e) + " [the database user must be "
                     + "allowed to end that session: on PostgreSQL the same role or pg_signal_backend, on MariaDB the "
                     + "same user or CONNECTION ADMIN, on MySQL the same user or CONNECTION_ADMIN]", e);
         }
@@ -740,7 +586,8 @@ final class SessionLocks {
     // ------------------------------------------------------------------ closing
 
     /** Lets every lock still held go (their sessions end); the engine has released its own before. */
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         scheduler.shutdownNow();
         for (Held lock : held.values()) {

@@ -58,7 +58,7 @@ abstract class JdbcSessionFaultSuite extends JdbcFaultSuite {
     }
 
     private static SessionKeys.Key key(String name) {
-        return SessionKeys.of(JdbcLockBackend.DEFAULT_NAMESPACE, name);
+        return SessionKeys.of(JdbcOptions.DEFAULT_NAMESPACE, name);
     }
 
     @Test

@@ -78,7 +78,7 @@ class JdbcSettingsTest {
         JdbcSettings settings = JdbcSettings.parse("jdbc:postgresql://app:Pw%23One@db/x?sslpassword=PwTwo", null);
         SQLException failure = new SQLException("auth failed for app with Pw#One (sslpassword PwTwo) at "
                 + "jdbc:postgresql://app:Pw#One@db/x", "28P01");
-        assertThat(JdbcLockBackend.explain(failure, settings.secrets())).doesNotContain("Pw")
+        assertThat(JdbcConnections.explain(failure, settings.secrets())).doesNotContain("Pw")
                 .contains("check the user and the password");
     }
 
@@ -94,7 +94,7 @@ class JdbcSettingsTest {
         SQLException failure = new SQLException("Cannot load connection class because of underlying exception: "
                 + "WrongArgumentException: Malformed database URL, failed to parse the connection string near "
                 + "'app:Pw@Mine@db1:3306'.", "08001");
-        assertThat(JdbcLockBackend.explain(failure, settings.secrets())).doesNotContain("Pw@Mine").contains("app:***");
+        assertThat(JdbcConnections.explain(failure, settings.secrets())).doesNotContain("Pw@Mine").contains("app:***");
     }
 
     @Test

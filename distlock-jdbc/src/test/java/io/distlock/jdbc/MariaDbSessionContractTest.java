@@ -39,6 +39,6 @@ class MariaDbSessionContractTest extends MariaDbContractTest {
      */
     @Override
     protected Duration leaseRounding(Duration lease) {
-        return SessionLocks.takeoverGrace(JdbcLockBackend.DEFAULT_HEARTBEAT);
+        return SessionLocks.takeoverGrace(JdbcOptions.DEFAULT_HEARTBEAT);
     }
 }

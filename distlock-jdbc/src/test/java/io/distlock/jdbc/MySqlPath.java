@@ -33,7 +33,7 @@ final class MySqlPath {
         JdbcLockBackend backend = JdbcLockBackend.open(uri);
         assertThat(backend.dialect()).as("MariaDB's own driver would report MariaDB").isEqualTo(Dialect.MYSQL);
         String table = settings.uri().string(JdbcSettings.TABLE, LeaseTable.DEFAULT_TABLE);
-        String namespace = settings.uri().string(JdbcSettings.NAMESPACE, JdbcLockBackend.DEFAULT_NAMESPACE);
+        String namespace = settings.uri().string(JdbcSettings.NAMESPACE, JdbcOptions.DEFAULT_NAMESPACE);
         String name = "mysql-path-" + System.nanoTime();
         try (LockManager locks = LockManager.builder(backend).build();
              Connection observer = MariaDbServers.connect(server)) {

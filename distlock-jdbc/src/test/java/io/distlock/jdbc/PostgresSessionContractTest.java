@@ -36,6 +36,6 @@ class PostgresSessionContractTest extends PostgresContractTest {
      */
     @Override
     protected Duration leaseRounding(Duration lease) {
-        return SessionLocks.takeoverGrace(JdbcLockBackend.DEFAULT_HEARTBEAT);
+        return SessionLocks.takeoverGrace(JdbcOptions.DEFAULT_HEARTBEAT);
     }
 }
