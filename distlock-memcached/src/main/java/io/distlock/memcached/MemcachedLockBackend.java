@@ -36,7 +36,7 @@ import java.util.Optional;
  * <p>A name lives on one server, chosen by consistent hashing of its key ({@link HashRing}); a
  * server that is down keeps its names, which fail with {@link LockBackendException} until it is
  * back. Acquire is an atomic {@code add} of the holder's record with the lease (whole seconds,
- * rounded up, plus two: {@link ServerNode#expiry}), then, while holding, an increment of the
+ * rounded up, plus two: {@link MemcachedConnection#expiry}), then, while holding, an increment of the
  * name's counter, which is the fencing token: only a holder increments it, so tokens rise in the
  * order the lock was held. The counter is created at the server's unix time times 1,000,000,
  * so that a counter lost to a restart or eviction starts above every token it had issued. Release
@@ -56,22 +56,22 @@ public final class MemcachedLockBackend implements LockBackend {
 
     private final MemcachedSettings settings;
     private final MemcachedKeys keys;
-    private final HashRing<ServerNode> ring;
-    private final List<ServerNode> nodes;
+    private final HashRing<MemcachedConnection> ring;
+    private final List<MemcachedConnection> nodes;
     private volatile @Nullable BackendEvents events;
     private volatile boolean closed;
 
     private MemcachedLockBackend(MemcachedSettings settings) {
         this.settings = settings;
         this.keys = new MemcachedKeys(settings.namespace());
-        Map<String, ServerNode> byLabel = new LinkedHashMap<>();
+        Map<String, MemcachedConnection> byLabel = new LinkedHashMap<>();
         try {
             for (MemcachedSettings.Server server : settings.servers()) {
-                byLabel.put(server.label(), new ServerNode(server, settings.timeout(), settings.connectTimeout(),
+                byLabel.put(server.label(), new MemcachedConnection(server, settings.timeout(), settings.connectTimeout(),
                         this::disconnected));
             }
         } catch (RuntimeException e) {
-            byLabel.values().forEach(ServerNode::close);
+            byLabel.values().forEach(MemcachedConnection::close);
             throw e;
         }
         this.ring = new HashRing<>(byLabel);
@@ -96,7 +96,7 @@ public final class MemcachedLockBackend implements LockBackend {
     @Override
     public AcquireResult tryAcquire(AcquireRequest request) {
         String lockKey = keys.lockKey(request.name());
-        ServerNode node = ring.nodeFor(lockKey);
+        MemcachedConnection node = ring.nodeFor(lockKey);
         Instant expiresAt = Durations.plus(request.acquiredAt(), request.lease());
         String value = LockValue.encode(HolderRecord.of(request, expiresAt));
         if (!node.add(lockKey, node.expiry(request.lease()), value)) {
@@ -120,7 +120,7 @@ public final class MemcachedLockBackend implements LockBackend {
     @Override
     public boolean release(String name, String ownerId) {
         String lockKey = keys.lockKey(name);
-        ServerNode node = ring.nodeFor(lockKey);
+        MemcachedConnection node = ring.nodeFor(lockKey);
         GetsResponse<String> current = node.gets(lockKey);
         if (current == null || !ownedBy(current, ownerId)) {
             return false;
@@ -131,7 +131,7 @@ public final class MemcachedLockBackend implements LockBackend {
     @Override
     public boolean extend(String name, String ownerId, Duration lease) {
         String lockKey = keys.lockKey(name);
-        ServerNode node = ring.nodeFor(lockKey);
+        MemcachedConnection node = ring.nodeFor(lockKey);
         GetsResponse<String> current = node.gets(lockKey);
         if (current == null) {
             return false;
@@ -176,7 +176,7 @@ public final class MemcachedLockBackend implements LockBackend {
     @Override
     public void close() {
         closed = true;
-        nodes.forEach(ServerNode::close);
+        nodes.forEach(MemcachedConnection::close);
     }
 
     @Override
@@ -200,7 +200,7 @@ public final class MemcachedLockBackend implements LockBackend {
         }
     }
 
-    private void disconnected(ServerNode node) {
+    private void disconnected(MemcachedConnection node) {
         BackendEvents listener = events;
         if (closed || listener == null) {
             return;

@@ -9,13 +9,13 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The expiry sent for a lease: whole seconds rounded up plus two, relative up to 30 days (ServerNode#expiry). */
+/** The expiry sent for a lease: whole seconds rounded up plus two, relative up to 30 days (MemcachedConnection#expiry). */
 class LeaseExpiryTest {
     @Test
     void relativeExpiriesNeedNoServer() {
         // Nothing listens on this port: relative expiries are computed without asking the server.
         MemcachedSettings.Server nowhere = new MemcachedSettings.Server("127.0.0.1", ServerProcess.freePort());
-        try (ServerNode node = new ServerNode(nowhere, Duration.ofSeconds(1), Duration.ofMillis(200), n -> { })) {
+        try (MemcachedConnection node = new MemcachedConnection(nowhere, Duration.ofSeconds(1), Duration.ofMillis(200), n -> { })) {
             assertThat(node.expiry(Duration.ofMillis(1))).isEqualTo(3);
             assertThat(node.expiry(Duration.ofMillis(300))).isEqualTo(3);
             assertThat(node.expiry(Duration.ofSeconds(1))).isEqualTo(3);

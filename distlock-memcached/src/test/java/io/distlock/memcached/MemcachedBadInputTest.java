@@ -201,7 +201,7 @@ class MemcachedBadInputTest {
         }
     }
 
-    /** The server keeps the item for the lease plus the few seconds of ServerNode#expiry, never forever. */
+    /** The server keeps the item for the lease plus the few seconds of MemcachedConnection#expiry, never forever. */
     private static void assertStoredFor(String key, Duration lease) {
         Long ttl = MemcachedServers.ttl(memcached, key);
         // A loaded machine may take a few seconds between the store and this look.
@@ -212,7 +212,7 @@ class MemcachedBadInputTest {
     @Test
     void aLeaseEndingPast2038IsRefusedNeverStoredWithoutExpiry() {
         MemcachedSettings.Server server = new MemcachedSettings.Server(memcached.host(), memcached.port());
-        try (ServerNode node = new ServerNode(server, TIMEOUT, TIMEOUT, n -> { })) {
+        try (MemcachedConnection node = new MemcachedConnection(server, TIMEOUT, TIMEOUT, n -> { })) {
             // Beyond the maximum, so only the node can be asked: a lease that memcached's 32-bit time
             // cannot hold, as a lease of the maximum would be on a server whose clock reads 2037.
             Duration pastTheLimit = Duration.ofSeconds(Integer.MAX_VALUE - MemcachedServers.time(memcached) + 60);

@@ -62,7 +62,7 @@ class MemcachedContractTest extends LockContractSuite {
     protected Duration leaseRounding(Duration lease) {
         // README "Leases: whole seconds, plus two": the lease rounded up to whole seconds, and a lock
         // whose holder died stays up to 3 s longer than that.
-        return Duration.ofSeconds(ServerNode.ceilSeconds(lease) + 3).minus(lease);
+        return Duration.ofSeconds(MemcachedConnection.ceilSeconds(lease) + 3).minus(lease);
     }
 
     @Override

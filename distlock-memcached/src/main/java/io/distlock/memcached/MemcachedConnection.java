@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One memcached server, reached through its own xmemcached client that knows only this server: a
+ * The connection to one memcached server (the module's connection room: client, health,
+ * reconnects), through its own xmemcached client that knows only this server: a
  * client that knows one server has nowhere to re-hash a key to, whatever its failure mode.
  *
  * <p>The binary protocol, because its delete takes a CAS value (xmemcached's text-protocol delete
@@ -34,7 +35,7 @@ import java.util.function.Consumer;
  * available connection" although the server was there all along. A server that stays down still
  * fails each call within the timeout (contract 6.3).
  */
-final class ServerNode implements AutoCloseable {
+final class MemcachedConnection implements AutoCloseable {
     /** memcached reads an expiry above 30 days as an absolute unix time. */
     static final long MAX_RELATIVE_EXPIRY_SECONDS = 60L * 60 * 24 * 30;
 
@@ -57,8 +58,8 @@ final class ServerNode implements AutoCloseable {
     /** Set when nothing accepted a connection at the server's address when asked: what to do. */
     private volatile @Nullable String refused;
 
-    ServerNode(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
-               Consumer<ServerNode> onDisconnect) {
+    MemcachedConnection(MemcachedSettings.Server server, Duration timeout, Duration connectTimeout,
+               Consumer<MemcachedConnection> onDisconnect) {
         this.server = server;
         this.label = server.label();
         this.timeoutMillis = Math.max(1, timeout.toMillis());
@@ -73,7 +74,7 @@ final class ServerNode implements AutoCloseable {
         // A restarted server is found again within half a second.
         builder.setHealSessionInterval(500);
         builder.setName("distlock-memcached-" + label);
-        ServerNode self = this;
+        MemcachedConnection self = this;
         builder.setStateListeners(List.of(new MemcachedClientStateListener() {
             @Override
             public void onStarted(MemcachedClient c) {
