@@ -3,6 +3,7 @@ package io.distlock.benchmarks;
 import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.benchmarks.harness.HandOffPeer;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,7 +97,7 @@ public final class FileHandoffBenchmark {
         }
     }
 
-    private static void report(String what, long[] nanos, long[] baseline) {
+    private static void report(String what, long[] nanos, long @Nullable [] baseline) {
         System.out.printf(Locale.ROOT, "%-58s %s%n", what, HandOffPeer.summary(nanos, baseline));
     }
 }

@@ -5,6 +5,7 @@ import io.distlock.LockManager;
 import io.distlock.Locked;
 import io.distlock.spring.DistlockAutoConfiguration;
 import io.distlock.spring.DistributedLock;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
@@ -70,9 +71,9 @@ public final class SpringLockedBenchmark {
         System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
     }
 
-    private static void run(String label, Path parent, int rounds) throws IOException {
+    private static void run(String label, @Nullable Path parent, int rounds) throws IOException {
         System.out.printf(Locale.ROOT, "%n%s%n", label);
-        Path directory = parent == null ? null : Files.createTempDirectory(parent, "distlock-bench-spring");
+        @Nullable Path directory = parent == null ? null : Files.createTempDirectory(parent, "distlock-bench-spring");
         try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
             context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("bench",
                     Map.of("distlock.uri", directory == null ? "memory:" : "file:" + directory)));

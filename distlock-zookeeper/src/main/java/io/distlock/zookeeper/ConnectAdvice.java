@@ -1,5 +1,7 @@
 package io.distlock.zookeeper;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -16,18 +18,19 @@ import java.util.List;
  */
 final class ConnectAdvice {
     /** What the connects found: the sentence, and a {@link ConnectException} when every server refused. */
-    record Finding(String advice, ConnectException refused) {
+    record Finding(String advice, @Nullable ConnectException refused) {
     }
 
     private ConnectAdvice() {
     }
 
-    static Finding of(String connectString, Duration connectTimeout) {
+    /** What the connects found; null when no server answered at all, which says no more than the timeout. */
+    static @Nullable Finding of(String connectString, Duration connectTimeout) {
         int patience = (int) Math.max(1, Math.min(1000, connectTimeout.toMillis()));
         List<String> refused = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         List<String> accepting = new ArrayList<>();
-        ConnectException lastRefusal = null;
+        @Nullable ConnectException lastRefusal = null;
         for (String server : connectString.split(",")) {
             int colon = server.lastIndexOf(':');
             String host = server.substring(0, colon).replace("[", "").replace("]", "");

@@ -2,6 +2,7 @@ package io.distlock.zookeeper;
 
 import io.distlock.LockBackendException;
 import io.distlock.spi.BackendEvents;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +27,7 @@ final class HeldLocks {
     }
 
     /** The record of {@code ownerId}'s hold of {@code name}; null if this backend does not hold it for that owner. */
-    LockRecord record(String name, String ownerId) {
+    @Nullable LockRecord record(String name, String ownerId) {
         Held mine = held.get(name);
         return mine != null && mine.record.ownerId().equals(ownerId) ? mine.record : null;
     }

@@ -46,7 +46,7 @@ final class LockReads {
         if (read.rc() != Code.OK.intValue()) {
             throw connection.failure("inspect", name, read.rc());
         }
-        long token = read.stat().getCzxid();
+        long token = read.okStat().getCzxid();
         return Optional.of(LockRecord.decode(read.data()).map(r -> r.info(name, token))
                 .orElseGet(() -> new LockInfo(name, "(a node distlock did not write)", null, -1, null, null, null, token)));
     }
@@ -70,7 +70,7 @@ final class LockReads {
             throw connection.failure("list", prefix, listed.rc());
         }
         Map<String, String> nodes = new TreeMap<>();
-        for (String node : listed.children()) {
+        for (String node : listed.okChildren()) {
             ZooKeeperKeys.lockName(node).filter(n -> n.startsWith(prefix)).ifPresent(n -> nodes.put(n, node));
         }
         List<LockInfo> found = new ArrayList<>();

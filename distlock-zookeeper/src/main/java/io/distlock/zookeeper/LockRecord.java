@@ -3,6 +3,7 @@ package io.distlock.zookeeper;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.HolderRecord;
+import org.jspecify.annotations.Nullable;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -46,9 +48,10 @@ record LockRecord(HolderRecord holder, long leaseMillis) {
             out.writeByte(FORMAT);
             out.writeUTF(holder.ownerId());
             out.writeLong(leaseMillis);
-            out.writeLong(holder.expiresAt().toEpochMilli());
-            out.writeLong(holder.acquiredAt().getEpochSecond());
-            out.writeInt(holder.acquiredAt().getNano());
+            out.writeLong(known(holder.expiresAt(), "lease end").toEpochMilli());
+            Instant acquiredAt = known(holder.acquiredAt(), "acquire time");
+            out.writeLong(acquiredAt.getEpochSecond());
+            out.writeInt(acquiredAt.getNano());
             out.writeLong(holder.pid());
             out.writeUTF(clip(holder.host()));
             out.writeUTF(clip(holder.thread()));
@@ -59,7 +62,7 @@ record LockRecord(HolderRecord holder, long leaseMillis) {
     }
 
     /** The record in {@code data}; empty for data this backend did not write. */
-    static Optional<LockRecord> decode(byte[] data) {
+    static Optional<LockRecord> decode(byte @Nullable [] data) {
         if (data == null || data.length == 0 || data[0] != FORMAT) {
             return Optional.empty();
         }
@@ -86,7 +89,15 @@ record LockRecord(HolderRecord holder, long leaseMillis) {
         return holder.info(name, token);
     }
 
-    private static String clip(String text) {
+    /**
+     * The format has no room for an unknown time, and none is unknown here: {@link #of} takes both
+     * from the request, {@link #decode} reads both, and {@link #extended} keeps them.
+     */
+    private static Instant known(@Nullable Instant time, String what) {
+        return Objects.requireNonNull(time, () -> "a ZooKeeper lock record needs its " + what);
+    }
+
+    private static String clip(@Nullable String text) {
         if (text == null) {
             return "";
         }

@@ -4,6 +4,7 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ final class LockTransactions {
     }
 
     /** Deletes that version of the lock node and, given its owner ({@code holderOwnerId} not null), the owner's marker. */
-    List<Op> forceRelease(String name, int version, String holderOwnerId) {
+    List<Op> forceRelease(String name, int version, @Nullable String holderOwnerId) {
         List<Op> ops = new ArrayList<>(2);
         ops.add(Op.delete(keys.lockPath(name), version));
         if (holderOwnerId != null) {

@@ -1,6 +1,7 @@
 package io.distlock.zookeeper;
 
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ final class Observations {
      * whether that very version has now stood for its {@code holder}'s whole lease; a node without
      * a record ({@code holder} null) never lapses.
      */
-    boolean lapsed(String name, Stat stat, LockRecord holder, long receivedAt) {
+    boolean lapsed(String name, Stat stat, @Nullable LockRecord holder, long receivedAt) {
         Observation before = seen.get(name);
         if (before != null && before.czxid == stat.getCzxid() && before.mzxid == stat.getMzxid()) {
             return holder != null && receivedAt - before.since >= lapseNanos(holder.leaseMillis());

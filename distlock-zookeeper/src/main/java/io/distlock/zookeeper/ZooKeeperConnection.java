@@ -12,6 +12,7 @@ import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,7 +228,7 @@ final class ZooKeeperConnection implements AutoCloseable {
     }
 
     /** The node's data and Stat; {@code watcher} (or none, if null) hears of its next change. */
-    static CompletableFuture<Reply> getData(ZooKeeper zk, String path, Watcher watcher) {
+    static CompletableFuture<Reply> getData(ZooKeeper zk, String path, @Nullable Watcher watcher) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         zk.getData(path, watcher, (rc, p, ctx, data, stat) -> reply.complete(Reply.data(rc, data, stat)), null);
         return reply;

@@ -4,6 +4,7 @@ import io.distlock.spi.LockNames;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -110,7 +111,9 @@ final class ZooKeeperKeys {
     }
 
     private static String percentEncoded(String wellFormed) {
-        return LockNames.percentEncoded(LockNames.bytes(wellFormed), PLAIN_PUNCTUATION, Integer.MAX_VALUE);
+        // Unbounded room: a node name's length is ZooKeeper's to limit, so no encoding is refused.
+        return Objects.requireNonNull(
+                LockNames.percentEncoded(LockNames.bytes(wellFormed), PLAIN_PUNCTUATION, Integer.MAX_VALUE));
     }
 
     private static boolean isPlain(char c) {

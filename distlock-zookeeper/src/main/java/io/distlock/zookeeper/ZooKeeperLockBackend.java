@@ -14,6 +14,8 @@ import org.apache.zookeeper.Op;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +65,8 @@ public final class ZooKeeperLockBackend implements LockBackend {
     private final PendingUndos undos;
     private final LockReads reads;
     private final Watcher wakeUps = this::watched;
-    private volatile BackendEvents events;
+    /** Null until {@link #start}: a watch that fires before then has no one to wake. */
+    private volatile @Nullable BackendEvents events;
 
     private ZooKeeperLockBackend(ZooKeeperSettings settings) {
         this.keys = new ZooKeeperKeys(settings.base());
@@ -131,15 +134,16 @@ public final class ZooKeeperLockBackend implements LockBackend {
             }
             long receivedAt = System.nanoTime();
             Optional<LockRecord> holder = LockRecord.decode(read.data());
-            if (observations.lapsed(name, read.stat(), holder.orElse(null), receivedAt)) {
-                List<Op> takeOver = transactions.takeOver(name, read.stat(), holder.get().ownerId(), create);
+            Stat stat = read.okStat();
+            if (observations.lapsed(name, stat, holder.orElse(null), receivedAt)) {
+                List<Op> takeOver = transactions.takeOver(name, stat, holder.get().ownerId(), create);
                 Reply taken = undos.awaitAcquire(zk, takeOver, deadline, name, request.ownerId());
                 if (taken.rc() == Code.OK.intValue()) {
                     return acquired(zk, name, record, taken, LockTransactions.TAKEN_STAT);
                 }
                 // It changed between our read and the takeover (extended, released, taken): busy.
             }
-            return AcquireResult.busy(holder.map(h -> h.info(name, read.stat().getCzxid())).orElse(null));
+            return AcquireResult.busy(holder.map(h -> h.info(name, stat.getCzxid())).orElse(null));
         }
         return AcquireResult.busy();
     }
@@ -222,9 +226,9 @@ public final class ZooKeeperLockBackend implements LockBackend {
                 throw connection.failure("forceRelease", name, read.rc());
             }
             Optional<LockRecord> holder = LockRecord.decode(read.data());
-            String markerOwner = withMarker ? holder.map(LockRecord::ownerId).orElse(null) : null;
+            @Nullable String markerOwner = withMarker ? holder.map(LockRecord::ownerId).orElse(null) : null;
             Reply deleted = connection.await(ZooKeeperConnection.multi(zk,
-                    transactions.forceRelease(name, read.stat().getVersion(), markerOwner)), deadline, "forceRelease", name);
+                    transactions.forceRelease(name, read.okStat().getVersion(), markerOwner)), deadline, "forceRelease", name);
             if (deleted.rc() == Code.OK.intValue()) {
                 observations.forget(name);
                 holder.ifPresent(h -> held.forget(name, h.ownerId()));

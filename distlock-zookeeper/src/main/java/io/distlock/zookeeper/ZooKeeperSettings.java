@@ -5,6 +5,7 @@ import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.Namespaces;
 import org.apache.zookeeper.common.PathUtils;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +108,6 @@ record ZooKeeperSettings(String description, String connectString, String chroot
     static final class Overrides {
         /** The vocabulary's settings; {@code commandTimeout} is the builder's deprecated word for {@code timeout}. */
         final BackendOptions options = new BackendOptions("commandTimeout", null);
-        Duration sessionTimeout;
+        @Nullable Duration sessionTimeout;
     }
 }

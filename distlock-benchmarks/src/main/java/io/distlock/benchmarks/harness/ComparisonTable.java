@@ -1,5 +1,7 @@
 package io.distlock.benchmarks.harness;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,17 +15,17 @@ import java.util.function.Function;
 public final class ComparisonTable {
     private final List<RatioColumn> ratios = new ArrayList<>();
     private boolean handOffs;
-    private String fairnessHeader;
+    private @Nullable String fairnessHeader;
     private final List<String[]> perCriticalSection = new ArrayList<>();
 
-    private record RatioColumn(String header, Function<Scenario, Contender> baseline, boolean nameBaseline) {
+    private record RatioColumn(String header, Function<Scenario, @Nullable Contender> baseline, boolean nameBaseline) {
     }
 
     /**
      * A ratio column against {@code baseline(scenario)} (null: "-" in that scenario); with
      * {@code nameBaseline} the cell ends with the baseline's short name.
      */
-    public ComparisonTable ratio(String header, Function<Scenario, Contender> baseline, boolean nameBaseline) {
+    public ComparisonTable ratio(String header, Function<Scenario, @Nullable Contender> baseline, boolean nameBaseline) {
         ratios.add(new RatioColumn(header, baseline, nameBaseline));
         return this;
     }
@@ -74,7 +76,7 @@ public final class ComparisonTable {
             out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f |", r.scenario().label(), r.contender().label(),
                     r.throughput()));
             for (RatioColumn column : ratios) {
-                Contender baseline = column.baseline.apply(r.scenario());
+                @Nullable Contender baseline = column.baseline.apply(r.scenario());
                 if (baseline == null || rounds.total(r.scenario(), baseline) == null) {
                     out.append(" - |");
                 } else {

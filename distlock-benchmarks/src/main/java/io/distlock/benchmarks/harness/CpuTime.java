@@ -1,5 +1,7 @@
 package io.distlock.benchmarks.harness;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ public final class CpuTime {
     }
 
     /** The fields after the command name: state, ppid, ... (utime is the 12th, stime the 13th). */
-    private static String[] fields(Path stat) {
+    private static String @Nullable [] fields(Path stat) {
         try {
             String text = Files.readString(stat);
             return text.substring(text.lastIndexOf(')') + 2).split(" ");

@@ -5,6 +5,7 @@ import io.distlock.LockBackends;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
 import io.distlock.testkit.CountingBackend;
+import org.jspecify.annotations.Nullable;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class HandOffPeer implements AutoCloseable {
      * "n=…  median …  p90 …  p99 …  max …" in µs, and the median as a multiple of {@code baseline}'s
      * when given.
      */
-    public static String summary(long[] nanos, long[] baseline) {
+    public static String summary(long[] nanos, long @Nullable [] baseline) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         if (sorted[0] < 0) {

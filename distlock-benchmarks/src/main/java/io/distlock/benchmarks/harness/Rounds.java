@@ -1,5 +1,7 @@
 package io.distlock.benchmarks.harness;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -71,7 +73,7 @@ public final class Rounds {
     }
 
     /** The slices of one contender in one scenario added up; null if it did not run there. */
-    public Result total(Scenario scenario, Contender contender) {
+    public @Nullable Result total(Scenario scenario, Contender contender) {
         return totals.get(key(scenario, contender));
     }
 

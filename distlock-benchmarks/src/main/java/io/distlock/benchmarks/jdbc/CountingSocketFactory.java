@@ -1,5 +1,7 @@
 package io.distlock.benchmarks.jdbc;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.net.SocketFactory;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -55,7 +57,8 @@ public final class CountingSocketFactory extends SocketFactory {
     }
 
     private static final class CountingSocket extends Socket {
-        private OutputStream counting;
+        /** Made on the first call, when the socket is connected: before that there is no stream to wrap. */
+        private @Nullable OutputStream counting;
 
         @Override
         public synchronized OutputStream getOutputStream() throws IOException {

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -160,10 +161,13 @@ public final class JdbcLockBenchmark {
         String name = "handoff";
         Scenario scenario = new Scenario("HANDOFF", "hand-off to another process", 2, 1, true, Duration.ZERO, false);
         // Hand-offs are driven below, not by Slice: these contenders open no clients.
+        Contender.Opener opensNone = () -> {
+            throw new UnsupportedOperationException("hand-off contenders are driven by HandOffPeer, not by Slice");
+        };
         Contender notified = new Contender("NOTIFY", "LISTEN/NOTIFY on, waiter retries every "
-                + NOTIFIED_WAITER_RETRY.toSeconds() + " s", null);
+                + NOTIFIED_WAITER_RETRY.toSeconds() + " s", opensNone);
         Contender polling = new Contender("POLL", "notifications off, waiter polls every "
-                + POLLING_WAITER_RETRY.toMillis() + " ms", null);
+                + POLLING_WAITER_RETRY.toMillis() + " ms", opensNone);
         Map<Contender, long[]> dropped = new HashMap<>();
         List<Long> pipe = new ArrayList<>();
         Rounds results;
@@ -172,7 +176,7 @@ public final class JdbcLockBenchmark {
              HandOffPeer pollingPeer = HandOffPeer.start(uri + "&distlock.notifications=false", name, POLLING_WAITER_RETRY)) {
             Map<Contender, HandOffPeer> peers = Map.of(notified, notifiedPeer, polling, pollingPeer);
             results = Rounds.alternate(List.of(scenario), s -> List.of(notified, polling), rounds, (s, contender) -> {
-                HandOffPeer peer = peers.get(contender);
+                HandOffPeer peer = Objects.requireNonNull(peers.get(contender), contender.id());
                 for (int i = 0; i < 200; i++) {
                     pipe.add(peer.ping());
                 }

@@ -115,7 +115,7 @@ public final class MemcachedLockBenchmark {
                 boolean contended = scenario.oneName();
                 table.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s | %s | %s | %d |%n", scenario.label(),
                         all.throughput(),
-                        contended ? "-" : String.format(Locale.ROOT, "%,.0f", rawAll.throughput()),
+                        contended || rawAll == null ? "-" : String.format(Locale.ROOT, "%,.0f", rawAll.throughput()),
                         contended ? "-" : String.format(Locale.ROOT, "%.2fx", results.medianRatio(scenario, distlock, raw)),
                         contended ? String.format(Locale.ROOT, "%.1f (%.2fx the %d ms retry interval)",
                                 all.handOffNanos(0.5) / 1e6, all.handOffNanos(0.5) / 1e6 / RETRY_INTERVAL.toMillis(),

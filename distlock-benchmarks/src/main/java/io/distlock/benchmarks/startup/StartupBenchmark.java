@@ -4,6 +4,7 @@ import io.distlock.benchmarks.harness.Reports;
 import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import io.distlock.testkit.server.TestBackend;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -173,7 +175,7 @@ public final class StartupBenchmark {
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < variants.size(); i++) {
                     Variant variant = variants.get((i + round) % variants.size());
-                    samples.get(variant).add(measure(variant));
+                    samplesOf(samples, variant).add(measure(variant));
                 }
             }
             String table = render(samples, rounds, warmUps, flagsOf, firstRuns, loadBefore);
@@ -329,7 +331,7 @@ public final class StartupBenchmark {
         out.append("|---|---:|---:|---:|---|\n");
         for (Variant variant : samples.keySet()) {
             Variant bare = samples.keySet().stream().filter(v -> v.id().equals("bare")
-                    && flags.get(v.distribution()).equals(flags.get(variant.distribution()))).findFirst().orElse(null);
+                    && Objects.equals(flags.get(v.distribution()), flags.get(variant.distribution()))).findFirst().orElse(null);
             if (variant.id().equals("file") && bare != null) {
                 out.append(ratioRow(samples, variant, bare, FILE_OVER_BARE));
             }
@@ -351,9 +353,14 @@ public final class StartupBenchmark {
         return out.toString();
     }
 
-    private static Variant find(Map<Variant, List<Sample>> samples, String distribution, String id) {
+    private static @Nullable Variant find(Map<Variant, List<Sample>> samples, String distribution, String id) {
         return samples.keySet().stream().filter(v -> v.id().equals(id) && v.distribution().equals(distribution))
                 .findFirst().orElse(null);
+    }
+
+    /** The samples of {@code variant}, one of {@code samples}' keys: every variant has a list from the start. */
+    private static List<Sample> samplesOf(Map<Variant, List<Sample>> samples, Variant variant) {
+        return Objects.requireNonNull(samples.get(variant), variant.id());
     }
 
     private static String describe(Map<String, List<String>> flags) {
@@ -366,8 +373,8 @@ public final class StartupBenchmark {
     }
 
     private static String ratioRow(Map<Variant, List<Sample>> samples, Variant over, Variant base, double target) {
-        double[] wall = perRoundRatios(samples.get(over), samples.get(base), true);
-        double[] cpu = perRoundRatios(samples.get(over), samples.get(base), false);
+        double[] wall = perRoundRatios(samplesOf(samples, over), samplesOf(samples, base), true);
+        double[] cpu = perRoundRatios(samplesOf(samples, over), samplesOf(samples, base), false);
         double wallMedian = quantile(wall, 0.5);
         double cpuMedian = quantile(cpu, 0.5);
         return String.format(Locale.ROOT, "| %s / %s | %.1fx | **%.2fx** (%.2f .. %.2f) | **%.2fx** (%.2f .. %.2f) | %s; %s |%n",
