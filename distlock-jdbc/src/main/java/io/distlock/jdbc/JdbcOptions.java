@@ -5,6 +5,7 @@ import io.distlock.spi.Durations;
 
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a backend opens with: for each setting the builder's choice, else the URI's, else the
@@ -24,20 +25,20 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
 
     /** The builder's choices; null where it made none. */
     static final class Chosen {
-        String namespace;
-        String table;
-        Duration timeout;
-        Duration connectTimeout;
-        Duration heartbeat;
-        Duration retention;
-        Integer poolSize;
-        Boolean createTable;
-        Boolean notifications;
-        JdbcLockBackend.Strategy strategy;
+        @Nullable String namespace;
+        @Nullable String table;
+        @Nullable Duration timeout;
+        @Nullable Duration connectTimeout;
+        @Nullable Duration heartbeat;
+        @Nullable Duration retention;
+        @Nullable Integer poolSize;
+        @Nullable Boolean createTable;
+        @Nullable Boolean notifications;
+        JdbcLockBackend.@Nullable Strategy strategy;
     }
 
     /** {@code chosen}, completed from {@code settings} (null with the application's DataSource) and the defaults. */
-    static JdbcOptions resolve(Chosen chosen, JdbcSettings settings) {
+    static JdbcOptions resolve(Chosen chosen, @Nullable JdbcSettings settings) {
         String namespace = chosen.namespace;
         String table = chosen.table;
         Duration timeout = chosen.timeout;

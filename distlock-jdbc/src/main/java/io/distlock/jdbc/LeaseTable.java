@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lease table's statements. Lock names are bound as parameters (UTF-8 bytes), never spliced
@@ -58,9 +59,9 @@ final class LeaseTable {
     private final String namespace;
     private final int queryTimeoutSeconds;
 
-    private final String acquireSql;
-    private final String takeOverSql;
-    private final String insertSql;
+    private final @Nullable String acquireSql;
+    private final @Nullable String takeOverSql;
+    private final @Nullable String insertSql;
     private final String readBackSql;
     private final String releaseSql;
     private final String extendSql;
@@ -72,12 +73,12 @@ final class LeaseTable {
     private final String forceReleaseSql;
     private final String sweepSql;
     /** MySQL: raises the counter, leaving the new value in the session's LAST_INSERT_ID(); null elsewhere. */
-    private final String drawSql;
-    private final String setTokenSql;
+    private final @Nullable String drawSql;
+    private final @Nullable String setTokenSql;
     /** Session strategy (see {@link SessionLocks}); null where the dialect has no such statement. */
-    final String sessionAcquireSql;
-    final String sessionUpsertSql;
-    final String sessionReleaseSql;
+    final @Nullable String sessionAcquireSql;
+    final @Nullable String sessionUpsertSql;
+    final @Nullable String sessionReleaseSql;
     /** The row's holder columns and the database's now, locking the row for the transaction. */
     final String lockRowSql;
 
@@ -205,7 +206,7 @@ final class LeaseTable {
      * {@link #bindTakeOver}): MySQL 8.0.20 deprecates {@code VALUES()} here, and the row alias it
      * offers instead is MySQL's alone.
      */
-    private String onDuplicateKeyUpsert(String row, String next, String first, String rest) {
+    private String onDuplicateKeyUpsert(String row, @Nullable String next, String first, String rest) {
         boolean values = next != null;
         return "INSERT INTO " + table + " (" + INSERTED + ") VALUES (" + row + ") ON DUPLICATE KEY UPDATE"
                 + " owner = IF(" + first + ", " + (values ? "VALUES(owner)" : "?") + ", owner),"
@@ -226,7 +227,11 @@ final class LeaseTable {
         return name.getBytes(StandardCharsets.UTF_8);
     }
 
-    PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    /** {@code sql} prepared with the query timeout; null {@code sql} is a statement this dialect has not got. */
+    PreparedStatement prepare(Connection connection, @Nullable String sql) throws SQLException {
+        if (sql == null) {
+            throw new IllegalStateException(dialect + " has no such statement on " + table);
+        }
         PreparedStatement statement = connection.prepareStatement(sql);
         statement.setQueryTimeout(queryTimeoutSeconds);
         return statement;
@@ -333,7 +338,7 @@ final class LeaseTable {
      * itself, so its token is larger; an attempt that finds the lock busy never touches the counter,
      * so waiters polling a busy lock do not queue on its row.
      */
-    Row upsert(Connection connection, String sql, AcquireRequest request, String owner) throws SQLException {
+    @Nullable Row upsert(Connection connection, @Nullable String sql, AcquireRequest request, String owner) throws SQLException {
         if (dialect.hasSequences()) {
             try (PreparedStatement statement = prepare(connection, sql)) {
                 bindRequest(statement, 0, request, owner);
@@ -341,6 +346,7 @@ final class LeaseTable {
             }
             return readRow(connection, request.name(), false);
         }
+        // Optional: a transaction's work returns a value, and here there may be no row.
         return inTransaction(connection, () -> {
             try (PreparedStatement statement = prepare(connection, sql)) {
                 bindRequest(statement, 0, request, owner);
@@ -348,9 +354,9 @@ final class LeaseTable {
                 statement.executeUpdate();
             }
             Row row = readRow(connection, request.name(), false);
-            return row != null && row.owner().equals(owner)
-                    ? row.withToken(drawToken(connection, request.name(), owner)) : row;
-        });
+            return Optional.ofNullable(row != null && row.owner().equals(owner)
+                    ? row.withToken(drawToken(connection, request.name(), owner)) : row);
+        }).orElse(null);
     }
 
     /** MySQL: the next value of the counter, written as the token of the row this transaction has just made {@code owner}'s. */
@@ -388,6 +394,8 @@ final class LeaseTable {
      * on a failure) and the connection put back in auto-commit; on one that is not, the caller's
      * transaction, which the caller commits.
      */
+    // The finally throws only when the work succeeded: then failing to restore auto-commit is the failure.
+    @SuppressWarnings("Finally")
     static <T> T inTransaction(Connection connection, Transactional<T> work) throws SQLException {
         if (!connection.getAutoCommit()) {
             return work.run();
@@ -437,7 +445,7 @@ final class LeaseTable {
     }
 
     /** The row at column {@code first} (owner, token, host, pid, thread, acquired_at, expires_at, now), or null. */
-    static Row row(ResultSet rows, int first) throws SQLException {
+    static @Nullable Row row(ResultSet rows, int first) throws SQLException {
         String owner = rows.getString(first);
         if (owner == null) {
             return null;
@@ -447,7 +455,7 @@ final class LeaseTable {
     }
 
     /** The lock's row (null when there is none); with {@code lock}, locked until the transaction ends. */
-    Row readRow(Connection connection, String name, boolean lock) throws SQLException {
+    @Nullable Row readRow(Connection connection, String name, boolean lock) throws SQLException {
         try (PreparedStatement statement = prepare(connection, lock ? lockRowSql : readBackSql)) {
             statement.setString(1, namespace);
             statement.setBytes(2, key(name));
@@ -467,7 +475,7 @@ final class LeaseTable {
     }
 
     /** The acquisition's outcome from the row as it is after the attempt (null: no row). */
-    private static AcquireResult outcome(String name, Row row, String ownerId) {
+    private static AcquireResult outcome(String name, @Nullable Row row, String ownerId) {
         if (row == null) {
             return AcquireResult.busy();
         }
@@ -551,7 +559,7 @@ final class LeaseTable {
             to[to.length - 1]++;
         }
         List<LockInfo> found = new ArrayList<>();
-        String after = null;
+        @Nullable String after = null;
         int rowsRead = pageSize;
         while (found.size() < wanted && rowsRead == pageSize) {
             rowsRead = 0;
@@ -579,7 +587,7 @@ final class LeaseTable {
     /** What a listed row shows. */
     interface Shown {
         /** The lock {@code row} shows, or null if it holds nothing. */
-        LockInfo lock(LockInfo row) throws SQLException;
+        @Nullable LockInfo lock(LockInfo row) throws SQLException;
     }
 
     int sweep(Connection connection, Duration retention) throws SQLException {
