@@ -8,6 +8,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import io.distlock.spi.Namespaces;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -186,7 +187,7 @@ public final class JdbcLockBackend implements LockBackend {
 
         /** Keys live under this namespace (default {@code distlock}): 1 to 100 of {@code A-Z a-z 0-9 . _ : -}. */
         public Builder namespace(String namespace) {
-            chosen.namespace = JdbcOptions.requireNamespace(Objects.requireNonNull(namespace, "namespace"));
+            chosen.namespace = Namespaces.requireValid(Objects.requireNonNull(namespace, "namespace"));
             return this;
         }
 

@@ -4,6 +4,8 @@ import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.HolderRecord;
+import io.distlock.spi.LockNames;
 import io.distlock.spi.ListPages;
 
 import java.nio.charset.StandardCharsets;
@@ -223,8 +225,13 @@ final class LeaseTable {
         return namespace;
     }
 
+    /**
+     * The name column of lock {@code name}: its UTF-8 bytes, which are read back as text (list, the
+     * release notifications), so a name that is not well-formed text is refused rather than stored
+     * as the key of another name ({@code ?} in place of its unpaired surrogate).
+     */
     static byte[] key(String name) {
-        return name.getBytes(StandardCharsets.UTF_8);
+        return LockNames.bytes(LockNames.requireWellFormed(name));
     }
 
     /** {@code sql} prepared with the query timeout; null {@code sql} is a statement this dialect has not got. */
@@ -439,8 +446,8 @@ final class LeaseTable {
         }
 
         LockInfo info(String name, String ownerId) {
-            return new LockInfo(name, ownerId, host, pid, thread, Instant.ofEpochMilli(acquiredAt),
-                    Instant.ofEpochMilli(expiresAt), token);
+            return new HolderRecord(ownerId, host, pid, thread, Instant.ofEpochMilli(acquiredAt),
+                    Instant.ofEpochMilli(expiresAt)).info(name, token);
         }
     }
 
@@ -553,7 +560,8 @@ final class LeaseTable {
     ListPage list(Connection connection, String prefix, int limit, Shown shown) throws SQLException {
         int wanted = ListPages.wanted(limit);
         int pageSize = Math.min(wanted, LIST_PAGE);
-        byte[] from = key(prefix);
+        // A prefix may end inside a name (half a surrogate pair): its bytes, never refused.
+        byte[] from = LockNames.bytes(prefix);
         byte[] to = from.length == 0 ? new byte[] {(byte) 0xFF} : Arrays.copyOf(from, from.length);
         if (from.length > 0) {
             to[to.length - 1]++;
@@ -599,9 +607,9 @@ final class LeaseTable {
 
     /** {@code rows} at {@code first}: owner, token, host, pid, thread, acquired_at, expires_at. */
     private static LockInfo info(String name, ResultSet rows, int first) throws SQLException {
-        return new LockInfo(name, rows.getString(first), rows.getString(first + 2), rows.getLong(first + 3),
+        return new HolderRecord(rows.getString(first), rows.getString(first + 2), rows.getLong(first + 3),
                 rows.getString(first + 4), Instant.ofEpochMilli(rows.getLong(first + 5)),
-                Instant.ofEpochMilli(rows.getLong(first + 6)), rows.getLong(first + 1));
+                Instant.ofEpochMilli(rows.getLong(first + 6))).info(name, rows.getLong(first + 1));
     }
 
     /** Holder metadata as the columns can take it: no NUL (PostgreSQL text refuses it), at most {@code max} characters. */

@@ -7,6 +7,8 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
+import io.distlock.spi.LockNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,8 +149,9 @@ final class SessionLocks implements LockStrategy {
         }, every, every, TimeUnit.NANOSECONDS);
     }
 
+    /** Refuses a name that is not well-formed text here, before any lock is taken: its row could not store it. */
     SessionKeys.Key key(String name) {
-        return SessionKeys.of(table.namespace(), name);
+        return SessionKeys.of(table.namespace(), LockNames.requireWellFormed(name));
     }
 
     int heldCount() {
@@ -592,8 +595,8 @@ final class SessionLocks implements LockStrategy {
     }
 
     private static LockInfo withOwner(LockInfo row, String ownerId) {
-        return new LockInfo(row.name(), ownerId, row.host(), row.pid(), row.thread(), row.acquiredAt(),
-                row.expiresAt(), row.token());
+        return new HolderRecord(ownerId, row.host(), row.pid(), row.thread(), row.acquiredAt(), row.expiresAt())
+                .info(row.name(), row.token());
     }
 
     private static LockInfo info(String name, LeaseTable.Row row) {
