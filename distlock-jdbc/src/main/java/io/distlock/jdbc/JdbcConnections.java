@@ -72,7 +72,8 @@ final class JdbcConnections {
     private final boolean locksKeepConnections;
     private final ConnectionHealth health;
 
-    private JdbcConnections(DataSource dataSource, @Nullable HikariDataSource ownPool, @Nullable JdbcSettings settings, JdbcOptions options,
+    private JdbcConnections(DataSource dataSource, @Nullable HikariDataSource ownPool, @Nullable JdbcSettings settings,
+                            JdbcOptions options,
                             Dialect dialect, String where, Set<String> secrets) {
         this.dataSource = dataSource;
         this.ownPool = ownPool;

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * {@code timeout}, {@code distlock.notifications} is {@code notifications}); the old
  * {@code distlock.notify} is still read, with a warning.
  */
-record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, @Nullable String user, @Nullable String password,
-                    Properties driverProperties) {
+record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, @Nullable String user,
+                    @Nullable String password, Properties driverProperties) {
 
     static final String PASSWORD_ENVIRONMENT_VARIABLE = "DISTLOCK_JDBC_PASSWORD";
     static final String PREFIX = "distlock.";

@@ -345,7 +345,8 @@ final class LeaseTable {
      * itself, so its token is larger; an attempt that finds the lock busy never touches the counter,
      * so waiters polling a busy lock do not queue on its row.
      */
-    @Nullable Row upsert(Connection connection, @Nullable String sql, AcquireRequest request, String owner) throws SQLException {
+    @Nullable Row upsert(Connection connection, @Nullable String sql, AcquireRequest request, String owner)
+            throws SQLException {
         if (dialect.hasSequences()) {
             try (PreparedStatement statement = prepare(connection, sql)) {
                 bindRequest(statement, 0, request, owner);

@@ -16,8 +16,8 @@ import java.util.HexFormat;
  * <p>The digest is SHA-256 over the namespace in ASCII (all {@link Namespaces} allows), one NUL
  * byte, and the name's bytes ({@link LockNames#bytes}: its UTF-8 for every valid name, and an
  * unpaired surrogate in a form of its own instead of {@code ?}). A namespace never contains NUL, so
- * the first NUL ends it and two different (namespace, name) pairs never hash the same input. PostgreSQL's key is the digest's first 8 bytes as a big-endian signed
- * {@code bigint}; the MariaDB and MySQL lock name is {@value #PREFIX} and the hex of the digest's
+ * the first NUL ends it and two different (namespace, name) pairs never hash the same input.
+ * PostgreSQL's key is the digest's first 8 bytes as a big-endian signed {@code bigint}; the MariaDB and MySQL lock name is {@value #PREFIX} and the hex of the digest's
  * first 27 bytes (63 characters: MySQL-family lock names are limited to 64). The values are pinned by
  * {@code SessionKeysTest}: changing them would make two versions of distlock disagree about a lock.
  *

@@ -45,7 +45,8 @@ class H2NamesTest {
             assertThat(backend.tryAcquire(request("?", "question")).isAcquired()).isTrue();
             assertThatThrownBy(() -> backend.tryAcquire(request("\uD800", "lone")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
-            assertThat(backend.inspect("?")).hasValueSatisfying(info -> assertThat(info.ownerId()).isEqualTo("question"));
+            assertThat(backend.inspect("?"))
+                    .hasValueSatisfying(info -> assertThat(info.ownerId()).isEqualTo("question"));
         }
     }
 
