@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.sql.SQLTransientConnectionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to do about the failures people meet first: a database that is down or elsewhere, no
@@ -31,7 +32,7 @@ final class ConnectAdvice {
      * A hint for {@code failure} (whose chain's first SQL state is {@code state}, and whose text so far
      * is {@code text}), or null.
      */
-    static String hint(Throwable failure, String state, String text) {
+    static @Nullable String hint(Throwable failure, @Nullable String state, String text) {
         String password = JdbcSettings.PASSWORD_ENVIRONMENT_VARIABLE;
         if (text.contains("no password was provided") || text.contains("using password: NO")) {
             return "the server wants a password and none was given: set " + password + ", or give it in the URI "
@@ -40,7 +41,7 @@ final class ConnectAdvice {
         if (state != null && state.startsWith("28")) {
             return "check the user and the password (URI, password= or " + password + ")";
         }
-        if ("3D000".equals(state) || "42000".equals(state) && text.contains("Unknown database")) {
+        if ("3D000".equals(state) || ("42000".equals(state) && text.contains("Unknown database"))) {
             return "the database named in the URI does not exist";
         }
         if ("90020".equals(state) || text.contains("Database may be already in use")) {

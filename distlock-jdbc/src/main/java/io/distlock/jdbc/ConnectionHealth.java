@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the database is in reach, as the engine hears it: {@code connectionLost} once when it
@@ -22,7 +23,7 @@ final class ConnectionHealth {
     private final String description;
     private final Set<String> secrets;
     private final Object pause = new Object();
-    private volatile BackendEvents events;
+    private volatile @Nullable BackendEvents events;
     private volatile boolean closed;
     private boolean down;
 
@@ -66,7 +67,10 @@ final class ConnectionHealth {
             }
             down = false;
             LOG.info("{}: database connection restored", description);
-            events.connectionRestored();
+            BackendEvents target = events;
+            if (target != null) { // always: down is set only once the events are there
+                target.connectionRestored();
+            }
         }
     }
 
@@ -79,6 +83,8 @@ final class ConnectionHealth {
     }
 
     /** Waits {@code duration}, or less when the connection is lost or the backend closes meanwhile. */
+    // One wait, not a loop: waking early (spuriously, or on a loss) only makes the next probe come sooner.
+    @SuppressWarnings("WaitNotInLoop")
     void pause(Duration duration) {
         synchronized (pause) {
             if (closed) {

@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What differs between the databases: the database clock in milliseconds, where tokens come from,
@@ -42,9 +43,10 @@ enum Dialect {
     final String schemaResource;
     /** The database's clock, ms since the epoch, one value for the whole statement. */
     final String now;
-    private final String nextValue;
+    /** Null on MySQL, which has no sequences. */
+    private final @Nullable String nextValue;
 
-    Dialect(String schemaResource, String now, String nextValue) {
+    Dialect(String schemaResource, String now, @Nullable String nextValue) {
         this.schemaResource = schemaResource;
         this.now = now;
         this.nextValue = nextValue;

@@ -20,8 +20,10 @@ import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lowest room of the backend, under both strategies: the pool (the application's DataSource,
@@ -57,9 +59,9 @@ final class JdbcConnections {
 
     private final DataSource dataSource;
     /** distlock's own pool, closed with the backend; null on the application's DataSource. */
-    private final HikariDataSource ownPool;
+    private final @Nullable HikariDataSource ownPool;
     /** The URI's settings; null on the application's DataSource. */
-    private final JdbcSettings settings;
+    private final @Nullable JdbcSettings settings;
     private final JdbcOptions options;
     private final Dialect dialect;
     private final String where;
@@ -70,7 +72,8 @@ final class JdbcConnections {
     private final boolean locksKeepConnections;
     private final ConnectionHealth health;
 
-    private JdbcConnections(DataSource dataSource, HikariDataSource ownPool, JdbcSettings settings, JdbcOptions options,
+    private JdbcConnections(DataSource dataSource, @Nullable HikariDataSource ownPool, @Nullable JdbcSettings settings,
+                            JdbcOptions options,
                             Dialect dialect, String where, Set<String> secrets) {
         this.dataSource = dataSource;
         this.ownPool = ownPool;
@@ -91,9 +94,10 @@ final class JdbcConnections {
      *
      * @throws LockBackendException when the database cannot be reached within the timeout
      */
-    static <T> T open(DataSource application, JdbcSettings settings, JdbcOptions options, Opening<T> opening) {
+    static <T> T open(@Nullable DataSource application, @Nullable JdbcSettings settings, JdbcOptions options,
+                      Opening<T> opening) {
         HikariDataSource ownPool = null;
-        DataSource source = application;
+        DataSource source;
         Set<String> secrets = settings != null ? settings.secrets() : Set.of();
         String where;
         if (settings != null) {
@@ -101,6 +105,7 @@ final class JdbcConnections {
             source = ownPool;
             where = settings.uri().masked();
         } else {
+            source = Objects.requireNonNull(application, "a DataSource or a URI");
             where = "the application's DataSource";
         }
         try {
@@ -156,18 +161,21 @@ final class JdbcConnections {
      * takes a pooled slot; on the application's DataSource, from it.
      */
     Opener listening() {
-        if (settings == null) {
+        JdbcSettings uri = settings;
+        if (uri == null) {
             return dataSource::getConnection;
         }
         return () -> {
-            Properties properties = driverProperties(settings, options);
-            if (settings.user() != null) {
-                properties.setProperty("user", settings.user());
+            Properties properties = driverProperties(uri, options);
+            String user = uri.user();
+            if (user != null) {
+                properties.setProperty("user", user);
             }
-            if (settings.password() != null) {
-                properties.setProperty("password", settings.password());
+            String password = uri.password();
+            if (password != null) {
+                properties.setProperty("password", password);
             }
-            return DriverManager.getConnection(settings.driverUrl(), properties);
+            return DriverManager.getConnection(uri.driverUrl(), properties);
         };
     }
 
@@ -184,7 +192,7 @@ final class JdbcConnections {
      * its statement may have run before the connection died, and the engine undoes such an attempt
      * by owner id.
      */
-    <T> T call(String operation, String name, boolean retryOnce, Work<T> work) {
+    <T> T call(String operation, @Nullable String name, boolean retryOnce, Work<T> work) {
         return guarded(operation, name, () -> {
             try {
                 return once(work);
@@ -198,7 +206,7 @@ final class JdbcConnections {
     }
 
     /** Runs {@code body} with the interrupt status cleared and restored; a failure is a {@link LockBackendException}. */
-    <T> T guarded(String operation, String name, SqlCall<T> body) {
+    <T> T guarded(String operation, @Nullable String name, SqlCall<T> body) {
         boolean interrupted = Thread.interrupted();
         try {
             return body.run();
@@ -280,7 +288,7 @@ final class JdbcConnections {
     }
 
     /** Why the pool gives no working connection now, or null when it does. */
-    Throwable probeFailure() {
+    @Nullable Throwable probeFailure() {
         try {
             probe();
             return null;
@@ -324,7 +332,7 @@ final class JdbcConnections {
         }
     }
 
-    private HikariDataSource hikari() {
+    private @Nullable HikariDataSource hikari() {
         return ownPool != null ? ownPool : dataSource instanceof HikariDataSource h ? h : null;
     }
 
@@ -385,7 +393,7 @@ final class JdbcConnections {
     static String explain(Throwable failure, Collection<String> secrets) {
         failure = ConnectAdvice.withoutPoolState(failure);
         StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
-        String state = null;
+        @Nullable String state = null;
         Throwable deepest = failure;
         for (Throwable t = failure; t != null; t = t.getCause()) {
             deepest = t;
@@ -411,7 +419,7 @@ final class JdbcConnections {
 
     // ------------------------------------------------------------------ distlock's own pool
 
-    private static void closeQuietly(HikariDataSource pool) {
+    private static void closeQuietly(@Nullable HikariDataSource pool) {
         if (pool != null) {
             pool.close();
         }
@@ -421,11 +429,13 @@ final class JdbcConnections {
         HikariConfig config = new HikariConfig();
         config.setPoolName("distlock-jdbc");
         config.setJdbcUrl(settings.driverUrl());
-        if (settings.user() != null) {
-            config.setUsername(settings.user());
+        String user = settings.user();
+        if (user != null) {
+            config.setUsername(user);
         }
-        if (settings.password() != null) {
-            config.setPassword(settings.password());
+        String password = settings.password();
+        if (password != null) {
+            config.setPassword(password);
         }
         config.setDataSourceProperties(driverProperties(settings, options));
         long millis = Math.max(250, options.connectTimeout().toMillis());

@@ -8,6 +8,7 @@ import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
 import io.distlock.spi.LockBackend;
+import io.distlock.spi.Namespaces;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Locks in a SQL database the cluster already shares: PostgreSQL, MariaDB 10.3+, MySQL 8.0+ or
@@ -173,18 +175,19 @@ public final class JdbcLockBackend implements LockBackend {
 
     /** Settings of a {@link JdbcLockBackend}; unset ones come from the URI, else the defaults. */
     public static final class Builder {
-        private final DataSource dataSource;
-        private final JdbcSettings settings;
+        /** Exactly one of these two: the application's DataSource, or the URI distlock pools itself. */
+        private final @Nullable DataSource dataSource;
+        private final @Nullable JdbcSettings settings;
         private final JdbcOptions.Chosen chosen = new JdbcOptions.Chosen();
 
-        private Builder(DataSource dataSource, JdbcSettings settings) {
+        private Builder(@Nullable DataSource dataSource, @Nullable JdbcSettings settings) {
             this.dataSource = dataSource;
             this.settings = settings;
         }
 
         /** Keys live under this namespace (default {@code distlock}): 1 to 100 of {@code A-Z a-z 0-9 . _ : -}. */
         public Builder namespace(String namespace) {
-            chosen.namespace = JdbcOptions.requireNamespace(Objects.requireNonNull(namespace, "namespace"));
+            chosen.namespace = Namespaces.requireValid(Objects.requireNonNull(namespace, "namespace"));
             return this;
         }
 
@@ -206,7 +209,7 @@ public final class JdbcLockBackend implements LockBackend {
 
         /**
          * With distlock's own pool, the bound on getting a connection (default 5 s): Hikari's
-         * {@code connectionTimeout}, and a little less for the driver's connect and login timeouts, so
+         * connection timeout, and a little less for the driver's connect and login timeouts, so
          * the driver's own reason is what the failure reports.
          */
         public Builder connectTimeout(Duration connectTimeout) {

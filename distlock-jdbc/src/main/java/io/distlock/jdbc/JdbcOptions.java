@@ -2,42 +2,46 @@ package io.distlock.jdbc;
 
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
+import io.distlock.spi.Namespaces;
 
 import java.time.Duration;
-import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a backend opens with: for each setting the builder's choice, else the URI's, else the
- * default. The defaults and the settings' rules are written here only.
+ * default. The defaults and the settings' rules are written here only, but for the namespace's,
+ * which is every backend's ({@link Namespaces}).
+ *
+ * <p>The SPI's {@code BackendOptions} does not resolve these: it reads a URI's parameters under the
+ * bare words ({@code timeout}), and this backend's parameters carry the {@code distlock.} prefix
+ * that keeps them apart from the driver's ({@link JdbcSettings}).
  */
 record JdbcOptions(String namespace, String table, Duration timeout, Duration connectTimeout, Duration heartbeat,
                    Duration retention, int poolSize, boolean createTable, boolean notifications,
                    JdbcLockBackend.Strategy strategy) {
-    static final String DEFAULT_NAMESPACE = "distlock";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     /** A cold JVM's first connection (driver classes, TLS negotiation, SCRAM) can take seconds on a busy host. */
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
     static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
     static final int DEFAULT_POOL_SIZE = 8;
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
     /** The builder's choices; null where it made none. */
     static final class Chosen {
-        String namespace;
-        String table;
-        Duration timeout;
-        Duration connectTimeout;
-        Duration heartbeat;
-        Duration retention;
-        Integer poolSize;
-        Boolean createTable;
-        Boolean notifications;
-        JdbcLockBackend.Strategy strategy;
+        @Nullable String namespace;
+        @Nullable String table;
+        @Nullable Duration timeout;
+        @Nullable Duration connectTimeout;
+        @Nullable Duration heartbeat;
+        @Nullable Duration retention;
+        @Nullable Integer poolSize;
+        @Nullable Boolean createTable;
+        @Nullable Boolean notifications;
+        JdbcLockBackend.@Nullable Strategy strategy;
     }
 
     /** {@code chosen}, completed from {@code settings} (null with the application's DataSource) and the defaults. */
-    static JdbcOptions resolve(Chosen chosen, JdbcSettings settings) {
+    static JdbcOptions resolve(Chosen chosen, @Nullable JdbcSettings settings) {
         String namespace = chosen.namespace;
         String table = chosen.table;
         Duration timeout = chosen.timeout;
@@ -51,7 +55,7 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
         if (settings != null) {
             BackendUri uri = settings.uri();
             namespace = namespace != null ? namespace
-                    : requireNamespace(uri.string(JdbcSettings.NAMESPACE, DEFAULT_NAMESPACE));
+                    : Namespaces.requireValid(uri.string(JdbcSettings.NAMESPACE, Namespaces.DEFAULT), uri);
             if (table == null) {
                 table = uri.string(JdbcSettings.TABLE, LeaseTable.DEFAULT_TABLE);
                 if (!LeaseTable.TABLE_NAME.matcher(table).matches()) {
@@ -72,7 +76,7 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
             notify = chosen.notifications != null ? notify : notifyInUri;
             strategy = strategy != null ? strategy : strategy(uri);
         }
-        return new JdbcOptions(namespace != null ? namespace : DEFAULT_NAMESPACE,
+        return new JdbcOptions(namespace != null ? namespace : Namespaces.DEFAULT,
                 table != null ? table : LeaseTable.DEFAULT_TABLE,
                 timeout != null ? timeout : DEFAULT_TIMEOUT,
                 connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT,
@@ -90,14 +94,6 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
         }
         throw uri.invalid("has " + JdbcSettings.STRATEGY + "=" + value + ", which must be one of: table (the "
                 + "lease table, the default), session (session locks: advisory locks, GET_LOCK)");
-    }
-
-    static String requireNamespace(String namespace) {
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw new IllegalArgumentException("namespace '" + namespace + "' must be 1 to 100 characters of "
-                    + "A-Z a-z 0-9 . _ : -");
-        }
-        return namespace;
     }
 
     static String requireTable(String table) {

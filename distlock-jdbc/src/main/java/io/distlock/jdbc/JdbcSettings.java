@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code jdbc:} backend URI split into what the driver gets (its URL without user info, its own
@@ -21,8 +22,8 @@ import java.util.TreeSet;
  * {@code timeout}, {@code distlock.notifications} is {@code notifications}); the old
  * {@code distlock.notify} is still read, with a warning.
  */
-record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String user, String password,
-                    Properties driverProperties) {
+record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, @Nullable String user,
+                    @Nullable String password, Properties driverProperties) {
 
     static final String PASSWORD_ENVIRONMENT_VARIABLE = "DISTLOCK_JDBC_PASSWORD";
     static final String PREFIX = "distlock.";
@@ -46,7 +47,7 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
     }
 
     /** {@code environmentPassword}: the value of {@value #PASSWORD_ENVIRONMENT_VARIABLE}, or null. */
-    static JdbcSettings parse(String uri, String environmentPassword) {
+    static JdbcSettings parse(String uri, @Nullable String environmentPassword) {
         BackendUri parsed = BackendUri.parse(uri, Set.of("jdbc"));
         for (String key : parsed.parameters().keySet()) {
             if (key.startsWith(PREFIX) && !OWN.contains(key)) {
@@ -55,14 +56,14 @@ record JdbcSettings(BackendUri uri, String driverUrl, String subprotocol, String
             }
         }
         String opaque = parsed.opaquePart();
-        int colon = opaque.indexOf(':');
-        if (colon <= 0) {
+        int colon = opaque == null ? -1 : opaque.indexOf(':');
+        if (opaque == null || colon <= 0) {
             throw parsed.invalid("names no database driver; write jdbc:postgresql://host/db, jdbc:mariadb://host/db "
                     + "or jdbc:h2:mem:name");
         }
         String subprotocol = opaque.substring(0, colon).toLowerCase(Locale.ROOT);
-        String user = null;
-        String password = null;
+        @Nullable String user = null;
+        @Nullable String password = null;
         String driverUrl = "jdbc:" + opaque;
         if (opaque.startsWith("//", colon + 1)) {
             BackendUri server = BackendUri.parse(opaque, Set.of(subprotocol));

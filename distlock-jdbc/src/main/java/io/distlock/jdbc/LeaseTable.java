@@ -4,6 +4,8 @@ import io.distlock.ListPage;
 import io.distlock.LockInfo;
 import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
+import io.distlock.spi.HolderRecord;
+import io.distlock.spi.LockNames;
 import io.distlock.spi.ListPages;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lease table's statements. Lock names are bound as parameters (UTF-8 bytes), never spliced
@@ -58,9 +61,9 @@ final class LeaseTable {
     private final String namespace;
     private final int queryTimeoutSeconds;
 
-    private final String acquireSql;
-    private final String takeOverSql;
-    private final String insertSql;
+    private final @Nullable String acquireSql;
+    private final @Nullable String takeOverSql;
+    private final @Nullable String insertSql;
     private final String readBackSql;
     private final String releaseSql;
     private final String extendSql;
@@ -72,12 +75,12 @@ final class LeaseTable {
     private final String forceReleaseSql;
     private final String sweepSql;
     /** MySQL: raises the counter, leaving the new value in the session's LAST_INSERT_ID(); null elsewhere. */
-    private final String drawSql;
-    private final String setTokenSql;
+    private final @Nullable String drawSql;
+    private final @Nullable String setTokenSql;
     /** Session strategy (see {@link SessionLocks}); null where the dialect has no such statement. */
-    final String sessionAcquireSql;
-    final String sessionUpsertSql;
-    final String sessionReleaseSql;
+    final @Nullable String sessionAcquireSql;
+    final @Nullable String sessionUpsertSql;
+    final @Nullable String sessionReleaseSql;
     /** The row's holder columns and the database's now, locking the row for the transaction. */
     final String lockRowSql;
 
@@ -205,7 +208,7 @@ final class LeaseTable {
      * {@link #bindTakeOver}): MySQL 8.0.20 deprecates {@code VALUES()} here, and the row alias it
      * offers instead is MySQL's alone.
      */
-    private String onDuplicateKeyUpsert(String row, String next, String first, String rest) {
+    private String onDuplicateKeyUpsert(String row, @Nullable String next, String first, String rest) {
         boolean values = next != null;
         return "INSERT INTO " + table + " (" + INSERTED + ") VALUES (" + row + ") ON DUPLICATE KEY UPDATE"
                 + " owner = IF(" + first + ", " + (values ? "VALUES(owner)" : "?") + ", owner),"
@@ -222,11 +225,20 @@ final class LeaseTable {
         return namespace;
     }
 
+    /**
+     * The name column of lock {@code name}: its UTF-8 bytes, which are read back as text (list, the
+     * release notifications), so a name that is not well-formed text is refused rather than stored
+     * as the key of another name ({@code ?} in place of its unpaired surrogate).
+     */
     static byte[] key(String name) {
-        return name.getBytes(StandardCharsets.UTF_8);
+        return LockNames.bytes(LockNames.requireWellFormed(name));
     }
 
-    PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    /** {@code sql} prepared with the query timeout; null {@code sql} is a statement this dialect has not got. */
+    PreparedStatement prepare(Connection connection, @Nullable String sql) throws SQLException {
+        if (sql == null) {
+            throw new IllegalStateException(dialect + " has no such statement on " + table);
+        }
         PreparedStatement statement = connection.prepareStatement(sql);
         statement.setQueryTimeout(queryTimeoutSeconds);
         return statement;
@@ -333,7 +345,8 @@ final class LeaseTable {
      * itself, so its token is larger; an attempt that finds the lock busy never touches the counter,
      * so waiters polling a busy lock do not queue on its row.
      */
-    Row upsert(Connection connection, String sql, AcquireRequest request, String owner) throws SQLException {
+    @Nullable Row upsert(Connection connection, @Nullable String sql, AcquireRequest request, String owner)
+            throws SQLException {
         if (dialect.hasSequences()) {
             try (PreparedStatement statement = prepare(connection, sql)) {
                 bindRequest(statement, 0, request, owner);
@@ -341,6 +354,7 @@ final class LeaseTable {
             }
             return readRow(connection, request.name(), false);
         }
+        // Optional: a transaction's work returns a value, and here there may be no row.
         return inTransaction(connection, () -> {
             try (PreparedStatement statement = prepare(connection, sql)) {
                 bindRequest(statement, 0, request, owner);
@@ -348,9 +362,9 @@ final class LeaseTable {
                 statement.executeUpdate();
             }
             Row row = readRow(connection, request.name(), false);
-            return row != null && row.owner().equals(owner)
-                    ? row.withToken(drawToken(connection, request.name(), owner)) : row;
-        });
+            return Optional.ofNullable(row != null && row.owner().equals(owner)
+                    ? row.withToken(drawToken(connection, request.name(), owner)) : row);
+        }).orElse(null);
     }
 
     /** MySQL: the next value of the counter, written as the token of the row this transaction has just made {@code owner}'s. */
@@ -388,6 +402,8 @@ final class LeaseTable {
      * on a failure) and the connection put back in auto-commit; on one that is not, the caller's
      * transaction, which the caller commits.
      */
+    // The finally throws only when the work succeeded: then failing to restore auto-commit is the failure.
+    @SuppressWarnings("Finally")
     static <T> T inTransaction(Connection connection, Transactional<T> work) throws SQLException {
         if (!connection.getAutoCommit()) {
             return work.run();
@@ -431,13 +447,13 @@ final class LeaseTable {
         }
 
         LockInfo info(String name, String ownerId) {
-            return new LockInfo(name, ownerId, host, pid, thread, Instant.ofEpochMilli(acquiredAt),
-                    Instant.ofEpochMilli(expiresAt), token);
+            return new HolderRecord(ownerId, host, pid, thread, Instant.ofEpochMilli(acquiredAt),
+                    Instant.ofEpochMilli(expiresAt)).info(name, token);
         }
     }
 
     /** The row at column {@code first} (owner, token, host, pid, thread, acquired_at, expires_at, now), or null. */
-    static Row row(ResultSet rows, int first) throws SQLException {
+    static @Nullable Row row(ResultSet rows, int first) throws SQLException {
         String owner = rows.getString(first);
         if (owner == null) {
             return null;
@@ -447,7 +463,7 @@ final class LeaseTable {
     }
 
     /** The lock's row (null when there is none); with {@code lock}, locked until the transaction ends. */
-    Row readRow(Connection connection, String name, boolean lock) throws SQLException {
+    @Nullable Row readRow(Connection connection, String name, boolean lock) throws SQLException {
         try (PreparedStatement statement = prepare(connection, lock ? lockRowSql : readBackSql)) {
             statement.setString(1, namespace);
             statement.setBytes(2, key(name));
@@ -467,7 +483,7 @@ final class LeaseTable {
     }
 
     /** The acquisition's outcome from the row as it is after the attempt (null: no row). */
-    private static AcquireResult outcome(String name, Row row, String ownerId) {
+    private static AcquireResult outcome(String name, @Nullable Row row, String ownerId) {
         if (row == null) {
             return AcquireResult.busy();
         }
@@ -545,13 +561,14 @@ final class LeaseTable {
     ListPage list(Connection connection, String prefix, int limit, Shown shown) throws SQLException {
         int wanted = ListPages.wanted(limit);
         int pageSize = Math.min(wanted, LIST_PAGE);
-        byte[] from = key(prefix);
+        // A prefix may end inside a name (half a surrogate pair): its bytes, never refused.
+        byte[] from = LockNames.bytes(prefix);
         byte[] to = from.length == 0 ? new byte[] {(byte) 0xFF} : Arrays.copyOf(from, from.length);
         if (from.length > 0) {
             to[to.length - 1]++;
         }
         List<LockInfo> found = new ArrayList<>();
-        String after = null;
+        @Nullable String after = null;
         int rowsRead = pageSize;
         while (found.size() < wanted && rowsRead == pageSize) {
             rowsRead = 0;
@@ -579,7 +596,7 @@ final class LeaseTable {
     /** What a listed row shows. */
     interface Shown {
         /** The lock {@code row} shows, or null if it holds nothing. */
-        LockInfo lock(LockInfo row) throws SQLException;
+        @Nullable LockInfo lock(LockInfo row) throws SQLException;
     }
 
     int sweep(Connection connection, Duration retention) throws SQLException {
@@ -591,9 +608,9 @@ final class LeaseTable {
 
     /** {@code rows} at {@code first}: owner, token, host, pid, thread, acquired_at, expires_at. */
     private static LockInfo info(String name, ResultSet rows, int first) throws SQLException {
-        return new LockInfo(name, rows.getString(first), rows.getString(first + 2), rows.getLong(first + 3),
+        return new HolderRecord(rows.getString(first), rows.getString(first + 2), rows.getLong(first + 3),
                 rows.getString(first + 4), Instant.ofEpochMilli(rows.getLong(first + 5)),
-                Instant.ofEpochMilli(rows.getLong(first + 6)), rows.getLong(first + 1));
+                Instant.ofEpochMilli(rows.getLong(first + 6))).info(name, rows.getLong(first + 1));
     }
 
     /** Holder metadata as the columns can take it: no NUL (PostgreSQL text refuses it), at most {@code max} characters. */

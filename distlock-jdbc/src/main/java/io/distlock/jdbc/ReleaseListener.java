@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The watch's heartbeat on PostgreSQL with notifications: it owns the one listening connection
@@ -21,9 +22,11 @@ final class ReleaseListener implements Watch.Heartbeat {
     private final LeaseTable table;
     private final Duration heartbeat;
     private final Duration timeout;
+    // Set by start(), which the watch calls before its thread's first beat: no beat runs without it.
+    @SuppressWarnings("NullAway.Init")
     private volatile BackendEvents events;
     /** Written by the watch thread; read by interrupt() to wake its LISTEN wait. */
-    private volatile Connection listening;
+    private volatile @Nullable Connection listening;
     /** The last beat failed: the next one waits a probe interval before it reconnects. */
     private boolean failed;
 
@@ -61,8 +64,9 @@ final class ReleaseListener implements Watch.Heartbeat {
     }
 
     private void listenOnce() throws SQLException {
-        if (listening == null) {
-            Connection connection = opener.open();
+        Connection connection = listening;
+        if (connection == null) {
+            connection = opener.open();
             listening = connection;
             try (Statement listen = connection.createStatement()) {
                 listen.setQueryTimeout(JdbcConnections.wholeSeconds(timeout));
@@ -76,14 +80,14 @@ final class ReleaseListener implements Watch.Heartbeat {
             connections.probe();
             health.restored();
         }
-        List<String> payloads = PgNotifications.await(listening, table.channel, heartbeat);
+        List<String> payloads = PgNotifications.await(connection, table.channel, heartbeat);
         for (String payload : payloads) {
             table.releasedName(payload).ifPresent(events::released);
         }
         // A notification just read proves the connection works: only a quiet heartbeat needs the
         // round trip of a check. (Checking after every wake-up cost one round trip per release
         // under steady traffic, this process's own releases included.)
-        if (payloads.isEmpty() && !health.isClosed() && !listening.isValid(JdbcConnections.wholeSeconds(timeout))) {
+        if (payloads.isEmpty() && !health.isClosed() && !connection.isValid(JdbcConnections.wholeSeconds(timeout))) {
             throw new SQLException("the listening connection to " + connections.describe() + " did not answer within "
                     + timeout, "08006");
         }

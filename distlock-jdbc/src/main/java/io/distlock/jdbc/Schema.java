@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /** Creates the lease table when it is missing and refuses one of the wrong shape, saying what is wrong. */
 final class Schema {
@@ -136,8 +137,8 @@ final class Schema {
                 } catch (SQLException raced) {
                     // Two processes creating the table at once: PostgreSQL may refuse the loser's
                     // IF NOT EXISTS with a unique violation. The shape check below decides.
-                    if (raced.getSQLState() == null || !raced.getSQLState().startsWith("23")
-                            && !raced.getSQLState().startsWith("42P07")) {
+                    if (raced.getSQLState() == null || (!raced.getSQLState().startsWith("23")
+                            && !raced.getSQLState().startsWith("42P07"))) {
                         throw raced;
                     }
                     if (!auto) {
@@ -153,13 +154,13 @@ final class Schema {
 
     static List<String> statements(String script) {
         StringBuilder withoutComments = new StringBuilder();
-        for (String line : script.split("\n")) {
+        for (String line : script.lines().toList()) {
             if (!line.strip().startsWith("--")) {
                 withoutComments.append(line).append('\n');
             }
         }
         List<String> result = new ArrayList<>();
-        for (String sql : withoutComments.toString().split(";")) {
+        for (String sql : withoutComments.toString().split(";", -1)) {
             if (!sql.isBlank()) {
                 result.add(sql.strip());
             }
@@ -170,7 +171,7 @@ final class Schema {
     private record Column(int type, String typeName, int size, boolean nullable, boolean hasDefault) {
     }
 
-    private record Where(String catalog, String schema, String table) {
+    private record Where(@Nullable String catalog, @Nullable String schema, String table) {
     }
 
     private static List<Where> places(Connection connection, String qualified) throws SQLException {

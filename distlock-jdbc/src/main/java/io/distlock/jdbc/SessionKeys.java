@@ -1,9 +1,10 @@
 package io.distlock.jdbc;
 
+import io.distlock.spi.LockNames;
+import io.distlock.spi.Namespaces;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -12,10 +13,11 @@ import java.util.HexFormat;
  * nothing but the namespace and the name, so every host and JVM agrees on which lock a name means
  * (a per-process salted hash, such as {@code String.hashCode} of a randomized map, would not).
  *
- * <p>The digest is SHA-256 over the namespace in UTF-8, one NUL byte, and the name in UTF-8. A
- * namespace never contains NUL, so the first NUL ends it and two different (namespace, name) pairs
- * never hash the same input. PostgreSQL's key is the digest's first 8 bytes as a big-endian signed
- * {@code bigint}; the MariaDB and MySQL lock name is {@value #PREFIX} and the hex of the digest's
+ * <p>The digest is SHA-256 over the namespace in ASCII (all {@link Namespaces} allows), one NUL
+ * byte, and the name's bytes ({@link LockNames#bytes}: its UTF-8 for every valid name, and an
+ * unpaired surrogate in a form of its own instead of {@code ?}). A namespace never contains NUL, so
+ * the first NUL ends it and two different (namespace, name) pairs never hash the same input.
+ * PostgreSQL's key is the digest's first 8 bytes as a big-endian signed {@code bigint}; the MariaDB and MySQL lock name is {@value #PREFIX} and the hex of the digest's
  * first 27 bytes (63 characters: MySQL-family lock names are limited to 64). The values are pinned by
  * {@code SessionKeysTest}: changing them would make two versions of distlock disagree about a lock.
  *
@@ -44,15 +46,13 @@ final class SessionKeys {
     }
 
     static Key of(String namespace, String name) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-        sha256.update(namespace.getBytes(StandardCharsets.UTF_8));
-        sha256.update((byte) 0);
-        byte[] digest = sha256.digest(name.getBytes(StandardCharsets.UTF_8));
+        byte[] namespaceBytes = namespace.getBytes(StandardCharsets.US_ASCII);
+        byte[] nameBytes = LockNames.bytes(name);
+        // The array starts zeroed: the byte between the two parts is the NUL.
+        byte[] input = new byte[namespaceBytes.length + 1 + nameBytes.length];
+        System.arraycopy(namespaceBytes, 0, input, 0, namespaceBytes.length);
+        System.arraycopy(nameBytes, 0, input, namespaceBytes.length + 1, nameBytes.length);
+        byte[] digest = LockNames.sha256(input);
         return new Key(ByteBuffer.wrap(digest).getLong(), PREFIX + HexFormat.of().formatHex(digest, 0, NAME_BYTES));
     }
 }

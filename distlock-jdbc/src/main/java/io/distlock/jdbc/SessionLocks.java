@@ -7,6 +7,8 @@ import io.distlock.spi.AcquireRequest;
 import io.distlock.spi.AcquireResult;
 import io.distlock.spi.BackendEvents;
 import io.distlock.spi.Durations;
+import io.distlock.spi.HolderRecord;
+import io.distlock.spi.LockNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The session strategy: a lock is a PostgreSQL advisory lock ({@code pg_try_advisory_lock}) or a
@@ -71,7 +74,8 @@ final class SessionLocks implements LockStrategy {
     /** Held locks of this backend by owner id; a dead one stays until released or past its lease, so inspect never vouches for it. */
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor scheduler;
-    private volatile BackendEvents events;
+    /** Null until start(): a lock that dies before it is reported to no one. */
+    private volatile @Nullable BackendEvents events;
     private volatile boolean closed;
 
     private static final class Held {
@@ -84,7 +88,8 @@ final class SessionLocks implements LockStrategy {
         // Written under this (the connection is used by one thread at a time); read without it by inspect.
         volatile boolean live = true;
         long deadline;
-        ScheduledFuture<?> expiry;
+        /** The pending end of the lease; null while none is scheduled. */
+        @Nullable ScheduledFuture<?> expiry;
 
         Held(AcquireRequest request, SessionKeys.Key key, Connection connection, boolean autoCommitWas, long deadline) {
             this.name = request.name();
@@ -127,15 +132,26 @@ final class SessionLocks implements LockStrategy {
         return twoBeats.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : twoBeats;
     }
 
+    // The checks' future is not kept: close() ends them with shutdownNow. A failure escaping a run
+    // would cancel every later one unseen, so it is caught and logged in the run.
+    @SuppressWarnings("FutureReturnValueIgnored")
     @Override
     public void start(BackendEvents events) {
         this.events = events;
         long every = heartbeat.toNanos();
-        scheduler.scheduleWithFixedDelay(this::checkSessions, every, every, TimeUnit.NANOSECONDS);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                checkSessions();
+            } catch (RuntimeException failure) {
+                LOG.warn("{}: checking the sessions of held locks failed: {}", connections.describe(),
+                        connections.explain(failure));
+            }
+        }, every, every, TimeUnit.NANOSECONDS);
     }
 
+    /** Refuses a name that is not well-formed text here, before any lock is taken: its row could not store it. */
     SessionKeys.Key key(String name) {
-        return SessionKeys.of(table.namespace(), name);
+        return SessionKeys.of(table.namespace(), LockNames.requireWellFormed(name));
     }
 
     int heldCount() {
@@ -238,7 +254,7 @@ final class SessionLocks implements LockStrategy {
     }
 
     /** A session-strategy row whose lease ended more than {@link #grace} ago, while its advisory lock is still held. */
-    private boolean overdue(LeaseTable.Row row) {
+    private boolean overdue(LeaseTable.@Nullable Row row) {
         return row != null && row.owner().startsWith(LeaseTable.SESSION_OWNER)
                 && Durations.saturatedAdd(row.expiresAt(), Durations.saturatedMillis(grace)) <= row.now();
     }
@@ -295,7 +311,9 @@ final class SessionLocks implements LockStrategy {
                 return false;
             }
             Long session = statements.holderSession(connection, key);
-            if (onlyOverdue && session != null && !statements.idleSince(connection, session, row.expiresAt())) {
+            // With onlyOverdue the row is there (it was overdue): the null check is for the checker.
+            if (onlyOverdue && row != null && session != null
+                    && !statements.idleSince(connection, session, row.expiresAt())) {
                 // Busy since the lease ended: a new holder that has the advisory lock and is about to
                 // write the row, or the old one unlocking right now. Only a session left idle is ended.
                 connection.commit();
@@ -416,8 +434,9 @@ final class SessionLocks implements LockStrategy {
     }
 
     private static void cancelExpiry(Held lock) {
-        if (lock.expiry != null) {
-            lock.expiry.cancel(false);
+        ScheduledFuture<?> expiry = lock.expiry;
+        if (expiry != null) {
+            expiry.cancel(false);
             lock.expiry = null;
         }
     }
@@ -433,6 +452,9 @@ final class SessionLocks implements LockStrategy {
     }
 
     /** Each heartbeat: every held lock's session still answers; dead ones are lost, or suspended with the database. */
+    // held is a ConcurrentHashMap: its views' iterators are weakly consistent and never throw
+    // ConcurrentModificationException, so removing a dead lock while iterating is safe.
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
     private void checkSessions() {
         long now = System.nanoTime();
         for (Held lock : held.values()) {
@@ -573,8 +595,8 @@ final class SessionLocks implements LockStrategy {
     }
 
     private static LockInfo withOwner(LockInfo row, String ownerId) {
-        return new LockInfo(row.name(), ownerId, row.host(), row.pid(), row.thread(), row.acquiredAt(),
-                row.expiresAt(), row.token());
+        return new HolderRecord(ownerId, row.host(), row.pid(), row.thread(), row.acquiredAt(), row.expiresAt())
+                .info(row.name(), row.token());
     }
 
     private static LockInfo info(String name, LeaseTable.Row row) {

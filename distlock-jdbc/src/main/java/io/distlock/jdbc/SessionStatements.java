@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The statements of session locks, per dialect: take a name's session lock and write its row,
@@ -28,7 +29,7 @@ final class SessionStatements {
     private final int seconds;
 
     /** One try for the advisory lock and the row: got the lock, the new token (0: the row stayed another's), the row before. */
-    record Attempt(boolean locked, long token, LeaseTable.Row before) {
+    record Attempt(boolean locked, long token, LeaseTable.@Nullable Row before) {
     }
 
 
@@ -72,12 +73,14 @@ final class SessionStatements {
         }
         // As in the lease-table strategy: owner ids are unique, so our owner in the row means our statement took it.
         LeaseTable.Row row = table.upsert(connection, table.sessionUpsertSql, request, owner);
-        boolean ours = row != null && row.owner().equals(owner);
-        return new Attempt(true, ours ? row.token() : 0, ours ? null : row);
+        if (row != null && row.owner().equals(owner)) {
+            return new Attempt(true, row.token(), null);
+        }
+        return new Attempt(true, 0, row);
     }
 
     /** The database session holding {@code key}'s advisory lock, other than {@code connection}'s own; null when free. */
-    Long holderSession(Connection connection, SessionKeys.Key key) throws SQLException {
+    @Nullable Long holderSession(Connection connection, SessionKeys.Key key) throws SQLException {
         if (dialect == Dialect.POSTGRESQL) {
             try (PreparedStatement statement = table.prepare(connection, "SELECT pid FROM pg_locks WHERE locktype = "
                     + "'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"

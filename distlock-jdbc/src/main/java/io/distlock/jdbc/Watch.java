@@ -5,6 +5,7 @@ import io.distlock.spi.Durations;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One daemon thread per backend that runs the watch's jobs in turn: a heartbeat that tells the
@@ -35,7 +36,7 @@ final class Watch implements Runnable {
     private final RowSweeper sweeper;
     /** How long close() waits for the thread: a heartbeat and the check after it. */
     private final Duration longestBeat;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     Watch(ConnectionHealth health, Heartbeat heartbeat, RowSweeper sweeper, Duration longestBeat) {
         this.health = health;

@@ -3,8 +3,11 @@ package io.distlock.jdbc;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.AcquireRequest;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,5 +36,22 @@ class H2NamesTest {
             assertThat(locks.tryAcquire("\uD83D\uDD12")).as("a well-formed pair is a name like any other").isPresent()
                     .hasValueSatisfying(Lock::release);
         }
+    }
+
+    @Test
+    void calledPastTheEngine_theBackendRefusesANameItsColumnWouldReadAsQuestionMark() {
+        try (JdbcLockBackend backend = JdbcLockBackend.open("jdbc:h2:mem:direct-names-" + System.nanoTime()
+                + ";DB_CLOSE_DELAY=-1")) {
+            assertThat(backend.tryAcquire(request("?", "question")).isAcquired()).isTrue();
+            assertThatThrownBy(() -> backend.tryAcquire(request("\uD800", "lone")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
+            assertThat(backend.inspect("?"))
+                    .hasValueSatisfying(info -> assertThat(info.ownerId()).isEqualTo("question"));
+        }
+    }
+
+    private static AcquireRequest request(String name, String ownerId) {
+        return new AcquireRequest(name, ownerId, Duration.ofSeconds(30), "host", 1, "thread", Instant.now(), false,
+                AcquireRequest.DEFAULT_RETRY_INTERVAL);
     }
 }

@@ -6,6 +6,7 @@ import io.distlock.LockListener;
 import io.distlock.LockLostException;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.Namespaces;
 import io.distlock.testkit.ChildJvm;
 import io.distlock.testkit.Eventually;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ abstract class JdbcSessionFaultSuite extends JdbcFaultSuite {
     }
 
     private static SessionKeys.Key key(String name) {
-        return SessionKeys.of(JdbcOptions.DEFAULT_NAMESPACE, name);
+        return SessionKeys.of(Namespaces.DEFAULT, name);
     }
 
     @Test

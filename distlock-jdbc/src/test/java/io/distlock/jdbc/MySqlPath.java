@@ -3,6 +3,7 @@ package io.distlock.jdbc;
 import io.distlock.Lock;
 import io.distlock.LockManager;
 import io.distlock.LockOptions;
+import io.distlock.spi.Namespaces;
 import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
 
@@ -33,7 +34,7 @@ final class MySqlPath {
         JdbcLockBackend backend = JdbcLockBackend.open(uri);
         assertThat(backend.dialect()).as("MariaDB's own driver would report MariaDB").isEqualTo(Dialect.MYSQL);
         String table = settings.uri().string(JdbcSettings.TABLE, LeaseTable.DEFAULT_TABLE);
-        String namespace = settings.uri().string(JdbcSettings.NAMESPACE, JdbcOptions.DEFAULT_NAMESPACE);
+        String namespace = settings.uri().string(JdbcSettings.NAMESPACE, Namespaces.DEFAULT);
         String name = "mysql-path-" + System.nanoTime();
         try (LockManager locks = LockManager.builder(backend).build();
              Connection observer = MariaDbServers.connect(server)) {

@@ -32,6 +32,13 @@ class SessionKeysTest {
     }
 
     @Test
+    void anUnpairedSurrogateNeverSharesTheKeyOfQuestionMark() {
+        // A UTF-8 encoder writes '?' for it; the name's byte form (LockNames.bytes) keeps it apart.
+        assertThat(SessionKeys.of("app", "a\uD800")).isNotEqualTo(SessionKeys.of("app", "a?"));
+        assertThat(SessionKeys.of("app", "a\uDFFF")).isNotEqualTo(SessionKeys.of("app", "a\uD800"));
+    }
+
+    @Test
     void pgLocksHalvesRebuildTheKey() {
         SessionKeys.Key key = SessionKeys.of("distlock", "ünïcødé-名前-🔒");
         assertThat(key.classId()).isBetween(0L, 0xFFFF_FFFFL);
