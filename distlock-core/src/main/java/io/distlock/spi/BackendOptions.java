@@ -21,6 +21,8 @@ public final class BackendOptions {
     /** The words of this class, for a backend's set of accepted URI parameters. */
     public static final Set<String> WORDS = Set.of("namespace", "timeout", "connectTimeout", "notifications");
 
+    /** What the URI writes before each word ({@code distlock.} for jdbc: URIs), else empty. */
+    private final String uriPrefix;
     private final Renamed<Duration> timeout;
     private final Renamed<Boolean> notifications;
     private @Nullable String namespace;
@@ -37,6 +39,16 @@ public final class BackendOptions {
      * @param oldNotificationsWord the same for {@code notifications}
      */
     public BackendOptions(@Nullable String oldTimeoutWord, @Nullable String oldNotificationsWord) {
+        this("", oldTimeoutWord, oldNotificationsWord);
+    }
+
+    /**
+     * Options whose URI writes each word after {@code uriPrefix}: a jdbc: URI's query belongs to
+     * the driver, so the backend's words there are {@code distlock.timeout} and so on. The
+     * builder's words stay bare; the old words are given bare, and the URI's carry the prefix too.
+     */
+    public BackendOptions(String uriPrefix, @Nullable String oldTimeoutWord, @Nullable String oldNotificationsWord) {
+        this.uriPrefix = uriPrefix;
         this.timeout = new Renamed<>("timeout", oldTimeoutWord);
         this.notifications = new Renamed<>("notifications", oldNotificationsWord);
     }
@@ -90,7 +102,7 @@ public final class BackendOptions {
         if (uri == null) {
             return Namespaces.DEFAULT;
         }
-        return Namespaces.requireValid(uri.string("namespace", Namespaces.DEFAULT), uri);
+        return Namespaces.requireValid(uri.string(uriPrefix + "namespace", Namespaces.DEFAULT), uri);
     }
 
     /**
@@ -109,7 +121,7 @@ public final class BackendOptions {
         if (connectTimeout != null) {
             return connectTimeout;
         }
-        return uri == null ? fallback : uri.positiveDuration("connectTimeout", fallback);
+        return uri == null ? fallback : uri.positiveDuration(uriPrefix + "connectTimeout", fallback);
     }
 
     /** Whether notifications are on: as {@link #resolveTimeout}, for the {@code notifications} words. */
@@ -117,16 +129,18 @@ public final class BackendOptions {
         return choose(notifications, uri, (given, name) -> given.bool(name, fallback)).resolve(fallback, logAs, where);
     }
 
-    private static <T> Renamed<T> choose(Renamed<T> fromBuilder, @Nullable BackendUri uri,
-                                         BiFunction<BackendUri, String, @Nullable T> read) {
+    private <T> Renamed<T> choose(Renamed<T> fromBuilder, @Nullable BackendUri uri,
+                                  BiFunction<BackendUri, String, @Nullable T> read) {
         if (fromBuilder.isSet() || uri == null) {
             return fromBuilder;
         }
         return fromUri(fromBuilder, uri, read);
     }
 
-    private static <T> Renamed<T> fromUri(Renamed<T> fromBuilder, BackendUri uri,
-                                          BiFunction<BackendUri, String, @Nullable T> read) {
-        return new Renamed<T>(fromBuilder.word(), fromBuilder.oldWord()).from(uri, name -> read.apply(uri, name));
+    private <T> Renamed<T> fromUri(Renamed<T> fromBuilder, BackendUri uri,
+                                   BiFunction<BackendUri, String, @Nullable T> read) {
+        String oldWord = fromBuilder.oldWord();
+        return new Renamed<T>(uriPrefix + fromBuilder.word(), oldWord == null ? null : uriPrefix + oldWord)
+                .from(uri, name -> read.apply(uri, name));
     }
 }

@@ -40,6 +40,23 @@ class BackendOptionsTest {
     }
 
     @Test
+    void aUriPrefixIsReadBeforeEveryWordOfTheUriOnly() {
+        BackendUri uri = uri("?distlock.namespace=pre&namespace=bare&distlock.timeout=3s&timeout=9s"
+                + "&distlock.connectTimeout=4s&connectTimeout=9s&distlock.notify=false&notifications=true");
+        BackendOptions prefixed = new BackendOptions("distlock.", null, "notify");
+        assertThat(prefixed.resolveNamespace(uri)).isEqualTo("pre");
+        assertThat(prefixed.resolveTimeout(uri, Duration.ofSeconds(1), getClass(), "x")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(prefixed.resolveConnectTimeout(uri, Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(4));
+        assertThat(prefixed.resolveNotifications(uri, true, getClass(), "x")).as("the old word, prefixed").isFalse();
+        assertThat(new BackendOptions("distlock.", null, null).timeout(Duration.ofSeconds(5))
+                .resolveTimeout(uri, Duration.ofSeconds(1), getClass(), "x")).as("the builder's word is bare")
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> prefixed.resolveNotifications(uri("?distlock.notify=false&distlock.notifications=true"),
+                true, getClass(), "x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("distlock.notify=false").hasMessageContaining("distlock.notifications=true");
+    }
+
+    @Test
     void theOldWordsAreReadFromTheBuilderAndTheUri() {
         BackendOptions options = new BackendOptions("operationTimeout", "releaseNotifications");
         BackendUri uri = uri("?operationTimeout=7s&releaseNotifications=false");

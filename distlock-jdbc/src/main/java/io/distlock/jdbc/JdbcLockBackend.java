@@ -187,7 +187,7 @@ public final class JdbcLockBackend implements LockBackend {
 
         /** Keys live under this namespace (default {@code distlock}): 1 to 100 of {@code A-Z a-z 0-9 . _ : -}. */
         public Builder namespace(String namespace) {
-            chosen.namespace = Namespaces.requireValid(Objects.requireNonNull(namespace, "namespace"));
+            chosen.options.namespace(Namespaces.requireValid(Objects.requireNonNull(namespace, "namespace")));
             return this;
         }
 
@@ -203,7 +203,7 @@ public final class JdbcLockBackend implements LockBackend {
          * socket timeouts.
          */
         public Builder timeout(Duration timeout) {
-            chosen.timeout = Durations.requirePositive("timeout", timeout);
+            chosen.options.timeout(timeout);
             return this;
         }
 
@@ -213,7 +213,7 @@ public final class JdbcLockBackend implements LockBackend {
          * the driver's own reason is what the failure reports.
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            chosen.connectTimeout = Durations.requirePositive("connectTimeout", connectTimeout);
+            chosen.options.connectTimeout(connectTimeout);
             return this;
         }
 
@@ -249,7 +249,8 @@ public final class JdbcLockBackend implements LockBackend {
          * for it (taken from the application's DataSource, or opened next to distlock's own pool).
          */
         public Builder notifications(boolean notifications) {
-            chosen.notifications = notifications;
+            chosen.options.notifications(notifications);
+            chosen.notificationsChosen = true;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.distlock.jdbc;
 
+import io.distlock.spi.BackendOptions;
 import io.distlock.spi.BackendUri;
 import io.distlock.spi.Durations;
 import io.distlock.spi.Namespaces;
@@ -12,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * default. The defaults and the settings' rules are written here only, but for the namespace's,
  * which is every backend's ({@link Namespaces}).
  *
- * <p>The SPI's {@code BackendOptions} does not resolve these: it reads a URI's parameters under the
- * bare words ({@code timeout}), and this backend's parameters carry the {@code distlock.} prefix
- * that keeps them apart from the driver's ({@link JdbcSettings}).
+ * <p>The vocabulary's settings (namespace, timeout, connectTimeout, notifications) are resolved by
+ * the SPI's {@link BackendOptions}, as in every backend, with the {@code distlock.} prefix that
+ * keeps this backend's URI parameters apart from the driver's ({@link JdbcSettings}); the rest are
+ * this backend's own.
  */
 record JdbcOptions(String namespace, String table, Duration timeout, Duration connectTimeout, Duration heartbeat,
                    Duration retention, int poolSize, boolean createTable, boolean notifications,
@@ -28,34 +30,32 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
 
     /** The builder's choices; null where it made none. */
     static final class Chosen {
-        @Nullable String namespace;
+        /** The vocabulary's settings; the URI's old {@code distlock.notify} is read with a warning. */
+        final BackendOptions options = new BackendOptions(JdbcSettings.PREFIX, null, "notify");
+        boolean notificationsChosen;
         @Nullable String table;
-        @Nullable Duration timeout;
-        @Nullable Duration connectTimeout;
         @Nullable Duration heartbeat;
         @Nullable Duration retention;
         @Nullable Integer poolSize;
         @Nullable Boolean createTable;
-        @Nullable Boolean notifications;
         JdbcLockBackend.@Nullable Strategy strategy;
     }
 
     /** {@code chosen}, completed from {@code settings} (null with the application's DataSource) and the defaults. */
     static JdbcOptions resolve(Chosen chosen, @Nullable JdbcSettings settings) {
-        String namespace = chosen.namespace;
+        BackendUri uri = settings == null ? null : settings.uri();
+        String where = uri == null ? "jdbc backend on the application's DataSource" : uri.masked();
+        String namespace = chosen.options.resolveNamespace(uri);
+        Duration timeout = chosen.options.resolveTimeout(uri, DEFAULT_TIMEOUT, JdbcLockBackend.class, where);
+        Duration connectTimeout = chosen.options.resolveConnectTimeout(uri, DEFAULT_CONNECT_TIMEOUT);
+        boolean notify = chosen.options.resolveNotifications(uri, true, JdbcLockBackend.class, where);
         String table = chosen.table;
-        Duration timeout = chosen.timeout;
-        Duration connectTimeout = chosen.connectTimeout;
         Duration heartbeat = chosen.heartbeat;
         Duration retention = chosen.retention;
         int poolSize = chosen.poolSize != null ? chosen.poolSize : DEFAULT_POOL_SIZE;
         boolean create = chosen.createTable != null ? chosen.createTable : true;
-        boolean notify = chosen.notifications != null ? chosen.notifications : true;
         JdbcLockBackend.Strategy strategy = chosen.strategy;
-        if (settings != null) {
-            BackendUri uri = settings.uri();
-            namespace = namespace != null ? namespace
-                    : Namespaces.requireValid(uri.string(JdbcSettings.NAMESPACE, Namespaces.DEFAULT), uri);
+        if (settings != null && uri != null) {
             if (table == null) {
                 table = uri.string(JdbcSettings.TABLE, LeaseTable.DEFAULT_TABLE);
                 if (!LeaseTable.TABLE_NAME.matcher(table).matches()) {
@@ -63,23 +63,18 @@ record JdbcOptions(String namespace, String table, Duration timeout, Duration co
                             + "identifier (a-z, 0-9, _; at most 40 characters), optionally schema.table");
                 }
             }
-            timeout = timeout != null ? timeout : uri.positiveDuration(JdbcSettings.TIMEOUT, DEFAULT_TIMEOUT);
-            connectTimeout = connectTimeout != null ? connectTimeout
-                    : uri.positiveDuration(JdbcSettings.CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
             heartbeat = heartbeat != null ? heartbeat : uri.positiveDuration(JdbcSettings.HEARTBEAT, DEFAULT_HEARTBEAT);
             retention = retention != null ? retention
                     : requireRetention(uri.positiveDuration(JdbcSettings.RETENTION, DEFAULT_RETENTION));
             poolSize = chosen.poolSize != null ? poolSize : uri.wholeNumber(JdbcSettings.POOL_SIZE, 1, DEFAULT_POOL_SIZE);
             create = chosen.createTable != null ? create : uri.bool(JdbcSettings.CREATE_TABLE, true);
-            // Read even when the builder decides: a URI with both words at odds is refused all the same.
-            boolean notifyInUri = settings.notifications();
-            notify = chosen.notifications != null ? notify : notifyInUri;
+            if (chosen.notificationsChosen) {
+                // Read although the builder decides: a URI with both words at odds is refused all the same.
+                settings.notifications();
+            }
             strategy = strategy != null ? strategy : strategy(uri);
         }
-        return new JdbcOptions(namespace != null ? namespace : Namespaces.DEFAULT,
-                table != null ? table : LeaseTable.DEFAULT_TABLE,
-                timeout != null ? timeout : DEFAULT_TIMEOUT,
-                connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT,
+        return new JdbcOptions(namespace, table != null ? table : LeaseTable.DEFAULT_TABLE, timeout, connectTimeout,
                 heartbeat != null ? heartbeat : DEFAULT_HEARTBEAT,
                 retention != null ? retention : DEFAULT_RETENTION,
                 poolSize, create, notify, strategy != null ? strategy : JdbcLockBackend.Strategy.TABLE);
