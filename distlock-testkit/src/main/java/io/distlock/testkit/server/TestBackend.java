@@ -91,11 +91,6 @@ public enum TestBackend {
         }
 
         @Override
-        public String password() {
-            return PostgresServers.PASSWORD;
-        }
-
-        @Override
         public void stop(ServerProcess server) {
             PostgresServers.stopFast(server);
         }
@@ -109,13 +104,7 @@ public enum TestBackend {
 
         @Override
         String base(List<Integer> ports, boolean withPassword) {
-            return "jdbc:mariadb://" + userInfo(MariaDbServers.USER, MariaDbServers.PASSWORD, withPassword)
-                    + "@127.0.0.1:" + onlyPort(ports) + "/" + MariaDbServers.DATABASE + "?" + MariaDbServers.NO_TLS;
-        }
-
-        @Override
-        public String password() {
-            return MariaDbServers.PASSWORD;
+            return mariaDbUri("jdbc:mariadb://", MariaDbServers.NO_TLS, onlyPort(ports), withPassword);
         }
     },
     /**
@@ -130,13 +119,7 @@ public enum TestBackend {
 
         @Override
         String base(List<Integer> ports, boolean withPassword) {
-            return "jdbc:mysql://" + userInfo(MariaDbServers.USER, MariaDbServers.PASSWORD, withPassword)
-                    + "@127.0.0.1:" + onlyPort(ports) + "/" + MariaDbServers.DATABASE + "?" + MariaDbServers.MYSQL_NO_TLS;
-        }
-
-        @Override
-        public String password() {
-            return MariaDbServers.PASSWORD;
+            return mariaDbUri("jdbc:mysql://", MariaDbServers.MYSQL_NO_TLS, onlyPort(ports), withPassword);
         }
     };
 
@@ -233,7 +216,11 @@ public enum TestBackend {
 
     /** The password of the backend's test user; empty for the backends whose servers take none. */
     public String password() {
-        return "";
+        return switch (this) {
+            case POSTGRES -> PostgresServers.PASSWORD;
+            case MARIADB, MYSQL -> MariaDbServers.PASSWORD;
+            default -> "";
+        };
     }
 
     /**
@@ -251,6 +238,12 @@ public enum TestBackend {
         Map<String, String> named = new LinkedHashMap<>();
         parameters.forEach((name, value) -> named.put(parameterName(name), value));
         return base + (base.contains("?") ? "&" : "?") + query(named);
+    }
+
+    /** A MariaDB server's URI through the driver of {@code scheme}, with TLS off in that driver's words. */
+    private static String mariaDbUri(String scheme, String noTls, int port, boolean withPassword) {
+        return scheme + userInfo(MariaDbServers.USER, MariaDbServers.PASSWORD, withPassword) + "@127.0.0.1:" + port
+                + "/" + MariaDbServers.DATABASE + "?" + noTls;
     }
 
     private static String userInfo(String user, String password, boolean withPassword) {
