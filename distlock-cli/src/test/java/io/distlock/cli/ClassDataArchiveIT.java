@@ -1,10 +1,7 @@
 package io.distlock.cli;
 
-import io.distlock.testkit.server.MariaDbServers;
-import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import io.distlock.testkit.server.TestBackend;
-import io.distlock.testkit.server.ZooKeeperServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -88,8 +85,8 @@ class ClassDataArchiveIT {
 
     @Test
     void zookeeper() throws Exception {
-        try (ServerProcess zookeeper = ZooKeeperServers.start()) {
-            assertArchived("zookeeper://127.0.0.1:" + zookeeper.port() + "/archive", Map.of(),
+        try (ServerProcess zookeeper = TestBackend.ZOOKEEPER.start()) {
+            assertArchived(TestBackend.ZOOKEEPER.uri(zookeeper) + "/archive", Map.of(),
                     List.of("org.apache.curator.framework.imps.CuratorFrameworkImpl", "org.apache.zookeeper.ZooKeeper",
                             "io.distlock.zookeeper.ZooKeeperLockBackend"),
                     List.of("org.apache.curator.", "org.apache.zookeeper.", "io.distlock.zookeeper."));
@@ -98,25 +95,26 @@ class ClassDataArchiveIT {
 
     @Test
     void postgresql() throws Exception {
-        ServerProcess postgres = PostgresServers.start();
+        TestBackend backend = TestBackend.POSTGRES;
+        ServerProcess postgres = backend.start();
         try {
-            assertArchived("jdbc:postgresql://" + PostgresServers.USER + "@127.0.0.1:" + postgres.port() + "/"
-                            + PostgresServers.DATABASE, Map.of("DISTLOCK_JDBC_PASSWORD", PostgresServers.PASSWORD),
+            assertArchived(backend.uriWithoutPassword(postgres.port(), Map.of()),
+                    backend.passwordEnvironment(backend.password()),
                     List.of("org.postgresql.Driver", "com.zaxxer.hikari.HikariDataSource",
                             "io.distlock.jdbc.JdbcLockBackend"),
                     List.of("org.postgresql.", "com.zaxxer.hikari.", "io.distlock.jdbc."));
         } finally {
-            PostgresServers.stopFast(postgres);
+            backend.stop(postgres);
             postgres.close();
         }
     }
 
     @Test
     void mariadb() throws Exception {
-        try (ServerProcess mariadb = MariaDbServers.start()) {
-            assertArchived("jdbc:mariadb://" + MariaDbServers.USER + "@127.0.0.1:" + mariadb.port() + "/"
-                            + MariaDbServers.DATABASE + "?" + MariaDbServers.NO_TLS,
-                    Map.of("DISTLOCK_JDBC_PASSWORD", MariaDbServers.PASSWORD),
+        TestBackend backend = TestBackend.MARIADB;
+        try (ServerProcess mariadb = backend.start()) {
+            assertArchived(backend.uriWithoutPassword(mariadb.port(), Map.of()),
+                    backend.passwordEnvironment(backend.password()),
                     List.of("org.mariadb.jdbc.Driver", "com.zaxxer.hikari.HikariDataSource"),
                     List.of("org.mariadb.jdbc.", "com.zaxxer.hikari.", "io.distlock.jdbc."));
         }

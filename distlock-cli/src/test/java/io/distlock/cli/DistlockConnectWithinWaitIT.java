@@ -4,6 +4,7 @@ import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class DistlockConnectWithinWaitIT {
     @Test
     void aRunThatMayWaitConnectsToAServerThatComesUpLater() throws IOException {
         int port = ServerProcess.freePort();
-        Launcher distlock = new Launcher(temp, "redis://127.0.0.1:" + port + "?connectTimeout=500ms", Map.of());
+        Launcher distlock = new Launcher(temp, TestBackend.REDIS.uri(port, Map.of("connectTimeout", "500ms")), Map.of());
         Running late = distlock.start("run", "--name", "late", "--wait", "60s", "--", "true");
         Path err = temp.resolve("err-" + lastSequence(temp) + ".txt");
         Launcher.await("the run says it cannot reach the backend yet", () -> contains(err, "cannot reach the backend yet"));
@@ -44,7 +45,7 @@ class DistlockConnectWithinWaitIT {
     @Test
     void aRunThatMayNotWaitFailsAtOnceWith69() throws IOException {
         int port = ServerProcess.freePort();
-        Launcher distlock = new Launcher(temp, "redis://127.0.0.1:" + port + "?connectTimeout=500ms", Map.of());
+        Launcher distlock = new Launcher(temp, TestBackend.REDIS.uri(port, Map.of("connectTimeout", "500ms")), Map.of());
         Finished tryOnce = distlock.run("run", "--name", "now", "--wait", "0", "--", "true");
         assertThat(tryOnce.status()).as("%s", tryOnce).isEqualTo(69);
         assertThat(tryOnce.err()).doesNotContain("trying again");

@@ -2,11 +2,9 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.testkit.server.MemcachedServers;
-import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.testkit.server.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +36,8 @@ class DistlockMessagesIT {
     @BeforeAll
     static void startServers() {
         redis = RedisServers.start("--requirepass", REDIS_PASSWORD);
-        memcached = MemcachedServers.start();
-        postgres = PostgresServers.start();
+        memcached = TestBackend.MEMCACHED.start();
+        postgres = TestBackend.POSTGRES.start();
     }
 
     @AfterAll
@@ -51,7 +49,7 @@ class DistlockMessagesIT {
             memcached.close();
         }
         if (postgres != null) {
-            PostgresServers.stopFast(postgres);
+            TestBackend.POSTGRES.stop(postgres);
             postgres.close();
         }
     }
@@ -74,7 +72,7 @@ class DistlockMessagesIT {
 
     @Test
     void noRedisPasswordNamesTheVariable_andAWrongOneIsNeverShown() throws IOException {
-        String uri = "redis://" + at(redis);
+        String uri = TestBackend.REDIS.uri(redis);
         assertOneLine(distlock(uri, Map.of(), "status", "x"), 69, "the server wants a password (NOAUTH) and none was "
                 + "given: set DISTLOCK_REDIS_PASSWORD");
         Finished wrong = distlock(uri, Map.of("DISTLOCK_REDIS_PASSWORD", "not-" + REDIS_PASSWORD), "status", "x");
@@ -84,7 +82,7 @@ class DistlockMessagesIT {
 
     @Test
     void redisUriAtAMemcachedPortSaysToCheckThePort() throws IOException {
-        assertOneLine(distlock("redis://" + at(memcached), Map.of(), "run", "--wait", "0", "--", "true"), 69,
+        assertOneLine(distlock(TestBackend.REDIS.uri(memcached), Map.of(), "run", "--wait", "0", "--", "true"), 69,
                 "does not speak the Redis protocol (its answer began with 'E', as memcached's ERROR does): check the "
                         + "port in the URI");
     }
@@ -97,7 +95,7 @@ class DistlockMessagesIT {
     @Test
     void memcachedUriAtARedisPortSaysItIsNotMemcached_afterOneTimeout() throws IOException {
         long start = System.nanoTime();
-        Finished done = distlock("memcached://" + at(redis) + "?timeout=1s", Map.of(), "run", "--wait", "0", "--", "true");
+        Finished done = distlock(TestBackend.MEMCACHED.uri(redis, Map.of("timeout", "1s")), Map.of(), "run", "--wait", "0", "--", "true");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertOneLine(done, 69, "the server at " + at(redis) + " is not memcached",
                 "(a Redis server answers so); check the port in the URI");
@@ -106,7 +104,7 @@ class DistlockMessagesIT {
 
     @Test
     void listOnMemcachedIsAUsageErrorNamingTheLimit() throws IOException {
-        assertOneLine(distlock("memcached://" + at(memcached), Map.of(), "list"), 64,
+        assertOneLine(distlock(TestBackend.MEMCACHED.uri(memcached), Map.of(), "list"), 64,
                 "list is not supported by memcached://", "memcached cannot enumerate its keys",
                 "distlock status NAME");
     }
@@ -114,14 +112,14 @@ class DistlockMessagesIT {
     @Test
     void serversThatAreDownSayWhatToStart() throws IOException {
         int nobody = ServerProcess.freePort();
-        assertOneLine(distlock("redis://127.0.0.1:" + nobody, Map.of(), "status", "x"), 69,
+        assertOneLine(distlock(TestBackend.REDIS.uri(nobody, Map.of()), Map.of(), "status", "x"), 69,
                 "Connection refused", "start the Redis server, or correct the host and port in the URI");
-        assertOneLine(distlock("memcached://127.0.0.1:" + nobody, Map.of(), "status", "x"), 69,
+        assertOneLine(distlock(TestBackend.MEMCACHED.uri(nobody, Map.of()), Map.of(), "status", "x"), 69,
                 "nothing accepts connections at 127.0.0.1:" + nobody + " (Connection refused): start memcached there");
-        assertOneLine(distlock("zookeeper://127.0.0.1:" + nobody + "?connectTimeout=1s", Map.of(), "status", "x"), 69,
+        assertOneLine(distlock(TestBackend.ZOOKEEPER.uri(nobody, Map.of("connectTimeout", "1s")), Map.of(), "status", "x"), 69,
                 "nothing accepts connections at 127.0.0.1:" + nobody + " (Connection refused): start ZooKeeper there");
-        Finished pg = distlock("jdbc:postgresql://postgres@127.0.0.1:" + nobody + "/postgres?distlock.connectTimeout=2s",
-                Map.of("DISTLOCK_JDBC_PASSWORD", PostgresServers.PASSWORD), "status", "x");
+        Finished pg = distlock(TestBackend.POSTGRES.uriWithoutPassword(nobody, Map.of("connectTimeout", "2s")),
+                TestBackend.POSTGRES.passwordEnvironment(TestBackend.POSTGRES.password()), "status", "x");
         assertOneLine(pg, 69, "Connection to 127.0.0.1:" + nobody + " refused",
                 "Check that the hostname and port are correct");
         assertThat(pg.err()).as("not HikariCP's pool state").doesNotContain("Connection is not available", "total=");
@@ -129,7 +127,7 @@ class DistlockMessagesIT {
 
     @Test
     void noPostgresPasswordNamesTheVariable() throws IOException {
-        assertOneLine(distlock("jdbc:postgresql://postgres@" + at(postgres) + "/postgres", Map.of(), "status", "x"), 69,
+        assertOneLine(distlock(TestBackend.POSTGRES.uriWithoutPassword(postgres.port(), Map.of()), Map.of(), "status", "x"), 69,
                 "no password was provided", "set DISTLOCK_JDBC_PASSWORD");
     }
 
@@ -137,7 +135,7 @@ class DistlockMessagesIT {
     @Test
     void zookeeperUriAtARedisPortSaysToCheckThePort_withinItsConnectTimeout() throws IOException {
         long start = System.nanoTime();
-        Finished done = distlock("zookeeper://" + at(redis) + "?connectTimeout=1s", Map.of(), "status", "x");
+        Finished done = distlock(TestBackend.ZOOKEEPER.uri(redis, Map.of("connectTimeout", "1s")), Map.of(), "status", "x");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertOneLine(done, 69, at(redis) + " accepts connections but started no session: check that it is a "
                 + "ZooKeeper client port");

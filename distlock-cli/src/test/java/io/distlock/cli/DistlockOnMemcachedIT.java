@@ -2,8 +2,8 @@ package io.distlock.cli;
 
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
-import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +28,8 @@ class DistlockOnMemcachedIT {
 
     @BeforeAll
     static void startMemcached() {
-        first = MemcachedServers.start();
-        second = MemcachedServers.start();
+        first = TestBackend.MEMCACHED.start();
+        second = TestBackend.MEMCACHED.start();
     }
 
     @AfterAll
@@ -43,7 +44,7 @@ class DistlockOnMemcachedIT {
 
     @Test
     void oneRunHoldsTheOtherExits75() throws IOException {
-        Launcher distlock = new Launcher(temp, MemcachedServers.uri("namespace=cli", first, second), Map.of());
+        Launcher distlock = new Launcher(temp, TestBackend.MEMCACHED.uri(List.of(first, second), Map.of("namespace", "cli")), Map.of());
         Path ready = temp.resolve("ready");
         Running holder = distlock.start("run", "--name", "deploy/prod", "--wait", "0", "--", "sh", "-c",
                 "echo $$ > \"$0\"; read line", ready.toString());

@@ -6,6 +6,7 @@ import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class DistlockOnMySqlIT {
-    private static final String PASSWORD = MariaDbServers.PASSWORD;
+    private static final String PASSWORD = TestBackend.MYSQL.password();
     private static ServerProcess mariadb;
 
     @TempDir
@@ -39,7 +40,7 @@ class DistlockOnMySqlIT {
 
     @BeforeAll
     static void startServer() {
-        mariadb = MariaDbServers.start();
+        mariadb = TestBackend.MYSQL.start();
     }
 
     @AfterAll
@@ -50,8 +51,8 @@ class DistlockOnMySqlIT {
     }
 
     private Launcher distlock(int port, String password) {
-        return new Launcher(temp, "jdbc:mysql://" + MariaDbServers.USER + "@127.0.0.1:" + port + "/"
-                + MariaDbServers.DATABASE + "?" + MariaDbServers.MYSQL_NO_TLS, Map.of("DISTLOCK_JDBC_PASSWORD", password));
+        return new Launcher(temp, TestBackend.MYSQL.uriWithoutPassword(port, Map.of()),
+                TestBackend.MYSQL.passwordEnvironment(password));
     }
 
     @Test

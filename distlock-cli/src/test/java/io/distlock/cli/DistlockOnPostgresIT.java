@@ -1,11 +1,11 @@
 package io.distlock.cli;
 
-import io.distlock.testkit.server.PostgresServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class DistlockOnPostgresIT {
-    private static final String PASSWORD = PostgresServers.PASSWORD;
+    private static final String PASSWORD = TestBackend.POSTGRES.password();
     private static ServerProcess postgres;
 
     @TempDir
@@ -32,20 +32,20 @@ class DistlockOnPostgresIT {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
     }
 
     @AfterAll
     static void stopPostgres() {
         if (postgres != null) {
-            PostgresServers.stopFast(postgres);
+            TestBackend.POSTGRES.stop(postgres);
             postgres.close(); // deletes its temporary directory
         }
     }
 
     private Launcher distlock(String password) {
-        return new Launcher(temp, "jdbc:postgresql://" + PostgresServers.USER + "@" + postgres.host() + ":"
-                + postgres.port() + "/" + PostgresServers.DATABASE, Map.of("DISTLOCK_JDBC_PASSWORD", password));
+        return new Launcher(temp, TestBackend.POSTGRES.uriWithoutPassword(postgres.port(), Map.of()),
+                TestBackend.POSTGRES.passwordEnvironment(password));
     }
 
     @Test

@@ -3,11 +3,10 @@ package io.distlock.cli;
 import io.distlock.cli.Launcher.Finished;
 import io.distlock.cli.Launcher.Running;
 import io.distlock.testkit.server.MariaDbServers;
-import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.RedisServers;
 import io.distlock.testkit.server.ServerProcess;
-import io.distlock.testkit.server.ZooKeeperServers;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -98,9 +97,9 @@ class ReadmeCommandLinesIT {
         Path tls = Files.createDirectories(work.resolve("tls"));
         makeCertificates(tls);
         redis = RedisServers.start("--requirepass", REDIS_PASSWORD);
-        memcached = MemcachedServers.start();
-        zookeeper = ZooKeeperServers.start();
-        postgres = PostgresServers.start();
+        memcached = TestBackend.MEMCACHED.start();
+        zookeeper = TestBackend.ZOOKEEPER.start();
+        postgres = TestBackend.POSTGRES.start();
         mariadb = MariaDbServers.start("--ssl-cert=" + tls.resolve("server.crt"), "--ssl-key=" + tls.resolve("server.key"),
                 "--ssl-ca=" + tls.resolve("ca.crt"));
         mysqlLike = MariaDbServers.start("--ssl-cert=" + tls.resolve("server.crt"), "--ssl-key=" + tls.resolve("server.key"),
@@ -129,7 +128,7 @@ class ReadmeCommandLinesIT {
             }
         }
         if (postgres != null) {
-            PostgresServers.stopFast(postgres);
+            TestBackend.POSTGRES.stop(postgres);
             postgres.close();
         }
         if (work != null) {

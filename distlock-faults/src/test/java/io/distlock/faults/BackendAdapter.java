@@ -84,7 +84,4 @@ interface BackendAdapter extends AutoCloseable {
     /** Stops what the adapter started (by pid, never by name). */
     @Override
     void close();
-
-    /** What a backend with one server reachable over TCP can be given: every fault but failovers. */
-    Set<Fault> SERVER_FAULTS = java.util.Collections.unmodifiableSet(EnumSet.range(Fault.NONE, Fault.CONNECTION_STALL));
 }

@@ -12,7 +12,7 @@ import java.util.Set;
  * table, or session locks ({@code GET_LOCK} on a connection per held lock).
  */
 final class MariaDbAdapter extends ServerAdapter {
-    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final Set<Fault> FAULTS = faultsOf(TestBackend.MARIADB);
     static final String SESSION_NAME = "jdbc-mariadb, session locks";
     private final String name;
     private final String strategy;

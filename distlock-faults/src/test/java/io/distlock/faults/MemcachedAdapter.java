@@ -9,7 +9,7 @@ import java.util.Set;
  * disk, so a restart forgets every lock).
  */
 final class MemcachedAdapter extends ServerAdapter {
-    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final Set<Fault> FAULTS = faultsOf(TestBackend.MEMCACHED);
 
     MemcachedAdapter() {
         super(TestBackend.MEMCACHED);

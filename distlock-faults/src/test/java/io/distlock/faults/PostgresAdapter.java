@@ -24,7 +24,7 @@ import java.util.Set;
  * takes precedence over the server's command line).
  */
 final class PostgresAdapter extends ServerAdapter {
-    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final Set<Fault> FAULTS = faultsOf(TestBackend.POSTGRES);
     static final String ASYNCHRONOUS_COMMIT_NAME = "jdbc-postgresql, synchronous_commit=off";
     static final String SESSION_NAME = "jdbc-postgresql, session locks";
     private final String name;

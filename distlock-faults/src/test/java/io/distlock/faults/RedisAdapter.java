@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** A single private redis-server (no persistence, as {@link TestBackend#REDIS} starts it). */
 final class RedisAdapter extends ServerAdapter {
-    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final Set<Fault> FAULTS = faultsOf(TestBackend.REDIS);
 
     RedisAdapter() {
         super(TestBackend.REDIS);

@@ -5,6 +5,8 @@ import io.distlock.testkit.server.TestBackend;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +78,24 @@ abstract class ServerAdapter implements BackendAdapter {
 
     @Override
     public Set<Fault> faults() {
-        return SERVER_FAULTS;
+        return faultsOf(backend);
+    }
+
+    /**
+     * The client faults, the connection faults (a proxied client's connections reach any server
+     * over TCP), and the server faults the backend's descriptor says its server can be put through.
+     */
+    static Set<Fault> faultsOf(TestBackend backend) {
+        Set<Fault> faults = EnumSet.copyOf(CLIENT_FAULTS);
+        faults.add(Fault.CONNECTION_CUT);
+        faults.add(Fault.CONNECTION_STALL);
+        if (backend.faults().contains(TestBackend.ServerFault.CRASH)) {
+            faults.add(Fault.SERVER_RESTART);
+        }
+        if (backend.faults().contains(TestBackend.ServerFault.FREEZE)) {
+            faults.add(Fault.SERVER_PAUSE);
+        }
+        return Collections.unmodifiableSet(faults);
     }
 
     @Override

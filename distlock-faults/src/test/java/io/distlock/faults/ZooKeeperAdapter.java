@@ -17,7 +17,7 @@ import java.util.Set;
  * session expires before its lease.
  */
 final class ZooKeeperAdapter extends ServerAdapter {
-    static final Set<Fault> FAULTS = SERVER_FAULTS;
+    static final Set<Fault> FAULTS = faultsOf(TestBackend.ZOOKEEPER);
     /** Longer than both suites' leases (1.5 s, 2 s). */
     static final Duration SESSION = Duration.ofSeconds(4);
     /** The server's minimum here (ZooKeeperServers' minSessionTimeout); FaultPlans runs it with a 3 s lease. */

@@ -3,8 +3,8 @@ package io.distlock.jdbc;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
-import io.distlock.testkit.server.MariaDbServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -20,7 +20,7 @@ class MariaDbContractTest extends LockContractSuite {
 
     @BeforeAll
     static void startMariaDb() {
-        mariadb = MariaDbServers.start();
+        mariadb = TestBackend.MARIADB.start();
     }
 
     @AfterAll
@@ -42,13 +42,13 @@ class MariaDbContractTest extends LockContractSuite {
 
     @Override
     protected String backendUri() {
-        return serverUri(mariadb) + "&distlock.namespace=kit&distlock.timeout=10s&distlock.connectTimeout=30s"
+        return backend().uri(mariadb, TestBackend.parameters("namespace", "kit", "timeout", "10s", "connectTimeout", "30s"))
                 + strategyParameters();
     }
 
-    /** The server's URI, through MariaDB's driver; the MySQL tests reach it through MySQL Connector/J. */
-    String serverUri(ServerProcess server) {
-        return MariaDbServers.uri(server);
+    /** The backend through MariaDB's driver; the MySQL tests reach the same server through MySQL Connector/J. */
+    TestBackend backend() {
+        return TestBackend.MARIADB;
     }
 
     static ServerProcess server() {

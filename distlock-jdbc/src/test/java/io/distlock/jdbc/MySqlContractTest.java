@@ -1,7 +1,6 @@
 package io.distlock.jdbc;
 
-import io.distlock.testkit.server.MariaDbServers;
-import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -14,8 +13,8 @@ import java.sql.SQLException;
  */
 class MySqlContractTest extends MariaDbContractTest {
     @Override
-    String serverUri(ServerProcess server) {
-        return MariaDbServers.mysqlUri(server);
+    TestBackend backend() {
+        return TestBackend.MYSQL;
     }
 
     @Test

@@ -3,12 +3,13 @@ package io.distlock.memcached;
 import io.distlock.spi.LockBackend;
 import io.distlock.testkit.ContractRule;
 import io.distlock.testkit.LockContractSuite;
-import io.distlock.testkit.server.MemcachedServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,8 +23,8 @@ class MemcachedContractTest extends LockContractSuite {
 
     @BeforeAll
     static void startServers() {
-        first = MemcachedServers.start();
-        second = MemcachedServers.start();
+        first = TestBackend.MEMCACHED.start();
+        second = TestBackend.MEMCACHED.start();
     }
 
     @AfterAll
@@ -50,7 +51,8 @@ class MemcachedContractTest extends LockContractSuite {
     protected String backendUri() {
         // Generous timeouts: the kit starts 4 JVMs at once on a 2-core machine, and these tests check
         // exclusion, not timeouts (MemcachedFaultTest and MemcachedBadInputTest do).
-        return MemcachedServers.uri("namespace=kit&timeout=10s&connectTimeout=10s", first, second);
+        return TestBackend.MEMCACHED.uri(List.of(first, second),
+                TestBackend.parameters("namespace", "kit", "timeout", "10s", "connectTimeout", "10s"));
     }
 
     @Override

@@ -124,7 +124,7 @@ class StarterJdbcTest {
             assertThat(held.isHeld()).as("the second application's close did not touch it").isTrue();
         });
         // The first context closed its manager (which released the lock) before Boot closed the pool.
-        try (LockManager after = LockManager.builder(JdbcLockBackend.open(PostgresServers.uri(postgres)
+        try (LockManager after = LockManager.builder(JdbcLockBackend.open(TestBackend.POSTGRES.uri(postgres)
                 + "?distlock.namespace=shop")).build()) {
             assertThat(after.inspect("nightly")).as("released when the context closed").isEmpty();
             Optional<Lock> again = after.tryAcquire("nightly");
@@ -151,7 +151,7 @@ class StarterJdbcTest {
     void aWholeJdbcUrlBuildsItsOwnPoolWithTheNamespaceAndTableProperties() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
-                .withPropertyValues("distlock.uri=" + PostgresServers.uri(postgres), "distlock.namespace=orders",
+                .withPropertyValues("distlock.uri=" + TestBackend.POSTGRES.uri(postgres), "distlock.namespace=orders",
                         "distlock.jdbc.table=order_locks", "distlock.jdbc.notifications=false")
                 .run(context -> {
                     assertThat(context).doesNotHaveBean(DataSource.class);
@@ -227,7 +227,7 @@ class StarterJdbcTest {
                         .contains("has space"));
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
-                .withPropertyValues("distlock.uri=" + PostgresServers.uri(postgres) + "?distlock.namespace=a",
+                .withPropertyValues("distlock.uri=" + TestBackend.POSTGRES.uri(postgres) + "?distlock.namespace=a",
                         "distlock.namespace=b").run(context -> {
                             String messages = StarterTest.messages(context.getStartupFailure());
                             assertThat(messages).contains("distlock.namespace 'b'").contains("set it in one place")
@@ -237,7 +237,7 @@ class StarterJdbcTest {
         for (String inUrl : new String[] {"distlock.notifications=true", "distlock.notify=true"}) {
             new ApplicationContextRunner()
                     .withConfiguration(AutoConfigurations.of(DistlockAutoConfiguration.class))
-                    .withPropertyValues("distlock.uri=" + PostgresServers.uri(postgres) + "?" + inUrl,
+                    .withPropertyValues("distlock.uri=" + TestBackend.POSTGRES.uri(postgres) + "?" + inUrl,
                             "distlock.jdbc.notifications=false").run(context ->
                             assertThat(StarterTest.messages(context.getStartupFailure()))
                                     .contains("distlock.jdbc.notifications 'false'").contains(inUrl)

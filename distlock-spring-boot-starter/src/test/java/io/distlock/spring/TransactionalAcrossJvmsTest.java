@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distlock.testkit.ChildJvm;
 import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,7 +36,7 @@ class TransactionalAcrossJvmsTest {
 
     @BeforeAll
     static void startPostgres() {
-        postgres = PostgresServers.start();
+        postgres = TestBackend.POSTGRES.start();
     }
 
     @AfterAll

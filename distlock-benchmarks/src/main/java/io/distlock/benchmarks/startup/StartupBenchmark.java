@@ -1,7 +1,6 @@
 package io.distlock.benchmarks.startup;
 
 import io.distlock.benchmarks.harness.Reports;
-import io.distlock.testkit.server.PostgresServers;
 import io.distlock.testkit.server.ServerProcess;
 import io.distlock.testkit.server.TestBackend;
 import org.jspecify.annotations.Nullable;
@@ -120,13 +119,12 @@ public final class StartupBenchmark {
             }
             if (only.contains("zookeeper")) {
                 ServerProcess zookeeper = started(servers, TestBackend.ZOOKEEPER.start());
-                uris.put("zookeeper", "zookeeper://127.0.0.1:" + zookeeper.port() + "/startup");
+                uris.put("zookeeper", TestBackend.ZOOKEEPER.uri(zookeeper) + "/startup");
             }
             if (only.contains("jdbc")) {
                 postgres = started(servers, TestBackend.POSTGRES.start());
-                uris.put("jdbc", "jdbc:postgresql://" + PostgresServers.USER + "@127.0.0.1:" + postgres.port() + "/"
-                        + PostgresServers.DATABASE);
-                backendEnv.put("jdbc", Map.of("DISTLOCK_JDBC_PASSWORD", PostgresServers.PASSWORD));
+                uris.put("jdbc", TestBackend.POSTGRES.uriWithoutPassword(postgres.port(), Map.of()));
+                backendEnv.put("jdbc", TestBackend.POSTGRES.passwordEnvironment(TestBackend.POSTGRES.password()));
             }
 
             List<Variant> variants = new ArrayList<>();
@@ -182,7 +180,7 @@ public final class StartupBenchmark {
             Reports.publish("startup.md", table);
         } finally {
             if (postgres != null) {
-                PostgresServers.stopFast(postgres);
+                TestBackend.POSTGRES.stop(postgres);
             }
             servers.forEach(ServerProcess::close);
         }

@@ -10,6 +10,7 @@ import io.distlock.benchmarks.harness.Scenario;
 import io.distlock.benchmarks.harness.Slice;
 import io.distlock.benchmarks.harness.Windows;
 import io.distlock.testkit.server.ServerProcess;
+import io.distlock.testkit.server.TestBackend;
 import io.distlock.testkit.server.ZooKeeperServers;
 import io.distlock.zookeeper.ZooKeeperLockBackend;
 import org.apache.curator.framework.CuratorFramework;
@@ -42,11 +43,11 @@ public final class ZooKeeperLockBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = Reports.intArg(args, 0, 2);
         int rounds = Reports.intArg(args, 1, 3);
-        try (ServerProcess zookeeper = ZooKeeperServers.start()) {
+        try (ServerProcess zookeeper = TestBackend.ZOOKEEPER.start()) {
             String hosts = zookeeper.host() + ":" + zookeeper.port();
             // distlock with its defaults (retry interval 50 ms as the safety net, watch wake-ups).
             Contender distlock = new Contender("DISTLOCK", "distlock-zookeeper",
-                    () -> new DistlockClient(ZooKeeperLockBackend.open("zookeeper://" + hosts + "/bench")));
+                    () -> new DistlockClient(ZooKeeperLockBackend.open(TestBackend.ZOOKEEPER.uri(zookeeper) + "/bench")));
             Contender curator = new Contender("CURATOR", "Curator InterProcessMutex", () -> new CuratorClient(hosts));
             List<Scenario> scenarios = List.of(
                     Scenario.distinctNames("ONE_THREAD_ONE_NAME", "1 thread, 1 name", 1),

@@ -5,7 +5,6 @@ import io.distlock.testkit.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A private Redis Cluster: three primaries with the slots split evenly, optionally a replica for
@@ -69,8 +68,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** Two of the nodes as seeds; Lettuce discovers the rest. */
     public String seedUri() {
-        return "redis://" + nodes.subList(0, 2).stream().map(n -> "127.0.0.1:" + n.port())
-                .collect(Collectors.joining(",")) + "?cluster=true";
+        return TestBackend.REDIS.uri(nodes.subList(0, 2), TestBackend.parameters("cluster", "true"));
     }
 
     /** {@link #seedUri()} with a namespace. */

@@ -21,6 +21,16 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <p>Topologies: memcached spreads names over several servers, so {@link #MEMCACHED} opens on a
+ * list of them ({@link #uri(List, Map)}); {@link #REDIS} opens on a list of a Redis Cluster's nodes
+ * as seeds (with {@code cluster=true}, as {@link RedisClusterFixture#seedUri()} writes it); every
+ * other constant is one server. The password of a
+ * JDBC backend is in its URI, or, the command line's way, in the environment
+ * ({@link #uriWithoutPassword}, {@link #passwordEnvironment}). Redis Cluster and Sentinel are
+ * several processes with their own failover faults, so they are fixtures of their own
+ * ({@link RedisClusterFixture}, {@link RedisSentinelFixture}) rather than constants here; the
+ * cluster's URI is {@link #REDIS}'s, the sentinels' ({@code redis-sentinel://}) its fixture's.
+ *
  * <p>Parameters are named as every backend names them ({@code namespace}, {@code timeout},
  * {@code connectTimeout}, ...); the JDBC backends get them with the {@code distlock.} prefix that
  * keeps them apart from the driver's own, which this type adds.
@@ -34,8 +44,11 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "redis://127.0.0.1:" + port;
+        String base(List<Integer> ports, boolean withPassword) {
+            // Several servers are the seeds of a Redis Cluster, the URI's cluster=true says so.
+            List<String> addresses = new ArrayList<>();
+            ports.forEach(port -> addresses.add("127.0.0.1:" + port));
+            return "redis://" + String.join(",", addresses);
         }
     },
     /** One {@code memcached}: nothing on disk, a restart forgets every lock. */
@@ -46,8 +59,10 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "memcached://127.0.0.1:" + port;
+        String base(List<Integer> ports, boolean withPassword) {
+            List<String> addresses = new ArrayList<>();
+            ports.forEach(port -> addresses.add("127.0.0.1:" + port));
+            return "memcached://" + String.join(",", addresses);
         }
     },
     /** One ZooKeeper server in its own JVM, its data on disk: a restart keeps the lock nodes. */
@@ -58,8 +73,8 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "zookeeper://127.0.0.1:" + port;
+        String base(List<Integer> ports, boolean withPassword) {
+            return "zookeeper://127.0.0.1:" + onlyPort(ports);
         }
     },
     /** One PostgreSQL through its JDBC driver (the test brings {@code org.postgresql:postgresql}). */
@@ -70,9 +85,9 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "jdbc:postgresql://" + PostgresServers.USER + ":" + PostgresServers.PASSWORD + "@127.0.0.1:" + port
-                    + "/" + PostgresServers.DATABASE;
+        String base(List<Integer> ports, boolean withPassword) {
+            return "jdbc:postgresql://" + userInfo(PostgresServers.USER, PostgresServers.PASSWORD, withPassword)
+                    + "@127.0.0.1:" + onlyPort(ports) + "/" + PostgresServers.DATABASE;
         }
 
         @Override
@@ -88,9 +103,8 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "jdbc:mariadb://" + MariaDbServers.USER + ":" + MariaDbServers.PASSWORD + "@127.0.0.1:" + port + "/"
-                    + MariaDbServers.DATABASE + "?" + MariaDbServers.NO_TLS;
+        String base(List<Integer> ports, boolean withPassword) {
+            return mariaDbUri("jdbc:mariadb://", MariaDbServers.NO_TLS, onlyPort(ports), withPassword);
         }
     },
     /**
@@ -104,9 +118,8 @@ public enum TestBackend {
         }
 
         @Override
-        String base(int port) {
-            return "jdbc:mysql://" + MariaDbServers.USER + ":" + MariaDbServers.PASSWORD + "@127.0.0.1:" + port + "/"
-                    + MariaDbServers.DATABASE + "?" + MariaDbServers.MYSQL_NO_TLS;
+        String base(List<Integer> ports, boolean withPassword) {
+            return mariaDbUri("jdbc:mysql://", MariaDbServers.MYSQL_NO_TLS, onlyPort(ports), withPassword);
         }
     };
 
@@ -154,8 +167,12 @@ public enum TestBackend {
         server.stop();
     }
 
-    /** The URI of the backend on a server at 127.0.0.1:{@code port}, without parameters. */
-    abstract String base(int port);
+    /**
+     * The URI of the backend on servers at 127.0.0.1:{@code ports}, without parameters; with the
+     * password in it or, when {@code withPassword} is false, for a user whose password comes from
+     * {@link #passwordEnvironment}.
+     */
+    abstract String base(List<Integer> ports, boolean withPassword);
 
     /** The URI that opens the backend on {@code server}. */
     public String uri(ServerProcess server) {
@@ -172,13 +189,72 @@ public enum TestBackend {
      * or a proxy's in front of it), with {@code parameters} in their map's order.
      */
     public String uri(int port, Map<String, String> parameters) {
-        String base = base(port);
+        return withParameters(base(List.of(port), true), parameters);
+    }
+
+    /**
+     * The URI that opens the backend on all of {@code servers} at once, in their order, with
+     * {@code parameters}: the topology of a backend that spreads names over several servers
+     * ({@link #MEMCACHED}) or finds them from seeds ({@link #REDIS} with {@code cluster=true}); the
+     * others take exactly one server.
+     *
+     * @throws IllegalArgumentException if the backend opens on one server and more were given
+     */
+    public String uri(List<ServerProcess> servers, Map<String, String> parameters) {
+        List<Integer> ports = new ArrayList<>();
+        servers.forEach(server -> ports.add(server.port()));
+        return withParameters(base(ports, true), parameters);
+    }
+
+    /**
+     * The URI of the backend on a server reached at 127.0.0.1:{@code port} that names the user but
+     * not the password: the command line's way, which reads it from {@link #passwordEnvironment}.
+     */
+    public String uriWithoutPassword(int port, Map<String, String> parameters) {
+        return withParameters(base(List.of(port), false), parameters);
+    }
+
+    /** The password of the backend's test user; empty for the backends whose servers take none. */
+    public String password() {
+        return switch (this) {
+            case POSTGRES -> PostgresServers.PASSWORD;
+            case MARIADB, MYSQL -> MariaDbServers.PASSWORD;
+            default -> "";
+        };
+    }
+
+    /**
+     * The environment that hands {@code password} to the command line with a
+     * {@link #uriWithoutPassword} URI ({@code DISTLOCK_JDBC_PASSWORD}); empty for a backend without one.
+     */
+    public Map<String, String> passwordEnvironment(String password) {
+        return isJdbc() ? Map.of("DISTLOCK_JDBC_PASSWORD", password) : Map.of();
+    }
+
+    private String withParameters(String base, Map<String, String> parameters) {
         if (parameters.isEmpty()) {
             return base;
         }
         Map<String, String> named = new LinkedHashMap<>();
         parameters.forEach((name, value) -> named.put(parameterName(name), value));
         return base + (base.contains("?") ? "&" : "?") + query(named);
+    }
+
+    /** A MariaDB server's URI through the driver of {@code scheme}, with TLS off in that driver's words. */
+    private static String mariaDbUri(String scheme, String noTls, int port, boolean withPassword) {
+        return scheme + userInfo(MariaDbServers.USER, MariaDbServers.PASSWORD, withPassword) + "@127.0.0.1:" + port
+                + "/" + MariaDbServers.DATABASE + "?" + noTls;
+    }
+
+    private static String userInfo(String user, String password, boolean withPassword) {
+        return withPassword ? user + ":" + password : user;
+    }
+
+    int onlyPort(List<Integer> ports) {
+        if (ports.size() != 1) {
+            throw new IllegalArgumentException(displayName + " opens on one server, not " + ports.size());
+        }
+        return ports.get(0);
     }
 
     /** Parameters in the order given, as name, value, name, value... */
