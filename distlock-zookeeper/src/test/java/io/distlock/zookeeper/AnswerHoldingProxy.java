@@ -104,10 +104,12 @@ final class AnswerHoldingProxy implements AutoCloseable {
                     synchronized (this) {
                         if (holding) {
                             holding = false;
+                            // Counted before the client can see the answer: the test reads the count
+                            // as soon as its operation returns, which the answer lets it do.
+                            releasedByClient.incrementAndGet();
                             client.getOutputStream().write(held.toByteArray());
                             client.getOutputStream().flush();
                             held.reset();
-                            releasedByClient.incrementAndGet();
                         }
                     }
                 }
